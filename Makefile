@@ -1,0 +1,42 @@
+# Activity Tracker — the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+APP    := $(VENV)/bin/activity-tracker
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-pg bench lint sysdeps install clean
+
+run: sysdeps $(STAMP)
+	$(APP) demo --if-missing
+	$(APP)
+
+test: sysdeps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n 2 --dist loadfile
+
+# the persistence and concurrency tests against PostgreSQL (TRACKER_PG_URL must be set)
+test-pg: sysdeps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/pg
+
+bench: sysdeps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) tests/perf/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tracker ui tests main.py
+	$(VENV)/bin/mypy tracker
+
+sysdeps:
+	@sh packaging/install-system-deps.sh
+
+install: $(STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[test,postgres,speedups]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""Shared fixtures. Qt runs offscreen; every test gets a fresh temporary SQLite database."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tracker.db.engine import Database  # noqa: E402
+from tracker.domain.enums import Role  # noqa: E402
+from tracker.domain.policy import Actor  # noqa: E402
+from tracker.services import Services  # noqa: E402
+from tracker.services.activities import ActivityInput  # noqa: E402
+from tracker.services.bootstrap import open_database  # noqa: E402
+from tracker.services.people import UserInput  # noqa: E402
+
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "school.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database, _ = open_database(db_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def services(db: Database) -> Services:
+    return Services(db)
+
+
+@dataclass
+class School:
+    """A small school: one of each role, two activities, a parent linked to one student."""
+
+    services: Services
+    admin: Actor
+    teacher: Actor
+    other_teacher: Actor
+    student: Actor
+    other_student: Actor
+    parent: Actor
+    chess: int  # led by teacher; student and other_student enrolled
+    drama: int  # led by other_teacher; other_student enrolled
+
+
+@pytest.fixture
+def school(services: Services) -> School:
+    s = services
+    admin = s.auth.create_first_admin("admin", PASSWORD, "Ada Admin")
+
+    def make(username: str, name: str, role: Role, **kw: str) -> Actor:
+        info = s.people.create_user(admin, UserInput(username, name, role, password=PASSWORD, **kw))
+        return Actor(info.id, info.username, info.display_name, info.role)
+
+    teacher = make("tina", "Tina Teacher", Role.TEACHER)
+    other_teacher = make("otto", "Otto Other", Role.TEACHER)
+    student = make("sam", "Sam Student", Role.STUDENT, grade="7", class_name="7B", student_number="S001")
+    other = make("olga", "Olga Other", Role.STUDENT, grade="8", class_name="8A", student_number="S002")
+    parent = make("pat", "Pat Parent", Role.PARENT)
+    s.people.link_guardian(admin, parent.id, student.id)
+    chess = s.activities.create_activity(admin, ActivityInput("Chess Club", lead_ids=[teacher.id]))
+    drama = s.activities.create_activity(admin, ActivityInput("Drama", lead_ids=[other_teacher.id]))
+    s.progress.update_progress(admin, chess.id, student.id, status="active")
+    s.progress.update_progress(admin, chess.id, other.id, status="active")
+    s.progress.update_progress(admin, drama.id, other.id, status="active")
+    return School(s, admin, teacher, other_teacher, student, other, parent, chess.id, drama.id)

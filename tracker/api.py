@@ -1,0 +1,157 @@
+"""The stable Python façade used by outside scripts, the CLI and acceptance tests.
+
+    from tracker.api import TrackerAPI
+    api = TrackerAPI.open("school.db")      # path or SQLAlchemy URL; runs migrations
+    actor = api.login("username", "password")
+    api.list_activities(actor)
+
+Every result is a JSON-serialisable dict (ids, names, ISO dates). Errors are the exceptions of
+:mod:`tracker.errors`: PermissionDenied, NotFound, ValidationError, ConflictError, AuthError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import URL
+
+from tracker.db.engine import Database
+from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.policy import Actor
+from tracker.services import Services
+from tracker.services.bootstrap import open_database
+
+
+def to_json(value: Any) -> Any:
+    """Dataclasses, enums and dates to plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json(v) for v in value]
+    return value
+
+
+class TrackerAPI:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @classmethod
+    def open(cls, path_or_url: str | os.PathLike[str] | URL | None = None) -> "TrackerAPI":
+        db, _ = open_database(path_or_url)
+        return cls(Services(db))
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def close(self) -> None:
+        self.services.db.dispose()
+
+    def __enter__(self) -> "TrackerAPI":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the contract
+
+    def login(self, username: str, password: str) -> Actor:
+        return self.services.auth.login(username, password)
+
+    def list_activities(self, actor: Actor) -> list[dict[str, Any]]:
+        return [_activity(a) for a in self.services.activities.list_activities(actor)]
+
+    def find_users(
+        self, actor: Actor, role: Role | str | None = None, name: str | None = None
+    ) -> list[dict[str, Any]]:
+        return [_user(u) for u in self.services.people.find_users(actor, role=role, name=name)]
+
+    def get_user_progress(self, actor: Actor, user_id: int) -> list[dict[str, Any]]:
+        return [_progress(r) for r in self.services.progress.get_user_progress(actor, user_id)]
+
+    def update_progress(
+        self,
+        actor: Actor,
+        activity_id: int,
+        user_id: int,
+        *,
+        status: ProgressStatus | str | None = None,
+        progress_percentage: float | None = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        row = self.services.progress.update_progress(
+            actor, activity_id, user_id, status=status,
+            progress_percentage=progress_percentage, note=note,
+        )
+        return _progress(row)
+
+    def create_milestone(
+        self,
+        actor: Actor,
+        activity_id: int,
+        *,
+        title: str,
+        description: str = "",
+        points: int = 0,
+        order_index: int | None = None,
+        required: bool = True,
+    ) -> dict[str, Any]:
+        m = self.services.milestones.create_milestone(
+            actor, activity_id, title=title, description=description, points=points,
+            order_index=order_index, required=required,
+        )
+        return to_json(m)  # type: ignore[no-any-return]
+
+    def complete_milestone(
+        self, actor: Actor, milestone_id: int, user_id: int, *, notes: str = ""
+    ) -> dict[str, Any]:
+        c = self.services.milestones.complete_milestone(actor, milestone_id, user_id, notes=notes)
+        return to_json(c)  # type: ignore[no-any-return]
+
+    def get_activity_analytics(self, actor: Actor, activity_id: int) -> dict[str, Any]:
+        a = self.services.analytics.activity_analytics(actor, activity_id)
+        return to_json(a)  # type: ignore[no-any-return]
+
+
+def _activity(a: Any) -> dict[str, Any]:
+    d: dict[str, Any] = to_json(a)
+    d["leads"] = list(a.leads)
+    d["lead_ids"] = list(a.lead_ids)
+    return d
+
+
+def _user(u: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role.value,
+        "active": u.active,
+        "grade": u.grade,
+        "class_name": u.class_name,
+        "student_number": u.student_number,
+        "email": u.email,
+    }
+    if u.role is Role.PARENT:
+        d["children"] = list(u.children)
+    if u.role is Role.STUDENT:
+        d["guardians"] = list(u.guardians)
+    if u.role in (Role.TEACHER, Role.ADMIN):
+        d["activities"] = list(u.activities)
+    return d
+
+
+def _progress(r: Any) -> dict[str, Any]:
+    d: dict[str, Any] = to_json(r)
+    d["missing"] = list(r.missing)
+    return d

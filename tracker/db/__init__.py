@@ -1,0 +1,1 @@
+"""Persistence: engine, ORM models, migrations and the unit of work."""

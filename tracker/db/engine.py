@@ -1,0 +1,98 @@
+"""Engine and session factory. The database is always injected, never global."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+APP_NAME = "ActivityTracker"
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return default_data_dir() / "tracker.db"
+
+
+def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> URL:
+    """A path becomes an SQLite URL; an SQLAlchemy URL is taken as is.
+
+    ``None`` means ``$TRACKER_DB`` or, failing that, the per-user data directory.
+    ``postgresql://`` URLs are routed to psycopg 3.
+    """
+    raw = path_or_url if path_or_url is not None else os.environ.get("TRACKER_DB") or None
+    if raw is None:
+        raw = default_db_path()
+    text = os.fspath(raw)
+    if "://" in text:
+        url = make_url(text)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def describe_url(url: URL) -> str:
+    """A short human description (no password) for status bars and messages."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def make_engine(path_or_url: str | os.PathLike[str] | URL | None = None) -> Engine:
+    url = path_or_url if isinstance(path_or_url, URL) else resolve_url(path_or_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 5})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+@dataclass
+class Database:
+    """An engine and its session factory: what every service is given."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, path_or_url: str | os.PathLike[str] | URL | None = None) -> "Database":
+        engine = make_engine(path_or_url)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False))
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.url.get_backend_name() == "sqlite"
+
+    def describe(self) -> str:
+        return describe_url(self.engine.url)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,149 @@
+"""Schema check and upgrade at start.
+
+* A new, empty database is created at the newest revision.
+* An older database is backed up first (SQLite: a file copy through the backup API), then upgraded.
+* A database from a newer version of the program, a file that is not a database (or not ours), or
+  an unreachable server raises :class:`DatabaseError` with a clear message and is never modified.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from alembic import command
+from tracker.db.engine import Database, describe_url
+from tracker.errors import DatabaseError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+    @property
+    def created(self) -> bool:
+        return self.from_revision is None
+
+    @property
+    def upgraded(self) -> bool:
+        return self.from_revision is not None and self.from_revision != self.to_revision
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file.")
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header != SQLITE_MAGIC:
+        raise DatabaseError(
+            f"{path} is not an Activity Tracker database (it is not an SQLite file). "
+            "Nothing was changed. Choose another file with --db."
+        )
+
+
+def _backup_sqlite(path: Path, revision: str | None) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
+    """Bring the database to the newest revision, or refuse with a clear message."""
+    where = describe_url(db.url)
+    if db.is_sqlite and db.url.database and db.url.database != ":memory:":
+        _check_sqlite_file(Path(db.url.database))
+    script = ScriptDirectory.from_config(alembic_config())
+    head = head_revision()
+    try:
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = set(inspect(conn).get_table_names())
+    except OperationalError as exc:
+        raise DatabaseError(_unreachable_message(where, exc)) from exc
+    except DBAPIError as exc:
+        raise DatabaseError(f"Cannot read the database {where}: {_first_line(exc)}") from exc
+
+    if current == head:
+        return MigrationResult(current, head, None)
+    if current is None:
+        if tables - {"alembic_version"}:
+            raise DatabaseError(
+                f"{where} already holds tables that are not an Activity Tracker database. "
+                "Nothing was changed. Choose an empty or new database."
+            )
+    else:
+        try:
+            script.get_revision(current)
+        except Exception as exc:
+            raise DatabaseError(
+                f"The database {where} was written by a newer version of Activity Tracker "
+                f"(schema revision {current}). Nothing was changed. Update the program to open it."
+            ) from exc
+
+    backup_path: Path | None = None
+    if current is not None and backup and db.is_sqlite and db.url.database:
+        backup_path = _backup_sqlite(Path(db.url.database), current)
+
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return MigrationResult(current, head, backup_path)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _unreachable_message(where: str, exc: BaseException) -> str:
+    detail = _first_line(exc)
+    if "file is not a database" in detail or "file is encrypted" in detail:
+        return f"{where} is not an Activity Tracker database. Nothing was changed."
+    return (
+        f"Cannot open the database {where}: {detail}. "
+        "Check that the file or server is reachable and that you may use it."
+    )

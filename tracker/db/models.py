@@ -1,0 +1,488 @@
+"""ORM models: the whole data model, SQLAlchemy 2 typed style.
+
+Every table has an integer primary key, a UUID ``uid`` (stable across databases, used by
+imports, exports and merges), ``created_at`` and ``updated_at``. Rows that people edit carry a
+``version`` column used as the mapper's ``version_id_col`` so that two workstations editing the
+same row get a :class:`~tracker.errors.ConflictError` instead of a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from tracker.domain.enums import LeadRole, ProgressStatus, Role
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (stored the same way on SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _enum(cls: type[Any], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), default=new_uid, unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class Versioned:
+    """Mixin for mutable rows: optimistic concurrency through a version counter."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- people
+
+
+class User(Versioned, Base):
+    """Every person: admins, teachers, students and parents/guardians share one table."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), nullable=False, index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: cannot sign in
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # student profile (also usable for staff where it makes sense)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    preferred_name: Mapped[str | None] = mapped_column(String(100))
+    grade: Mapped[str | None] = mapped_column(String(20))
+    class_name: Mapped[str | None] = mapped_column(String(40))
+    student_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+
+
+class GuardianLink(Base):
+    __tablename__ = "guardian_links"
+    __table_args__ = (UniqueConstraint("guardian_id", "student_id"),)
+
+    guardian_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    relationship: Mapped[str] = mapped_column(String(40), nullable=False, default="guardian")
+
+
+# --------------------------------------------------------------------------- activities
+
+
+class Activity(Versioned, Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_nonneg"),
+        CheckConstraint(
+            "min_attendance_pct IS NULL OR (min_attendance_pct >= 0 AND min_attendance_pct <= 100)",
+            name="min_attendance_range",
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    category: Mapped[str] = mapped_column(String(80), nullable=False, default="Club")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # completion rule
+    require_milestones: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    min_attendance_pct: Mapped[float | None] = mapped_column()
+    requires_signoff: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ActivityLead(Base):
+    __tablename__ = "activity_leads"
+    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    lead_role: Mapped[LeadRole] = mapped_column(
+        _enum(LeadRole, "lead_role"), nullable=False, default=LeadRole.LEAD
+    )
+
+
+class ActivityProgress(Versioned, Base):
+    """Enrollment and progress: one row per student and activity (seed model)."""
+
+    __tablename__ = "activity_progress"
+    __table_args__ = (
+        UniqueConstraint("user_id", "activity_id"),
+        CheckConstraint(
+            "progress_percentage >= 0 AND progress_percentage <= 100", name="progress_range"
+        ),
+        Index("ix_activity_progress_activity_status", "activity_id", "status"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[ProgressStatus] = mapped_column(
+        _enum(ProgressStatus, "progress_status"), nullable=False, default=ProgressStatus.ACTIVE
+    )
+    progress_percentage: Mapped[float] = mapped_column(nullable=False, default=0.0)
+    progress_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status_manual: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    enrolled_on: Mapped[date | None] = mapped_column(Date)
+    dropped_on: Mapped[date | None] = mapped_column(Date)
+    drop_reason: Mapped[str | None] = mapped_column(String(500))
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
+    signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgressStatusHistory(Base):
+    __tablename__ = "progress_status_history"
+
+    progress_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_progress.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class Holiday(Base):
+    """A school-wide closed day, shared by every activity's schedule."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class Schedule(Versioned, Base):
+    """A weekly pattern between two dates; sessions are generated from it."""
+
+    __tablename__ = "schedules"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    weekdays: Mapped[str] = mapped_column(String(20), nullable=False)  # "0,2" = Mon, Wed
+    start_time: Mapped[time] = mapped_column(Time, nullable=False)
+    end_time: Mapped[time] = mapped_column(Time, nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    location: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
+class ActivitySession(Versioned, Base):
+    """One meeting of an activity."""
+
+    __tablename__ = "activity_sessions"
+    __table_args__ = (Index("ix_activity_sessions_activity_start", "activity_id", "starts_at"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False
+    )
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedules.id", ondelete="SET NULL"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    original_starts_at: Mapped[datetime | None] = mapped_column(DateTime)  # when moved
+    location: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    cancelled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class AttendanceStatus(Versioned, Base):
+    """Configurable attendance status (defaults: Present, Late, Excused, Absent)."""
+
+    __tablename__ = "attendance_statuses"
+
+    code: Mapped[str] = mapped_column(String(4), nullable=False, unique=True)
+    label: Mapped[str] = mapped_column(String(60), nullable=False)
+    counts_as_present: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    counts_in_rate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    colour: Mapped[str] = mapped_column(String(9), nullable=False, default="#888888")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class AttendanceRecord(Versioned, Base):
+    __tablename__ = "attendance_records"
+    __table_args__ = (
+        UniqueConstraint("session_id", "student_id"),
+        CheckConstraint(
+            "participation IS NULL OR (participation >= 1 AND participation <= 5)",
+            name="participation_range",
+        ),
+        Index("ix_attendance_records_student", "student_id"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    status_id: Mapped[int] = mapped_column(
+        ForeignKey("attendance_statuses.id", ondelete="RESTRICT"), nullable=False
+    )
+    participation: Mapped[int | None] = mapped_column(Integer)
+    remark: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+# --------------------------------------------------------------------------- milestones
+
+
+class Milestone(Versioned, Base):
+    """A goal within an activity (seed model)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (CheckConstraint("points >= 0", name="points_nonneg"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    order_index: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class UserMilestone(Versioned, Base):
+    """A student's completion of a milestone (seed model)."""
+
+    __tablename__ = "user_milestones"
+    __table_args__ = (UniqueConstraint("user_id", "milestone_id"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    completed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# --------------------------------------------------------------------------- skills
+
+
+class Skill(Versioned, Base):
+    __tablename__ = "skills"
+
+    name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    category: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class RubricLevel(Versioned, Base):
+    """A level of a rubric; ``skill_id`` NULL is the school-wide default rubric."""
+
+    __tablename__ = "rubric_levels"
+    __table_args__ = (UniqueConstraint("skill_id", "level"),)
+
+    skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ActivitySkill(Base):
+    __tablename__ = "activity_skills"
+    __table_args__ = (UniqueConstraint("activity_id", "skill_id"),)
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    target_level: Mapped[int | None] = mapped_column(Integer)
+
+
+class SkillAssessment(Base):
+    """One assessment; history is kept (rows are never overwritten)."""
+
+    __tablename__ = "skill_assessments"
+    __table_args__ = (Index("ix_skill_assessments_student_skill", "student_id", "skill_id"),)
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
+    )
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
+    level: Mapped[int] = mapped_column(Integer, nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assessed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+# --------------------------------------------------------------------------- achievements
+
+
+class Badge(Versioned, Base):
+    __tablename__ = "badges"
+
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    image: Mapped[str | None] = mapped_column(String(500))
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
+
+
+class BadgeAward(Base):
+    __tablename__ = "badge_awards"
+    __table_args__ = (UniqueConstraint("badge_id", "student_id"),)
+
+    badge_id: Mapped[int] = mapped_column(
+        ForeignKey("badges.id", ondelete="CASCADE"), nullable=False
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    awarded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    awarded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class Certificate(Versioned, Base):
+    __tablename__ = "certificates"
+
+    serial: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    verification_code: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    template: Mapped[str] = mapped_column(String(120), nullable=False, default="classic")
+    issued_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    file_path: Mapped[str | None] = mapped_column(String(1000))
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL")
+    )
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+# --------------------------------------------------------------------------- system
+
+
+class Notification(Versioned, Base):
+    __tablename__ = "notifications"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    link: Mapped[str | None] = mapped_column(String(200))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Append-only log of every write: who, when, what, before and after (JSON text)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Versioned, Base):
+    """Key/value settings (school name, logo path, idle lock minutes, …), JSON values."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)

@@ -1,0 +1,113 @@
+"""The access policy: one table of role × permission → scopes.
+
+A *scope* says how the acting user relates to the thing acted on:
+
+* ``ANY``: no relation needed (admin).
+* ``LED_ACTIVITY``: the actor leads or co-leads the activity concerned.
+* ``LED_STUDENT``: the student concerned is enrolled in an activity the actor leads.
+* ``SELF``: the record is the actor's own.
+* ``CHILD``: the student concerned is linked to the actor as a guardian.
+* ``OWN_ACTIVITY``: the actor (or a linked child) is enrolled in the activity concerned.
+
+Services compute the relation (it needs the database) and ask :func:`allows`; the UI asks the
+same function to hide what is denied. Services are the ones that enforce.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tracker.domain.enums import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the signed-in user, as plain data."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class Scope(str, enum.Enum):
+    ANY = "any"
+    LED_ACTIVITY = "led_activity"
+    LED_STUDENT = "led_student"
+    SELF = "self"
+    CHILD = "child"
+    OWN_ACTIVITY = "own_activity"
+
+
+class Permission(str, enum.Enum):
+    # people
+    VIEW_USERS = "view_users"
+    MANAGE_USERS = "manage_users"  # create, edit, deactivate, reset passwords
+    LINK_GUARDIANS = "link_guardians"
+    # activities
+    VIEW_ACTIVITY = "view_activity"
+    MANAGE_ACTIVITY = "manage_activity"  # create / edit / archive
+    ENROLL = "enroll"
+    # progress
+    VIEW_PROGRESS = "view_progress"
+    UPDATE_PROGRESS = "update_progress"
+    MANAGE_MILESTONES = "manage_milestones"
+    COMPLETE_MILESTONE = "complete_milestone"
+    TAKE_ATTENDANCE = "take_attendance"
+    ASSESS_SKILLS = "assess_skills"
+    ISSUE_CERTIFICATES = "issue_certificates"
+    VIEW_ANALYTICS = "view_analytics"
+    # system
+    MANAGE_SETTINGS = "manage_settings"
+    VIEW_AUDIT = "view_audit"
+
+
+_ALL = frozenset({Scope.ANY})
+_LED = frozenset({Scope.LED_ACTIVITY})
+
+POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
+    Role.ADMIN: {p: _ALL for p in Permission},
+    Role.TEACHER: {
+        Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.LED_STUDENT}),
+        Permission.VIEW_ACTIVITY: _LED,
+        Permission.ENROLL: _LED,
+        Permission.VIEW_PROGRESS: frozenset({Scope.LED_ACTIVITY, Scope.LED_STUDENT}),
+        Permission.UPDATE_PROGRESS: _LED,
+        Permission.MANAGE_MILESTONES: _LED,
+        Permission.COMPLETE_MILESTONE: _LED,
+        Permission.TAKE_ATTENDANCE: _LED,
+        Permission.ASSESS_SKILLS: _LED,
+        Permission.ISSUE_CERTIFICATES: _LED,
+        Permission.VIEW_ANALYTICS: _LED,
+    },
+    Role.STUDENT: {
+        Permission.VIEW_USERS: frozenset({Scope.SELF}),
+        Permission.VIEW_ACTIVITY: frozenset({Scope.OWN_ACTIVITY}),
+        Permission.VIEW_PROGRESS: frozenset({Scope.SELF}),
+    },
+    Role.PARENT: {
+        Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.CHILD}),
+        Permission.VIEW_ACTIVITY: frozenset({Scope.OWN_ACTIVITY}),
+        Permission.VIEW_PROGRESS: frozenset({Scope.CHILD}),
+    },
+}
+
+
+def scopes(role: Role, permission: Permission) -> frozenset[Scope]:
+    return POLICY.get(role, {}).get(permission, frozenset())
+
+
+def allows(role: Role, permission: Permission, relations: set[Scope] | frozenset[Scope]) -> bool:
+    """True when the role holds the permission in one of the scopes that apply."""
+    granted = scopes(role, permission)
+    return Scope.ANY in granted or bool(granted & set(relations))
+
+
+def can_ever(role: Role, permission: Permission) -> bool:
+    """Whether the role holds the permission in some scope (for showing or hiding UI)."""
+    return bool(scopes(role, permission))

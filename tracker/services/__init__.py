@@ -1,0 +1,31 @@
+"""Use cases, one module per capability. Every public method takes the acting user first."""
+
+from __future__ import annotations
+
+from tracker.db.engine import Database
+from tracker.services.activities import ActivityService
+from tracker.services.analytics import AnalyticsService
+from tracker.services.auth import AuthService
+from tracker.services.audit import AuditService
+from tracker.services.milestones import MilestoneService
+from tracker.services.people import PeopleService
+from tracker.services.progress import ProgressService
+from tracker.services.settings import SettingsService
+
+
+class Services:
+    """All services over one database: what the GUI's AppContext and the façade hold."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.auth = AuthService(db)
+        self.people = PeopleService(db)
+        self.activities = ActivityService(db)
+        self.progress = ProgressService(db)
+        self.milestones = MilestoneService(db)
+        self.analytics = AnalyticsService(db)
+        self.settings = SettingsService(db)
+        self.audit = AuditService(db)
+
+
+__all__ = ["Services"]

@@ -1,0 +1,270 @@
+"""Activities: what each actor may see, and (for admins) create and edit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import (
+    Activity,
+    ActivityLead,
+    ActivityProgress,
+    ActivitySession,
+    GuardianLink,
+    Milestone,
+    User,
+)
+from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.enums import LeadRole, ProgressStatus, Role
+from tracker.domain.policy import Actor, Permission
+from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services.base import Service, require, require_active
+
+
+def led_activity_ids(s: Session, user_id: int) -> set[int]:
+    return set(s.scalars(select(ActivityLead.activity_id).where(ActivityLead.user_id == user_id)))
+
+
+def visible_activity_ids(s: Session, actor: Actor) -> set[int] | None:
+    """Activities the actor may see; None means all (admin)."""
+    if actor.role is Role.ADMIN:
+        return None
+    if actor.role is Role.TEACHER:
+        return led_activity_ids(s, actor.id)
+    people = {actor.id}
+    if actor.role is Role.PARENT:
+        people |= set(
+            s.scalars(select(GuardianLink.student_id).where(GuardianLink.guardian_id == actor.id))
+        )
+    return set(
+        s.scalars(
+            select(ActivityProgress.activity_id).where(
+                ActivityProgress.user_id.in_(people),
+                ActivityProgress.status != ProgressStatus.WAITLISTED,
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    id: int
+    name: str
+    category: str
+    description: str
+    location: str
+    start_date: date | None
+    end_date: date | None
+    capacity: int | None
+    archived: bool
+    leads: tuple[str, ...]
+    lead_ids: tuple[int, ...]
+    enrolled: int  # active + completed
+    active: int
+    completed: int
+    dropped: int
+    waitlisted: int
+    milestones: int
+    next_session: datetime | None
+    min_attendance_pct: float | None
+    requires_signoff: bool
+    require_milestones: bool
+    version: int
+
+
+@dataclass
+class ActivityInput:
+    name: str
+    category: str = "Club"
+    description: str = ""
+    location: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+    capacity: int | None = None
+    lead_ids: list[int] = field(default_factory=list)
+    co_lead_ids: list[int] = field(default_factory=list)
+    min_attendance_pct: float | None = None
+    requires_signoff: bool = False
+    require_milestones: bool = True
+
+
+def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True) -> list[ActivitySummary]:
+    q = select(Activity)
+    if ids is not None:
+        q = q.where(Activity.id.in_(ids))
+    if not include_archived:
+        q = q.where(Activity.archived.is_(False))
+    acts = list(s.scalars(q.order_by(func.lower(Activity.name))))
+    act_ids = [a.id for a in acts]
+    counts: dict[int, dict[ProgressStatus, int]] = defaultdict(dict)
+    leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    ms: dict[int, int] = {}
+    nxt: dict[int, datetime] = {}
+    if act_ids:
+        for a, st, n in s.execute(
+            select(ActivityProgress.activity_id, ActivityProgress.status, func.count())
+            .where(ActivityProgress.activity_id.in_(act_ids))
+            .group_by(ActivityProgress.activity_id, ActivityProgress.status)
+        ):
+            counts[a][st] = n
+        for a, uid, name in s.execute(
+            select(ActivityLead.activity_id, User.id, User.display_name)
+            .join(User, User.id == ActivityLead.user_id)
+            .where(ActivityLead.activity_id.in_(act_ids))
+            .order_by(ActivityLead.lead_role, User.display_name)
+        ):
+            leads[a].append((uid, name))
+        ms = dict(
+            s.execute(  # type: ignore[arg-type]
+                select(Milestone.activity_id, func.count())
+                .where(Milestone.activity_id.in_(act_ids))
+                .group_by(Milestone.activity_id)
+            ).all()
+        )
+        nxt = dict(
+            s.execute(  # type: ignore[arg-type]
+                select(ActivitySession.activity_id, func.min(ActivitySession.starts_at))
+                .where(
+                    ActivitySession.activity_id.in_(act_ids),
+                    ActivitySession.cancelled.is_(False),
+                    ActivitySession.starts_at >= datetime.now(),
+                )
+                .group_by(ActivitySession.activity_id)
+            ).all()
+        )
+    out = []
+    for a in acts:
+        c = counts.get(a.id, {})
+        active = c.get(ProgressStatus.ACTIVE, 0)
+        completed = c.get(ProgressStatus.COMPLETED, 0)
+        out.append(
+            ActivitySummary(
+                id=a.id, name=a.name, category=a.category, description=a.description,
+                location=a.location, start_date=a.start_date, end_date=a.end_date,
+                capacity=a.capacity, archived=a.archived,
+                leads=tuple(n for _, n in leads.get(a.id, [])),
+                lead_ids=tuple(i for i, _ in leads.get(a.id, [])),
+                enrolled=active + completed, active=active, completed=completed,
+                dropped=c.get(ProgressStatus.DROPPED, 0),
+                waitlisted=c.get(ProgressStatus.WAITLISTED, 0),
+                milestones=ms.get(a.id, 0), next_session=nxt.get(a.id),
+                min_attendance_pct=a.min_attendance_pct, requires_signoff=a.requires_signoff,
+                require_milestones=a.require_milestones, version=a.version,
+            )
+        )
+    return out
+
+
+class ActivityService(Service):
+    def list_activities(self, actor: Actor, *, include_archived: bool = True) -> list[ActivitySummary]:
+        with read_only(self.db) as s:
+            require_active(s, actor)
+            return summaries(s, visible_activity_ids(s, actor), include_archived=include_archived)
+
+    def get_activity(self, actor: Actor, activity_id: int) -> ActivitySummary:
+        with read_only(self.db) as s:
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
+            return summaries(s, {activity_id})[0]
+
+    def create_activity(self, actor: Actor, data: ActivityInput) -> ActivitySummary:
+        with unit_of_work(self.db) as tx:
+            require(tx.session, actor, Permission.MANAGE_ACTIVITY)
+            _validate(tx.session, data)
+            a = Activity()
+            _apply(a, data)
+            tx.session.add(a)
+            tx.session.flush()
+            _set_leads(tx.session, a.id, data)
+            tx.audit(actor, "create", "activity", a.id, None, {"name": a.name})
+            tx.changes.add("activity", a.id)
+            tx.session.flush()
+            return summaries(tx.session, {a.id})[0]
+
+    def update_activity(
+        self, actor: Actor, activity_id: int, data: ActivityInput, *, expected_version: int | None = None
+    ) -> ActivitySummary:
+        with unit_of_work(self.db) as tx:
+            a = tx.session.get(Activity, activity_id)
+            if a is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(tx.session, actor, Permission.MANAGE_ACTIVITY, activity_id=activity_id)
+            if expected_version is not None and a.version != expected_version:
+                from tracker.errors import ConflictError
+
+                raise ConflictError(f"{a.name} was changed by someone else; reload and try again.")
+            _validate(tx.session, data)
+            before = {"name": a.name, "capacity": a.capacity, "location": a.location}
+            _apply(a, data)
+            _set_leads(tx.session, a.id, data)
+            tx.audit(actor, "update", "activity", a.id, before, {"name": a.name, "capacity": a.capacity,
+                                                               "location": a.location})
+            tx.changes.add("activity", a.id)
+            tx.session.flush()
+            return summaries(tx.session, {a.id})[0]
+
+    def set_archived(self, actor: Actor, activity_id: int, archived: bool) -> None:
+        with unit_of_work(self.db) as tx:
+            a = tx.session.get(Activity, activity_id)
+            if a is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(tx.session, actor, Permission.MANAGE_ACTIVITY, activity_id=activity_id)
+            a.archived = archived
+            tx.audit(actor, "archive" if archived else "unarchive", "activity", a.id)
+            tx.changes.add("activity", a.id)
+
+
+def _validate(s: Session, data: ActivityInput) -> None:
+    problems: list[Problem] = []
+    if not (data.name or "").strip():
+        problems.append(Problem("An activity needs a name.", field="name"))
+    if data.capacity is not None and data.capacity < 0:
+        problems.append(Problem("Capacity cannot be negative.", field="capacity"))
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        problems.append(Problem("The term ends before it starts.", field="end date"))
+    if data.min_attendance_pct is not None and not 0 <= data.min_attendance_pct <= 100:
+        problems.append(Problem("Minimum attendance is a percentage from 0 to 100.",
+                                field="minimum attendance"))
+    staff = set(data.lead_ids) | set(data.co_lead_ids)
+    if staff:
+        roles = dict(s.execute(select(User.id, User.role).where(User.id.in_(staff))).all())
+        for uid in staff:
+            if uid not in roles:
+                problems.append(Problem(f"No user with id {uid}.", field="leads"))
+            elif roles[uid] not in (Role.TEACHER, Role.ADMIN):
+                problems.append(Problem(f"User {uid} is not a teacher.", field="leads"))
+    if problems:
+        raise ValidationError("The activity was not saved.", problems)
+
+
+def _apply(a: Activity, d: ActivityInput) -> None:
+    a.name = d.name.strip()
+    a.category = (d.category or "Club").strip() or "Club"
+    a.description = d.description or ""
+    a.location = (d.location or "").strip()
+    a.start_date = d.start_date
+    a.end_date = d.end_date
+    a.capacity = d.capacity
+    a.min_attendance_pct = d.min_attendance_pct
+    a.requires_signoff = d.requires_signoff
+    a.require_milestones = d.require_milestones
+
+
+def _set_leads(s: Session, activity_id: int, d: ActivityInput) -> None:
+    wanted = {uid: LeadRole.LEAD for uid in d.lead_ids}
+    for uid in d.co_lead_ids:
+        wanted.setdefault(uid, LeadRole.CO_LEAD)
+    existing = {l.user_id: l for l in s.scalars(select(ActivityLead).where(ActivityLead.activity_id == activity_id))}
+    for uid, link in existing.items():
+        if uid not in wanted:
+            s.delete(link)
+        else:
+            link.lead_role = wanted[uid]
+    for uid, role in wanted.items():
+        if uid not in existing:
+            s.add(ActivityLead(activity_id=activity_id, user_id=uid, lead_role=role))

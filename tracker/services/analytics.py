@@ -1,0 +1,185 @@
+"""Figures per activity and the dashboards of each role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from tracker.db.models import Activity, GuardianLink, Milestone, User, UserMilestone
+from tracker.db.uow import read_only
+from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.policy import Actor, Permission
+from tracker.errors import NotFound
+from tracker.services.activities import ActivitySummary, summaries, visible_activity_ids
+from tracker.services.base import Service, require, require_active
+from tracker.services.progress import ProgressRow, progress_rows
+
+AT_RISK_ATTENDANCE = 75.0  # below this attendance rate a student is flagged at risk
+
+
+@dataclass(frozen=True)
+class MilestoneStat:
+    id: int
+    title: str
+    required: bool
+    points: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class ActivityAnalytics:
+    activity_id: int
+    activity: str
+    enrolled: int  # everyone who holds a place: active + completed + dropped
+    active: int
+    completed: int
+    dropped: int
+    waitlisted: int
+    completion_rate: float | None  # completed ÷ enrolled, percent
+    average_attendance_rate: float | None
+    average_progress: float | None
+    at_risk: int
+    milestones: tuple[MilestoneStat, ...]
+
+
+def analytics_for(rows: list[ProgressRow], activity: Activity,
+                  milestones: list[MilestoneStat]) -> ActivityAnalytics:
+    by = {s: [r for r in rows if r.status is s] for s in ProgressStatus}
+    placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
+    current = by[ProgressStatus.ACTIVE] + by[ProgressStatus.COMPLETED]
+    rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
+    progress = [r.progress_percentage for r in current]
+    return ActivityAnalytics(
+        activity_id=activity.id,
+        activity=activity.name,
+        enrolled=len(placed),
+        active=len(by[ProgressStatus.ACTIVE]),
+        completed=len(by[ProgressStatus.COMPLETED]),
+        dropped=len(by[ProgressStatus.DROPPED]),
+        waitlisted=len(by[ProgressStatus.WAITLISTED]),
+        completion_rate=round(100.0 * len(by[ProgressStatus.COMPLETED]) / len(placed), 1) if placed else None,
+        average_attendance_rate=round(sum(rates) / len(rates), 1) if rates else None,
+        average_progress=round(sum(progress) / len(progress), 1) if progress else None,
+        at_risk=sum(1 for r in by[ProgressStatus.ACTIVE] if is_at_risk(r)),
+        milestones=tuple(milestones),
+    )
+
+
+def is_at_risk(row: ProgressRow) -> bool:
+    return (
+        row.status is ProgressStatus.ACTIVE
+        and row.attendance_rate is not None
+        and row.attendance_rate < AT_RISK_ATTENDANCE
+    )
+
+
+@dataclass(frozen=True)
+class ActivityCard:
+    summary: ActivitySummary
+    analytics: ActivityAnalytics
+
+
+@dataclass(frozen=True)
+class ChildCard:
+    student_id: int
+    name: str
+    grade: str | None
+    class_name: str | None
+    rows: tuple[ProgressRow, ...]
+
+
+@dataclass
+class Dashboard:
+    """Everything a role's home page shows, gathered in one read."""
+
+    role: Role
+    title: str
+    activities: list[ActivityCard] = field(default_factory=list)  # admin, teacher
+    own: list[ProgressRow] = field(default_factory=list)  # student
+    children: list[ChildCard] = field(default_factory=list)  # parent
+    at_risk: list[ProgressRow] = field(default_factory=list)  # admin, teacher
+    totals: dict[str, float | int | None] = field(default_factory=dict)
+
+
+class AnalyticsService(Service):
+    def activity_analytics(self, actor: Actor, activity_id: int) -> ActivityAnalytics:
+        with read_only(self.db) as s:
+            a = s.get(Activity, activity_id)
+            if a is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.VIEW_ANALYTICS, activity_id=activity_id)
+            rows = progress_rows(s, activity_ids=[activity_id])
+            return analytics_for(rows, a, _milestone_stats(s, [activity_id]).get(activity_id, []))
+
+    def dashboard(self, actor: Actor) -> Dashboard:
+        with read_only(self.db) as s:
+            require_active(s, actor)
+            if actor.role in (Role.ADMIN, Role.TEACHER):
+                ids = visible_activity_ids(s, actor)
+                sums = summaries(s, ids, include_archived=False)
+                act_ids = [x.id for x in sums]
+                rows = progress_rows(s, activity_ids=act_ids) if act_ids else []
+                acts = {a.id: a for a in s.scalars(select(Activity).where(Activity.id.in_(act_ids)))}
+                mstats = _milestone_stats(s, act_ids)
+                by_act: dict[int, list[ProgressRow]] = {i: [] for i in act_ids}
+                for r in rows:
+                    by_act[r.activity_id].append(r)
+                cards = [ActivityCard(x, analytics_for(by_act[x.id], acts[x.id], mstats.get(x.id, [])))
+                         for x in sums]
+                at_risk = sorted((r for r in rows if is_at_risk(r)),
+                                 key=lambda r: (r.attendance_rate or 0, r.student))
+                students = {r.user_id for r in rows if r.status is not ProgressStatus.WAITLISTED}
+                placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
+                rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
+                done = sum(1 for r in placed if r.status is ProgressStatus.COMPLETED)
+                totals: dict[str, float | int | None] = {
+                    "activities": len(cards),
+                    "students": len(students),
+                    "enrollments": len(placed),
+                    "completed": done,
+                    "completion_rate": round(100.0 * done / len(placed), 1) if placed else None,
+                    "average_attendance_rate": round(sum(rates) / len(rates), 1) if rates else None,
+                    "at_risk": len(at_risk),
+                }
+                title = "School overview" if actor.role is Role.ADMIN else "My activities"
+                return Dashboard(actor.role, title, activities=cards, at_risk=at_risk, totals=totals)
+            if actor.role is Role.STUDENT:
+                own = progress_rows(s, student_ids=[actor.id])
+                own = [r for r in own if r.status is not ProgressStatus.WAITLISTED] + [
+                    r for r in own if r.status is ProgressStatus.WAITLISTED]
+                return Dashboard(actor.role, "My progress", own=own, totals=_student_totals(own))
+            kids = list(s.scalars(
+                select(User).join(GuardianLink, GuardianLink.student_id == User.id)
+                .where(GuardianLink.guardian_id == actor.id).order_by(User.display_name)))
+            rows = progress_rows(s, student_ids=[k.id for k in kids]) if kids else []
+            cards = [ChildCard(k.id, k.display_name, k.grade, k.class_name,
+                               tuple(r for r in rows if r.user_id == k.id)) for k in kids]
+            return Dashboard(actor.role, "My children", children=cards)
+
+
+def _student_totals(rows: list[ProgressRow]) -> dict[str, float | int | None]:
+    placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
+    rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
+    return {
+        "activities": len(placed),
+        "completed": sum(1 for r in placed if r.status is ProgressStatus.COMPLETED),
+        "points": sum(r.points for r in placed),
+        "average_attendance_rate": round(sum(rates) / len(rates), 1) if rates else None,
+    }
+
+
+def _milestone_stats(s, activity_ids: list[int]) -> dict[int, list[MilestoneStat]]:  # type: ignore[no-untyped-def]
+    if not activity_ids:
+        return {}
+    done = dict(s.execute(
+        select(UserMilestone.milestone_id, func.count())
+        .join(Milestone, Milestone.id == UserMilestone.milestone_id)
+        .where(Milestone.activity_id.in_(activity_ids))
+        .group_by(UserMilestone.milestone_id)).all())
+    out: dict[int, list[MilestoneStat]] = {}
+    for m in s.scalars(select(Milestone).where(Milestone.activity_id.in_(activity_ids))
+                       .order_by(Milestone.activity_id, Milestone.order_index, Milestone.id)):
+        out.setdefault(m.activity_id, []).append(
+            MilestoneStat(m.id, m.title, m.required, m.points, done.get(m.id, 0)))
+    return out

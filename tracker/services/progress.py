@@ -1,0 +1,316 @@
+"""Enrollment status and progress: rows for dashboards and the façade, updates, recompute.
+
+``recompute`` is the one place where a student's progress and completion are derived from
+milestones, attendance and sign-off; it runs inside the unit of work of the change that
+caused it (through the event dispatcher).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory, User, utcnow
+from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.events import (
+    ActivityCompleted,
+    AttendanceChanged,
+    CompletionReverted,
+    MilestoneCompletionChanged,
+    dispatcher,
+)
+from tracker.domain.policy import Actor, Permission
+from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
+from tracker.errors import NotFound, ValidationError
+from tracker.services import stats
+from tracker.services.base import Service, require
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    """A student's standing in one activity, as every screen and the façade show it."""
+
+    id: int
+    user_id: int
+    student: str
+    activity_id: int
+    activity: str
+    category: str
+    status: ProgressStatus
+    progress_percentage: float
+    progress_manual: bool
+    attendance_rate: float | None
+    sessions_held: int
+    milestones_done: int
+    milestones_total: int
+    points: int
+    points_total: int
+    started_at: datetime | None
+    completed_at: datetime | None
+    enrolled_on: date | None
+    dropped_on: date | None
+    drop_reason: str | None
+    note: str | None
+    missing: tuple[str, ...]
+    version: int
+
+
+def progress_rows(
+    s: Session,
+    *,
+    activity_ids: list[int] | None = None,
+    student_ids: list[int] | None = None,
+) -> list[ProgressRow]:
+    """Progress rows for the given activities and/or students, in bulk."""
+    q = (
+        select(ActivityProgress, Activity, User.display_name)
+        .join(Activity, Activity.id == ActivityProgress.activity_id)
+        .join(User, User.id == ActivityProgress.user_id)
+    )
+    if activity_ids is not None:
+        q = q.where(ActivityProgress.activity_id.in_(activity_ids))
+    if student_ids is not None:
+        q = q.where(ActivityProgress.user_id.in_(student_ids))
+    q = q.order_by(Activity.name, User.display_name)
+    rows = list(s.execute(q))
+    acts = {a.id for _, a, _ in rows}
+    studs = {p.user_id for p, _, _ in rows}
+    ms = stats.milestones_of(s, acts)
+    done = stats.completed_milestones(s, activity_ids=acts, student_ids=studs) if rows else {}
+    att = stats.attendance_counts(s, activity_ids=acts, student_ids=studs) if rows else {}
+    out: list[ProgressRow] = []
+    for p, a, name in rows:
+        mlist = ms.get(a.id, [])
+        mine = done.get(p.user_id, set())
+        count = att.get((p.user_id, a.id), stats.AttendanceCount(0, 0, 0))
+        states = stats.milestone_states(mlist, mine)
+        check = check_completion(_rule(a), states, count.rate, p.signed_off_at is not None)
+        out.append(
+            ProgressRow(
+                id=p.id,
+                user_id=p.user_id,
+                student=name,
+                activity_id=a.id,
+                activity=a.name,
+                category=a.category,
+                status=p.status,
+                progress_percentage=p.progress_percentage,
+                progress_manual=p.progress_manual,
+                attendance_rate=count.rate,
+                sessions_held=count.held,
+                milestones_done=sum(1 for m in mlist if m.id in mine),
+                milestones_total=len(mlist),
+                points=sum(m.points for m in mlist if m.id in mine),
+                points_total=sum(m.points for m in mlist),
+                started_at=p.started_at,
+                completed_at=p.completed_at,
+                enrolled_on=p.enrolled_on,
+                dropped_on=p.dropped_on,
+                drop_reason=p.drop_reason,
+                note=p.note,
+                missing=() if p.status is ProgressStatus.COMPLETED else check.reasons,
+                version=p.version,
+            )
+        )
+    return out
+
+
+def _rule(a: Activity) -> CompletionRule:
+    return CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
+
+
+def record_status(
+    tx: UnitOfWork, actor: Actor | None, p: ActivityProgress, new: ProgressStatus, note: str | None
+) -> None:
+    """Change an enrollment's status, keeping history and the dates that go with it."""
+    old = p.status
+    if old is new:
+        return
+    p.status = new
+    now = utcnow()
+    if new is ProgressStatus.COMPLETED:
+        p.completed_at = now
+    else:
+        p.completed_at = None
+    if new is ProgressStatus.ACTIVE:
+        p.dropped_on = None
+        p.drop_reason = None
+        p.started_at = p.started_at or now
+        p.waitlist_position = None
+        p.enrolled_on = p.enrolled_on or date.today()
+    if new is ProgressStatus.DROPPED:
+        p.dropped_on = p.dropped_on or date.today()
+    tx.session.add(
+        ProgressStatusHistory(
+            progress_id=p.id,
+            from_status=old.value if old else None,
+            to_status=new.value,
+            changed_by=actor.id if actor else None,
+            changed_at=now,
+            note=note,
+        )
+    )
+
+
+def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
+    """Derive progress and completion for one enrollment from the current data."""
+    s = tx.session
+    p = s.scalar(
+        select(ActivityProgress).where(
+            ActivityProgress.user_id == student_id, ActivityProgress.activity_id == activity_id
+        )
+    )
+    if p is None:
+        return
+    a = s.get(Activity, activity_id)
+    assert a is not None
+    mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
+    done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=[student_id])
+    states = stats.milestone_states(mlist, done.get(student_id, set()))
+    if not p.progress_manual:
+        p.progress_percentage = progress_percentage(states)
+    count = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=[student_id]).get(
+        (student_id, activity_id), stats.AttendanceCount(0, 0, 0)
+    )
+    check = check_completion(_rule(a), states, count.rate, p.signed_off_at is not None)
+    if p.status is ProgressStatus.ACTIVE and check.complete:
+        record_status(tx, None, p, ProgressStatus.COMPLETED, "Completion rules met")
+        p.status_manual = False
+        tx.audit(None, "complete", "activity_progress", p.id, {"status": "active"},
+                 {"status": "completed"})
+        s.flush()
+        tx.emit(ActivityCompleted(student_id, activity_id, p.id))
+    elif p.status is ProgressStatus.COMPLETED and not p.status_manual and not check.complete:
+        record_status(tx, None, p, ProgressStatus.ACTIVE, "No longer meets: " + "; ".join(check.reasons))
+        tx.audit(None, "revert_completion", "activity_progress", p.id, {"status": "completed"},
+                 {"status": "active", "reasons": list(check.reasons)})
+        s.flush()
+        tx.emit(CompletionReverted(student_id, activity_id, p.id))
+    tx.changes.add("progress", p.id)
+    tx.changes.add("enrollment", p.id)
+
+
+def _on_milestone(tx: UnitOfWork, event: MilestoneCompletionChanged) -> None:
+    recompute(tx, event.student_id, event.activity_id)
+
+
+def _on_attendance(tx: UnitOfWork, event: AttendanceChanged) -> None:
+    recompute(tx, event.student_id, event.activity_id)
+
+
+dispatcher.subscribe(MilestoneCompletionChanged, _on_milestone)
+dispatcher.subscribe(AttendanceChanged, _on_attendance)
+
+
+class ProgressService(Service):
+    def get_user_progress(self, actor: Actor, user_id: int) -> list[ProgressRow]:
+        """A student's rows the actor may see (a teacher sees only the activities they lead)."""
+        with read_only(self.db) as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"No user with id {user_id}.")
+            require(s, actor, Permission.VIEW_PROGRESS, student_id=user_id)
+            rows = progress_rows(s, student_ids=[user_id])
+            if actor.role is Role.TEACHER:
+                from tracker.services.activities import led_activity_ids
+
+                led = led_activity_ids(s, actor.id)
+                rows = [r for r in rows if r.activity_id in led]
+            return rows
+
+    def activity_progress(self, actor: Actor, activity_id: int) -> list[ProgressRow]:
+        with read_only(self.db) as s:
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.VIEW_ANALYTICS, activity_id=activity_id)
+            return progress_rows(s, activity_ids=[activity_id])
+
+    def update_progress(
+        self,
+        actor: Actor,
+        activity_id: int,
+        user_id: int,
+        *,
+        status: ProgressStatus | str | None = None,
+        progress_percentage: float | None = None,
+        note: str | None = None,
+        drop_reason: str | None = None,
+    ) -> ProgressRow:
+        """Set status and/or progress by hand (an override, audited). Enrolls when not enrolled."""
+        new_status = _parse_status(status)
+        if progress_percentage is not None:
+            try:
+                value = float(progress_percentage)
+            except (TypeError, ValueError):
+                raise ValidationError.field(
+                    "progress_percentage", f"{progress_percentage!r} is not a number."
+                ) from None
+            if not 0 <= value <= 100:
+                raise ValidationError.field(
+                    "progress_percentage", f"Progress must be between 0 and 100, not {value:g}."
+                )
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            activity = s.get(Activity, activity_id)
+            if activity is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
+            student = s.get(User, user_id)
+            if student is None:
+                raise NotFound(f"No user with id {user_id}.")
+            if student.role is not Role.STUDENT:
+                raise ValidationError.field("user_id", f"{student.display_name} is not a student.")
+            p = s.scalar(
+                select(ActivityProgress).where(
+                    ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id
+                )
+            )
+            if p is None:
+                p = ActivityProgress(
+                    user_id=user_id, activity_id=activity_id, status=ProgressStatus.ACTIVE,
+                    progress_percentage=0.0, started_at=utcnow(), enrolled_on=date.today(),
+                )
+                s.add(p)
+                s.flush()
+                s.add(ProgressStatusHistory(progress_id=p.id, from_status=None, to_status="active",
+                                            changed_by=actor.id, note=note or "Enrolled"))
+                tx.audit(actor, "enroll", "activity_progress", p.id, None,
+                         {"user_id": user_id, "activity_id": activity_id})
+            before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
+                      "note": p.note}
+            if new_status is ProgressStatus.DROPPED and not (drop_reason or note):
+                raise ValidationError.field("note", "Give a reason for dropping the student.")
+            if progress_percentage is not None:
+                p.progress_percentage = round(float(progress_percentage), 1)
+                p.progress_manual = True
+            if note is not None:
+                p.note = note.strip() or None
+            if new_status is not None and new_status is not p.status:
+                if new_status is ProgressStatus.DROPPED:
+                    p.drop_reason = (drop_reason or note or "").strip()
+                record_status(tx, actor, p, new_status, note)
+                p.status_manual = new_status is ProgressStatus.COMPLETED
+            s.flush()
+            tx.audit(actor, "update_progress", "activity_progress", p.id, before,
+                     {"status": p.status.value, "progress_percentage": p.progress_percentage,
+                      "note": p.note, "manual": True})
+            if new_status is ProgressStatus.COMPLETED and before["status"] != "completed":
+                tx.emit(ActivityCompleted(user_id, activity_id, p.id))
+            tx.changes.add("progress", p.id)
+            tx.changes.add("enrollment", p.id)
+            s.flush()
+            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+
+
+def _parse_status(status: ProgressStatus | str | None) -> ProgressStatus | None:
+    if status is None or isinstance(status, ProgressStatus):
+        return status
+    try:
+        return ProgressStatus(str(status).strip().lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in ProgressStatus)
+        raise ValidationError.field("status", f"Unknown status {status!r}; use one of {allowed}.") from None

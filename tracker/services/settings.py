@@ -1,0 +1,79 @@
+"""School-wide settings (school name, logo, idle lock minutes, …) stored as JSON values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.db.models import Setting
+from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.policy import Actor, Permission
+from tracker.errors import Problem, ValidationError
+from tracker.services.base import Service, require
+
+
+@dataclass(frozen=True)
+class SchoolSettings:
+    school_name: str = "Our School"
+    logo_path: str = ""
+    idle_lock_minutes: int = 10
+    term_name: str = ""
+
+
+DEFAULTS = SchoolSettings()
+KEYS = tuple(SchoolSettings.__dataclass_fields__)
+
+
+class SettingsService(Service):
+    def get(self) -> SchoolSettings:
+        """Settings are readable before sign-in (school name on the login window)."""
+        with read_only(self.db) as s:
+            stored = {k: json.loads(v) for k, v in s.execute(select(Setting.key, Setting.value))}
+        values: dict[str, Any] = {k: stored.get(k, getattr(DEFAULTS, k)) for k in KEYS}
+        return SchoolSettings(**values)
+
+    def update(self, actor: Actor, **changes: Any) -> SchoolSettings:
+        problems: list[Problem] = []
+        for key in changes:
+            if key not in KEYS:
+                problems.append(Problem(f"Unknown setting {key!r}.", field=key))
+        if "school_name" in changes and not str(changes["school_name"]).strip():
+            problems.append(Problem("The school needs a name.", field="school name"))
+        if "idle_lock_minutes" in changes:
+            try:
+                minutes = int(changes["idle_lock_minutes"])
+                if not 0 <= minutes <= 240:
+                    raise ValueError
+                changes["idle_lock_minutes"] = minutes
+            except (TypeError, ValueError):
+                problems.append(Problem("Idle lock is a number of minutes from 0 (never) to 240.",
+                                        field="idle lock minutes"))
+        logo = changes.get("logo_path")
+        if logo:
+            path = Path(str(logo))
+            if not path.is_file():
+                problems.append(Problem(f"The logo file {logo} does not exist.", field="logo"))
+            elif path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+                problems.append(Problem("The logo must be a PNG, JPEG or SVG image.", field="logo"))
+        if problems:
+            raise ValidationError("The settings were not saved.", problems)
+        with unit_of_work(self.db) as tx:
+            require(tx.session, actor, Permission.MANAGE_SETTINGS)
+            existing = {r.key: r for r in tx.session.scalars(select(Setting))}
+            for key, value in changes.items():
+                encoded = json.dumps(value)
+                row = existing.get(key)
+                before = json.loads(row.value) if row else None
+                if row is None:
+                    tx.session.add(Setting(key=key, value=encoded))
+                elif row.value != encoded:
+                    row.value = encoded
+                else:
+                    continue
+                tx.audit(actor, "update", "setting", None, {key: before}, {key: value})
+            tx.changes.add("setting", 0)
+        return self.get()

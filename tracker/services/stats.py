@@ -1,0 +1,152 @@
+"""Bulk read queries behind progress rows, dashboards and analytics.
+
+One query per figure for a whole set of enrollments, never one query per student.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import (
+    ActivityProgress,
+    ActivitySession,
+    AttendanceRecord,
+    AttendanceStatus,
+    Milestone,
+    UserMilestone,
+)
+from tracker.domain.progress import MilestoneState, attendance_rate
+
+Pair = tuple[int, int]  # (student_id, activity_id)
+
+
+@dataclass(frozen=True)
+class AttendanceCount:
+    present: int
+    counted: int
+    held: int  # held sessions since enrollment (whether marked or not)
+
+    @property
+    def rate(self) -> float | None:
+        return attendance_rate(self.present, self.counted)
+
+
+def _pair_filter(
+    activity_ids: Iterable[int] | None, student_ids: Iterable[int] | None
+) -> list:  # type: ignore[type-arg]
+    cond = []
+    if activity_ids is not None:
+        cond.append(ActivityProgress.activity_id.in_(list(activity_ids)))
+    if student_ids is not None:
+        cond.append(ActivityProgress.user_id.in_(list(student_ids)))
+    return cond
+
+
+def counts_window():  # type: ignore[no-untyped-def]
+    """Sessions that count for an enrollment: held (started, not cancelled), on or after the
+    enrollment date and before the drop date."""
+    day = func.date(ActivitySession.starts_at)
+    return and_(
+        ActivitySession.activity_id == ActivityProgress.activity_id,
+        ActivitySession.cancelled.is_(False),
+        ActivitySession.starts_at <= datetime.now(),
+        or_(ActivityProgress.enrolled_on.is_(None), day >= func.date(ActivityProgress.enrolled_on)),
+        or_(ActivityProgress.dropped_on.is_(None), day < func.date(ActivityProgress.dropped_on)),
+    )
+
+
+def attendance_counts(
+    s: Session,
+    *,
+    activity_ids: Iterable[int] | None = None,
+    student_ids: Iterable[int] | None = None,
+) -> dict[Pair, AttendanceCount]:
+    """Present / counted / held session counts per (student, activity)."""
+    cond = _pair_filter(activity_ids, student_ids)
+    counted = func.sum(case((AttendanceStatus.counts_in_rate.is_(True), 1), else_=0))
+    present = func.sum(
+        case(
+            (
+                and_(
+                    AttendanceStatus.counts_in_rate.is_(True),
+                    AttendanceStatus.counts_as_present.is_(True),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    q = (
+        select(ActivityProgress.user_id, ActivityProgress.activity_id, present, counted,
+               func.count(ActivitySession.id))
+        .join(ActivitySession, counts_window())
+        .outerjoin(
+            AttendanceRecord,
+            and_(
+                AttendanceRecord.session_id == ActivitySession.id,
+                AttendanceRecord.student_id == ActivityProgress.user_id,
+            ),
+        )
+        .outerjoin(AttendanceStatus, AttendanceStatus.id == AttendanceRecord.status_id)
+        .where(*cond)
+        .group_by(ActivityProgress.user_id, ActivityProgress.activity_id)
+    )
+    return {
+        (u, a): AttendanceCount(int(p or 0), int(c or 0), int(h or 0))
+        for u, a, p, c, h in s.execute(q)
+    }
+
+
+@dataclass(frozen=True)
+class MilestoneInfo:
+    id: int
+    activity_id: int
+    title: str
+    points: int
+    required: bool
+    order_index: int
+
+
+def milestones_of(s: Session, activity_ids: Iterable[int]) -> dict[int, list[MilestoneInfo]]:
+    ids = list(activity_ids)
+    out: dict[int, list[MilestoneInfo]] = defaultdict(list)
+    if not ids:
+        return out
+    for m in s.execute(
+        select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.points,
+               Milestone.required, Milestone.order_index)
+        .where(Milestone.activity_id.in_(ids))
+        .order_by(Milestone.activity_id, Milestone.order_index, Milestone.id)
+    ):
+        out[m.activity_id].append(MilestoneInfo(*m))
+    return out
+
+
+def completed_milestones(
+    s: Session,
+    *,
+    activity_ids: Iterable[int] | None = None,
+    student_ids: Iterable[int] | None = None,
+) -> dict[int, set[int]]:
+    """Milestone ids done, per student (restricted to the given activities / students)."""
+    q = select(UserMilestone.user_id, UserMilestone.milestone_id).join(
+        Milestone, Milestone.id == UserMilestone.milestone_id
+    )
+    if activity_ids is not None:
+        q = q.where(Milestone.activity_id.in_(list(activity_ids)))
+    if student_ids is not None:
+        q = q.where(UserMilestone.user_id.in_(list(student_ids)))
+    done: dict[int, set[int]] = defaultdict(set)
+    for u, m in s.execute(q):
+        done[u].add(m)
+    return done
+
+
+def milestone_states(milestones: list[MilestoneInfo], done: set[int]) -> list[MilestoneState]:
+    return [MilestoneState(m.points, m.required, m.id in done) for m in milestones]

@@ -1,0 +1,1 @@
+"""Qt user interface. Calls services; never touches the database directly."""
