@@ -1,0 +1,241 @@
+"""Background tasks with progress and cancel; results come back on the GUI thread.
+
+    handle = ctx.tasks.run(lambda state: services.people.find_users(actor),
+                           on_done=self._show, label="Loading people")
+
+* Work runs on a ``QThreadPool``. Writes go to a pool of exactly one thread (SQLite has one
+  writer); reads to a small pool of their own.
+* The callable receives a :class:`TaskState`: ``state.set_progress(done, total, text)`` and
+  ``state.cancelled`` (check it between items; raise :class:`Cancelled` or return early).
+* ``on_done(result)``, ``on_error(exc)`` and ``on_progress(fraction, text)`` run on the GUI thread
+  (signals from the worker are queued to the handle, which lives on the GUI thread).
+* :func:`run_with_progress` adds a modal progress dialog with a Cancel button for long jobs.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from tracker.errors import TrackerError
+
+
+class Cancelled(Exception):
+    """Raised inside a task to stop it when the user pressed Cancel."""
+
+
+class TaskState:
+    """What a running task sees: where to report progress, and whether to stop."""
+
+    def __init__(self, handle: "TaskHandle") -> None:
+        self._handle = handle
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def is_interruption_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled when the user asked to stop."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def set_progress(self, done: int | float, total: int | float = 1, text: str = "") -> None:
+        fraction = 0.0 if not total else max(0.0, min(1.0, float(done) / float(total)))
+        self._handle.progress.emit(fraction, text)
+
+    def set_status(self, text: str) -> None:
+        self._handle.progress.emit(-1.0, text)
+
+
+class TaskHandle(QObject):
+    """Lives on the GUI thread; the worker emits through it."""
+
+    progress = Signal(float, str)  # fraction (or -1: text only), status text
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, label: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.state = TaskState(self)
+        self.done = False
+
+    def cancel(self) -> None:
+        self.state.cancel()
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[TaskState], Any], handle: TaskHandle) -> None:
+        super().__init__()
+        self.fn = fn
+        self.handle = handle
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        handle = self.handle
+        try:
+            result = self.fn(handle.state)
+        except Cancelled:
+            handle.cancelled.emit()
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
+            if not isinstance(exc, TrackerError):
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            handle.failed.emit(exc)
+        else:
+            if handle.state.cancelled:
+                handle.cancelled.emit()
+            else:
+                handle.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    """One writer thread, a few reader threads; the handles of running tasks are kept alive."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.writer = QThreadPool(self)
+        self.writer.setMaxThreadCount(1)
+        self.reader = QThreadPool(self)
+        self.reader.setMaxThreadCount(2)
+        self._running: set[TaskHandle] = set()
+
+    def run(
+        self,
+        fn: Callable[[TaskState], Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+        write: bool = False,
+        label: str = "",
+    ) -> TaskHandle:
+        handle = TaskHandle(label, self)
+        self._running.add(handle)
+        if on_progress:
+            handle.progress.connect(on_progress)
+
+        def finish() -> None:
+            handle.done = True
+            self._running.discard(handle)
+            if not self._running:
+                self.busy_changed.emit(False)
+            handle.deleteLater()
+
+        def done(result: object) -> None:
+            try:
+                if on_done:
+                    on_done(result)
+            finally:
+                finish()
+
+        def failed(exc: object) -> None:
+            try:
+                if on_error:
+                    on_error(exc)  # type: ignore[arg-type]
+                else:
+                    raise exc  # type: ignore[misc]
+            finally:
+                finish()
+
+        def cancelled() -> None:
+            try:
+                if on_cancel:
+                    on_cancel()
+            finally:
+                finish()
+
+        handle.finished.connect(done, Qt.ConnectionType.QueuedConnection)
+        handle.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
+        handle.cancelled.connect(cancelled, Qt.ConnectionType.QueuedConnection)
+        if len(self._running) == 1:
+            self.busy_changed.emit(True)
+        (self.writer if write else self.reader).start(_Job(fn, handle))
+        return handle
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the pools are idle (tests, shutdown). Results still arrive via events."""
+        return self.writer.waitForDone(msecs) and self.reader.waitForDone(msecs)
+
+    def cancel_all(self) -> None:
+        for handle in list(self._running):
+            handle.cancel()
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str = "Activity Tracker") -> None:
+    """Show a domain error as it is; anything else as an unexpected error with details."""
+    if isinstance(exc, TrackerError):
+        QMessageBox.warning(parent, title, str(exc))
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, title,
+                      f"Something went wrong: {exc}", QMessageBox.StandardButton.Ok, parent)
+    details = getattr(exc, "__traceback_text__", "")
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+
+
+def run_with_progress(
+    parent: QWidget,
+    runner: TaskRunner,
+    fn: Callable[[TaskState], Any],
+    *,
+    title: str,
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    write: bool = True,
+    delay_ms: int = 400,
+) -> TaskHandle:
+    """Run a long task behind a modal progress dialog with Cancel (shown after ``delay_ms``)."""
+    dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(delay_ms)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.setValue(0)
+
+    def progress(fraction: float, text: str) -> None:
+        if text:
+            dialog.setLabelText(text)
+        if fraction >= 0:
+            dialog.setValue(int(fraction * 1000))
+
+    def close() -> None:
+        dialog.close()
+        dialog.deleteLater()
+
+    def done(result: Any) -> None:
+        close()
+        if on_done:
+            on_done(result)
+
+    def error(exc: BaseException) -> None:
+        close()
+        (on_error or (lambda e: show_error(parent, e, title)))(exc)
+
+    handle = runner.run(fn, on_done=done, on_error=error, on_progress=progress,
+                        on_cancel=close, write=write, label=title)
+    dialog.canceled.connect(handle.cancel)
+    # show the dialog on time even if the task reports no progress
+    QTimer.singleShot(delay_ms, lambda: (not handle.done) and dialog.isHidden() and dialog.show())
+    return handle
