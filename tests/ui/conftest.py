@@ -1,0 +1,45 @@
+"""Fixtures for widget tests: an AppContext over the small `school` database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import School
+from tracker.domain.policy import Actor
+from ui.context import AppContext
+from ui.events import EventBus
+from ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def make_ctx(qapp, school: School) -> Iterator:  # type: ignore[no-untyped-def]
+    """make_ctx(actor) -> AppContext signed in as that actor."""
+    made: list[AppContext] = []
+
+    def make(actor: Actor | None = None) -> AppContext:
+        ctx = AppContext(
+            services=school.services,
+            events=EventBus(),
+            tasks=TaskRunner(),
+            actor=actor if actor is not None else school.admin,
+            db_description=school.services.db.describe(),
+        )
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.tasks.cancel_all()
+        ctx.tasks.wait(10_000)
+
+
+@pytest.fixture
+def ctx(make_ctx, school: School) -> AppContext:  # type: ignore[no-untyped-def]
+    return make_ctx(school.admin)
+
+
+def settle(qtbot, ctx: AppContext, timeout: int = 10_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every background task has finished and delivered its result."""
+    qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=timeout)
