@@ -58,9 +58,10 @@ class ValidationError(TrackerError):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        if not self.problems:
+        extra = [p for p in self.problems if p.message != self.message or p.row is not None]
+        if not extra:
             return self.message
-        lines = [self.message] + [f"  - {p}" for p in self.problems]
+        lines = [self.message] + [f"  - {p}" for p in extra]
         return "\n".join(lines)
 
     @classmethod
