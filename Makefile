@@ -16,6 +16,7 @@ test: sysdeps $(STAMP)
 
 # the persistence and concurrency tests against PostgreSQL (TRACKER_PG_URL must be set)
 test-pg: sysdeps $(STAMP)
+	@test -n "$$TRACKER_PG_URL" || { echo "Set TRACKER_PG_URL (eval \"\$$(.ci/start-postgres.sh)\" starts one)."; exit 2; }
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/pg
 
 bench: sysdeps $(STAMP)

@@ -11,7 +11,9 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 
+import tracker.services.auth as auth_module  # noqa: E402
 from tracker.db.engine import Database  # noqa: E402
 from tracker.domain.enums import Role  # noqa: E402
 from tracker.domain.policy import Actor  # noqa: E402
@@ -21,6 +23,22 @@ from tracker.services.bootstrap import open_database  # noqa: E402
 from tracker.services.people import UserInput  # noqa: E402
 
 PASSWORD = "correct-horse"
+
+# argon2id at production cost takes ~0.1 s a hash; tests hash with the same algorithm at minimal
+# cost (tests/unit/test_auth.py checks the production parameters with `real_hasher`).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PRODUCTION_HASHER = auth_module._hasher
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth_module, "_hasher", CHEAP_HASHER)
+
+
+@pytest.fixture
+def real_hasher(monkeypatch: pytest.MonkeyPatch) -> PasswordHasher:
+    monkeypatch.setattr(auth_module, "_hasher", PRODUCTION_HASHER)
+    return PRODUCTION_HASHER
 
 
 @pytest.fixture
@@ -57,6 +75,11 @@ class School:
 
 @pytest.fixture
 def school(services: Services) -> School:
+    return build_school(services)
+
+
+def build_school(services: Services) -> School:
+    """The small school of the `school` fixture (also used to build a reusable template)."""
     s = services
     admin = s.auth.create_first_admin("admin", PASSWORD, "Ada Admin")
 

@@ -137,6 +137,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         password = line.rstrip("\r\n")
     else:
         password = getpass.getpass(f"Password for {args.username}: ")
+    if not password:
+        raise TrackerError("No password given; nothing was created.")
     db, _ = open_database(db_target(args))
     try:
         services = Services(db)

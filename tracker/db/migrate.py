@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from alembic import command
 from tracker.db.engine import Database, describe_url
 from tracker.errors import DatabaseError
 
@@ -70,6 +70,53 @@ def _check_sqlite_file(path: Path) -> None:
         )
 
 
+def _read_sqlite_state(path: Path) -> tuple[str | None, set[str]] | None:
+    """Revision and table names of an existing SQLite file, read without writing to it.
+
+    Opening the file through the engine would already change it (the connect pragmas switch it
+    to WAL), so a file that is not ours must be recognised before that.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    # immutable: no -wal/-shm files are created beside it, unless a WAL holds data to read
+    wal = path.with_name(path.name + "-wal")
+    query = "?mode=ro" if wal.exists() else "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + query, uri=True)
+        try:
+            tables = {
+                row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            current = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                current = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(_unreachable_message(str(path), exc)) from exc
+    return current, tables
+
+
+def _refuse_foreign_or_newer(
+    where: str, current: str | None, tables: set[str], script: ScriptDirectory
+) -> None:
+    if current is None:
+        if tables - {"alembic_version"}:
+            raise DatabaseError(
+                f"{where} already holds tables that are not an Activity Tracker database. "
+                "Nothing was changed. Choose an empty or new database."
+            )
+        return
+    try:
+        script.get_revision(current)
+    except Exception as exc:
+        raise DatabaseError(
+            f"The database {where} was written by a newer version of Activity Tracker "
+            f"(schema revision {current}). Nothing was changed. Update the program to open it."
+        ) from exc
+
+
 def _backup_sqlite(path: Path, revision: str | None) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
@@ -93,10 +140,13 @@ def current_revision(db: Database) -> str | None:
 def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
     """Bring the database to the newest revision, or refuse with a clear message."""
     where = describe_url(db.url)
-    if db.is_sqlite and db.url.database and db.url.database != ":memory:":
-        _check_sqlite_file(Path(db.url.database))
     script = ScriptDirectory.from_config(alembic_config())
     head = head_revision()
+    if db.is_sqlite and db.url.database and db.url.database != ":memory:":
+        _check_sqlite_file(Path(db.url.database))
+        state = _read_sqlite_state(Path(db.url.database))
+        if state is not None and state[0] != head:
+            _refuse_foreign_or_newer(where, *state, script)
     try:
         with db.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
@@ -108,20 +158,7 @@ def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
 
     if current == head:
         return MigrationResult(current, head, None)
-    if current is None:
-        if tables - {"alembic_version"}:
-            raise DatabaseError(
-                f"{where} already holds tables that are not an Activity Tracker database. "
-                "Nothing was changed. Choose an empty or new database."
-            )
-    else:
-        try:
-            script.get_revision(current)
-        except Exception as exc:
-            raise DatabaseError(
-                f"The database {where} was written by a newer version of Activity Tracker "
-                f"(schema revision {current}). Nothing was changed. Update the program to open it."
-            ) from exc
+    _refuse_foreign_or_newer(where, current, tables, script)
 
     backup_path: Path | None = None
     if current is not None and backup and db.is_sqlite and db.url.database:

@@ -74,6 +74,7 @@ class ActivitySummary:
     requires_signoff: bool
     require_milestones: bool
     version: int
+    co_lead_ids: tuple[int, ...] = ()  # the subset of lead_ids who co-lead
 
 
 @dataclass
@@ -102,6 +103,7 @@ def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True
     act_ids = [a.id for a in acts]
     counts: dict[int, dict[ProgressStatus, int]] = defaultdict(dict)
     leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    co_leads: dict[int, list[int]] = defaultdict(list)
     ms: dict[int, int] = {}
     nxt: dict[int, datetime] = {}
     if act_ids:
@@ -111,13 +113,15 @@ def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True
             .group_by(ActivityProgress.activity_id, ActivityProgress.status)
         ):
             counts[a][st] = n
-        for a, uid, name in s.execute(
-            select(ActivityLead.activity_id, User.id, User.display_name)
+        for a, uid, name, lead_role in s.execute(
+            select(ActivityLead.activity_id, User.id, User.display_name, ActivityLead.lead_role)
             .join(User, User.id == ActivityLead.user_id)
             .where(ActivityLead.activity_id.in_(act_ids))
-            .order_by(ActivityLead.lead_role, User.display_name)
+            .order_by(ActivityLead.lead_role.desc(), User.display_name)  # leads before co-leads
         ):
             leads[a].append((uid, name))
+            if lead_role is LeadRole.CO_LEAD:
+                co_leads[a].append(uid)
         ms = dict(
             s.execute(  # type: ignore[arg-type]
                 select(Milestone.activity_id, func.count())
@@ -154,6 +158,7 @@ def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True
                 milestones=ms.get(a.id, 0), next_session=nxt.get(a.id),
                 min_attendance_pct=a.min_attendance_pct, requires_signoff=a.requires_signoff,
                 require_milestones=a.require_milestones, version=a.version,
+                co_lead_ids=tuple(co_leads.get(a.id, [])),
             )
         )
     return out

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
 
 from tracker.db.models import User, utcnow
 from tracker.db.uow import read_only, unit_of_work
@@ -27,7 +28,7 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
+    if not password_hash or not isinstance(password, str):
         return False
     try:
         return _hasher.verify(password_hash, password)
@@ -69,16 +70,25 @@ class AuthService(Service):
                 raise AuthError("This account is disabled. Ask an administrator.")
             if not user.password_hash:
                 raise AuthError("This account has no password and cannot sign in.")
+            # Sign-in bookkeeping goes through Core UPDATEs: it is not an edit of the account, so
+            # it must not bump the row version (an admin's open form would then conflict) nor fail
+            # when two workstations sign in at once; the counter is incremented atomically.
+            users = cast(Table, User.__table__)
+            this_user = users.c.id == user.id
             if not password_matches(user.password_hash, password):
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILED_LOGINS:
-                    user.failed_logins = 0
-                    user.locked_until = now + LOCKOUT
+                failed = tx.session.execute(
+                    update(users)
+                    .where(this_user)
+                    .values(failed_logins=users.c.failed_logins + 1)
+                    .returning(users.c.failed_logins)
+                ).scalar_one()
+                locked = failed >= MAX_FAILED_LOGINS
+                if locked:
+                    tx.session.execute(
+                        update(users).where(this_user).values(failed_logins=0, locked_until=now + LOCKOUT)
+                    )
                     tx.audit(None, "lock", "user", user.id, None, {"reason": "failed logins"})
-                    locked = True
-                else:
-                    locked = False
-                left = MAX_FAILED_LOGINS - user.failed_logins
+                left = MAX_FAILED_LOGINS - failed
                 # commit the counter before reporting the failure
                 tx.session.commit()
                 if locked:
@@ -88,13 +98,16 @@ class AuthService(Service):
                     )
                 raise AuthError(
                     "Wrong username or password."
-                    + (f" {left} tries left before the account is locked." if left <= 2 else "")
+                    + (
+                        f" {left} {'try' if left == 1 else 'tries'} left before the account is locked."
+                        if left <= 2
+                        else ""
+                    )
                 )
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
+            values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
             if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
+                values["password_hash"] = hash_password(password)
+            tx.session.execute(update(users).where(this_user).values(**values))
             return actor_of(user)
 
     def verify_password(self, actor: Actor, password: str) -> Actor:

@@ -16,6 +16,15 @@ from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 
 
+def whole_number(value: object) -> int:
+    """An int, or a float/str that is one ("3", 3.0); 1.5 or True raise ValueError, not truncate."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return int(value)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class MilestoneRow:
     id: int
@@ -89,14 +98,14 @@ class MilestoneService(Service):
             elif len(title) > 200:
                 problems.append(Problem("The title is longer than 200 characters.", field="title"))
             try:
-                points = int(points)
+                points = whole_number(points)
                 if points < 0:
                     problems.append(Problem("Points cannot be negative.", field="points"))
             except (TypeError, ValueError):
                 problems.append(Problem(f"{points!r} is not a whole number of points.", field="points"))
             if order_index is not None:
                 try:
-                    order_index = int(order_index)
+                    order_index = whole_number(order_index)
                     if order_index < 0:
                         problems.append(Problem("The position cannot be negative.", field="order_index"))
                 except (TypeError, ValueError):

@@ -104,8 +104,8 @@ def _user_info(
         student_number=user.student_number,
         email=user.email,
         last_login_at=user.last_login_at,
-        children=tuple(sorted(children.get(user.id, ()))),
-        guardians=tuple(sorted(guardians.get(user.id, ()))),
+        children=tuple(sorted(set(children.get(user.id, ())))),  # a link can come from two chunks
+        guardians=tuple(sorted(set(guardians.get(user.id, ())))),
         activities=tuple(sorted(led.get(user.id, ()))),
         version=user.version,
     )
@@ -141,7 +141,11 @@ class PeopleService(Service):
         limit: int | None = None,
     ) -> list[UserInfo]:
         """People the actor may see, optionally by role and a name/username/number fragment."""
-        role_value = Role(role) if role is not None else None
+        try:
+            role_value = Role(role) if role is not None else None
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise ValidationError.field("role", f"Unknown role {role!r}; use one of {allowed}.") from None
         with read_only(self.db) as s:
             require(s, actor, Permission.VIEW_USERS, student_id=actor.id)
             q = select(User)

@@ -51,13 +51,14 @@ def _pair_filter(
 def counts_window():  # type: ignore[no-untyped-def]
     """Sessions that count for an enrollment: held (started, not cancelled), on or after the
     enrollment date and before the drop date."""
-    day = func.date(ActivitySession.starts_at)
+    # a timestamp compared with a date compares with that day's midnight (SQLite: ISO strings)
+    starts = ActivitySession.starts_at
     return and_(
         ActivitySession.activity_id == ActivityProgress.activity_id,
         ActivitySession.cancelled.is_(False),
-        ActivitySession.starts_at <= datetime.now(),
-        or_(ActivityProgress.enrolled_on.is_(None), day >= func.date(ActivityProgress.enrolled_on)),
-        or_(ActivityProgress.dropped_on.is_(None), day < func.date(ActivityProgress.dropped_on)),
+        starts <= datetime.now(),
+        or_(ActivityProgress.enrolled_on.is_(None), starts >= ActivityProgress.enrolled_on),
+        or_(ActivityProgress.dropped_on.is_(None), starts < ActivityProgress.dropped_on),
     )
 
 

@@ -1,0 +1,136 @@
+"""The Activities page: admins manage activities, teachers see theirs read-only."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from tests.conftest import School
+from tests.ui.conftest import settle
+from ui.dialogs.activity_dialog import ActivityDialog
+from ui.views.activities import ActivitiesPage
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.services.auth as auth_module
+
+    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def _page(qtbot, ctx) -> ActivitiesPage:  # type: ignore[no-untyped-def]
+    p = ActivitiesPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 760)
+    p.show()
+    p.on_shown()
+    settle(qtbot, ctx)
+    return p
+
+
+def names(page: ActivitiesPage) -> list[str]:
+    return [page.proxy.record(r).name for r in range(page.proxy.rowCount())]
+
+
+def buttons(page: ActivitiesPage) -> set[str]:
+    return {b.text() for b in page.findChildren(QPushButton) if b.isVisibleTo(page)}
+
+
+def test_admin_sees_every_activity_with_figures(qtbot, ctx, school: School) -> None:
+    page = _page(qtbot, ctx)
+    assert names(page) == ["Chess Club", "Drama"]
+    chess = page.proxy.record(0)
+    assert (chess.enrolled, chess.active, chess.leads) == (2, 2, ("Tina Teacher",))
+    assert {"New activity…", "Edit…", "Archive"} <= buttons(page)
+
+
+def test_search_and_category_filter(qtbot, ctx, school: School) -> None:
+    from tracker.services.activities import ActivityInput
+
+    school.services.activities.create_activity(school.admin, ActivityInput("Football", category="Sport"))
+    page = _page(qtbot, ctx)
+    page.search.setText("drama")
+    page.search.flush()
+    assert names(page) == ["Drama"]
+    page.search.setText("")
+    page.search.flush()
+    page.category.setCurrentIndex(page.category.findData("Sport"))
+    assert names(page) == ["Football"]
+    assert page.count.text() == "1 of 3 activities"
+
+
+def test_teacher_sees_only_their_activities_without_editing(qtbot, make_ctx, school: School) -> None:
+    page = _page(qtbot, make_ctx(school.teacher))
+    assert names(page) == ["Chess Club"]
+    assert page.new_action is None
+    assert not {"New activity…", "Edit…", "Archive"} & buttons(page)
+    assert page.new_activity() is None
+
+
+def test_admin_creates_an_activity_through_the_dialog(qtbot, ctx, school: School) -> None:
+    page = _page(qtbot, ctx)
+    dialog = page.new_activity()
+    assert isinstance(dialog, ActivityDialog)
+    settle(qtbot, ctx)  # teachers loaded into the lists
+    assert dialog.leads.count() == 2
+    dialog.name.setText("Robotics")
+    dialog.category.setCurrentText("STEM")
+    dialog.capacity.setValue(12)
+    dialog.min_attendance.setValue(80)
+    dialog.signoff.setChecked(True)
+    dialog.check(dialog.leads, school.teacher.id)
+    dialog.check(dialog.co_leads, school.other_teacher.id)
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert "Robotics" in names(page)
+    assert page.selected().name == "Robotics"  # type: ignore[union-attr]
+    made = [a for a in school.services.activities.list_activities(school.admin) if a.name == "Robotics"][0]
+    assert (made.category, made.capacity, made.min_attendance_pct, made.requires_signoff) == (
+        "STEM", 12, 80.0, True)
+    assert made.lead_ids[0] == school.teacher.id
+    assert made.co_lead_ids == (school.other_teacher.id,)
+
+
+def test_empty_name_is_shown_inline_and_nothing_is_created(qtbot, ctx, school: School) -> None:
+    page = _page(qtbot, ctx)
+    dialog = page.new_activity()
+    settle(qtbot, ctx)
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert "needs a name" in dialog.field_errors["name"][0].text()
+    assert len(school.services.activities.list_activities(school.admin)) == 2
+    dialog.reject()
+
+
+def test_admin_edits_an_activity(qtbot, ctx, school: School) -> None:
+    page = _page(qtbot, ctx)
+    assert page.select_activity(school.drama)
+    dialog = page.edit_activity()
+    settle(qtbot, ctx)
+    assert dialog.name.text() == "Drama"
+    dialog.name.setText("Drama Society")
+    dialog.location.setText("Hall")
+    dialog.accept()
+    settle(qtbot, ctx)
+    edited = school.services.activities.get_activity(school.admin, school.drama)
+    assert (edited.name, edited.location) == ("Drama Society", "Hall")
+    assert edited.lead_ids == (school.other_teacher.id,)  # leads kept
+    assert "Drama Society" in names(page)
+
+
+def test_admin_archives_and_unarchives(qtbot, monkeypatch, ctx, school: School) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page = _page(qtbot, ctx)
+    assert page.select_activity(school.drama)
+    page.archive_action.trigger()  # type: ignore[union-attr]
+    settle(qtbot, ctx)
+    assert school.services.activities.get_activity(school.admin, school.drama).archived
+    assert names(page) == ["Chess Club"]
+    page.show_archived.setChecked(True)
+    assert names(page) == ["Chess Club", "Drama"]
+    assert page.select_activity(school.drama)
+    assert page.archive_action.text() == "Unarchive"  # type: ignore[union-attr]
+    page.archive_action.trigger()  # type: ignore[union-attr]
+    settle(qtbot, ctx)
+    assert not school.services.activities.get_activity(school.admin, school.drama).archived

@@ -1,0 +1,161 @@
+"""The application shell end to end: starting up, the screenshot command, bad databases."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from tests.conftest import PASSWORD, School
+from tracker.cli import build_parser
+from ui import app as app_module
+from ui import theme
+from ui.dialogs import DATABASE_LOCATION, app_settings
+from ui.screenshot import run_screenshot, views
+from ui.views.registry import PAGES
+
+
+@pytest.fixture(autouse=True)
+def prefs(tmp_path: Path, qapp) -> QSettings:  # type: ignore[no-untyped-def]
+    """Keep the user's real preferences out of the tests."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "prefs"))
+    return app_settings()
+
+
+def screenshot_args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(["screenshot", *argv])
+
+
+def school_db(school: School) -> str:
+    return str(school.services.db.url.database)
+
+
+def test_a_text_file_as_database_is_reported_and_exits_3(tmp_path, monkeypatch, capsys):
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n")
+
+    code = app_module.run_gui(argparse.Namespace(db=str(notes)))
+
+    assert code == 3
+    assert "not an Activity Tracker database" in capsys.readouterr().err
+    assert shown and "not an Activity Tracker database" in shown[0]
+    assert notes.read_text() == "shopping list\n"  # nothing modified
+
+
+def test_database_location_comes_from_args_then_settings_then_environment(prefs, monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.db"))
+    assert app_module.database_target(argparse.Namespace(db=None)) == str(tmp_path / "env.db")
+    prefs.setValue(DATABASE_LOCATION, str(tmp_path / "chosen.db"))
+    assert app_module.database_target(argparse.Namespace(db=None)) == str(tmp_path / "chosen.db")
+    assert app_module.database_target(argparse.Namespace(db="cli.db")) == "cli.db"
+
+
+def test_build_context_and_main_window_without_exec(qtbot, school: School):
+    ctx = app_module.build_context(school.services.db)
+    ctx.actor = school.teacher
+    window = app_module.make_main_window(ctx, persist=False)
+    qtbot.addWidget(window)
+    assert window.page_keys == ["dashboard", "activities"]
+    assert window.windowTitle().startswith("Activity Tracker — ")
+    ctx.tasks.cancel_all()
+    ctx.tasks.wait()
+
+
+def test_screenshot_lists_every_page_and_dialog(capsys):
+    assert run_screenshot(screenshot_args("--list-views")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines]
+    for page in PAGES:
+        assert page.key in names
+    for dialog in ("login", "first-run", "settings", "about", "change-password", "lock"):
+        assert dialog in names
+    assert all(len(line.split(None, 1)) == 2 for line in lines)  # every view has a description
+    assert set(names) == set(views())
+
+
+@pytest.mark.parametrize("view", ["login", "dashboard"])
+def test_screenshot_writes_a_png_of_the_requested_size(tmp_path, school: School, view: str):
+    out = tmp_path / f"{view}.png"
+    code = run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", PASSWORD,
+                                          "--view", view, "--out", str(out), "--size", "1000x700"))
+    assert code == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1000, 700)
+
+
+@pytest.mark.parametrize("view", ["lock", "settings", "about", "change-password", "first-run", "people"])
+def test_screenshot_of_every_shell_view(tmp_path, school: School, view: str):
+    out = tmp_path / f"{view}.png"
+    assert run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", PASSWORD,
+                                          "--view", view, "--out", str(out))) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_screenshot_of_a_page_the_user_may_not_see_fails_clearly(tmp_path, school: School):
+    from tracker.errors import TrackerError
+
+    with pytest.raises(TrackerError, match="not available to tina"):
+        run_screenshot(screenshot_args("--db", school_db(school), "--user", "tina", "--password", PASSWORD,
+                                       "--view", "people", "--out", str(tmp_path / "x.png")))
+
+
+def test_screenshot_unknown_view_lists_the_views(tmp_path, school: School, capsys):
+    code = run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", PASSWORD,
+                                          "--view", "nonsense", "--out", str(tmp_path / "x.png")))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "nonsense" in err and "dashboard" in err and "login" in err
+
+
+def test_screenshot_bad_login_exits_1(tmp_path, school: School, capsys):
+    out = tmp_path / "x.png"
+    code = run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", "wrong-one",
+                                          "--view", "dashboard", "--out", str(out)))
+    assert code == 1
+    assert "cannot sign in" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_status_colours_are_distinct_for_every_enrollment_status():
+    colours = {theme.status_colour(s) for s in ("active", "completed", "dropped", "waitlisted")}
+    assert len(colours) == 4
+    assert theme.status_colour("ACTIVE") == theme.ACCENT
+
+
+def test_run_gui_signs_in_then_shows_the_main_window(monkeypatch, school: School):
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    seen: dict[str, object] = {}
+
+    def fake_sign_in(ctx, target):  # type: ignore[no-untyped-def]
+        seen["target"] = target
+        ctx.actor = school.parent
+        return True
+
+    def fake_exec() -> int:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible() and w.ctx.actor == school.parent]
+        seen["title"] = windows[0].windowTitle()
+        seen["pages"] = windows[0].page_keys
+        windows[0].persist = False
+        windows[0].close()
+        return 0
+
+    monkeypatch.setattr(app_module, "sign_in", fake_sign_in)
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert app_module.run_gui(argparse.Namespace(db=school_db(school))) == 0
+    assert seen["target"] == school_db(school)
+    assert seen["pages"] == ["dashboard"]
+    assert str(seen["title"]).startswith("Activity Tracker — ")

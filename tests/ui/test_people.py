@@ -1,0 +1,220 @@
+"""An administrator manages accounts on the People page: every change goes through services."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.conftest import PASSWORD, School
+from tests.ui.conftest import settle
+from tracker.domain.enums import Role
+from ui.dialogs.guardian_dialog import GuardianDialog
+from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog
+from ui.views.people import PeoplePage
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.services.auth as auth_module
+
+    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def page(qtbot, ctx) -> PeoplePage:  # type: ignore[no-untyped-def]
+    p = PeoplePage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 760)
+    p.show()
+    p.on_shown()
+    settle(qtbot, ctx)
+    return p
+
+
+def usernames(page: PeoplePage) -> list[str]:
+    return [page.proxy.record(r).username for r in range(page.proxy.rowCount())]
+
+
+def test_people_page_lists_every_account(page: PeoplePage, school: School) -> None:
+    assert set(usernames(page)) == {"admin", "tina", "otto", "sam", "olga", "pat"}
+    assert page.count.text() == "6 people"
+    assert page.selected() is not None  # the first row is selected, details shown
+
+
+def test_search_narrows_rows_as_you_type(qtbot, page: PeoplePage) -> None:
+    qtbot.keyClicks(page.search, "other")
+    qtbot.waitUntil(lambda: set(usernames(page)) == {"otto", "olga"})
+    page.search.clear()
+    page.search.flush()
+    page.role_filter.setCurrentIndex(page.role_filter.findData(Role.STUDENT))
+    assert set(usernames(page)) == {"sam", "olga"}
+    assert page.count.text() == "2 of 6 people"
+
+
+def test_create_a_student_through_the_dialog(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    dialog = page.new_person()
+    assert isinstance(dialog, UserDialog)
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.STUDENT))
+    assert dialog.grade.isVisibleTo(dialog)
+    dialog.username.setText("lena")
+    dialog.first_name.setText("Lena")
+    dialog.last_name.setText("Lind")
+    dialog.grade.setText("6")
+    dialog.class_name.setText("6C")
+    dialog.student_number.setText("S777")
+    dialog.password.setText("lena-pass-1")
+    dialog.confirm.setText("lena-pass-1")
+    accepted: list[bool] = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, ctx)
+    assert accepted  # the dialog closed itself after the save
+    assert "lena" in usernames(page)
+    assert page.selected().username == "lena"  # type: ignore[union-attr]
+    made = school.services.people.find_users(school.admin, name="lena")[0]
+    assert (made.display_name, made.grade, made.class_name) == ("Lena Lind", "6", "6C")
+    assert school.services.auth.login("lena", "lena-pass-1").id == made.id
+
+
+def test_duplicate_username_is_shown_in_the_dialog_and_nothing_is_created(
+        qtbot, page: PeoplePage, ctx, school: School) -> None:
+    before = len(school.services.people.find_users(school.admin))
+    dialog = page.new_person()
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.TEACHER))
+    assert not dialog.grade.isVisibleTo(dialog)
+    dialog.username.setText("tina")
+    dialog.display_name.setText("Another Tina")
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert dialog.isVisible()
+    label, _widget = dialog.field_errors["username"]
+    assert "taken" in label.text() and label.isVisibleTo(dialog)
+    assert dialog.username.property("invalid") is True
+    assert len(school.services.people.find_users(school.admin)) == before
+    dialog.reject()
+
+
+def test_passwords_must_match_before_anything_is_sent(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    dialog = page.new_person()
+    dialog.username.setText("zed")
+    dialog.display_name.setText("Zed")
+    dialog.password.setText("first-pass-1")
+    dialog.confirm.setText("other-pass-1")
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert "not the same" in dialog.field_errors["confirm password"][0].text()
+    assert not school.services.people.find_users(school.admin, name="zed")
+    dialog.reject()
+
+
+def test_edit_changes_the_account(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    assert page.select_user(school.student.id)
+    dialog = page.edit_person()
+    assert dialog.username.text() == "sam"
+    dialog.class_name.setText("7C")
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert school.services.people.get_user(school.admin, school.student.id).class_name == "7C"
+    assert page.selected().class_name == "7C"  # type: ignore[union-attr]
+
+
+def test_reset_password_then_sign_in_with_it(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    assert page.select_user(school.teacher.id)
+    dialog = page.reset_password()
+    assert isinstance(dialog, ResetPasswordDialog)
+    dialog.password.setText("brand-new-pass")
+    dialog.confirm.setText("brand-new-pass")
+    accepted: list[bool] = []
+    dialog.accepted.connect(lambda: accepted.append(True))
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert accepted
+    assert school.services.auth.login("tina", "brand-new-pass").id == school.teacher.id
+
+
+def test_short_password_is_refused_inline(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    assert page.select_user(school.teacher.id)
+    dialog = page.reset_password()
+    dialog.password.setText("short")
+    dialog.confirm.setText("short")
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert "at least 8" in dialog.field_errors["password"][0].text()
+    assert school.services.auth.login("tina", PASSWORD).id == school.teacher.id
+    dialog.reject()
+
+
+def test_disable_and_enable_an_account(qtbot, monkeypatch, page: PeoplePage, ctx, school: School) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert page.select_user(school.other_teacher.id)
+    assert page.toggle_action.text() == "Disable"
+    page.toggle_action.trigger()
+    settle(qtbot, ctx)
+    assert not school.services.people.get_user(school.admin, school.other_teacher.id).active
+    assert page.selected().id == school.other_teacher.id  # type: ignore[union-attr]
+    assert page.toggle_action.text() == "Enable"
+    page.toggle_action.trigger()
+    settle(qtbot, ctx)
+    assert school.services.people.get_user(school.admin, school.other_teacher.id).active
+
+
+def test_admin_cannot_disable_themself(page: PeoplePage, school: School) -> None:
+    assert page.select_user(school.admin.id)
+    assert not page.toggle_action.isEnabled()
+
+
+def test_unlock_shows_only_for_locked_accounts(qtbot, page: PeoplePage, ctx, school: School) -> None:
+    assert page.select_user(school.teacher.id)
+    assert not page.unlock_action.isVisible()
+    for _ in range(5):
+        try:
+            school.services.auth.login("tina", "wrong-password")
+        except Exception:
+            pass
+    ctx.events.publish(user=[school.teacher.id])
+    settle(qtbot, ctx)
+    assert page.unlock_action.isVisible()
+    page.unlock_action.trigger()
+    settle(qtbot, ctx)
+    assert not page.unlock_action.isVisible()
+    assert school.services.auth.login("tina", PASSWORD).id == school.teacher.id
+
+
+def test_link_and_unlink_a_guardian(qtbot, monkeypatch, page: PeoplePage, ctx, school: School) -> None:
+    assert page.select_user(school.parent.id)
+    dialog = page.link_guardian()
+    assert isinstance(dialog, GuardianDialog)
+    assert dialog.parents.selected() == school.parent.id
+    dialog.students.search.setText("olga")
+    dialog.students.search.flush()
+    assert dialog.students.selected() == school.other_student.id
+    dialog.accept()
+    settle(qtbot, ctx)
+    parent = school.services.people.get_user(school.admin, school.parent.id)
+    assert set(parent.children) == {school.student.id, school.other_student.id}
+    assert page.selected().id == school.parent.id  # type: ignore[union-attr]
+    assert set(page.selected().children) == set(parent.children)  # type: ignore[union-attr]
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.unlink(school.parent.id, school.other_student.id)
+    settle(qtbot, ctx)
+    parent = school.services.people.get_user(school.admin, school.parent.id)
+    assert parent.children == (school.student.id,)
+
+
+def test_detail_panel_shows_role_specific_links(page: PeoplePage, school: School) -> None:
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    def texts() -> str:
+        return " ".join(w.text() for w in page.panel.findChildren(QLabel) if w.isVisibleTo(page.panel))
+
+    page.select_user(school.parent.id)
+    assert "Children" in texts() and "Sam Student" in texts()
+    buttons = [b.text() for b in page.panel.findChildren(QPushButton) if b.isVisibleTo(page.panel)]
+    assert "Unlink" in buttons
+    page.select_user(school.teacher.id)
+    assert "Leads" in texts() and "Chess Club" in texts()
+    page.select_user(school.student.id)
+    assert "Parents / guardians" in texts() and "Pat Parent" in texts()

@@ -1,0 +1,348 @@
+"""The access policy, walked whole: every role × every public service operation (issue 2, part 4).
+
+A new service operation without an entry in ``MATRIX`` fails
+``test_every_public_service_operation_is_in_the_matrix``: whoever adds one decides, here, who may
+call it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.db.models import AuditEntry
+from tracker.db.uow import read_only
+from tracker.domain.enums import Role
+from tracker.domain.policy import (
+    POLICY,
+    Actor,
+    Permission,
+    Scope,
+    allows,
+    can_ever,
+)
+from tracker.errors import PermissionDenied, ValidationError
+from tracker.services import Services
+from tracker.services.activities import ActivityInput
+from tracker.services.base import Service
+from tracker.services.people import UserInput
+
+from ..conftest import PASSWORD
+
+# --------------------------------------------------------------------------- the pure table
+
+S = Scope
+EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
+    Role.ADMIN: {p: {S.ANY} for p in Permission},
+    Role.TEACHER: {
+        Permission.VIEW_USERS: {S.SELF, S.LED_STUDENT},
+        Permission.VIEW_ACTIVITY: {S.LED_ACTIVITY},
+        Permission.ENROLL: {S.LED_ACTIVITY},
+        Permission.VIEW_PROGRESS: {S.LED_ACTIVITY, S.LED_STUDENT},
+        Permission.UPDATE_PROGRESS: {S.LED_ACTIVITY},
+        Permission.MANAGE_MILESTONES: {S.LED_ACTIVITY},
+        Permission.COMPLETE_MILESTONE: {S.LED_ACTIVITY},
+        Permission.TAKE_ATTENDANCE: {S.LED_ACTIVITY},
+        Permission.ASSESS_SKILLS: {S.LED_ACTIVITY},
+        Permission.ISSUE_CERTIFICATES: {S.LED_ACTIVITY},
+        Permission.VIEW_ANALYTICS: {S.LED_ACTIVITY},
+    },
+    Role.STUDENT: {
+        Permission.VIEW_USERS: {S.SELF},
+        Permission.VIEW_ACTIVITY: {S.OWN_ACTIVITY},
+        Permission.VIEW_PROGRESS: {S.SELF},
+    },
+    Role.PARENT: {
+        Permission.VIEW_USERS: {S.SELF, S.CHILD},
+        Permission.VIEW_ACTIVITY: {S.OWN_ACTIVITY},
+        Permission.VIEW_PROGRESS: {S.CHILD},
+    },
+}
+
+
+def test_policy_table_is_exactly_what_the_school_agreed():
+    assert set(POLICY) == set(Role)
+    for role in Role:
+        actual = {p: set(scopes) for p, scopes in POLICY[role].items() if scopes}
+        assert actual == EXPECTED_POLICY[role], role
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_ui_hides_exactly_what_the_role_can_never_do(role):
+    for permission in Permission:
+        assert can_ever(role, permission) == bool(EXPECTED_POLICY[role].get(permission)), (
+            role,
+            permission,
+        )
+
+
+def test_policy_grants_only_in_the_scopes_that_apply():
+    assert allows(Role.ADMIN, Permission.VIEW_AUDIT, set())
+    assert allows(Role.TEACHER, Permission.UPDATE_PROGRESS, {S.LED_ACTIVITY})
+    assert not allows(Role.TEACHER, Permission.UPDATE_PROGRESS, {S.LED_STUDENT, S.SELF})
+    assert allows(Role.PARENT, Permission.VIEW_PROGRESS, {S.CHILD})
+    assert not allows(Role.PARENT, Permission.VIEW_PROGRESS, {S.SELF})
+    assert allows(Role.STUDENT, Permission.VIEW_PROGRESS, {S.SELF})
+    assert not allows(Role.STUDENT, Permission.VIEW_PROGRESS, {S.CHILD, S.LED_STUDENT})
+    assert not allows(Role.STUDENT, Permission.MANAGE_USERS, {S.SELF, S.ANY})
+
+
+# --------------------------------------------------------------------------- the matrix
+
+# Who acts, and on what: each case names the actor and the student / activity / milestone the
+# operation concerns. Admin comes last because its writes (unlinking a parent, say) would change
+# the relations the other cases rely on.
+CASES = (
+    "teacher_leading",
+    "teacher_not_leading",
+    "student_self",
+    "student_other",
+    "parent_of_child",
+    "parent_of_other",
+    "admin",
+)
+A, D = "allowed", "denied"
+
+
+def row(admin: str, t_lead: str, t_other: str, s_self: str, s_other: str, p_child: str,
+        p_other: str) -> dict[str, str]:
+    return dict(zip(
+        ("admin", "teacher_leading", "teacher_not_leading", "student_self", "student_other",
+         "parent_of_child", "parent_of_other"),
+        (admin, t_lead, t_other, s_self, s_other, p_child, p_other), strict=True))
+
+
+EVERYONE = row(A, A, A, A, A, A, A)
+ADMIN_ONLY = row(A, D, D, D, D, D, D)
+LEADS = row(A, A, D, D, D, D, D)  # admin and the activity's teacher
+READERS = row(A, A, D, A, D, A, D)  # ... plus the student themself and their parent
+
+# operation -> (permission it needs, or None for "any signed-in user", expected per case)
+MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
+    "auth.verify_password": (None, EVERYONE),
+    "auth.change_password": (None, EVERYONE),
+    "auth.reset_password": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "auth.unlock": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "people.find_users": (Permission.VIEW_USERS, EVERYONE),
+    "people.get_user": (Permission.VIEW_USERS, READERS),
+    "people.create_user": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "people.update_user": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "people.set_active": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "people.link_guardian": (Permission.LINK_GUARDIANS, ADMIN_ONLY),
+    "people.unlink_guardian": (Permission.LINK_GUARDIANS, ADMIN_ONLY),
+    "activities.list_activities": (None, EVERYONE),
+    "activities.get_activity": (Permission.VIEW_ACTIVITY, READERS),
+    "activities.create_activity": (Permission.MANAGE_ACTIVITY, ADMIN_ONLY),
+    "activities.update_activity": (Permission.MANAGE_ACTIVITY, ADMIN_ONLY),
+    "activities.set_archived": (Permission.MANAGE_ACTIVITY, ADMIN_ONLY),
+    "progress.get_user_progress": (Permission.VIEW_PROGRESS, READERS),
+    "progress.activity_progress": (Permission.VIEW_ANALYTICS, LEADS),
+    "progress.update_progress": (Permission.UPDATE_PROGRESS, LEADS),
+    "milestones.list_milestones": (Permission.VIEW_ACTIVITY, READERS),
+    "milestones.create_milestone": (Permission.MANAGE_MILESTONES, LEADS),
+    "milestones.complete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
+    "milestones.uncomplete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
+    "analytics.activity_analytics": (Permission.VIEW_ANALYTICS, LEADS),
+    "analytics.dashboard": (None, EVERYONE),
+    "settings.update": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "audit.recent": (Permission.VIEW_AUDIT, ADMIN_ONLY),
+}
+
+# Operations used before anyone signs in: they take no actor.
+PUBLIC = {"auth.login", "auth.has_admin", "auth.create_first_admin", "settings.get"}
+
+
+def public_operations(services: Services) -> set[str]:
+    found = set()
+    for attr, svc in vars(services).items():
+        if not isinstance(svc, Service):
+            continue
+        for name, fn in inspect.getmembers(type(svc), inspect.isfunction):
+            if not name.startswith("_") and fn.__qualname__.split(".")[0] != "Service":
+                found.add(f"{attr}.{name}")
+    return found
+
+
+def test_every_public_service_operation_is_in_the_matrix(services):
+    assert public_operations(services) == set(MATRIX) | PUBLIC
+    assert not set(MATRIX) & PUBLIC
+
+
+def test_matrix_covers_every_role():
+    for _, expected in MATRIX.values():
+        assert set(expected) == set(CASES)
+
+
+@pytest.mark.parametrize("op", sorted(MATRIX))
+def test_service_denies_what_the_ui_hides(op):
+    """Where can_ever says no (the UI hides the action), the service refuses it too; where the
+    policy grants the permission in some scope, some case of that role is allowed."""
+    permission, expected = MATRIX[op]
+    if permission is None:
+        return
+    role_of = {"admin": Role.ADMIN, "teacher_leading": Role.TEACHER, "teacher_not_leading": Role.TEACHER,
+               "student_self": Role.STUDENT, "student_other": Role.STUDENT,
+               "parent_of_child": Role.PARENT, "parent_of_other": Role.PARENT}
+    for role in Role:
+        outcomes = {expected[c] for c in CASES if role_of[c] is role}
+        if not can_ever(role, permission):
+            assert outcomes == {D}, (op, role)
+
+
+@dataclass
+class Case:
+    actor: Actor
+    student: int
+    activity: int
+    milestone: int
+    pat: int
+
+
+@dataclass
+class Matrix:
+    services: Services
+    cases: dict[str, Case]
+    inputs: dict[int, UserInput]  # student -> their current data (for no-op edits)
+    activity_inputs: dict[int, ActivityInput]
+
+
+@pytest.fixture
+def matrix(school) -> Matrix:
+    s = school.services
+    m_chess = s.milestones.create_milestone(school.admin, school.chess, title="Opening principles")
+    s.milestones.create_milestone(school.admin, school.chess, title="Endgames")  # keeps chess open
+    m_drama = s.milestones.create_milestone(school.admin, school.drama, title="Monologue")
+
+    def case(actor: Actor, student: Actor, activity: int, milestone: int) -> Case:
+        return Case(actor, student.id, activity, milestone, school.parent.id)
+
+    on_sam = (school.student, school.chess, m_chess.id)
+    on_olga = (school.other_student, school.drama, m_drama.id)
+    cases = {
+        "admin": case(school.admin, *on_sam),
+        "teacher_leading": case(school.teacher, *on_sam),
+        "teacher_not_leading": case(school.other_teacher, *on_sam),
+        "student_self": case(school.student, *on_sam),
+        "student_other": case(school.student, *on_olga),
+        "parent_of_child": case(school.parent, *on_sam),
+        "parent_of_other": case(school.parent, *on_olga),
+    }
+    inputs = {
+        school.student.id: UserInput("sam", "Sam Student", Role.STUDENT, grade="7", class_name="7B",
+                                     student_number="S001"),
+        school.other_student.id: UserInput("olga", "Olga Other", Role.STUDENT, grade="8",
+                                           class_name="8A", student_number="S002"),
+    }
+    activity_inputs = {
+        school.chess: ActivityInput("Chess Club", lead_ids=[school.teacher.id]),
+        school.drama: ActivityInput("Drama", lead_ids=[school.other_teacher.id]),
+    }
+    return Matrix(s, cases, inputs, activity_inputs)
+
+
+def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
+    s, a = m.services, c.actor
+    calls: dict[str, Callable[[], Any]] = {
+        "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
+        "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
+        "auth.reset_password": lambda: s.auth.reset_password(a, c.student, PASSWORD),
+        "auth.unlock": lambda: s.auth.unlock(a, c.student),
+        "people.find_users": lambda: s.people.find_users(a),
+        "people.get_user": lambda: s.people.get_user(a, c.student),
+        "people.create_user": lambda: s.people.create_user(
+            a, UserInput(f"new.{name}", f"New {name}", Role.STUDENT)),
+        "people.update_user": lambda: s.people.update_user(a, c.student, m.inputs[c.student]),
+        "people.set_active": lambda: s.people.set_active(a, c.student, True),
+        "people.link_guardian": lambda: s.people.link_guardian(a, c.pat, c.student),
+        "people.unlink_guardian": lambda: s.people.unlink_guardian(a, c.pat, c.student),
+        "activities.list_activities": lambda: s.activities.list_activities(a),
+        "activities.get_activity": lambda: s.activities.get_activity(a, c.activity),
+        "activities.create_activity": lambda: s.activities.create_activity(a, ActivityInput(f"New {name}")),
+        "activities.update_activity": lambda: s.activities.update_activity(
+            a, c.activity, m.activity_inputs[c.activity]),
+        "activities.set_archived": lambda: s.activities.set_archived(a, c.activity, False),
+        "progress.get_user_progress": lambda: s.progress.get_user_progress(a, c.student),
+        "progress.activity_progress": lambda: s.progress.activity_progress(a, c.activity),
+        "progress.update_progress": lambda: s.progress.update_progress(
+            a, c.activity, c.student, note=f"checked by {name}"),
+        "milestones.list_milestones": lambda: s.milestones.list_milestones(a, c.activity),
+        "milestones.create_milestone": lambda: s.milestones.create_milestone(
+            a, c.activity, title=f"Added by {name}", required=False),
+        "milestones.complete_milestone": lambda: s.milestones.complete_milestone(a, c.milestone, c.student),
+        "milestones.uncomplete_milestone": lambda: s.milestones.uncomplete_milestone(
+            a, c.milestone, c.student),
+        "analytics.activity_analytics": lambda: s.analytics.activity_analytics(a, c.activity),
+        "analytics.dashboard": lambda: s.analytics.dashboard(a),
+        "settings.update": lambda: s.settings.update(a, school_name=f"School of {name}"),
+        "audit.recent": lambda: s.audit.recent(a),
+    }
+    return calls[op]
+
+
+def _audit_count(services: Services) -> int:
+    with read_only(services.db) as s:
+        return s.scalar(select(func.count(AuditEntry.id))) or 0
+
+
+@pytest.mark.parametrize("op", sorted(MATRIX))
+def test_every_role_gets_exactly_what_the_matrix_says(matrix, op):
+    _, expected = MATRIX[op]
+    wrong = []
+    for name in CASES:
+        call = _call(matrix, op, name, matrix.cases[name])
+        before = _audit_count(matrix.services)
+        try:
+            call()
+            outcome = A
+        except PermissionDenied:
+            outcome = D
+            if _audit_count(matrix.services) != before:
+                wrong.append(f"{name}: denied but something was written")
+        if outcome != expected[name]:
+            wrong.append(f"{name}: {outcome}, expected {expected[name]}")
+    assert not wrong, f"{op}: " + "; ".join(wrong)
+
+
+def test_operations_before_sign_in_need_no_actor(services):
+    assert not services.auth.has_admin()
+    assert services.settings.get().school_name
+    admin = services.auth.create_first_admin("head", PASSWORD)
+    assert services.auth.login("head", PASSWORD) == admin
+    with pytest.raises(ValidationError):
+        services.auth.create_first_admin("another", PASSWORD)
+
+
+def test_disabled_account_loses_its_rights_at_once(school):
+    s = school.services
+    s.people.set_active(school.admin, school.teacher.id, False)
+    for call in (
+        lambda: s.progress.update_progress(school.teacher, school.chess, school.student.id, note="x"),
+        lambda: s.activities.list_activities(school.teacher),
+        lambda: s.analytics.dashboard(school.teacher),
+        lambda: s.people.find_users(school.teacher),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_co_lead_has_the_same_rights_as_the_lead(school):
+    s = school.services
+    s.activities.update_activity(
+        school.admin, school.drama,
+        ActivityInput("Drama", lead_ids=[school.other_teacher.id], co_lead_ids=[school.teacher.id]))
+    s.progress.update_progress(school.teacher, school.drama, school.other_student.id, note="co-lead")
+    assert s.analytics.activity_analytics(school.teacher, school.drama).enrolled == 1
+
+
+def test_teacher_loses_rights_when_no_longer_leading(school):
+    s = school.services
+    s.activities.update_activity(school.admin, school.chess,
+                                 ActivityInput("Chess Club", lead_ids=[school.other_teacher.id]))
+    with pytest.raises(PermissionDenied):
+        s.progress.update_progress(school.teacher, school.chess, school.student.id, note="x")
+    assert s.activities.list_activities(school.teacher) == []

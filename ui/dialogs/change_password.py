@@ -1,0 +1,89 @@
+"""Changing one's own password: current, new, and the new one again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.errors import TrackerError
+from tracker.services.auth import MIN_PASSWORD_LENGTH
+from ui.context import AppContext
+from ui.dialogs import ErrorLabel, error_text, header
+
+
+class ChangePasswordDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Change password")
+        self.setMinimumWidth(440)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 22, 24, 20)
+        layout.setSpacing(14)
+        layout.addWidget(header("key", "Change your password",
+                                f"Signed in as {ctx.user.display_name}. The new password needs at "
+                                f"least {MIN_PASSWORD_LENGTH} characters."))
+
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.current = self._password_field("Current password")
+        self.new = self._password_field("New password")
+        self.confirm = self._password_field("Confirm new password")
+        form.addRow("Current password", self.current)
+        form.addRow("New password", self.new)
+        form.addRow("Confirm new password", self.confirm)
+        layout.addLayout(form)
+
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Change password")
+        ok.setProperty("primary", True)
+        ok.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.current.setFocus()
+
+    @staticmethod
+    def _password_field(name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(name)
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setMinimumWidth(220)
+        return field
+
+    def save(self) -> bool:
+        if not self.current.text():
+            self.error.show_message("Enter your current password.")
+            self.current.setFocus()
+            return False
+        if self.new.text() != self.confirm.text():
+            self.error.show_message("The new passwords do not match. Type the same password twice.")
+            self.confirm.clear()
+            self.confirm.setFocus()
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.ctx.services.auth.change_password(self.ctx.user, self.current.text(), self.new.text())
+        except TrackerError as exc:
+            self.error.show_message(error_text(exc))
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.ctx.events.publish(user=self.ctx.user.id)
+        self.accept()
+        return True

@@ -1,0 +1,234 @@
+"""First start of a new school: create the first administrator, or load a demo school.
+
+After ``accept()`` either :attr:`actor` is the new administrator (already signed in), or
+:attr:`demo_loaded` is True and the context's services point at the freshly generated database
+(the caller then shows the sign-in dialog).
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.policy import Actor
+from tracker.errors import TrackerError
+from tracker.services import Services
+from tracker.services.auth import MIN_PASSWORD_LENGTH
+from ui.context import AppContext
+from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, error_text, header, primary_button
+from ui.tasks import TaskState, run_with_progress
+
+DEMO_STUDENTS = 600
+DEMO_PASSWORD_HINT = "password for every account"
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, ctx: AppContext, target: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.target = target
+        self.actor: Actor | None = None
+        self.demo_loaded = False
+        self.demo_message = ""
+        self.setWindowTitle("Welcome — Activity Tracker")
+        self.setMinimumWidth(540)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(26, 24, 26, 22)
+        layout.setSpacing(16)
+        layout.addWidget(header("app", "Welcome to Activity Tracker",
+                                "This database has no administrator yet. Create the first "
+                                "administrator account to set up your school."))
+
+        card = QFrame()
+        card.setProperty("card", True)
+        box = QVBoxLayout(card)
+        box.setContentsMargins(20, 18, 20, 18)
+        box.setSpacing(12)
+        form = QFormLayout()
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.username = self._field("Username")
+        self.username.setPlaceholderText("e.g. admin")
+        self.display_name = self._field("Display name")
+        self.display_name.setPlaceholderText("e.g. Ms Jane Smith")
+        self.password = self._field("Password", secret=True)
+        self.password.setPlaceholderText(f"at least {MIN_PASSWORD_LENGTH} characters")
+        self.confirm = self._field("Confirm password", secret=True)
+        form.addRow("Username", self.username)
+        form.addRow("Display name", self.display_name)
+        form.addRow("Password", self.password)
+        form.addRow("Confirm password", self.confirm)
+        box.addLayout(form)
+        self.error = ErrorLabel()
+        box.addWidget(self.error)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.create_button = primary_button("Create administrator")
+        self.create_button.clicked.connect(self.create_admin)
+        row.addWidget(self.create_button)
+        box.addLayout(row)
+        layout.addWidget(card)
+
+        demo = QFrame()
+        demo.setProperty("card", True)
+        demo_box = QHBoxLayout(demo)
+        demo_box.setContentsMargins(20, 14, 20, 14)
+        demo_box.setSpacing(14)
+        demo_text = QLabel(
+            "<b>Just looking?</b> Load a demo school with "
+            f"{DEMO_STUDENTS} students, teachers, parents and a term of activities. "
+            "It replaces this (empty) database."
+        )
+        demo_text.setWordWrap(True)
+        demo_box.addWidget(demo_text, 1)
+        self.demo_button = QPushButton("Load a demo school")
+        self.demo_button.setAutoDefault(False)
+        self.demo_button.setToolTip("Generate a realistic demo school in this database")
+        self.demo_button.clicked.connect(self.load_demo)
+        demo_box.addWidget(self.demo_button)
+        layout.addWidget(demo)
+
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        quit_button = QPushButton("Quit")
+        quit_button.setAutoDefault(False)
+        quit_button.clicked.connect(self.reject)
+        bottom.addWidget(quit_button)
+        layout.addLayout(bottom)
+        self.username.setFocus()
+
+    @staticmethod
+    def _field(name: str, *, secret: bool = False) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(name)
+        field.setMinimumWidth(260)
+        if secret:
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        return field
+
+    def create_admin(self) -> bool:
+        if self.password.text() != self.confirm.text():
+            self.error.show_message("The passwords do not match. Type the same password twice.")
+            self.confirm.clear()
+            self.confirm.setFocus()
+            return False
+        try:
+            actor = self.ctx.services.auth.create_first_admin(
+                self.username.text().strip(), self.password.text(), self.display_name.text().strip())
+        except TrackerError as exc:
+            self.error.show_message(error_text(exc))
+            return False
+        self.actor = actor
+        app_settings().setValue(LAST_USERNAME, actor.username)
+        self.accept()
+        return True
+
+    # --- demo school -------------------------------------------------------------------------
+    def load_demo(self) -> None:
+        """Generate the demo school in the background (progress + Cancel), then re-open it."""
+        from tracker.cli import DEMO_PASSWORD
+        from tracker.demo import DemoOptions, generate_demo
+
+        self.error.clear_message()
+        self._set_busy(True)
+        self.ctx.services.db.dispose()
+        target = self.target
+        options = DemoOptions(students=DEMO_STUDENTS, password=DEMO_PASSWORD, force=True)
+
+        def work(state: TaskState) -> object:
+            return generate_demo(
+                target, options,
+                progress=lambda done, total, text="": state.set_progress(done, total, text),
+                cancelled=lambda: state.cancelled,
+            )
+
+        self._demo_handle = run_with_progress(
+            self, self.ctx.tasks, work, title="Creating the demo school…",
+            on_done=self._demo_done, on_error=self._demo_failed)
+        for progress_dialog in self.findChildren(QProgressDialog):
+            progress_dialog.setMinimumWidth(420)
+        self._demo_handle.cancelled.connect(self._demo_cancelled, Qt.ConnectionType.QueuedConnection)
+
+    def _reopen(self) -> bool:
+        from tracker.services.bootstrap import open_database
+
+        try:
+            db, _ = open_database(self.target)
+        except TrackerError as exc:
+            self.error.show_message(error_text(exc))
+            return False
+        self.ctx.services = Services(db)
+        self.ctx.db_description = db.describe()
+        return True
+
+    def _demo_done(self, result: object) -> None:
+        from tracker.cli import DEMO_PASSWORD
+        from tracker.demo import describe_accounts
+
+        self._set_busy(False)
+        if not self._reopen():
+            return
+        try:
+            accounts = describe_accounts(self.target, DEMO_PASSWORD)
+        except TrackerError as exc:
+            accounts = str(exc)
+        school = getattr(result, "school_name", "The demo school")
+        self.demo_message = (f"{school} is ready.\n\nEvery demo account has the password "
+                             f"{DEMO_PASSWORD}.\n\n{accounts}")
+        self.demo_loaded = True
+        admins = [a for a in getattr(result, "accounts", []) if a and a[0] == "admin"]
+        if admins:
+            app_settings().setValue(LAST_USERNAME, admins[0][1])
+        self.show_demo_accounts(self.demo_message)
+        self.accept()
+
+    def show_demo_accounts(self, text: str) -> None:
+        """The accounts listing is column-aligned: show it in a fixed-width block."""
+        head, _, listing = text.partition("\n\n")
+        body, _, accounts = listing.partition("\n\n")
+        if DEMO_PASSWORD_HINT in accounts:
+            body = ""
+        rich = (f"<p><b>{html.escape(head)}</b></p>"
+                + (f"<p>{html.escape(body)}</p>" if body else "")
+                + f"<pre style='font-size:9pt'>{html.escape(accounts or listing)}</pre>")
+        box = QMessageBox(QMessageBox.Icon.Information, "Demo school ready", rich,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        from tracker.demo import DemoCancelled
+
+        self._set_busy(False)
+        self._reopen()
+        if isinstance(exc, DemoCancelled):
+            self.error.show_message("The demo school was not created (cancelled).")
+        else:
+            self.error.show_message(f"The demo school could not be created: {error_text(exc)}")
+
+    def _demo_cancelled(self) -> None:
+        self._set_busy(False)
+        self._reopen()
+        self.error.show_message("The demo school was not created (cancelled).")
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.create_button, self.demo_button, self.username, self.display_name,
+                       self.password, self.confirm):
+            widget.setEnabled(not busy)

@@ -1,0 +1,189 @@
+"""School settings (administrators): name, logo, idle lock, and where the database lives.
+
+School-wide values are saved in the database through ``services.settings.update``; the
+database location is a preference of this workstation (QSettings), used at the next start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.errors import TrackerError
+from ui import resources
+from ui.context import AppContext
+from ui.dialogs import DATABASE_LOCATION, ErrorLabel, app_settings, error_text, header
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(580)
+        current = ctx.services.settings.get()
+        self._stored_location = str(app_settings().value(DATABASE_LOCATION, "") or "")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 22, 24, 20)
+        layout.setSpacing(16)
+        layout.addWidget(header("settings", "Settings",
+                                "School-wide settings apply to every workstation using this database."))
+
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        self.school_name = QLineEdit(current.school_name)
+        self.school_name.setAccessibleName("School name")
+        form.addRow("School name", self.school_name)
+
+        logo_row = QHBoxLayout()
+        logo_row.setSpacing(8)
+        self.logo_preview = QLabel()
+        self.logo_preview.setFixedSize(48, 48)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.logo_preview.setStyleSheet("border: 1px solid #dfe3e8; border-radius: 6px; background: white;")
+        self.logo_path = QLineEdit(current.logo_path)
+        self.logo_path.setAccessibleName("Logo file")
+        self.logo_path.setPlaceholderText("No logo")
+        self.logo_path.textChanged.connect(self._update_preview)
+        browse_logo = QPushButton("Browse…")
+        browse_logo.setToolTip("Choose a PNG, JPEG or SVG image")
+        browse_logo.setAutoDefault(False)
+        browse_logo.clicked.connect(self.choose_logo)
+        clear_logo = QPushButton("Clear")
+        clear_logo.setAutoDefault(False)
+        clear_logo.clicked.connect(self.logo_path.clear)
+        logo_row.addWidget(self.logo_preview)
+        logo_row.addWidget(self.logo_path, 1)
+        logo_row.addWidget(browse_logo)
+        logo_row.addWidget(clear_logo)
+        form.addRow("Logo", logo_row)
+
+        idle_box = QVBoxLayout()
+        idle_box.setSpacing(4)
+        idle_row = QHBoxLayout()
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setSuffix(" min")
+        self.idle_minutes.setSpecialValueText("Never")
+        self.idle_minutes.setValue(int(current.idle_lock_minutes))
+        self.idle_minutes.setAccessibleName("Idle lock minutes")
+        self.idle_minutes.setMinimumWidth(110)
+        idle_row.addWidget(self.idle_minutes)
+        idle_row.addStretch(1)
+        idle_box.addLayout(idle_row)
+        hint = QLabel("Lock an unattended window after this many minutes without input (0 = never).")
+        hint.setProperty("muted", True)
+        hint.setWordWrap(True)
+        idle_box.addWidget(hint)
+        form.addRow("Idle lock", idle_box)
+
+        db_box = QVBoxLayout()
+        db_box.setSpacing(4)
+        db_row = QHBoxLayout()
+        db_row.setSpacing(8)
+        self.database = QLineEdit(self._stored_location or ctx.db_description)
+        self.database.setAccessibleName("Database location")
+        self.database.setPlaceholderText("SQLite file, or postgresql://user@host/dbname")
+        browse_db = QPushButton("Browse…")
+        browse_db.setToolTip("Choose an SQLite database file (a new file name creates a new school)")
+        browse_db.setAutoDefault(False)
+        browse_db.clicked.connect(self.choose_database)
+        db_row.addWidget(self.database, 1)
+        db_row.addWidget(browse_db)
+        db_box.addLayout(db_row)
+        db_note = QLabel(f"In use now: {ctx.db_description}. A new location is used the next time "
+                         "Activity Tracker starts on this computer.")
+        db_note.setProperty("muted", True)
+        db_note.setWordWrap(True)
+        db_box.addWidget(db_note)
+        form.addRow("Database", db_box)
+        layout.addLayout(form)
+
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setProperty("primary", True)
+        save.setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        self.logo_preview.setPixmap(resources.logo_pixmap(self.logo_path.text().strip(), 40))
+
+    def choose_logo(self) -> None:
+        start = self.logo_path.text() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Choose the school logo", start,
+                                              "Images (*.png *.jpg *.jpeg *.svg)")
+        if path:
+            self.logo_path.setText(path)
+
+    def choose_database(self) -> None:
+        text = self.database.text().strip()
+        start = text if text and "://" not in text else str(Path.home())
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Choose the database file", start,
+            "SQLite databases (*.db *.sqlite *.sqlite3);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self.database.setText(path)
+
+    def _database_problem(self, location: str) -> str:
+        if not location or "://" in location:
+            if location and not location.split("://", 1)[0].startswith(("sqlite", "postgres")):
+                return "The database must be an SQLite file or a postgresql:// address."
+            return ""
+        folder = Path(os.path.expanduser(location)).parent
+        if not folder.is_dir():
+            return f"The folder {folder} does not exist."
+        return ""
+
+    def save(self) -> bool:
+        location = self.database.text().strip()
+        problem = self._database_problem(location)
+        if problem:
+            self.error.show_message(problem)
+            self.database.setFocus()
+            return False
+        try:
+            self.ctx.services.settings.update(
+                self.ctx.user,
+                school_name=self.school_name.text().strip(),
+                logo_path=self.logo_path.text().strip(),
+                idle_lock_minutes=self.idle_minutes.value(),
+            )
+        except TrackerError as exc:
+            self.error.show_message(error_text(exc))
+            return False
+        prefs = app_settings()
+        if not location:
+            prefs.remove(DATABASE_LOCATION)
+        elif location != self.ctx.db_description or self._stored_location:
+            prefs.setValue(DATABASE_LOCATION, location)
+        self.ctx.events.publish(setting=0)
+        self.accept()
+        return True

@@ -1,0 +1,66 @@
+"""Tables of the staff dashboard: activity figures and students at risk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker.services.analytics import AT_RISK_ATTENDANCE, ActivityCard
+from tracker.services.progress import ProgressRow
+from ui.models.activities import places
+from ui.models.base import RIGHT, Column, SnapshotModel, number_key
+from ui.widgets.style import pct, when
+
+
+def completed_text(c: ActivityCard) -> str:
+    """Completed students with the completion rate: '29 (8%)'."""
+    if c.analytics.completion_rate is None:
+        return str(c.analytics.completed)
+    return f"{c.analytics.completed} ({pct(c.analytics.completion_rate)})"
+
+
+class ActivityFiguresModel(SnapshotModel[ActivityCard]):
+    NAME, CATEGORY, LEADS, ENROLLED, ACTIVE, COMPLETED, ATTENDANCE, PROGRESS, NEXT_SESSION = range(9)
+
+    columns = (
+        Column("Activity", lambda c: c.summary.name, width=190,
+               sort=lambda c: c.summary.name.lower(), tooltip=lambda c: c.summary.name),
+        Column("Category", lambda c: c.summary.category, width=88),
+        Column("Leads", lambda c: ", ".join(c.summary.leads) or "—", width=124,
+               tooltip=lambda c: ", ".join(c.summary.leads)),
+        Column("Enrolled", lambda c: places(c.summary), width=84, align=RIGHT,
+               sort=lambda c: c.analytics.enrolled,
+               tooltip=lambda c: "enrolled / capacity" if c.summary.capacity else "enrolled"),
+        Column("Active", lambda c: str(c.analytics.active), value=lambda c: c.analytics.active,
+               width=66, align=RIGHT),
+        Column("Completed", completed_text, value=lambda c: number_key(c.analytics.completion_rate),
+               width=112, align=RIGHT,
+               tooltip=lambda c: "students who completed (completion rate of those enrolled)"),
+        Column("Attendance", lambda c: pct(c.analytics.average_attendance_rate),
+               value=lambda c: number_key(c.analytics.average_attendance_rate), width=108,
+               align=RIGHT, tooltip=lambda c: "average attendance rate"),
+        Column("Progress", lambda c: pct(c.analytics.average_progress),
+               value=lambda c: c.analytics.average_progress,
+               sort=lambda c: number_key(c.analytics.average_progress), width=112,
+               tooltip=lambda c: "Average progress of active and completed students"),
+        Column("Next session", lambda c: when(c.summary.next_session), width=134,
+               sort=lambda c: (c.summary.next_session or datetime.max).isoformat()),
+    )
+
+
+def risk_reason(r: ProgressRow) -> str:
+    held = f" over {r.sessions_held} session{'s' if r.sessions_held != 1 else ''}" if r.sessions_held else ""
+    return f"Attendance {pct(r.attendance_rate)}{held}, below {AT_RISK_ATTENDANCE:.0f}%"
+
+
+class AtRiskModel(SnapshotModel[ProgressRow]):
+    STUDENT, ACTIVITY, ATTENDANCE, PROGRESS, REASON = range(5)
+
+    columns = (
+        Column("Student", lambda r: r.student, width=180),
+        Column("Activity", lambda r: r.activity, width=180),
+        Column("Attendance", lambda r: pct(r.attendance_rate),
+               value=lambda r: number_key(r.attendance_rate), width=116, align=RIGHT),
+        Column("Progress", lambda r: pct(r.progress_percentage), value=lambda r: r.progress_percentage,
+               width=130),
+        Column("Why", risk_reason, width=260, tooltip=lambda r: "; ".join(r.missing) or risk_reason(r)),
+    )

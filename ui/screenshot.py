@@ -1,0 +1,240 @@
+"""`activity-tracker screenshot`: render a view as a user, offscreen, to a PNG file.
+
+Pages are rendered inside the main window at ``--size``; dialogs are drawn centred over the
+main window (or over a plain backdrop before sign-in), dimmed behind like a real modal dialog,
+so every view gives an image of the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from tracker.errors import DatabaseError, TrackerError
+from ui import theme
+
+DIALOG_VIEWS: dict[str, str] = {
+    "login": "the sign-in window",
+    "first-run": "first start: create the administrator or load a demo school",
+    "settings": "school settings dialog (administrators)",
+    "about": "About Activity Tracker",
+    "change-password": "change your password dialog",
+    "lock": "the main window locked after idle time",
+}
+NO_USER_VIEWS = ("login", "first-run")
+
+
+def views() -> dict[str, str]:
+    """Every view name with a one-line description: the pages, then the dialogs."""
+    from ui.views.registry import PAGES
+
+    out = {p.key: f"{p.title} page" for p in PAGES}
+    out.update(DIALOG_VIEWS)
+    return out
+
+
+def _parse_size(text: str) -> QSize | None:
+    try:
+        w, _, h = text.lower().partition("x")
+        size = QSize(int(w), int(h))
+    except ValueError:
+        return None
+    return size if 320 <= size.width() <= 7680 and 240 <= size.height() <= 4320 else None
+
+
+def _settle(app: QApplication, ctx: object, timeout: float = 15.0) -> None:
+    """Process events until background tasks are done and their results delivered."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if getattr(ctx, "tasks").busy:  # noqa: B009
+            quiet = 0
+            time.sleep(0.01)
+            continue
+        quiet += 1
+        if quiet >= 3:  # a result may start a follow-up task: let the queue drain
+            break
+        time.sleep(0.01)
+    app.processEvents()
+
+
+def _backdrop(size: QSize) -> QPixmap:
+    pixmap = QPixmap(size)
+    painter = QPainter(pixmap)
+    gradient = QLinearGradient(0, 0, size.width(), size.height())
+    gradient.setColorAt(0.0, QColor("#2c3e55"))
+    gradient.setColorAt(1.0, QColor(theme.SIDEBAR))
+    painter.fillRect(pixmap.rect(), gradient)
+    painter.end()
+    return pixmap
+
+
+def _compose(background: QPixmap, dialog: QDialog, *, dim: bool) -> QPixmap:
+    """Draw ``dialog`` with a title bar and shadow centred on ``background``."""
+    dialog.adjustSize()
+    content = dialog.grab()
+    ratio = content.devicePixelRatio() or 1.0
+    w, h = int(content.width() / ratio), int(content.height() / ratio)
+    title_h = 32
+    canvas = QPixmap(background)
+    painter = QPainter(canvas)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if dim:
+        painter.fillRect(canvas.rect(), QColor(15, 23, 42, 110))
+    x = (canvas.width() - w) // 2
+    y = max(10, (canvas.height() - h - title_h) // 2)
+    frame = QRect(x, y, w, h + title_h)
+    for i in range(8, 0, -1):  # soft shadow
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 10))
+        painter.drawRoundedRect(QRectF(frame.adjusted(-i, -i + 3, i, i + 3)), 10 + i, 10 + i)
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(frame), 8, 8)
+    painter.setClipPath(path)
+    painter.fillRect(QRect(x, y, w, title_h), QColor("#e9edf1"))
+    painter.setPen(QColor(theme.TEXT))
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(QRect(x, y, w, title_h), Qt.AlignmentFlag.AlignCenter, dialog.windowTitle())
+    painter.drawPixmap(QPoint(x, y + title_h), content)
+    painter.setClipping(False)
+    painter.setPen(QColor(theme.BORDER_STRONG))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(QRectF(frame).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+    painter.end()
+    return canvas
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    from tracker.cli import DEMO_PASSWORD, db_target
+
+    available = views()
+    if getattr(args, "list_views", False):
+        width = max(len(k) for k in available)
+        for key, text in available.items():
+            print(f"{key:<{width}}  {text}")
+        return 0
+    view = args.view
+    if view not in available:
+        print(f"activity-tracker screenshot: unknown view {view!r}. Views: {', '.join(available)}",
+              file=sys.stderr)
+        return 2
+    size = _parse_size(args.size or "1280x800")
+    if size is None:
+        print(f"activity-tracker screenshot: --size must be WIDTHxHEIGHT, e.g. 1280x800 (got {args.size!r})",
+              file=sys.stderr)
+        return 2
+    if not args.out:
+        print("activity-tracker screenshot: --out FILE.png is required", file=sys.stderr)
+        return 2
+    if not args.user and view not in NO_USER_VIEWS:
+        print(f"activity-tracker screenshot: --user USERNAME is required for the {view} view",
+              file=sys.stderr)
+        return 2
+
+    from tracker.services.bootstrap import open_database
+    from ui.app import build_context, ensure_app
+
+    app = ensure_app()
+    try:
+        db, _ = open_database(db_target(args))
+    except DatabaseError as exc:
+        print(f"activity-tracker: {exc}", file=sys.stderr)
+        return 3
+    except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
+        print(f"activity-tracker: cannot open the database: {exc}", file=sys.stderr)
+        return 3
+    ctx = build_context(db)
+    try:
+        if args.user:
+            try:
+                ctx.actor = ctx.services.auth.login(args.user, args.password or DEMO_PASSWORD)
+            except TrackerError as exc:
+                print(f"activity-tracker screenshot: cannot sign in as {args.user}: {exc}",
+                      file=sys.stderr)
+                return 1
+        made: list[QWidget] = []
+        try:
+            image = _render(app, ctx, view, size, args.user or "", made)
+        finally:
+            for widget in reversed(made):
+                widget.close()
+                widget.deleteLater()
+            app.processEvents()
+        if not image.save(args.out, "PNG"):
+            print(f"activity-tracker screenshot: cannot write {args.out}", file=sys.stderr)
+            return 1
+        print(f"Wrote {args.out} ({image.width()}x{image.height()}, view {view}).")
+        return 0
+    finally:
+        ctx.tasks.cancel_all()
+        ctx.tasks.wait(10_000)
+        db.dispose()
+
+
+def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # type: ignore[no-untyped-def]
+            made: list[QWidget]) -> QPixmap:
+    from ui.main_window import MainWindow
+
+    if view in NO_USER_VIEWS:
+        dialog = _dialog_before_sign_in(ctx, view, username)
+        made.append(dialog)
+        dialog.show()
+        _settle(app, ctx)
+        return _compose(_backdrop(size), dialog, dim=False)
+
+    window = MainWindow(ctx, persist=False, idle_timeout_ms=0)
+    made.append(window)
+    window.resize(size)
+    window.show()
+    keys = window.page_keys
+    if view in keys:
+        window.show_page(view)
+    elif view not in DIALOG_VIEWS:
+        raise TrackerError(f"The {view} page is not available to {ctx.user.username} "
+                           f"(their pages: {', '.join(keys)}).")
+    _settle(app, ctx)
+    if view == "lock":
+        window.lock()
+        _settle(app, ctx)
+        return _grab(window, size)
+    if view in DIALOG_VIEWS:
+        opener: dict[str, Callable[[], QWidget | None]] = {
+            "settings": window.open_settings,
+            "about": window.open_about,
+            "change-password": window.change_password,
+        }
+        dialog = opener[view]()
+        if dialog is None:
+            raise TrackerError(f"{ctx.user.username} cannot open {view}.")
+        assert isinstance(dialog, QDialog)
+        _settle(app, ctx)
+        return _compose(_grab(window, size), dialog, dim=True)
+    return _grab(window, size)
+
+
+def _grab(window: QWidget, size: QSize) -> QPixmap:
+    QApplication.processEvents()
+    pixmap = window.grab()
+    if pixmap.size() != size and pixmap.devicePixelRatio() == 1.0:
+        pixmap = pixmap.scaled(size)
+    return pixmap
+
+
+def _dialog_before_sign_in(ctx, view: str, username: str) -> QDialog:  # type: ignore[no-untyped-def]
+    if view == "login":
+        from ui.dialogs.login import LoginDialog
+
+        return LoginDialog(ctx, username=username, remember=False)
+    from tracker.db.engine import describe_url
+    from ui.dialogs.first_run import FirstRunDialog
+
+    return FirstRunDialog(ctx, describe_url(ctx.services.db.url))

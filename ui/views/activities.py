@@ -1,0 +1,356 @@
+"""Activities (admins and teachers): the list, filtered and sorted in memory.
+
+Admins create, edit and archive activities here; teachers see the activities they lead,
+read-only (the activity's own page comes with a later issue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.enums import Role
+from tracker.domain.policy import Permission
+from tracker.services.activities import ActivitySummary
+from ui.context import AppContext
+from ui.dialogs.activity_dialog import ActivityDialog
+from ui.models.activities import ActivitiesModel
+from ui.models.base import FilterProxy
+from ui.tasks import show_error
+from ui.views.base import Page
+from ui.views.people import action_button
+from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
+from ui.widgets.style import pct, set_style_flag, term, when
+
+
+def _label(text: str = "", **flags: object) -> QLabel:
+    label = QLabel(text)
+    for k, v in flags.items():
+        set_style_flag(label, k, v)
+    return label
+
+
+def rule_text(a: ActivitySummary) -> str:
+    parts = []
+    if a.require_milestones:
+        parts.append("all required milestones")
+    if a.min_attendance_pct:
+        parts.append(f"attendance of at least {pct(a.min_attendance_pct)}")
+    if a.requires_signoff:
+        parts.append("a teacher's sign-off")
+    return ("Completed with " + ", ".join(parts) + ".") if parts else "No completion rule set."
+
+
+class ActivitiesPage(Page):
+    title = "Activities"
+    watches = frozenset({"activity", "enrollment", "progress", "milestone", "session", "user"})
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.activities: list[ActivitySummary] = []
+        self._loading = False
+        self._again = False
+        self._keep_id: int | None = None
+        self.can_manage = ctx.actor is not None and ctx.actor.role is Role.ADMIN \
+            and ctx.can(Permission.MANAGE_ACTIVITY)
+
+        self.model = ActivitiesModel(self)
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        outer.setSpacing(12)
+        head = QHBoxLayout()
+        head.addWidget(_label("Activities" if self.can_manage else "My activities", heading="1"))
+        self.count = _label("", muted=True)
+        head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        self.new_action = self.edit_action = self.archive_action = None
+        if self.can_manage:
+            self._make_actions()
+            head.addWidget(action_button(self.new_action, primary=True))  # type: ignore[arg-type]
+        outer.addLayout(head)
+
+        self.filter_bar = QWidget()
+        bar = QHBoxLayout(self.filter_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.search = SearchBox("Search activities…")
+        self.search.setToolTip("Matches name, category, location, leads and description")
+        self.search.search.connect(self._apply_filter)
+        bar.addWidget(self.search, 2)
+        self.category = QComboBox()
+        self.category.setAccessibleName("Category filter")
+        self.category.addItem("All categories", None)
+        self.category.setMinimumWidth(150)
+        self.category.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        bar.addWidget(self.category)
+        self.show_archived = QCheckBox("Show archived")
+        self.show_archived.toggled.connect(lambda _on: self._apply_filter())
+        bar.addWidget(self.show_archived)
+        bar.addStretch(1)
+        if self.can_manage:
+            bar.addWidget(action_button(self.edit_action))  # type: ignore[arg-type]
+            bar.addWidget(action_button(self.archive_action))  # type: ignore[arg-type]
+        outer.addWidget(self.filter_bar)
+
+        m = ActivitiesModel
+        self.table = make_table({i: c.width for i, c in enumerate(m.columns)})
+        self.table.setModel(self.proxy)
+        apply_widths(self.table)
+        self.table.setAccessibleName("Activities")
+        self.search.move_down.connect(self._focus_table)
+        find = QAction("Find", self)
+        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        if self.can_manage:
+            self.table.activated.connect(lambda _i: self.edit_action.trigger())  # type: ignore[union-attr]
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.table.customContextMenuRequested.connect(self._context_menu)
+
+        self.empty = EmptyState()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        outer.addWidget(self.stack, 1)
+
+        self.detail = QFrame()
+        set_style_flag(self.detail, "card")
+        detail_lay = QVBoxLayout(self.detail)
+        detail_lay.setContentsMargins(16, 10, 16, 10)
+        detail_lay.setSpacing(4)
+        self.detail_title = _label("", heading="2")
+        self.detail_facts = _label("", muted=True)
+        self.detail_facts.setWordWrap(True)
+        self.detail_text = QLabel("")
+        self.detail_text.setWordWrap(True)
+        for w in (self.detail_title, self.detail_facts, self.detail_text):
+            detail_lay.addWidget(w)
+        outer.addWidget(self.detail)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _make_actions(self) -> None:
+        def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> QAction:
+            a = QAction(text, self)
+            a.setToolTip(tip)
+            if keys:
+                a.setShortcuts([QKeySequence(k) for k in keys])
+                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            a.triggered.connect(slot)
+            self.addAction(a)
+            return a
+
+        self.new_action = act("New activity…", self.new_activity, "Create an activity (Ctrl+N)",
+                              QKeySequence.StandardKey.New)
+        self.edit_action = act("Edit…", self.edit_activity, "Edit the selected activity (Enter)")
+        self.archive_action = act("Archive", self.toggle_archived,
+                                  "Archive the selected activity (hidden from dashboards), or bring it back")
+
+    def selected(self) -> ActivitySummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.record(rows[0].row()) if rows else None
+
+    def _update_actions(self) -> None:
+        a = self.selected()
+        if self.can_manage:
+            self.edit_action.setEnabled(a is not None)  # type: ignore[union-attr]
+            self.archive_action.setEnabled(a is not None)  # type: ignore[union-attr]
+            self.archive_action.setText("Unarchive" if a and a.archived else "Archive")  # type: ignore[union-attr]
+
+    def _selection_changed(self, *_: object) -> None:
+        self._update_actions()
+        a = self.selected()
+        self.detail.setVisible(a is not None)
+        if a is None:
+            return
+        self.detail_title.setText(a.name + ("  (archived)" if a.archived else ""))
+        facts = [a.category]
+        if a.location:
+            facts.append(a.location)
+        facts.append(term(a.start_date, a.end_date) if (a.start_date or a.end_date) else "no term dates")
+        facts.append(f"capacity {a.capacity}" if a.capacity else "no capacity limit")
+        if a.next_session:
+            facts.append(f"next session {when(a.next_session)}")
+        self.detail_facts.setText(" · ".join(facts))
+        lead = ", ".join(a.leads) or "nobody yet"
+        text = f"Led by {lead}. {rule_text(a)}"
+        if a.description:
+            text = a.description.strip() + "\n" + text
+        self.detail_text.setText(text)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+        menu = QMenu(self)
+        if self.selected() is not None:
+            menu.addAction(self.edit_action)  # type: ignore[arg-type]
+            menu.addAction(self.archive_action)  # type: ignore[arg-type]
+            menu.addSeparator()
+        menu.addAction(self.new_action)  # type: ignore[arg-type]
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def on_changed(self, changes: object) -> None:
+        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
+        if self.isVisible():
+            self.refresh()
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        if self.ctx.actor is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        actor, service = self.ctx.user, self.ctx.services.activities
+        self.ctx.tasks.run(lambda state: service.list_activities(actor, include_archived=True),
+                           on_done=self._loaded, on_error=self._failed, label="Loading activities")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        show_error(self, exc)
+
+    def _loaded(self, rows: list[ActivitySummary]) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        keep = self._keep_id
+        if keep is None:
+            current = self.selected()
+            keep = current.id if current else None
+        self._keep_id = None
+        self.activities = rows
+        self.model.set_rows(rows)
+        chosen = self.category.currentData()
+        self.category.blockSignals(True)
+        self.category.clear()
+        self.category.addItem("All categories", None)
+        for c in sorted({a.category for a in rows}, key=str.lower):
+            self.category.addItem(c, c)
+        index = self.category.findData(chosen) if chosen else 0
+        self.category.setCurrentIndex(max(0, index))
+        self.category.blockSignals(False)
+        self._apply_filter()
+        if keep is None or not self.select_activity(keep):
+            if self.proxy.rowCount():
+                self.table.selectRow(0)
+        self._selection_changed()
+
+    def _apply_filter(self, *_: object) -> None:
+        category = self.category.currentData()
+        archived = self.show_archived.isChecked()
+        self.proxy.set_predicate(lambda a: (archived or not a.archived)
+                                 and (category is None or a.category == category))
+        self.proxy.set_search(self.search.text())
+        shown = self.proxy.rowCount()
+        total = sum(1 for a in self.activities if archived or not a.archived)
+        self.count.setText(f"{total} activit{'y' if total == 1 else 'ies'}" if shown == total
+                           else f"{shown} of {total} activities")
+        self.filter_bar.setVisible(bool(self.activities))
+        if not self.activities or not total:
+            if self.can_manage:
+                self.empty.set_text("No activities yet", "Press “New activity…” to create the first one.")
+            else:
+                self.empty.set_text("You don't lead any activities yet",
+                                    "An administrator can assign you to one.")
+            self.stack.setCurrentWidget(self.empty)
+        elif not shown:
+            self.empty.set_text("No activity matches", "Try other words or another category.")
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.table)
+        self._selection_changed()
+
+    def reveal(self, activity_id: int) -> None:
+        """Select an activity, now or as soon as the list has loaded (archived ones included)."""
+        self.search.clear()
+        self.search.flush()
+        self.category.setCurrentIndex(0)
+        if any(a.id == activity_id and a.archived for a in self.activities):
+            self.show_archived.setChecked(True)
+        if self._loading or not self.select_activity(activity_id):
+            self._keep_id = activity_id
+
+    def select_activity(self, activity_id: int) -> bool:
+        row = self.model.row_of(lambda a: a.id == activity_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    # ------------------------------------------------------------------ writes
+    def _categories(self) -> list[str]:
+        return sorted({a.category for a in self.activities})
+
+    def _open(self, dialog: ActivityDialog) -> ActivityDialog:
+        def finished(code: int) -> None:
+            if code and dialog.result_value is not None:
+                self._keep_id = dialog.result_value.id
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def new_activity(self) -> ActivityDialog | None:
+        if not self.can_manage:
+            return None
+        return self._open(ActivityDialog(self.ctx, None, categories=self._categories(), parent=self))
+
+    def edit_activity(self) -> ActivityDialog | None:
+        a = self.selected()
+        if a is None or not self.can_manage:
+            return None
+        return self._open(ActivityDialog(self.ctx, a, categories=self._categories(), parent=self))
+
+    def toggle_archived(self) -> None:
+        a = self.selected()
+        if a is None or not self.can_manage:
+            return
+        archive = not a.archived
+        if archive:
+            answer = QMessageBox.question(
+                self, "Archive activity",
+                f"Archive {a.name}? It disappears from dashboards and lists; its records are kept "
+                "and you can unarchive it at any time (tick “Show archived”).")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        service, actor = self.ctx.services.activities, self.ctx.user
+        self._keep_id = a.id
+        self.ctx.tasks.run(lambda state: service.set_archived(actor, a.id, archive), write=True,
+                           on_done=lambda _r: self.ctx.events.publish(activity=[a.id]),
+                           on_error=lambda e: show_error(self, e, "Archive activity"),
+                           label="Archive activity")

@@ -1,0 +1,366 @@
+"""The home page of every role, from one call to ``services.analytics.dashboard(actor)``.
+
+Admins and teachers get figures (KPI cards, a table of activities, students at risk); students
+get a card per activity; parents a section per child with the same cards.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.enums import Role
+from tracker.services.analytics import AT_RISK_ATTENDANCE, Dashboard
+from tracker.services.progress import ProgressRow
+from ui.context import AppContext
+from ui.models.base import FilterProxy, RecordRole
+from ui.models.dashboard import ActivityFiguresModel, AtRiskModel
+from ui.tasks import show_error
+from ui.views.base import Page
+from ui.widgets import EmptyState, KpiCard, ProgressBarDelegate, apply_widths, make_table
+from ui.widgets.progress_card import ProgressCard
+from ui.widgets.style import pct, set_style_flag
+
+
+def _heading(text: str, level: str = "1") -> QLabel:
+    label = QLabel(text)
+    set_style_flag(label, "heading", level)
+    return label
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    set_style_flag(label, "muted")
+    label.setWordWrap(True)
+    return label
+
+
+def _count(n: int | float | None) -> str:
+    return "—" if n is None else f"{int(n):,}"
+
+
+class _Card(QFrame):
+    """A themed card with a title line and a body."""
+
+    def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_style_flag(self, "card")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(14, 12, 14, 12)
+        self.body.setSpacing(8)
+        head = QHBoxLayout()
+        self.title = _heading(title, "2")
+        self.subtitle = _muted(subtitle)
+        self.subtitle.setWordWrap(False)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.subtitle)
+        self.body.addLayout(head)
+
+
+class StaffDashboard(QWidget):
+    """Admin and teacher: KPIs, activity figures, at-risk students."""
+
+    activity_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(12)
+        kpis = QHBoxLayout()
+        kpis.setSpacing(12)
+        self.kpi = {
+            "activities": KpiCard("Activities"),
+            "students": KpiCard("Students enrolled"),
+            "completion_rate": KpiCard("Completion rate"),
+            "average_attendance_rate": KpiCard("Average attendance"),
+            "at_risk": KpiCard("At risk"),
+        }
+        for card in self.kpi.values():
+            kpis.addWidget(card)
+        lay.addLayout(kpis)
+
+        self.activities_model = ActivityFiguresModel(self)
+        self.activities_proxy = FilterProxy(self)
+        self.activities_proxy.setSourceModel(self.activities_model)
+        m = ActivityFiguresModel
+        self.activities_view = make_table({i: c.width for i, c in enumerate(m.columns)}, stretch=m.NAME)
+        self.activities_view.setModel(self.activities_proxy)
+        self.activities_view.setItemDelegateForColumn(m.PROGRESS, ProgressBarDelegate(self.activities_view))
+        self.activities_view.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
+        self.activities_view.setAccessibleName("Activities")
+        apply_widths(self.activities_view)
+        self.activities_view.activated.connect(self._activated)
+        self.activities_view.setToolTip("Double-click an activity to open it on the Activities page")
+        self.activities_card = _Card("Activities")
+        self.activities_card.body.addWidget(self.activities_view)
+
+        self.risk_model = AtRiskModel(self)
+        self.risk_proxy = FilterProxy(self)
+        self.risk_proxy.setSourceModel(self.risk_model)
+        r = AtRiskModel
+        self.risk_view = make_table({i: c.width for i, c in enumerate(r.columns)}, stretch=r.REASON)
+        self.risk_view.setModel(self.risk_proxy)
+        self.risk_view.setItemDelegateForColumn(r.PROGRESS, ProgressBarDelegate(self.risk_view))
+        self.risk_view.setAccessibleName("Students at risk")
+        self.risk_view.sortByColumn(r.ATTENDANCE, Qt.SortOrder.AscendingOrder)
+        apply_widths(self.risk_view)
+        self.risk_empty = EmptyState("Nobody is at risk",
+                                     f"Every active student attends at least {AT_RISK_ATTENDANCE:.0f}% "
+                                     "of the sessions held.")
+        self.risk_stack = QStackedWidget()
+        self.risk_stack.addWidget(self.risk_view)
+        self.risk_stack.addWidget(self.risk_empty)
+        self.risk_card = _Card("At risk", f"Active students attending less than {AT_RISK_ATTENDANCE:.0f}%")
+        self.risk_card.body.addWidget(self.risk_stack)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.activities_card)
+        split.addWidget(self.risk_card)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay.addWidget(split, 1)
+
+    def show_dashboard(self, d: Dashboard) -> None:
+        t = d.totals
+        self.kpi["activities"].set_value(_count(t.get("activities")))
+        self.kpi["students"].set_value(
+            _count(t.get("students")), f"{_count(t.get('enrollments'))} enrollments")
+        self.kpi["completion_rate"].set_value(
+            pct(t.get("completion_rate")), f"{_count(t.get('completed'))} completed")
+        self.kpi["average_attendance_rate"].set_value(pct(t.get("average_attendance_rate")))
+        self.kpi["at_risk"].set_value(_count(t.get("at_risk")),
+                                      f"attendance below {AT_RISK_ATTENDANCE:.0f}%")
+        self.activities_model.set_rows(d.activities)
+        n = len(d.activities)
+        self.activities_card.subtitle.setText(f"{n} activit{'y' if n == 1 else 'ies'} this term")
+        self.risk_model.set_rows(d.at_risk)
+        self.risk_card.title.setText(f"At risk ({len(d.at_risk)})" if d.at_risk else "At risk")
+        self.risk_stack.setCurrentWidget(self.risk_view if d.at_risk else self.risk_empty)
+
+    def _activated(self, index) -> None:  # type: ignore[no-untyped-def]
+        card = index.data(RecordRole)
+        if card is not None:
+            self.activity_activated.emit(card.summary.id)
+
+
+class _CardGrid(QWidget):
+    """Progress cards two (or three) to a row."""
+
+    def __init__(self, rows: list[ProgressRow] | tuple[ProgressRow, ...], columns: int = 2,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        self.cards = [ProgressCard(r) for r in rows]
+        for i, card in enumerate(self.cards):
+            grid.addWidget(card, i // columns, i % columns)
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
+
+
+class LearnerDashboard(QScrollArea):
+    """Student (own cards) and parent (a section per child)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards: list[ProgressCard] = []
+        self._inner: QWidget | None = None
+
+    def _fresh(self) -> QVBoxLayout:
+        inner = QWidget()
+        inner.setObjectName("dashboardInner")
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(0, 0, 4, 0)
+        lay.setSpacing(12)
+        old = self.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.setWidget(inner)
+        self._inner = inner
+        self.cards = []
+        return lay
+
+    def show_student(self, d: Dashboard) -> None:
+        lay = self._fresh()
+        t = d.totals
+        kpis = QHBoxLayout()
+        kpis.setSpacing(12)
+        self.kpi = {
+            "activities": KpiCard("Activities", _count(t.get("activities"))),
+            "completed": KpiCard("Completed", _count(t.get("completed"))),
+            "points": KpiCard("Points earned", _count(t.get("points"))),
+            "average_attendance_rate": KpiCard("Attendance", pct(t.get("average_attendance_rate"))),
+        }
+        for card in self.kpi.values():
+            kpis.addWidget(card)
+        lay.addLayout(kpis)
+        if d.own:
+            grid = _CardGrid(d.own)
+            self.cards += grid.cards
+            lay.addWidget(grid)
+        else:
+            lay.addWidget(EmptyState("No activities yet",
+                                     "When a teacher enrolls you in an activity, your progress appears here."))
+        lay.addStretch(1)
+
+    def show_parent(self, d: Dashboard) -> None:
+        lay = self._fresh()
+        if not d.children:
+            lay.addWidget(EmptyState(
+                "No children linked to your account",
+                "Ask the school office to link your account to your child's; their progress then "
+                "appears here."))
+            lay.addStretch(1)
+            return
+        for child in d.children:
+            head = QHBoxLayout()
+            head.addWidget(_heading(child.name, "2"))
+            where = " · ".join(x for x in (
+                f"Grade {child.grade}" if child.grade else "",
+                f"Class {child.class_name}" if child.class_name else "") if x)
+            sub = _muted(where)
+            sub.setWordWrap(False)
+            head.addWidget(sub)
+            head.addStretch(1)
+            lay.addLayout(head)
+            if child.rows:
+                grid = _CardGrid(child.rows)
+                self.cards += grid.cards
+                lay.addWidget(grid)
+            else:
+                note = _muted(f"{child.name} is not enrolled in any activity yet.")
+                lay.addWidget(note)
+            lay.addSpacing(8)
+        lay.addStretch(1)
+
+
+class DashboardPage(Page):
+    title = "Dashboard"
+    watches = frozenset({"activity", "enrollment", "progress", "milestone", "attendance", "user",
+                         "guardian_link", "session"})
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.dashboard: Dashboard | None = None
+        self._loading = False
+        self._again = False
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        lay.setSpacing(12)
+        head = QHBoxLayout()
+        self.heading = _heading(self._default_heading())
+        self.subheading = _muted("")
+        self.subheading.setWordWrap(False)
+        head.addWidget(self.heading)
+        head.addStretch(1)
+        head.addWidget(self.subheading, 0, Qt.AlignmentFlag.AlignBottom)
+        lay.addLayout(head)
+        self.stack = QStackedWidget()
+        self.loading = EmptyState("Loading…", "")
+        self.empty = EmptyState()
+        self.staff: StaffDashboard | None = None
+        self.learner: LearnerDashboard | None = None
+        self.stack.addWidget(self.loading)
+        self.stack.addWidget(self.empty)
+        lay.addWidget(self.stack, 1)
+
+    def _default_heading(self) -> str:
+        role = self.ctx.actor.role if self.ctx.actor else None
+        return {Role.ADMIN: "School overview", Role.TEACHER: "My activities",
+                Role.STUDENT: "My progress", Role.PARENT: "My children"}.get(role, "Dashboard")  # type: ignore[arg-type]
+
+    def open_activity(self, activity_id: int) -> None:
+        """Double-click on an activity: show it on the Activities page (inside the main window)."""
+        show_page = getattr(self.window(), "show_page", None)
+        if not callable(show_page):
+            return
+        try:
+            page = show_page("activities")
+        except KeyError:
+            return
+        reveal = getattr(page, "reveal", None)
+        if callable(reveal):
+            reveal(activity_id)
+
+    def on_changed(self, changes: object) -> None:
+        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
+        if self.isVisible():
+            self.refresh()
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        if self.ctx.actor is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        actor = self.ctx.actor
+        self.ctx.tasks.run(lambda state: self.ctx.services.analytics.dashboard(actor),
+                           on_done=self._loaded, on_error=self._failed, label="Loading the dashboard")
+
+    def _finish(self) -> bool:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return False
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self.empty.set_text("The dashboard could not be loaded", str(exc))
+        self.stack.setCurrentWidget(self.empty)
+        show_error(self, exc)
+
+    def _loaded(self, d: Dashboard) -> None:
+        if not self._finish():
+            return
+        self.dashboard = d
+        self.heading.setText(d.title)
+        today = date.today()
+        self.subheading.setText(f"{today:%A} {today.day} {today:%B %Y}")
+        if d.role in (Role.ADMIN, Role.TEACHER):
+            if not d.activities:
+                if d.role is Role.TEACHER:
+                    self.empty.set_text("You don't lead any activities yet",
+                                        "An administrator can assign you to one.")
+                else:
+                    self.empty.set_text("No activities yet",
+                                        "Create the first one on the Activities page.")
+                self.stack.setCurrentWidget(self.empty)
+                return
+            if self.staff is None:
+                self.staff = StaffDashboard()
+                self.staff.activity_activated.connect(self.open_activity)
+                self.stack.addWidget(self.staff)
+            self.staff.show_dashboard(d)
+            self.stack.setCurrentWidget(self.staff)
+            return
+        if self.learner is None:
+            self.learner = LearnerDashboard()
+            self.stack.addWidget(self.learner)
+        if d.role is Role.STUDENT:
+            self.learner.show_student(d)
+        else:
+            self.learner.show_parent(d)
+        self.stack.setCurrentWidget(self.learner)

@@ -1,0 +1,85 @@
+"""Colours and small formatting helpers shared by pages, models and delegates.
+
+Colours come from :mod:`ui.theme` when it is there (imported lazily: the theme belongs to the
+application shell); a quiet fallback keeps widgets usable on their own (tests, screenshots).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtGui import QColor
+
+_FALLBACK = {
+    "ACCENT": "#2563eb",
+    "OK": "#15803d",
+    "WARN": "#b45309",
+    "RISK": "#b91c1c",
+    "MUTED": "#6b7280",
+}
+_STATUS = {"active": "ACCENT", "completed": "OK", "dropped": "RISK", "waitlisted": "WARN"}
+
+
+def colour(name: str) -> QColor:
+    """A theme colour by constant name (ACCENT, OK, WARN, RISK, MUTED)."""
+    try:
+        from ui import theme
+
+        value = getattr(theme, name)
+    except (ImportError, AttributeError):
+        value = _FALLBACK[name]
+    return QColor(value)
+
+
+def status_colour(status: object) -> QColor:
+    """The colour of an enrollment status (active / completed / dropped / waitlisted)."""
+    value = str(getattr(status, "value", status) or "").lower()
+    try:
+        from ui.theme import status_colour as themed
+
+        return QColor(themed(value))
+    except (ImportError, AttributeError, KeyError, ValueError, TypeError):
+        return colour(_STATUS.get(value, "MUTED"))
+
+
+def status_label(status: object) -> str:
+    value = str(getattr(status, "value", status) or "")
+    return value.capitalize()
+
+
+def pct(value: float | None, *, empty: str = "—") -> str:
+    return empty if value is None else f"{value:.0f}%"
+
+
+def day(value: date | datetime | None, *, empty: str = "—") -> str:
+    if value is None:
+        return empty
+    return f"{value.day} {value:%b %Y}"
+
+
+def when(value: datetime | None, *, empty: str = "—") -> str:
+    """A date and time as people read it: 'Mon 12 Jan, 15:30' (the year only when not this one)."""
+    if value is None:
+        return empty
+    text = f"{value:%a} {value.day} {value:%b}"
+    if value.year != datetime.now().year:
+        text += f" {value.year}"
+    return f"{text}, {value:%H:%M}"
+
+
+def term(start: date | None, end: date | None) -> str:
+    if start is None and end is None:
+        return "—"
+    if start and end:
+        if start.year == end.year:
+            return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+        return f"{day(start)} – {day(end)}"
+    return f"from {day(start)}" if start else f"until {day(end)}"
+
+
+def set_style_flag(widget, name: str, value: object = "true") -> None:  # type: ignore[no-untyped-def]
+    """Set a theme hook property (card, heading, muted, kpi…) and re-polish the widget."""
+    widget.setProperty(name, value)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)

@@ -1,0 +1,43 @@
+"""One place that sets up a fast, read-only table view the way every page wants it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+
+def make_table(widths: dict[int, int] | None = None, *, stretch: int | None = None,
+               sortable: bool = True, parent: QWidget | None = None) -> QTableView:
+    """Rows selected whole, fixed row heights and column widths (no resizeColumnsToContents)."""
+    view = QTableView(parent)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setSortingEnabled(sortable)
+    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    vh = view.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(view.fontMetrics().height() + 14)
+    hh = view.horizontalHeader()
+    hh.setHighlightSections(False)
+    hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    hh.setStretchLastSection(stretch is None)
+    view.pending_widths = dict(widths or {})  # type: ignore[attr-defined]
+    view.pending_stretch = stretch  # type: ignore[attr-defined]
+    return view
+
+
+def apply_widths(view: QTableView) -> None:
+    """Apply the fixed column widths (call after setModel: the header needs its sections)."""
+    hh = view.horizontalHeader()
+    for col, width in getattr(view, "pending_widths", {}).items():
+        hh.resizeSection(col, width)
+    stretch = getattr(view, "pending_stretch", None)
+    if stretch is not None:
+        hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
