@@ -12,19 +12,22 @@ import os
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from tracker.db.engine import Database, default_db_path
+from tracker.db.location import default_db_path
 from tracker.errors import DatabaseError, TrackerError
-from tracker.services import Services
 from ui import resources, theme
-from ui.context import AppContext
 from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_settings
-from ui.events import EventBus
-from ui.main_window import MainWindow
-from ui.tasks import TaskRunner, show_error
+
+if TYPE_CHECKING:
+    # SQLAlchemy, the services and the main window load after the login window is shown
+    from tracker.db.engine import Database
+    from ui.context import AppContext
+    from ui.dialogs.login import LoginDialog
+    from ui.main_window import MainWindow
 
 EXIT_DATABASE = 3
 
@@ -58,6 +61,11 @@ def database_target(args: argparse.Namespace | None = None) -> str:
 
 def build_context(db: Database) -> AppContext:
     """Services, event bus and task runner over an open database; nobody signed in yet."""
+    from tracker.services import Services
+    from ui.context import AppContext
+    from ui.events import EventBus
+    from ui.tasks import TaskRunner
+
     return AppContext(
         services=Services(db),
         events=EventBus(),
@@ -68,6 +76,8 @@ def build_context(db: Database) -> AppContext:
 
 def make_main_window(ctx: AppContext, **kwargs: object) -> MainWindow:
     """The main window for ``ctx.actor`` (tests and screenshots pass ``persist=False``)."""
+    from ui.main_window import MainWindow
+
     return MainWindow(ctx, **kwargs)  # type: ignore[arg-type]
 
 
@@ -82,19 +92,27 @@ def show_database_error(exc: BaseException, target: str) -> None:
     box.exec()
 
 
-def sign_in(ctx: AppContext, target: str) -> bool:
-    """First-run set-up when no administrator exists, then the sign-in dialog if still needed."""
+def sign_in(ctx: AppContext, target: str, login: LoginDialog | None = None) -> bool:
+    """First-run set-up when no administrator exists, then the sign-in dialog if still needed.
+
+    ``login`` is the dialog already on screen since start-up (shown before the database opened).
+    """
     from ui.dialogs.first_run import FirstRunDialog
     from ui.dialogs.login import LoginDialog
 
     if not ctx.services.auth.has_admin():
+        if login is not None:
+            login.hide()
         first = FirstRunDialog(ctx, target)
         if first.exec() != QDialog.DialogCode.Accepted:
             return False
         if first.actor is not None:
             ctx.actor = first.actor
             return True
-    login = LoginDialog(ctx)
+    if login is None:
+        login = LoginDialog(ctx)
+    else:
+        login.attach(ctx)
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
         return False
     ctx.actor = login.actor
@@ -110,6 +128,8 @@ def _install_excepthook() -> None:
         if not isinstance(exc, TrackerError):
             exc.__traceback_text__ = text  # type: ignore[attr-defined]
         try:
+            from ui.tasks import show_error
+
             show_error(QApplication.activeWindow(), exc)
         except Exception:  # noqa: BLE001 - never fail inside the hook
             pass
@@ -118,27 +138,52 @@ def _install_excepthook() -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    """Show the sign-in window at once, then open the database behind it.
+
+    The window appears about as fast as a bare Qt window; SQLAlchemy, the schema check and the
+    services load while it is already on screen (a Sign in pressed meanwhile runs when ready).
+    """
+    from PySide6.QtCore import QTimer
+
+    from ui.dialogs.login import LoginDialog
+
     app = ensure_app()
     target = database_target(args)
-    from tracker.services.bootstrap import open_database
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+    login = LoginDialog(None)
+    login.show()
+    started: dict[str, object] = {}
 
-    try:
-        db, _ = open_database(target)
-    except DatabaseError as exc:
-        show_database_error(exc, target)
-        return EXIT_DATABASE
-    except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
-        show_database_error(DatabaseError(f"Cannot open the database {target}: {exc}"), target)
-        return EXIT_DATABASE
-    ctx = build_context(db)
-    try:
-        if not sign_in(ctx, target):
-            return 0
+    def start() -> None:
+        from tracker.services.bootstrap import open_database
+
+        try:
+            db, _ = open_database(target)
+        except DatabaseError as exc:
+            login.hide()
+            show_database_error(exc, target)
+            app.exit(EXIT_DATABASE)
+            return
+        except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
+            login.hide()
+            show_database_error(DatabaseError(f"Cannot open the database {target}: {exc}"), target)
+            app.exit(EXIT_DATABASE)
+            return
+        ctx = started["ctx"] = build_context(db)
+        if not sign_in(ctx, target, login):
+            app.exit(0)
+            return
         _install_excepthook()
-        window = make_main_window(ctx)
+        window = started["window"] = make_main_window(ctx)
         window.show()
+        app.setQuitOnLastWindowClosed(True)
+
+    QTimer.singleShot(0, start)
+    try:
         return int(app.exec())
     finally:
-        ctx.tasks.cancel_all()
-        ctx.tasks.wait(10_000)
-        ctx.services.db.dispose()
+        ctx = started.get("ctx")
+        if ctx is not None:
+            ctx.tasks.cancel_all()  # type: ignore[attr-defined]
+            ctx.tasks.wait(10_000)  # type: ignore[attr-defined]
+            ctx.services.db.dispose()  # type: ignore[attr-defined]

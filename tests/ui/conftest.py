@@ -13,6 +13,15 @@ from ui.events import EventBus
 from ui.tasks import TaskRunner
 
 
+@pytest.fixture(autouse=True)
+def private_preferences(tmp_path_factory: pytest.TempPathFactory, qapp) -> None:  # type: ignore[no-untyped-def]
+    """Widget tests never read or write the real user's preferences (QSettings, INI format)."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("prefs")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
 @pytest.fixture
 def make_ctx(qapp, school: School) -> Iterator:  # type: ignore[no-untyped-def]
     """make_ctx(actor) -> AppContext signed in as that actor."""

@@ -61,7 +61,7 @@ def test_build_context_and_main_window_without_exec(qtbot, school: School):
     ctx.actor = school.teacher
     window = app_module.make_main_window(ctx, persist=False)
     qtbot.addWidget(window)
-    assert window.page_keys == ["dashboard", "activities"]
+    assert window.page_keys == ["dashboard", "activities", "calendar"]
     assert window.windowTitle().startswith("Activity Tracker — ")
     ctx.tasks.cancel_all()
     ctx.tasks.wait()
@@ -132,30 +132,41 @@ def test_status_colours_are_distinct_for_every_enrollment_status():
 def test_run_gui_signs_in_then_shows_the_main_window(monkeypatch, school: School):
     import sys
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from ui.dialogs.login import LoginDialog
     from ui.main_window import MainWindow
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     seen: dict[str, object] = {}
 
-    def fake_sign_in(ctx, target):  # type: ignore[no-untyped-def]
+    def fake_sign_in(ctx, target, login=None):  # type: ignore[no-untyped-def]
         seen["target"] = target
+        seen["login_shown_first"] = isinstance(login, LoginDialog) and login.isVisible()
+        login.hide()
         ctx.actor = school.parent
         return True
 
-    def fake_exec() -> int:
+    def look() -> None:
         windows = [w for w in QApplication.topLevelWidgets()
                    if isinstance(w, MainWindow) and w.isVisible() and w.ctx.actor == school.parent]
+        if not windows:
+            return
+        poll.stop()
         seen["title"] = windows[0].windowTitle()
         seen["pages"] = windows[0].page_keys
         windows[0].persist = False
         windows[0].close()
-        return 0
+        QApplication.instance().exit(0)
 
+    poll = QTimer()
+    poll.timeout.connect(look)
+    poll.start(20)
+    QTimer.singleShot(15_000, lambda: QApplication.instance().exit(99))  # never hang the suite
     monkeypatch.setattr(app_module, "sign_in", fake_sign_in)
-    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
     assert app_module.run_gui(argparse.Namespace(db=school_db(school))) == 0
     assert seen["target"] == school_db(school)
+    assert seen["login_shown_first"] is True
     assert seen["pages"] == ["dashboard"]
     assert str(seen["title"]).startswith("Activity Tracker — ")

@@ -299,3 +299,10 @@ def test_database_connect_describes_itself(db_path):
         assert db.is_sqlite and db.describe() == str(db_path.resolve())
     finally:
         db.dispose()
+
+
+def test_head_revision_read_from_files_agrees_with_alembic() -> None:
+    """The fast start-up path reads the head from the files; Alembic must agree."""
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()

@@ -11,17 +11,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-APP_NAME = "ActivityTracker"
+from tracker.db.location import APP_NAME, default_data_dir, default_db_path
 
-
-def default_data_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_db_path() -> Path:
-    return default_data_dir() / "tracker.db"
+__all__ = ["APP_NAME", "Database", "default_data_dir", "default_db_path", "make_engine", "resolve_url"]
 
 
 def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> URL:

@@ -8,35 +8,66 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.db.engine import Database, describe_url
 from tracker.errors import DatabaseError
 
+if TYPE_CHECKING:  # Alembic is imported only when a database must be created or upgraded
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+def _script() -> "ScriptDirectory":
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.M)
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision, read from the migration files without importing Alembic.
+
+    Opening a database that is already current (every start but the first after an update)
+    then costs one read of its ``alembic_version`` row; a test checks this agrees with Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev = _REVISION.search(text)
+        if not rev:
+            continue
+        revisions.add(rev.group(1))
+        down = _DOWN.search(text)
+        if down:
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise DatabaseError(f"The program's migrations have {len(heads)} heads; expected one.")
+    return heads.pop()
 
 
 @dataclass(frozen=True)
@@ -133,6 +164,8 @@ def _backup_sqlite(path: Path, revision: str | None) -> Path:
 
 
 def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -140,13 +173,18 @@ def current_revision(db: Database) -> str | None:
 def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
     """Bring the database to the newest revision, or refuse with a clear message."""
     where = describe_url(db.url)
-    script = ScriptDirectory.from_config(alembic_config())
     head = head_revision()
     if db.is_sqlite and db.url.database and db.url.database != ":memory:":
         _check_sqlite_file(Path(db.url.database))
         state = _read_sqlite_state(Path(db.url.database))
-        if state is not None and state[0] != head:
-            _refuse_foreign_or_newer(where, *state, script)
+        if state is not None and state[0] == head:
+            return MigrationResult(head, head, None)  # current: no Alembic needed
+        if state is not None:
+            _refuse_foreign_or_newer(where, *state, _script())
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    script = _script()
     try:
         with db.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
 from tracker.domain.policy import Actor
 from tracker.errors import TrackerError
 from ui import resources
-from ui.context import AppContext
 from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, error_text, primary_button
+
+if TYPE_CHECKING:  # the context (and SQLAlchemy behind it) may not be loaded yet at start-up
+    from ui.context import AppContext
 
 
 class LoginDialog(QDialog):
@@ -27,11 +31,15 @@ class LoginDialog(QDialog):
 
     After ``accept()``, :attr:`actor` is the signed-in user. ``prompt`` replaces the greeting
     (e.g. when switching user); ``username`` pre-fills the field (else the last one used).
+
+    At start-up the dialog is shown with ``ctx=None`` before the database is open, so that the
+    window appears at once; :meth:`attach` hands it the context when the database is ready (a
+    sign-in asked for before then runs at that moment).
     """
 
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: AppContext | None,
         parent: QWidget | None = None,
         *,
         prompt: str = "Sign in to continue.",
@@ -40,6 +48,7 @@ class LoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._sign_in_pending = False
         self.actor: Actor | None = None
         self._remember = remember
         self.setWindowTitle("Sign in — Activity Tracker")
@@ -47,11 +56,7 @@ class LoginDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(420)
 
-        try:
-            school = ctx.services.settings.get()
-            school_name, logo = school.school_name, school.logo_path
-        except TrackerError:
-            school_name, logo = "Activity Tracker", ""
+        school_name, logo = self._school()
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 28, 28, 24)
@@ -59,7 +64,7 @@ class LoginDialog(QDialog):
 
         brand = QHBoxLayout()
         brand.setSpacing(14)
-        picture = QLabel()
+        self.picture = picture = QLabel()
         picture.setPixmap(resources.logo_pixmap(logo, 56))
         picture.setFixedSize(60, 60)
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -119,6 +124,28 @@ class LoginDialog(QDialog):
         remembered = username if username is not None else str(app_settings().value(LAST_USERNAME, "") or "")
         self.username.setText(remembered)
         (self.password if remembered else self.username).setFocus()
+        if ctx is None:
+            self.prompt_label.setText("Opening the school database…")
+
+    def _school(self) -> tuple[str, str]:
+        if self.ctx is None:
+            return "Activity Tracker", ""
+        try:
+            school = self.ctx.services.settings.get()
+            return school.school_name, school.logo_path
+        except TrackerError:
+            return "Activity Tracker", ""
+
+    def attach(self, ctx: AppContext, prompt: str = "Sign in to continue.") -> None:
+        """The database is open: show the school's name and logo and allow signing in."""
+        self.ctx = ctx
+        name, logo = self._school()
+        self.school_label.setText(name)
+        self.picture.setPixmap(resources.logo_pixmap(logo, 56))
+        self.prompt_label.setText(prompt)
+        if self._sign_in_pending:
+            self._sign_in_pending = False
+            self.sign_in()
 
     def sign_in(self) -> bool:
         """Check the credentials; on success remember the username and accept the dialog."""
@@ -130,6 +157,10 @@ class LoginDialog(QDialog):
         if not self.password.text():
             self.error.show_message("Enter your password.")
             self.password.setFocus()
+            return False
+        if self.ctx is None:  # still opening the database: sign in as soon as it is ready
+            self._sign_in_pending = True
+            self.prompt_label.setText("Opening the school database… you will be signed in next.")
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
