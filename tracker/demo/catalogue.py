@@ -58,7 +58,6 @@ LAST_NAMES = (
     "Schmidt", "Fischer", "Larsen", "Hansen", "Dubois", "Moreau", "Silva", "Santos", "Costa",
 )  # fmt: skip
 
-TEACHER_TITLES = ("Ms", "Mr", "Dr", "Mrs", "Mx")
 
 DROP_REASONS = (
     "Clashes with another commitment",

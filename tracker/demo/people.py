@@ -82,7 +82,8 @@ def build_people(rng: random.Random, students: int, school_name: str, password_h
     teachers = []
     for last in rng.sample(cat.LAST_NAMES, 12):
         first = rng.choice(cat.FIRST_NAMES)
-        display = f"{rng.choice(cat.TEACHER_TITLES)} {first} {last}"
+        # no honorifics: a random "Mr"/"Mrs" beside a random first name reads as a mistake
+        display = f"{first} {last}"
         tid = add(names.claim(f"t.{_slug(last)}"), display, Role.TEACHER, first, last,
                   email=f"{_slug(first)}.{_slug(last)}@{domain}")
         teachers.append(Person(tid, display))

@@ -107,21 +107,21 @@ def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True
     ms: dict[int, int] = {}
     nxt: dict[int, datetime] = {}
     if act_ids:
-        for a, st, n in s.execute(
+        for act_id, st, n in s.execute(
             select(ActivityProgress.activity_id, ActivityProgress.status, func.count())
             .where(ActivityProgress.activity_id.in_(act_ids))
             .group_by(ActivityProgress.activity_id, ActivityProgress.status)
         ):
-            counts[a][st] = n
-        for a, uid, name, lead_role in s.execute(
+            counts[act_id][st] = n
+        for act_id, uid, name, lead_role in s.execute(
             select(ActivityLead.activity_id, User.id, User.display_name, ActivityLead.lead_role)
             .join(User, User.id == ActivityLead.user_id)
             .where(ActivityLead.activity_id.in_(act_ids))
             .order_by(ActivityLead.lead_role.desc(), User.display_name)  # leads before co-leads
         ):
-            leads[a].append((uid, name))
+            leads[act_id].append((uid, name))
             if lead_role is LeadRole.CO_LEAD:
-                co_leads[a].append(uid)
+                co_leads[act_id].append(uid)
         ms = dict(
             s.execute(  # type: ignore[arg-type]
                 select(Milestone.activity_id, func.count())
@@ -264,7 +264,8 @@ def _set_leads(s: Session, activity_id: int, d: ActivityInput) -> None:
     wanted = {uid: LeadRole.LEAD for uid in d.lead_ids}
     for uid in d.co_lead_ids:
         wanted.setdefault(uid, LeadRole.CO_LEAD)
-    existing = {l.user_id: l for l in s.scalars(select(ActivityLead).where(ActivityLead.activity_id == activity_id))}
+    existing = {link.user_id: link for link in s.scalars(
+        select(ActivityLead).where(ActivityLead.activity_id == activity_id))}
     for uid, link in existing.items():
         if uid not in wanted:
             s.delete(link)

@@ -153,9 +153,9 @@ class AnalyticsService(Service):
                 select(User).join(GuardianLink, GuardianLink.student_id == User.id)
                 .where(GuardianLink.guardian_id == actor.id).order_by(User.display_name)))
             rows = progress_rows(s, student_ids=[k.id for k in kids]) if kids else []
-            cards = [ChildCard(k.id, k.display_name, k.grade, k.class_name,
-                               tuple(r for r in rows if r.user_id == k.id)) for k in kids]
-            return Dashboard(actor.role, "My children", children=cards)
+            children = [ChildCard(k.id, k.display_name, k.grade, k.class_name,
+                                  tuple(r for r in rows if r.user_id == k.id)) for k in kids]
+            return Dashboard(actor.role, "My children", children=children)
 
 
 def _student_totals(rows: list[ProgressRow]) -> dict[str, float | int | None]:

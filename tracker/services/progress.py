@@ -85,7 +85,6 @@ def progress_rows(
     q = q.order_by(Activity.name, User.display_name)
     rows = s.execute(q).all()
     acts = {r.activity_id for r in rows}
-    studs = {r.user_id for r in rows}
     activities = {
         a.id: a for a in s.execute(
             select(Activity.id, Activity.name, Activity.category, Activity.require_milestones,
