@@ -77,7 +77,7 @@ def build_people(rng: random.Random, students: int, school_name: str, password_h
                            extra.get("number"), extra.get("email")))
         return uid
 
-    admin_id = add(names.claim("admin"), "Alex Morgan (Admin)", Role.ADMIN, "Alex", "Morgan",
+    admin_id = add(names.claim("admin"), "Alex Morgan", Role.ADMIN, "Alex", "Morgan",
                    email=f"office@{domain}")
     teachers = []
     for last in rng.sample(cat.LAST_NAMES, 12):
@@ -128,5 +128,5 @@ def build_people(rng: random.Random, students: int, school_name: str, password_h
         for kid in kids:
             guardians_of[kid] = ids
             links.rows.extend((pid, kid, relationship) for pid in ids)
-    return People(Person(admin_id, "Alex Morgan (Admin)"), teachers, student_people, guardians_of,
+    return People(Person(admin_id, "Alex Morgan"), teachers, student_people, guardians_of,
                   users, links)
