@@ -42,7 +42,10 @@ def _pair_filter(
 ) -> list:  # type: ignore[type-arg]
     cond = []
     if activity_ids is not None:
-        cond.append(ActivityProgress.activity_id.in_(list(activity_ids)))
+        # "+ 0" keeps SQLite from driving the join from this IN list: scanning enrollments in
+        # (student, activity) order avoids a temporary B-tree for the GROUP BY (0.45 s → 0.16 s
+        # for the 2,000-student demo; as fast for a teacher's three activities).
+        cond.append((ActivityProgress.activity_id + 0).in_(list(activity_ids)))
     if student_ids is not None:
         cond.append(ActivityProgress.user_id.in_(list(student_ids)))
     return cond
