@@ -61,6 +61,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="create or upgrade the database schema (with a backup)")
     _add_db(p, top=False)
 
+    p = sub.add_parser("export-ics", help="write an activity's sessions as an iCalendar (.ics) file")
+    _add_db(p, top=False)
+    p.add_argument("--activity", type=int, required=True, metavar="ID", help="activity id")
+    p.add_argument("--out", required=True, metavar="FILE.ics", help="file to write")
+    p.add_argument("--tz", default=None, help="time zone of the school (default: the system's)")
+
+    p = sub.add_parser("import-ics", help="add the meetings of an .ics file as sessions")
+    _add_db(p, top=False)
+    p.add_argument("file", metavar="FILE.ics")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--activity", type=int, metavar="ID", help="add to this activity")
+    target.add_argument("--new-activity", metavar="NAME", help="create a new activity with this name")
+    p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="first day to import (default: the calendar's first event)")
+    p.add_argument("--to", dest="end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="last day to import (default: a year after its last dated event)")
+    p.add_argument("--tz", default=None, help="time zone of the school (default: the system's)")
+
+    p = sub.add_parser("import-roster", help="import students (CSV, XLSX) or a OneRoster bundle, all or nothing")
+    _add_db(p, top=False)
+    p.add_argument("path", metavar="PATH", help="CSV/XLSX file, or a OneRoster folder or .zip")
+    p.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    p.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                   help="map a column the importer does not recognise (repeatable), e.g. --map 'Pupil=full_name'; "
+                        "for OneRoster, --map 'class:SOURCEDID=ACTIVITY_ID' (or =skip) instead of a new activity")
+
     p = sub.add_parser("screenshot", help="render a view as a user, offscreen, to a PNG file")
     _add_db(p, top=False)
     p.add_argument("--user", help="username to render as")
@@ -84,6 +110,9 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "demo": cmd_demo,
         "create-user": cmd_create_user,
         "migrate": cmd_migrate,
+        "import-roster": cmd_import_roster,
+        "export-ics": cmd_export_ics,
+        "import-ics": cmd_import_ics,
     }
     try:
         if command in handlers:
@@ -206,3 +235,86 @@ def _exists(target: str) -> bool:
     if "://" in target:
         return False
     return os.path.exists(target) and os.path.getsize(target) > 0
+
+
+def _iso_date(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
+
+
+def cmd_export_ics(args: argparse.Namespace) -> int:
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+    from tracker.services.ical import write_atomic
+
+    db, _ = open_database(db_target(args))
+    try:
+        services = Services(db)
+        data = services.ical.export_ics(_system_actor(services), args.activity, tz=args.tz)
+        try:
+            write_atomic(args.out, data)
+        except OSError as exc:
+            raise TrackerError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
+        events = data.count(b"BEGIN:VEVENT")
+        print(f"Wrote {args.out}: activity {args.activity}, {events} event{'s' if events != 1 else ''}.")
+        return 0
+    finally:
+        db.dispose()
+
+
+def cmd_import_ics(args: argparse.Namespace) -> int:
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    db, _ = open_database(db_target(args))
+    try:
+        services = Services(db)
+        result = services.ical.import_ics(_system_actor(services), args.file, activity_id=args.activity,
+                                          new_activity_name=args.new_activity, start=args.start,
+                                          end=args.end, tz=args.tz)
+        print(f"Imported {args.file} into {result.summary()}")
+        return 0
+    finally:
+        db.dispose()
+
+
+def cmd_import_roster(args: argparse.Namespace) -> int:
+    """Preview (and unless --dry-run, apply) a roster import as the first active admin."""
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    mapping = {}
+    for item in args.map:
+        header, sep, field = item.partition("=")
+        if not sep:
+            raise TrackerError(f"--map needs HEADER=FIELD, not {item!r}.")
+        mapping[header.strip()] = field.strip()
+    db, _ = open_database(db_target(args))
+    try:
+        services = Services(db)
+        actor = _system_actor(services)
+        preview = services.imports.preview(actor, args.path, mapping or None)
+        for line in preview.summary_lines():
+            print(line)
+        for problem in preview.errors:
+            print(f"  error: {problem}")
+        if preview.needs_mapping:
+            known = ", ".join(preview.known_fields)
+            print(f"Map the columns with --map 'HEADER=FIELD'; fields: {known}", file=sys.stderr)
+            return 1
+        if preview.errors:
+            print("Nothing was imported.", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return 0
+        result = services.imports.apply(actor, args.path, mapping or None)
+        print(f"Imported in {result.seconds:.1f} s: {len(result.created_ids)} created, "
+              f"{len(result.updated_ids)} updated.")
+        return 0
+    finally:
+        db.dispose()

@@ -137,53 +137,74 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Show the sign-in window at once, then open the database behind it.
+class GuiLaunch:
+    """The start of a GUI session: the sign-in window at once, the database opened behind it.
 
     The window appears about as fast as a bare Qt window; SQLAlchemy, the schema check and the
     services load while it is already on screen (a Sign in pressed meanwhile runs when ready).
+    ``run_gui`` runs it inside ``app.exec()``; tests drive it with their own event loop.
     """
-    from PySide6.QtCore import QTimer
 
-    from ui.dialogs.login import LoginDialog
+    def __init__(self, args: argparse.Namespace) -> None:
+        from PySide6.QtCore import QTimer
 
-    app = ensure_app()
-    target = database_target(args)
-    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
-    login = LoginDialog(None)
-    login.show()
-    started: dict[str, object] = {}
+        from ui.dialogs.login import LoginDialog
 
-    def start() -> None:
+        self.app = ensure_app()
+        self.target = database_target(args)
+        self.ctx: AppContext | None = None
+        self.window: MainWindow | None = None
+        self.exit_code: int | None = None  # set when the session ends before the main window
+        self.in_event_loop = False
+        self.app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+        self.login = LoginDialog(None)
+        self.login.show()
+        QTimer.singleShot(0, self._start)
+
+    def _finish(self, code: int) -> None:
+        self.exit_code = code
+        if self.in_event_loop:
+            self.app.exit(code)
+
+    def _start(self) -> None:
         from tracker.services.bootstrap import open_database
 
         try:
-            db, _ = open_database(target)
+            db, _ = open_database(self.target)
         except DatabaseError as exc:
-            login.hide()
-            show_database_error(exc, target)
-            app.exit(EXIT_DATABASE)
+            self.login.hide()
+            show_database_error(exc, self.target)
+            self._finish(EXIT_DATABASE)
             return
         except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
-            login.hide()
-            show_database_error(DatabaseError(f"Cannot open the database {target}: {exc}"), target)
-            app.exit(EXIT_DATABASE)
+            self.login.hide()
+            show_database_error(DatabaseError(f"Cannot open the database {self.target}: {exc}"),
+                                self.target)
+            self._finish(EXIT_DATABASE)
             return
-        ctx = started["ctx"] = build_context(db)
-        if not sign_in(ctx, target, login):
-            app.exit(0)
+        self.ctx = build_context(db)
+        if not sign_in(self.ctx, self.target, self.login):
+            self._finish(0)
             return
         _install_excepthook()
-        window = started["window"] = make_main_window(ctx)
-        window.show()
-        app.setQuitOnLastWindowClosed(True)
+        self.window = make_main_window(self.ctx)
+        self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)
 
-    QTimer.singleShot(0, start)
+    def close(self) -> None:
+        """Stop background work and release the database."""
+        if self.ctx is not None:
+            self.ctx.tasks.cancel_all()
+            self.ctx.tasks.wait(10_000)
+            self.ctx.services.db.dispose()
+            self.ctx = None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    launch = GuiLaunch(args)
+    launch.in_event_loop = True
     try:
-        return int(app.exec())
+        code = int(launch.app.exec())
+        return launch.exit_code if launch.exit_code is not None else code
     finally:
-        ctx = started.get("ctx")
-        if ctx is not None:
-            ctx.tasks.cancel_all()  # type: ignore[attr-defined]
-            ctx.tasks.wait(10_000)  # type: ignore[attr-defined]
-            ctx.services.db.dispose()  # type: ignore[attr-defined]
+        launch.close()

@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPixmap
@@ -26,7 +27,13 @@ DIALOG_VIEWS: dict[str, str] = {
     "about": "About Activity Tracker",
     "change-password": "change your password dialog",
     "lock": "the main window locked after idle time",
+    "import": "roster import dialog with the preview of a sample file (administrators)",
 }
+#: views inside a page: (page key, what the view shows)
+PAGE_VIEWS: dict[str, tuple[str, str]] = {
+    "activity-roster": ("activities", "the largest activity's own page, Roster tab"),
+}
+SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
 
 
@@ -35,6 +42,7 @@ def views() -> dict[str, str]:
     from ui.views.registry import PAGES
 
     out = {p.key: f"{p.title} page" for p in PAGES}
+    out.update({key: text for key, (_, text) in PAGE_VIEWS.items()})
     out.update(DIALOG_VIEWS)
     return out
 
@@ -198,6 +206,9 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
     keys = window.page_keys
     if view in keys:
         window.show_page(view)
+    elif view in PAGE_VIEWS and PAGE_VIEWS[view][0] in keys:
+        _settle(app, ctx)
+        _open_page_view(app, ctx, window, view)
     elif view not in DIALOG_VIEWS:
         raise TrackerError(f"The {view} page is not available to {ctx.user.username} "
                            f"(their pages: {', '.join(keys)}).")
@@ -211,6 +222,7 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
             "settings": window.open_settings,
             "about": window.open_about,
             "change-password": window.change_password,
+            "import": lambda: _import_dialog(app, ctx, window),
         }
         dialog = opener[view]()
         if dialog is None:
@@ -238,3 +250,31 @@ def _dialog_before_sign_in(ctx, view: str, username: str) -> QDialog:  # type: i
     from ui.dialogs.first_run import FirstRunDialog
 
     return FirstRunDialog(ctx, describe_url(ctx.services.db.url))
+
+
+def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type: ignore[no-untyped-def]
+    """activity-roster: the activity page of the largest activity the user sees, Roster tab."""
+    page = window.show_page(PAGE_VIEWS[view][0])
+    _settle(app, ctx)
+    activities = [a for a in getattr(page, "activities", []) if not a.archived]
+    if not activities:
+        raise TrackerError(f"{ctx.user.username} sees no activity to open.")
+    largest = max(activities, key=lambda a: (a.enrolled + a.waitlisted, -a.id))
+    page.select_activity(largest.id)
+    detail = page.open_activity(largest.id)
+    _settle(app, ctx)
+    detail.roster.table.selectRow(0)
+    _settle(app, ctx)
+
+
+def _import_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]
+    from tracker.domain.policy import Permission
+    from ui.dialogs.import_dialog import ImportDialog
+
+    if not ctx.can(Permission.MANAGE_USERS):
+        return None
+    dialog = ImportDialog(ctx, window)
+    dialog.show()
+    dialog.set_path(SAMPLE_ROSTER)
+    _settle(app, ctx)
+    return dialog

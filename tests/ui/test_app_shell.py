@@ -34,15 +34,17 @@ def school_db(school: School) -> str:
     return str(school.services.db.url.database)
 
 
-def test_a_text_file_as_database_is_reported_and_exits_3(tmp_path, monkeypatch, capsys):
+def test_a_text_file_as_database_is_reported_and_exits_3(qtbot, tmp_path, monkeypatch, capsys):
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     notes = tmp_path / "notes.txt"
     notes.write_text("shopping list\n")
 
-    code = app_module.run_gui(argparse.Namespace(db=str(notes)))
+    launch = app_module.GuiLaunch(argparse.Namespace(db=str(notes)))
+    qtbot.waitUntil(lambda: launch.exit_code is not None)
 
-    assert code == 3
+    assert launch.exit_code == 3
+    assert not launch.login.isVisible()
     assert "not an Activity Tracker database" in capsys.readouterr().err
     assert shown and "not an Activity Tracker database" in shown[0]
     assert notes.read_text() == "shopping list\n"  # nothing modified
@@ -129,14 +131,10 @@ def test_status_colours_are_distinct_for_every_enrollment_status():
     assert theme.status_colour("ACTIVE") == theme.ACCENT
 
 
-def test_run_gui_signs_in_then_shows_the_main_window(monkeypatch, school: School):
+def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, school: School):
     import sys
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
     from ui.dialogs.login import LoginDialog
-    from ui.main_window import MainWindow
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     seen: dict[str, object] = {}
@@ -148,25 +146,18 @@ def test_run_gui_signs_in_then_shows_the_main_window(monkeypatch, school: School
         ctx.actor = school.parent
         return True
 
-    def look() -> None:
-        windows = [w for w in QApplication.topLevelWidgets()
-                   if isinstance(w, MainWindow) and w.isVisible() and w.ctx.actor == school.parent]
-        if not windows:
-            return
-        poll.stop()
-        seen["title"] = windows[0].windowTitle()
-        seen["pages"] = windows[0].page_keys
-        windows[0].persist = False
-        windows[0].close()
-        QApplication.instance().exit(0)
-
-    poll = QTimer()
-    poll.timeout.connect(look)
-    poll.start(20)
-    QTimer.singleShot(15_000, lambda: QApplication.instance().exit(99))  # never hang the suite
     monkeypatch.setattr(app_module, "sign_in", fake_sign_in)
-    assert app_module.run_gui(argparse.Namespace(db=school_db(school))) == 0
-    assert seen["target"] == school_db(school)
-    assert seen["login_shown_first"] is True
-    assert seen["pages"] == ["dashboard"]
-    assert str(seen["title"]).startswith("Activity Tracker — ")
+    launch = app_module.GuiLaunch(argparse.Namespace(db=school_db(school)))
+    assert launch.login.isVisible() and launch.ctx is None  # before the database is open
+    try:
+        qtbot.waitUntil(lambda: launch.window is not None and launch.window.isVisible())
+        window = launch.window
+        assert seen["target"] == school_db(school)
+        assert seen["login_shown_first"] is True
+        assert window.page_keys == ["dashboard"]
+        assert window.windowTitle().startswith("Activity Tracker — ")
+        window.persist = False
+        window.close()
+    finally:
+        launch.close()
+        launch.app.setQuitOnLastWindowClosed(True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +45,7 @@ EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
         Permission.VIEW_USERS: {S.SELF, S.LED_STUDENT},
         Permission.VIEW_ACTIVITY: {S.LED_ACTIVITY},
         Permission.ENROLL: {S.LED_ACTIVITY},
+        Permission.MANAGE_SCHEDULE: {S.LED_ACTIVITY},
         Permission.VIEW_PROGRESS: {S.LED_ACTIVITY, S.LED_STUDENT},
         Permission.UPDATE_PROGRESS: {S.LED_ACTIVITY},
         Permission.MANAGE_MILESTONES: {S.LED_ACTIVITY},
@@ -151,6 +154,35 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "analytics.dashboard": (None, EVERYONE),
     "settings.update": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "audit.recent": (Permission.VIEW_AUDIT, ADMIN_ONLY),
+    "enrollment.roster": (Permission.ENROLL, LEADS),
+    "enrollment.places": (Permission.ENROLL, LEADS),
+    "enrollment.search_students": (Permission.ENROLL, LEADS),
+    "enrollment.status_history": (Permission.ENROLL, LEADS),
+    "enrollment.next_waitlisted": (Permission.ENROLL, LEADS),
+    "enrollment.enroll": (Permission.ENROLL, LEADS),
+    "enrollment.reenroll": (Permission.ENROLL, LEADS),
+    "enrollment.drop": (Permission.ENROLL, LEADS),
+    "enrollment.promote_from_waitlist": (Permission.ENROLL, LEADS),
+    "enrollment.set_completed_by_hand": (Permission.UPDATE_PROGRESS, LEADS),
+    "imports.preview": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "imports.apply": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "calendar.list_schedules": (Permission.VIEW_ACTIVITY, READERS),
+    "calendar.add_schedule": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.update_schedule": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.delete_schedule": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.regenerate": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.list_holidays": (None, EVERYONE),
+    "calendar.add_holiday": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "calendar.remove_holiday": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "calendar.list_sessions": (Permission.VIEW_ACTIVITY, READERS),
+    "calendar.get_session": (Permission.VIEW_ACTIVITY, READERS),
+    "calendar.cancel_session": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.restore_session": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.move_session": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.add_extra_session": (Permission.MANAGE_SCHEDULE, LEADS),
+    "calendar.delete_session": (Permission.MANAGE_SCHEDULE, LEADS),
+    "ical.export_ics": (Permission.VIEW_ACTIVITY, READERS),
+    "ical.import_ics": (Permission.MANAGE_SCHEDULE, LEADS),
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -245,8 +277,45 @@ def matrix(school) -> Matrix:
     return Matrix(s, cases, inputs, activity_inputs)
 
 
+def _calendar_setup(m: Matrix, op: str, name: str, c: Case) -> dict[str, Any]:
+    """Made by an admin before the call (so a denied call is seen to write nothing)."""
+    from datetime import date, timedelta
+
+    from tracker.services.calendar import ScheduleInput
+
+    admin, n = m.services.calendar, CASES.index(name)
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    day = date(2026, 3, 2) + timedelta(days=n)
+    out: dict[str, Any] = {"day": day, "pattern": ScheduleInput([day.weekday()], time(15), time(16), day,
+                                                                day + timedelta(days=14))}
+    if op in ("calendar.update_schedule", "calendar.delete_schedule"):
+        out["schedule"] = admin.add_schedule(boss, c.activity, out["pattern"]).id
+    if op in ("calendar.get_session", "calendar.cancel_session", "calendar.restore_session",
+              "calendar.move_session", "calendar.delete_session"):
+        out["session"] = admin.add_extra_session(boss, c.activity, datetime.combine(day, time(9)),
+                                                 datetime.combine(day, time(10))).id
+    if op == "calendar.remove_holiday":
+        out["holiday"] = admin.add_holiday(boss, day + timedelta(days=100), "Closed").id
+    out["ics"] = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:m\r\n"
+                  b"DTSTART:20260302T090000\r\nDTEND:20260302T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return out
+
+
+SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster" / "students.csv"
+
+
+def _checked(call: Callable[[], Any]) -> None:
+    """Run a write whose permission check comes first: a ValidationError (not on the waitlist,
+    already completed…) means the policy let the actor through."""
+    try:
+        call()
+    except ValidationError:
+        pass
+
+
 def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
     s, a = m.services, c.actor
+    k: dict[str, Any] = _calendar_setup(m, op, name, c) if op.startswith(("calendar.", "ical.")) else {}
     calls: dict[str, Callable[[], Any]] = {
         "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
         "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
@@ -280,6 +349,43 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "analytics.dashboard": lambda: s.analytics.dashboard(a),
         "settings.update": lambda: s.settings.update(a, school_name=f"School of {name}"),
         "audit.recent": lambda: s.audit.recent(a),
+        "enrollment.roster": lambda: s.enrollment.roster(a, c.activity),
+        "enrollment.places": lambda: s.enrollment.places(a, c.activity),
+        "enrollment.search_students": lambda: s.enrollment.search_students(a, c.activity, "s"),
+        "enrollment.status_history": lambda: s.enrollment.status_history(a, c.activity, c.student),
+        "enrollment.next_waitlisted": lambda: s.enrollment.next_waitlisted(a, c.activity),
+        "enrollment.enroll": lambda: s.enrollment.enroll(a, c.activity, [c.student]),
+        "enrollment.reenroll": lambda: _checked(lambda: (
+            s.enrollment.drop(a, c.activity, c.student, f"by {name}", datetime.now().date()),
+            s.enrollment.reenroll(a, c.activity, c.student))),
+        "enrollment.drop": lambda: _checked(lambda: (
+            s.enrollment.drop(a, c.activity, c.student, f"by {name}", datetime.now().date()),
+            s.enrollment.enroll(a, c.activity, [c.student]))),
+        "enrollment.promote_from_waitlist": lambda: _checked(
+            lambda: s.enrollment.promote_from_waitlist(a, c.activity, c.student)),
+        "enrollment.set_completed_by_hand": lambda: _checked(
+            lambda: s.enrollment.set_completed_by_hand(a, c.activity, c.student, f"by {name}")),
+        "imports.preview": lambda: s.imports.preview(a, SAMPLE_ROSTER),
+        "imports.apply": lambda: s.imports.apply(a, SAMPLE_ROSTER),
+        "calendar.list_schedules": lambda: s.calendar.list_schedules(a, c.activity),
+        "calendar.add_schedule": lambda: s.calendar.add_schedule(a, c.activity, k["pattern"]),
+        "calendar.update_schedule": lambda: s.calendar.update_schedule(a, k["schedule"], k["pattern"]),
+        "calendar.delete_schedule": lambda: s.calendar.delete_schedule(a, k["schedule"]),
+        "calendar.regenerate": lambda: s.calendar.regenerate(a, c.activity),
+        "calendar.list_holidays": lambda: s.calendar.list_holidays(a),
+        "calendar.add_holiday": lambda: s.calendar.add_holiday(a, k["day"], f"Day off for {name}"),
+        "calendar.remove_holiday": lambda: s.calendar.remove_holiday(a, k["holiday"]),
+        "calendar.list_sessions": lambda: s.calendar.list_sessions(a, c.activity),
+        "calendar.get_session": lambda: s.calendar.get_session(a, k["session"]),
+        "calendar.cancel_session": lambda: s.calendar.cancel_session(a, k["session"], f"by {name}"),
+        "calendar.restore_session": lambda: s.calendar.restore_session(a, k["session"]),
+        "calendar.move_session": lambda: s.calendar.move_session(
+            a, k["session"], datetime.combine(k["day"], time(11)), datetime.combine(k["day"], time(12))),
+        "calendar.add_extra_session": lambda: s.calendar.add_extra_session(
+            a, c.activity, datetime.combine(k["day"], time(13)), datetime.combine(k["day"], time(14))),
+        "calendar.delete_session": lambda: s.calendar.delete_session(a, k["session"]),
+        "ical.export_ics": lambda: s.ical.export_ics(a, c.activity, tz="UTC"),
+        "ical.import_ics": lambda: s.ical.import_ics(a, k["ics"], c.activity, tz="UTC"),
     }
     return calls[op]
 

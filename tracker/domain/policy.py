@@ -53,6 +53,7 @@ class Permission(str, enum.Enum):
     VIEW_ACTIVITY = "view_activity"
     MANAGE_ACTIVITY = "manage_activity"  # create / edit / archive
     ENROLL = "enroll"
+    MANAGE_SCHEDULE = "manage_schedule"  # weekly patterns, single-session exceptions, .ics import
     # progress
     VIEW_PROGRESS = "view_progress"
     UPDATE_PROGRESS = "update_progress"
@@ -76,6 +77,7 @@ POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
         Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.LED_STUDENT}),
         Permission.VIEW_ACTIVITY: _LED,
         Permission.ENROLL: _LED,
+        Permission.MANAGE_SCHEDULE: _LED,
         Permission.VIEW_PROGRESS: frozenset({Scope.LED_ACTIVITY, Scope.LED_STUDENT}),
         Permission.UPDATE_PROGRESS: _LED,
         Permission.MANAGE_MILESTONES: _LED,

@@ -5,8 +5,12 @@ from __future__ import annotations
 from tracker.db.engine import Database
 from tracker.services.activities import ActivityService
 from tracker.services.analytics import AnalyticsService
-from tracker.services.auth import AuthService
 from tracker.services.audit import AuditService
+from tracker.services.auth import AuthService
+from tracker.services.calendar import CalendarService
+from tracker.services.enrollment import EnrollmentService
+from tracker.services.ical import IcalService
+from tracker.services.imports import ImportService
 from tracker.services.milestones import MilestoneService
 from tracker.services.people import PeopleService
 from tracker.services.progress import ProgressService
@@ -23,9 +27,13 @@ class Services:
         self.activities = ActivityService(db)
         self.progress = ProgressService(db)
         self.milestones = MilestoneService(db)
+        self.enrollment = EnrollmentService(db)
+        self.imports = ImportService(db)
         self.analytics = AnalyticsService(db)
         self.settings = SettingsService(db)
         self.audit = AuditService(db)
+        self.calendar = CalendarService(db)
+        self.ical = IcalService(db)
 
 
 __all__ = ["Services"]

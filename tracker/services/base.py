@@ -18,6 +18,7 @@ _DENIED = {
     Permission.VIEW_ACTIVITY: "see this activity",
     Permission.MANAGE_ACTIVITY: "manage this activity",
     Permission.ENROLL: "enroll students in this activity",
+    Permission.MANAGE_SCHEDULE: "change the schedule of this activity",
     Permission.VIEW_PROGRESS: "see this student's progress",
     Permission.UPDATE_PROGRESS: "update progress in this activity",
     Permission.MANAGE_MILESTONES: "manage milestones of this activity",

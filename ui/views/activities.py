@@ -1,7 +1,8 @@
 """Activities (admins and teachers): the list, filtered and sorted in memory.
 
-Admins create, edit and archive activities here; teachers see the activities they lead,
-read-only (the activity's own page comes with a later issue).
+Admins create, edit and archive activities here; teachers see the activities they lead.
+Open (Enter, double-click) shows the activity's own page (roster, schedule) in place of the
+list; its Back button returns to the list.
 """
 
 from __future__ import annotations
@@ -73,7 +74,15 @@ class ActivitiesPage(Page):
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        outer = QVBoxLayout(self)
+        # a stacked view: the list, or one activity's own page (ui.views.activity_detail)
+        self.list_view = QWidget()
+        self.views = QStackedWidget()
+        self.views.addWidget(self.list_view)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.views)
+        self.detail_page: Any = None
+        outer = QVBoxLayout(self.list_view)
         outer.setContentsMargins(20, 16, 20, 16)
         outer.setSpacing(12)
         head = QHBoxLayout()
@@ -104,6 +113,11 @@ class ActivitiesPage(Page):
         self.show_archived.toggled.connect(lambda _on: self._apply_filter())
         bar.addWidget(self.show_archived)
         bar.addStretch(1)
+        self.open_action = QAction("Open", self)
+        self.open_action.setToolTip("Open the activity: roster and schedule (Enter or double-click)")
+        self.open_action.triggered.connect(lambda: self.open_activity())
+        self.addAction(self.open_action)
+        bar.addWidget(action_button(self.open_action))
         if self.can_manage:
             bar.addWidget(action_button(self.edit_action))  # type: ignore[arg-type]
             bar.addWidget(action_button(self.archive_action))  # type: ignore[arg-type]
@@ -122,8 +136,8 @@ class ActivitiesPage(Page):
         self.addAction(find)
         self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.activated.connect(lambda _i: self.open_action.trigger())
         if self.can_manage:
-            self.table.activated.connect(lambda _i: self.edit_action.trigger())  # type: ignore[union-attr]
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             self.table.customContextMenuRequested.connect(self._context_menu)
 
@@ -172,6 +186,8 @@ class ActivitiesPage(Page):
 
     def _update_actions(self) -> None:
         a = self.selected()
+        if hasattr(self, "open_action"):
+            self.open_action.setEnabled(a is not None)
         if self.can_manage:
             self.edit_action.setEnabled(a is not None)  # type: ignore[union-attr]
             self.archive_action.setEnabled(a is not None)  # type: ignore[union-attr]
@@ -204,6 +220,7 @@ class ActivitiesPage(Page):
             self.table.selectRow(index.row())
         menu = QMenu(self)
         if self.selected() is not None:
+            menu.addAction(self.open_action)
             menu.addAction(self.edit_action)  # type: ignore[arg-type]
             menu.addAction(self.archive_action)  # type: ignore[arg-type]
             menu.addSeparator()
@@ -219,6 +236,51 @@ class ActivitiesPage(Page):
         """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
         if self.isVisible():
             self.refresh()
+
+    # ------------------------------------------------------------------ one activity's page
+    def open_activity(self, activity_id: int | None = None) -> Any:
+        """Show the activity's own page (roster, schedule) in place of the list."""
+        from ui.views.activity_detail import ActivityDetailPage
+
+        if activity_id is None:
+            a = self.selected()
+            if a is None:
+                return None
+            activity_id = a.id
+        self.close_activity()
+        self.detail_page = ActivityDetailPage(self.ctx, activity_id)
+        self.detail_page.closed.connect(self.close_activity)
+        self.views.addWidget(self.detail_page)
+        self.views.setCurrentWidget(self.detail_page)
+        self.detail_page.refresh()
+        self.detail_page.roster.table.setFocus()
+        return self.detail_page
+
+    def close_activity(self) -> None:
+        detail, self.detail_page = self.detail_page, None
+        if detail is None:
+            return
+        self.views.setCurrentWidget(self.list_view)
+        self.views.removeWidget(detail)
+        detail.hide()
+        self._retire(detail)
+        keep = detail.activity_id
+        if not self.select_activity(keep):
+            self._keep_id = keep
+        self.table.setFocus()
+
+    def _retire(self, widget: QWidget) -> None:
+        """Delete a closed activity page once no background task can still answer to it."""
+        if not self.ctx.tasks.busy:
+            widget.deleteLater()
+            return
+
+        def idle(busy: bool) -> None:
+            if not busy:
+                self.ctx.tasks.busy_changed.disconnect(idle)
+                widget.deleteLater()
+
+        self.ctx.tasks.busy_changed.connect(idle)
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

@@ -229,6 +229,7 @@ class PeoplePage(Page):
         self.count = _label("", muted=True)
         head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         head.addStretch(1)
+        head.addWidget(action_button(self.import_action))
         head.addWidget(action_button(self.link_action))
         head.addWidget(action_button(self.new_action, primary=True))
         outer.addLayout(head)
@@ -309,6 +310,9 @@ class PeoplePage(Page):
         self.link_action = act("Link parent/guardian…", self.link_guardian,
                                "Link a parent/guardian account to a student")
         self.link_action.setVisible(self.ctx.can(Permission.LINK_GUARDIANS))
+        self.import_action = act("Import roster…", self.import_roster,
+                                 "Import students from a CSV/XLSX file or a OneRoster export")
+        self.import_action.setVisible(self.ctx.can(Permission.MANAGE_USERS))
 
     def selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -463,6 +467,14 @@ class PeoplePage(Page):
             return None
         dialog = ResetPasswordDialog(self.ctx, u, parent=self)
         return self._open(dialog, lambda r: u.id)
+
+    def import_roster(self) -> Any:
+        from ui.dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.ctx, self)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        return dialog
 
     def link_guardian(self) -> GuardianDialog:
         u = self.selected()

@@ -38,6 +38,8 @@ PAGES: tuple[PageSpec, ...] = (
              lambda a: a.role in (Role.ADMIN, Role.TEACHER), "activities.svg", "Ctrl+2"),
     PageSpec("people", "People", "ui.views.people:PeoplePage",
              lambda a: can_ever(a.role, Permission.MANAGE_USERS), "people.svg", "Ctrl+3"),
+    PageSpec("calendar", "Calendar", "ui.views.calendar:CalendarPage",
+             lambda a: a.role in (Role.ADMIN, Role.TEACHER), "calendar.svg", "Ctrl+4"),
 )
 
 

@@ -1,0 +1,171 @@
+"""The Roster tab: filter, enroll (with capacity and waitlist), drop, re-enroll, promote, complete."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import PASSWORD, School
+from tests.ui.conftest import settle
+from tracker.domain.enums import ProgressStatus, Role
+from tracker.services.activities import ActivityInput
+from tracker.services.people import UserInput
+from ui.dialogs.enroll_dialog import CompleteDialog, DropDialog, EnrollDialog
+from ui.models.roster import RosterModel
+from ui.views.activity_roster import RosterTab
+
+
+def _tab(qtbot, ctx, activity: int) -> RosterTab:  # type: ignore[no-untyped-def]
+    tab = RosterTab(ctx, activity)
+    tab.activity_name = "Chess Club"
+    qtbot.addWidget(tab)
+    tab.resize(1100, 700)
+    tab.show()
+    tab.refresh()
+    settle(qtbot, ctx)
+    return tab
+
+
+def names(tab: RosterTab) -> list[str]:
+    return [tab.proxy.record(r).name for r in range(tab.proxy.rowCount())]
+
+
+def status_of(school: School, activity: int, student: int) -> ProgressStatus:
+    return next(r.status for r in school.services.enrollment.roster(school.admin, activity)
+                if r.student_id == student)
+
+
+def new_student(school: School, username: str, name: str) -> int:
+    return school.services.people.create_user(
+        school.admin, UserInput(username, name, Role.STUDENT, password=PASSWORD, class_name="9Q")).id
+
+
+def test_roster_lists_students_and_filters(qtbot, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    assert names(tab) == ["Olga Other", "Sam Student"]
+    tab.search.setText("7b")
+    tab.search.flush()
+    assert names(tab) == ["Sam Student"]
+    tab.search.setText("")
+    tab.search.flush()
+    tab.status_filter.setCurrentIndex(tab.status_filter.findData("dropped"))
+    assert names(tab) == []
+    assert "2 active" in tab.count.text()
+
+
+def test_roster_model_passes_the_model_tester(qtbot, qtmodeltester, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.proxy)
+    index = tab.model.index(0, RosterModel.STATUS)
+    assert index.data() == "Active"
+
+
+def test_enroll_students_found_by_class_with_capacity_and_waitlist(qtbot, ctx, school: School) -> None:
+    school.services.activities.update_activity(
+        school.admin, school.chess, ActivityInput("Chess Club", capacity=3, lead_ids=[school.teacher.id]))
+    a = new_student(school, "ann", "Ann Able")
+    b = new_student(school, "ben", "Ben Baker")
+    tab = _tab(qtbot, ctx, school.chess)
+    dialog = tab.enroll()
+    assert isinstance(dialog, EnrollDialog)
+    settle(qtbot, ctx)
+    qtbot.keyClicks(dialog.search, "9q")
+    dialog.search.flush()
+    settle(qtbot, ctx)
+    assert dialog.results.count() == 2
+    dialog.choose(a, b)
+    assert "1 of the students you chose will go to the waitlist" in dialog.capacity.text()
+    assert dialog.ok_button.text() == "Enroll 2"
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert tab.dialog is None  # closed
+    settle(qtbot, ctx)
+    assert "1 enrolled" in tab.message.text() and "Ben Baker #1" in tab.message.text()
+    assert set(names(tab)) == {"Olga Other", "Sam Student", "Ann Able", "Ben Baker"}
+    assert status_of(school, school.chess, b) is ProgressStatus.WAITLISTED
+
+
+def test_already_enrolled_students_cannot_be_ticked(qtbot, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    dialog = tab.enroll()
+    settle(qtbot, ctx)
+    dialog.search.setText("sam")
+    dialog.search.flush()
+    settle(qtbot, ctx)
+    item = dialog.results.item(0)
+    assert "already" in item.text() and not item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    dialog.reject()
+
+
+def test_drop_needs_a_reason_then_frees_a_place_for_the_waitlist(qtbot, ctx, school: School) -> None:
+    school.services.activities.update_activity(
+        school.admin, school.chess, ActivityInput("Chess Club", capacity=2, lead_ids=[school.teacher.id]))
+    waiting = new_student(school, "wes", "Wes Waiting")
+    school.services.enrollment.enroll(school.admin, school.chess, [waiting])
+    tab = _tab(qtbot, ctx, school.chess)
+    assert tab.select_student(school.student.id)
+    assert tab.drop_action.isEnabled() and not tab.reenroll_action.isEnabled()
+    dialog = tab.drop()
+    assert isinstance(dialog, DropDialog)
+    dialog.accept()  # no reason
+    assert dialog.isVisible() and "reason" in dialog.field_errors["reason"][0].text()
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.ACTIVE
+    dialog.reason.setCurrentText("Timetable clash")
+    assert dialog.date.maximumDate().toPython() == date.today()
+    dialog.accept()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.DROPPED
+    assert "Wes Waiting is first on the waitlist" in tab.message.text()
+    tab.select_student(waiting)
+    assert tab.promote_action.isEnabled()
+    tab.promote_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert status_of(school, school.chess, waiting) is ProgressStatus.ACTIVE
+    tab.select_student(school.student.id)
+    settle(qtbot, ctx)
+    assert tab.reenroll_action.isEnabled()
+    tab.reenroll_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.WAITLISTED  # full again
+
+
+def test_history_of_the_selected_student(qtbot, ctx, school: School) -> None:
+    school.services.enrollment.drop(school.admin, school.chess, school.student.id, "Exams", date.today())
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.select_student(school.student.id)
+    settle(qtbot, ctx)
+    items = [tab.history.item(i).text() for i in range(tab.history.count())]
+    assert items[0].startswith("Dropped (was active)") and "Ada Admin" in items[0] and "Exams" in items[0]
+    assert "Left on" in tab.panel_facts.text()
+
+
+def test_mark_completed_needs_a_note(qtbot, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.table.selectAll()
+    dialog = tab.complete()
+    assert isinstance(dialog, CompleteDialog) and len(dialog.students) == 2
+    dialog.accept()
+    assert dialog.isVisible() and "note is required" in dialog.field_errors["note"][0].text()
+    dialog.note.setPlainText("Won the school tournament")
+    dialog.accept()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.COMPLETED
+    row = next(r for r in tab.model.rows() if r.student_id == school.student.id)
+    assert tab.model.index(tab.model.rows().index(row), RosterModel.STATUS).data() == "Completed (by hand)"
+
+
+@pytest.mark.parametrize("who", ["teacher"])
+def test_teacher_manages_their_own_roster(qtbot, make_ctx, school: School, who: str) -> None:
+    ctx = make_ctx(getattr(school, who))
+    tab = _tab(qtbot, ctx, school.chess)
+    assert names(tab) == ["Olga Other", "Sam Student"]
+    assert not tab.import_action.isVisible()
+    other = _tab(qtbot, ctx, school.drama)
+    assert names(other) == [] and "may not" in other.message.text()

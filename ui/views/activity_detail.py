@@ -1,0 +1,136 @@
+"""One activity's own page: a header (name, category, leads, places) and tabs.
+
+Tabs: Roster (ui.views.activity_roster) and Schedule (ui.views.activity_schedule, imported
+lazily: when that module is not there the tab is simply left out). The Activities page shows
+this page in place of its list (a stacked view), so the main window needs no change.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from tracker.domain.changes import Changes
+from tracker.services.activities import ActivitySummary
+from ui.context import AppContext
+from ui.views.activity_roster import RosterTab
+from ui.widgets.style import set_style_flag, term
+
+
+def _label(text: str = "", **flags: object) -> QLabel:
+    label = QLabel(text)
+    for k, v in flags.items():
+        set_style_flag(label, k, v)
+    return label
+
+
+def places_line(a: ActivitySummary) -> str:
+    enrolled = f"{a.enrolled} / {a.capacity} enrolled" if a.capacity else f"{a.enrolled} enrolled"
+    if a.waitlisted:
+        enrolled += f", {a.waitlisted} waitlisted"
+    return enrolled
+
+
+class ActivityDetailPage(QWidget):
+    #: the user pressed Back
+    closed = Signal()
+
+    def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.activity_id = activity_id
+        self.summary: ActivitySummary | None = None
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 12, 20, 16)
+        outer.setSpacing(6)
+
+        top = QHBoxLayout()
+        self.back = QPushButton("‹  Activities")
+        set_style_flag(self.back, "link")
+        self.back.setToolTip("Back to the list of activities (Esc / Alt+Left)")
+        self.back.setAccessibleName("Back to activities")
+        self.back.clicked.connect(self.closed.emit)
+        top.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
+        top.addStretch(1)
+        outer.addLayout(top)
+        back = QAction("Back", self)
+        back.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
+        back.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.triggered.connect(self.closed.emit)
+        self.addAction(back)
+
+        head = QHBoxLayout()
+        self.title = _label("Loading…", heading="1")
+        head.addWidget(self.title)
+        self.places = _label("", heading="2")
+        head.addStretch(1)
+        head.addWidget(self.places, 0, Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(head)
+        self.facts = _label("", muted=True)
+        self.facts.setWordWrap(True)
+        outer.addWidget(self.facts)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.roster = RosterTab(ctx, activity_id)
+        self.tabs.addTab(self.roster, "Roster")
+        self.schedule = self._schedule_tab()
+        if self.schedule is not None:
+            self.tabs.addTab(self.schedule, "Schedule")
+        outer.addWidget(self.tabs, 1)
+        ctx.events.changed.connect(self._on_changed)
+
+    def _schedule_tab(self) -> QWidget | None:
+        """The calendar engineer's ScheduleTab, if that module exists (and works) now."""
+        try:
+            module = importlib.import_module("ui.views.activity_schedule")
+            tab = module.ScheduleTab(self.ctx, self.activity_id)
+        except Exception:  # noqa: BLE001 - a missing or broken tab must not take the page down
+            return None
+        return tab  # type: ignore[no-any-return]
+
+    def refresh(self) -> None:
+        self._load_summary()
+        self.roster.refresh()
+        if self.schedule is not None and hasattr(self.schedule, "refresh"):
+            self.schedule.refresh()
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches("activity", "enrollment", "user"):
+            self._load_summary()
+
+    def _load_summary(self) -> None:
+        if self._loading or self.ctx.actor is None:
+            return
+        self._loading = True
+        service, actor, aid = self.ctx.services.activities, self.ctx.user, self.activity_id
+
+        def failed(exc: BaseException) -> None:
+            self._loading = False
+            self.title.setText("Activity not available")
+            self.facts.setText(str(exc))
+
+        self.ctx.tasks.run(lambda state: service.get_activity(actor, aid), on_done=self._show,
+                           on_error=failed, label="Loading the activity")
+
+    def _show(self, a: ActivitySummary) -> None:
+        self._loading = False
+        self.summary = a
+        self.title.setText(a.name + ("  (archived)" if a.archived else ""))
+        self.roster.activity_name = a.name
+        self.places.setText(places_line(a))
+        facts = [a.category]
+        if a.leads:
+            facts.append("led by " + ", ".join(a.leads))
+        else:
+            facts.append("no lead yet")
+        if a.location:
+            facts.append(a.location)
+        if a.start_date or a.end_date:
+            facts.append(term(a.start_date, a.end_date))
+        self.facts.setText(" · ".join(facts))
+        self.setAccessibleName(f"Activity {a.name}")

@@ -1,0 +1,402 @@
+"""The Schedule tab of an activity: weekly patterns, its sessions, exceptions and .ics files.
+
+Embedded by the activity detail page (``ScheduleTab(ctx, activity_id)``); reloads itself on
+"session" and "activity" changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.changes import Changes
+from tracker.domain.policy import Permission
+from tracker.services.activities import ActivitySummary
+from tracker.services.calendar import ScheduleInfo, SessionInfo
+from tracker.services.ical import ImportResult, write_atomic
+from ui.context import AppContext
+from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
+from ui.tasks import show_error
+from ui.views.people import action_button
+from ui.widgets.style import set_style_flag
+
+UPCOMING, PAST, ALL = 0, 1, 2
+COLUMNS = (("Date", 130), ("Time", 100), ("Location", 150), ("Status", 190), ("Note", 200))
+
+
+def _label(text: str = "", **flags: object) -> QLabel:
+    label = QLabel(text)
+    for k, v in flags.items():
+        set_style_flag(label, k, v)
+    return label
+
+
+def pattern_text(p: ScheduleInfo) -> str:
+    text = (f"{p.days_text}  ·  {p.start_time:%H:%M}–{p.end_time:%H:%M}  ·  "
+            f"{p.start_date.day} {p.start_date:%b %Y} – {p.end_date.day} {p.end_date:%b %Y}")
+    return text + (f"  ·  {p.location}" if p.location else "")
+
+
+def status_text(s: SessionInfo) -> str:
+    parts = []
+    if s.cancelled:
+        parts.append("Cancelled")
+    elif s.moved and s.original_starts_at:
+        parts.append(f"Moved from {s.original_starts_at:%a %d %b %H:%M}")
+    if s.extra:
+        parts.append("Extra")
+    if s.has_attendance:
+        parts.append("Attendance taken")
+    return ", ".join(parts) or "Planned"
+
+
+class ScheduleTab(QWidget):
+    def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.activity_id = activity_id
+        self.activity: ActivitySummary | None = None
+        self.schedules: list[ScheduleInfo] = []
+        self.sessions: list[SessionInfo] = []
+        self._loading = False
+        self._again = False
+        self.can_edit = ctx.can(Permission.MANAGE_SCHEDULE)
+        ctx.events.changed.connect(self._on_changed)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 12, 12, 12)
+        outer.setSpacing(8)
+
+        self.add_pattern_action = self._act("Add pattern…", self.add_pattern, "Add a weekly pattern")
+        self.edit_pattern_action = self._act("Edit…", self.edit_pattern, "Edit the selected pattern")
+        self.delete_pattern_action = self._act("Delete", self.delete_pattern,
+                                               "Delete the selected pattern and its sessions "
+                                               "(sessions with attendance stay)")
+        self.move_action = self._act("Move…", self.move_session, "Move the selected session")
+        self.cancel_action = self._act("Cancel…", self.toggle_cancelled,
+                                       "Cancel the selected session, or restore a cancelled one")
+        self.extra_action = self._act("Add extra session…", self.add_extra, "Add a one-off session")
+        self.delete_session_action = self._act("Delete", self.delete_session,
+                                               "Delete the selected extra session")
+        self.export_action = self._act("Export .ics…", lambda: self.export_ics(),
+                                       "Save the schedule as an iCalendar file for other calendar programs")
+        self.import_action = self._act("Import .ics…", lambda: self.import_ics(),
+                                       "Add the meetings of an iCalendar file (Outlook, Google, Apple) as sessions")
+
+        head = QHBoxLayout()
+        head.addWidget(_label("Weekly patterns", heading="2"))
+        head.addStretch(1)
+        for a in (self.export_action, self.import_action):
+            head.addWidget(action_button(a))
+        outer.addLayout(head)
+        self.patterns = QListWidget()
+        self.patterns.setAccessibleName("Weekly patterns")
+        self.patterns.setFixedHeight(40)
+        self.patterns.currentRowChanged.connect(lambda _r: self._update_actions())
+        if self.can_edit:
+            self.patterns.itemActivated.connect(lambda _i: self.edit_pattern())
+        outer.addWidget(self.patterns)
+        if self.can_edit:
+            row = QHBoxLayout()
+            row.addWidget(action_button(self.add_pattern_action, primary=True))
+            row.addWidget(action_button(self.edit_pattern_action))
+            row.addWidget(action_button(self.delete_pattern_action))
+            row.addStretch(1)
+            outer.addLayout(row)
+
+        head = QHBoxLayout()
+        head.addWidget(_label("Sessions", heading="2"))
+        self.count = _label("", muted=True)
+        head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
+        head.addStretch(1)
+        self.which = QComboBox()
+        self.which.setAccessibleName("Which sessions")
+        self.which.addItems(["Upcoming", "Past", "All"])
+        self.which.currentIndexChanged.connect(lambda _i: self._fill_sessions())
+        head.addWidget(self.which)
+        outer.addLayout(head)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Sessions")
+        self.table.setHorizontalHeaderLabels([c for c, _ in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        header = self.table.horizontalHeader()
+        for i, (_, width) in enumerate(COLUMNS):
+            header.resizeSection(i, width)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_actions)
+        if self.can_edit:
+            self.table.itemActivated.connect(lambda _i: self.move_session())
+        outer.addWidget(self.table, 1)
+        if self.can_edit:
+            row = QHBoxLayout()
+            for a in (self.move_action, self.cancel_action, self.delete_session_action):
+                row.addWidget(action_button(a))
+            row.addStretch(1)
+            row.addWidget(action_button(self.extra_action))
+            outer.addLayout(row)
+        self.import_action.setVisible(self.can_edit)
+        self._update_actions()
+        self.refresh()
+
+    def _act(self, text: str, slot, tip: str, key: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        a = QAction(text, self)
+        a.setToolTip(tip)
+        if key:
+            a.setShortcut(QKeySequence(key))
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    # ------------------------------------------------------------------ loading
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches("session", "activity", "attendance"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.ctx.actor is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        actor, services, aid = self.ctx.user, self.ctx.services, self.activity_id
+
+        def load(state):  # type: ignore[no-untyped-def]
+            return (services.activities.get_activity(actor, aid), services.calendar.list_schedules(actor, aid),
+                    services.calendar.list_sessions(actor, aid))
+
+        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._failed, label="Loading the schedule")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        show_error(self, exc, "Schedule")
+
+    def _loaded(self, result) -> None:  # type: ignore[no-untyped-def]
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self.activity, self.schedules, self.sessions = result
+        keep = self.selected_pattern()
+        self.patterns.clear()
+        for p in self.schedules:
+            item = QListWidgetItem(pattern_text(p))
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.patterns.addItem(item)
+            if keep and keep.id == p.id:
+                self.patterns.setCurrentItem(item)
+        if not self.schedules:
+            item = QListWidgetItem("No weekly pattern yet" + (" — press “Add pattern…”." if self.can_edit else "."))
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.patterns.addItem(item)
+        rows = min(4, max(1, self.patterns.count()))
+        self.patterns.setFixedHeight(rows * max(24, self.patterns.sizeHintForRow(0)) + 8)
+        self._fill_sessions()
+
+    def _fill_sessions(self) -> None:
+        keep = self.selected_session()
+        now = datetime.now()
+        which = self.which.currentIndex()
+        rows = [s for s in self.sessions
+                if which == ALL or (which == UPCOMING and s.ends_at >= now) or (which == PAST and s.ends_at < now)]
+        if which == PAST:
+            rows.reverse()
+        self.shown = rows
+        self.table.setRowCount(len(rows))
+        muted = QBrush(QColor("#8a94a3"))
+        for r, s in enumerate(rows):
+            values = (f"{s.starts_at:%a} {s.starts_at.day} {s.starts_at:%b %Y}",
+                      f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M}", s.location, status_text(s), s.note)
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, s.id)
+                if s.cancelled:
+                    item.setForeground(muted)
+                    if c < 2:
+                        font = QFont(item.font())
+                        font.setStrikeOut(True)
+                        item.setFont(font)
+                elif s.moved and c == 3:
+                    item.setForeground(QBrush(QColor("#a15c00")))
+                self.table.setItem(r, c, item)
+            if keep is not None and keep.id == s.id:
+                self.table.selectRow(r)
+        total = len(self.sessions)
+        held = sum(1 for s in self.sessions if not s.cancelled)
+        self.count.setText(f"{held} planned, {total - held} cancelled" if total else "none yet")
+        self._update_actions()
+
+    # ------------------------------------------------------------------ selection
+    def selected_pattern(self) -> ScheduleInfo | None:
+        item = self.patterns.currentItem()
+        sid = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return next((p for p in self.schedules if p.id == sid), None)
+
+    def selected_session(self) -> SessionInfo | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        sid = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return next((s for s in self.sessions if s.id == sid), None)
+
+    def _update_actions(self) -> None:
+        p, s = self.selected_pattern(), self.selected_session()
+        edit = self.can_edit
+        self.add_pattern_action.setEnabled(edit)
+        self.edit_pattern_action.setEnabled(edit and p is not None)
+        self.delete_pattern_action.setEnabled(edit and p is not None)
+        self.move_action.setEnabled(edit and s is not None)
+        self.cancel_action.setEnabled(edit and s is not None and (s.cancelled or not s.has_attendance))
+        self.cancel_action.setText("Restore" if s and s.cancelled else "Cancel…")
+        self.delete_session_action.setEnabled(edit and s is not None and s.extra and not s.has_attendance)
+        self.extra_action.setEnabled(edit)
+
+    # ------------------------------------------------------------------ writes
+    def _run(self, call, label: str, done=None) -> None:  # type: ignore[no-untyped-def]
+        def finished(result: object) -> None:
+            self.ctx.events.publish(session=None, activity=[self.activity_id])
+            if done:
+                done(result)
+
+        self.ctx.tasks.run(lambda state: call(), write=True, on_done=finished,
+                           on_error=lambda e: show_error(self, e, label), label=label)
+
+    def _open(self, dialog) -> object:  # type: ignore[no-untyped-def]
+        dialog.finished.connect(lambda _c: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
+    def add_pattern(self) -> ScheduleDialog | None:
+        if not self.can_edit:
+            return None
+        a = self.activity
+        term = (a.start_date, a.end_date) if a else (None, None)
+        return self._open(ScheduleDialog(self.ctx, self.activity_id, None, term=term,  # type: ignore[return-value]
+                                         location=a.location if a else "", parent=self))
+
+    def edit_pattern(self) -> ScheduleDialog | None:
+        p = self.selected_pattern()
+        if p is None or not self.can_edit:
+            return None
+        return self._open(ScheduleDialog(self.ctx, self.activity_id, p, parent=self))  # type: ignore[return-value]
+
+    def delete_pattern(self, *, confirm: bool = True) -> None:
+        p = self.selected_pattern()
+        if p is None or not self.can_edit:
+            return
+        if confirm and QMessageBox.question(
+                self, "Delete pattern",
+                f"Delete the pattern {pattern_text(p)}?\nIts sessions go too, except those that "
+                "already have attendance.") != QMessageBox.StandardButton.Yes:
+            return
+        actor, service = self.ctx.user, self.ctx.services.calendar
+        self._run(lambda: service.delete_schedule(actor, p.id), "Delete pattern")
+
+    def move_session(self) -> SessionDialog | None:
+        s = self.selected_session()
+        if s is None or not self.can_edit:
+            return None
+        return self._open(SessionDialog(self.ctx, self.activity_id, s, parent=self))  # type: ignore[return-value]
+
+    def add_extra(self) -> SessionDialog | None:
+        if not self.can_edit:
+            return None
+        location = self.activity.location if self.activity else ""
+        return self._open(SessionDialog(self.ctx, self.activity_id, None, location=location,  # type: ignore[return-value]
+                                        parent=self))
+
+    def toggle_cancelled(self, *, note: str | None = None) -> None:
+        s = self.selected_session()
+        if s is None or not self.can_edit:
+            return
+        actor, service = self.ctx.user, self.ctx.services.calendar
+        if s.cancelled:
+            self._run(lambda: service.restore_session(actor, s.id), "Restore session")
+            return
+        if note is None:
+            text, ok = QInputDialog.getText(self, "Cancel session",
+                                            f"Cancel the session on {s.starts_at:%A %d %B, %H:%M}?\n"
+                                            "Reason (optional):")
+            if not ok:
+                return
+            note = text
+        reason = note
+        self._run(lambda: service.cancel_session(actor, s.id, reason), "Cancel session")
+
+    def delete_session(self) -> None:
+        s = self.selected_session()
+        if s is None or not self.can_edit:
+            return
+        actor, service = self.ctx.user, self.ctx.services.calendar
+        self._run(lambda: service.delete_session(actor, s.id), "Delete session")
+
+    # ------------------------------------------------------------------ .ics files
+    def _last_folder(self) -> str:
+        return str(QSettings().value("calendar/ics_folder", str(Path.home())))
+
+    def export_ics(self, path: str | None = None) -> None:
+        if path is None:
+            name = (self.activity.name if self.activity else "activity").replace("/", "-")
+            path, _ = QFileDialog.getSaveFileName(self, "Export .ics", str(Path(self._last_folder()) / f"{name}.ics"),
+                                                  "iCalendar files (*.ics)")
+            if not path:
+                return
+            QSettings().setValue("calendar/ics_folder", str(Path(path).parent))
+        actor, service, aid, target = self.ctx.user, self.ctx.services.ical, self.activity_id, path
+
+        def work(state):  # type: ignore[no-untyped-def]
+            write_atomic(target, service.export_ics(actor, aid))
+            return target
+
+        self.ctx.tasks.run(work, on_done=self._exported, on_error=lambda e: show_error(self, e, "Export .ics"),
+                           label="Export .ics")
+
+    def _exported(self, path: str) -> None:
+        self.last_message = f"Saved {Path(path).name}."
+        self.count.setText(self.last_message)
+
+    def import_ics(self, path: str | None = None, *, quiet: bool = False) -> None:
+        if not self.can_edit:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import .ics", self._last_folder(),
+                                                  "iCalendar files (*.ics);;All files (*)")
+            if not path:
+                return
+            QSettings().setValue("calendar/ics_folder", str(Path(path).parent))
+        actor, service, aid, source = self.ctx.user, self.ctx.services.ical, self.activity_id, path
+
+        def done(result: ImportResult) -> None:
+            self.last_message = f"{Path(source).name}: {result.added} sessions added, {result.unchanged} unchanged" + \
+                (f", {result.skipped} skipped (all-day or cancelled)" if result.skipped else "") + "."
+            if not quiet:
+                QMessageBox.information(self, "Import .ics", self.last_message)
+
+        self._run(lambda: service.import_ics(actor, source, activity_id=aid), "Import .ics", done)
