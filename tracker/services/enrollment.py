@@ -136,8 +136,11 @@ class Places:
 # --------------------------------------------------------------------------- helpers
 
 
-def _activity(s: Session, activity_id: int) -> Activity:
-    a = s.get(Activity, activity_id)
+def _activity(s: Session, activity_id: int, *, lock: bool = False) -> Activity:
+    """The activity; ``lock`` holds its row until commit (PostgreSQL ``FOR UPDATE``) so that two
+    workstations filling the last place one after the other see each other's enrollment.
+    SQLite needs no lock: it has one writer at a time."""
+    a = s.get(Activity, activity_id, with_for_update=lock or None)
     if a is None:
         raise NotFound(f"No activity with id {activity_id}.")
     return a
@@ -324,7 +327,7 @@ class EnrollmentService(Service):
         ids = list(dict.fromkeys(student_ids))
         with unit_of_work(self.db) as tx:
             s = tx.session
-            activity = _activity(s, activity_id)
+            activity = _activity(s, activity_id, lock=True)
             require(s, actor, Permission.ENROLL, activity_id=activity_id)
             if not ids:
                 raise ValidationError.field("students", "Choose at least one student to enroll.")
@@ -393,7 +396,7 @@ class EnrollmentService(Service):
         """Bring a dropped student back (to the waitlist when the activity is full)."""
         with unit_of_work(self.db) as tx:
             s = tx.session
-            activity = _activity(s, activity_id)
+            activity = _activity(s, activity_id, lock=True)
             require(s, actor, Permission.ENROLL, activity_id=activity_id)
             p = _enrollment(s, activity_id, student_id)
             if p.status is not ProgressStatus.DROPPED:
@@ -407,7 +410,7 @@ class EnrollmentService(Service):
         """Drop a student (reason required; the date is today or earlier, not before enrollment)."""
         with unit_of_work(self.db) as tx:
             s = tx.session
-            activity = _activity(s, activity_id)
+            activity = _activity(s, activity_id, lock=True)
             require(s, actor, Permission.ENROLL, activity_id=activity_id)
             p = _enrollment(s, activity_id, student_id)
             reason = (reason or "").strip()
@@ -443,7 +446,7 @@ class EnrollmentService(Service):
         """Give a free place to a waitlisted student (normally the one the place was offered to)."""
         with unit_of_work(self.db) as tx:
             s = tx.session
-            activity = _activity(s, activity_id)
+            activity = _activity(s, activity_id, lock=True)
             require(s, actor, Permission.ENROLL, activity_id=activity_id)
             p = _enrollment(s, activity_id, student_id)
             if p.status is not ProgressStatus.WAITLISTED:
