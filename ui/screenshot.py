@@ -32,6 +32,8 @@ DIALOG_VIEWS: dict[str, str] = {
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
     "activity-roster": ("activities", "the largest activity's own page, Roster tab"),
+    "attendance-grid": ("activities", "the largest activity's own page, Attendance tab (the term grid)"),
+    "take-attendance": ("activities", "taking attendance for the largest activity's current session"),
 }
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
@@ -84,9 +86,10 @@ def _backdrop(size: QSize) -> QPixmap:
     return pixmap
 
 
-def _compose(background: QPixmap, dialog: QDialog, *, dim: bool) -> QPixmap:
+def _compose(background: QPixmap, dialog: QDialog, *, dim: bool, keep_size: bool = False) -> QPixmap:
     """Draw ``dialog`` with a title bar and shadow centred on ``background``."""
-    dialog.adjustSize()
+    if not keep_size:
+        dialog.adjustSize()
     content = dialog.grab()
     ratio = content.devicePixelRatio() or 1.0
     w, h = int(content.width() / ratio), int(content.height() / ratio)
@@ -217,6 +220,11 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
         window.lock()
         _settle(app, ctx)
         return _grab(window, size)
+    if view == "take-attendance":
+        dialog = window.take_dialog
+        dialog.resize(min(980, size.width() - 80), min(690, size.height() - 110))
+        _settle(app, ctx)
+        return _compose(_grab(window, size), dialog, dim=True, keep_size=True)
     if view in DIALOG_VIEWS:
         opener: dict[str, Callable[[], QWidget | None]] = {
             "settings": window.open_settings,
@@ -263,7 +271,24 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
     page.select_activity(largest.id)
     detail = page.open_activity(largest.id)
     _settle(app, ctx)
-    detail.roster.table.selectRow(0)
+    if view == "activity-roster":
+        detail.roster.table.selectRow(0)
+    elif view == "attendance-grid":
+        if detail.attendance is None:
+            raise TrackerError(f"{ctx.user.username} does not take attendance.")
+        detail.tabs.setCurrentWidget(detail.attendance)
+        _settle(app, ctx)
+        detail.attendance.table.setFocus()
+    elif view == "take-attendance":
+        if detail.attendance is None:
+            raise TrackerError(f"{ctx.user.username} does not take attendance.")
+        detail.tabs.setCurrentWidget(detail.attendance)
+        _settle(app, ctx)
+        grid = detail.attendance.grid
+        marked = [i for i, n in enumerate(grid.present_per_session) if n] if grid else []
+        # the latest session with marks shows what a sheet looks like; else today's
+        session_id = grid.sessions[marked[-1]].id if marked else None
+        window.take_dialog = detail.take_attendance(session_id)
     _settle(app, ctx)
 
 

@@ -195,10 +195,221 @@ def bench_import_roster_10000(repeat: int, students: int) -> None:
          floor_is="csv.reader parse + one Core executemany of the same 10,000 user rows")
 
 
+def synthetic_grid(students: int, sessions: int):  # type: ignore[no-untyped-def]
+    """An AttendanceGrid snapshot built in memory (no database): the benchmark measures the view."""
+    import random
+    from array import array
+    from datetime import date, datetime, timedelta
+
+    from tracker.services.attendance import NOT_APPLICABLE, AttendanceGrid, SessionRef, StatusInfo, StudentRef
+
+    rng = random.Random(1)
+    statuses = (StatusInfo(1, "P", "Present", "#009E73", True, True, 0, True),
+                StatusInfo(2, "L", "Late", "#E69F00", True, True, 1, True),
+                StatusInfo(3, "E", "Excused", "#56B4E9", False, False, 2, True),
+                StatusInfo(4, "A", "Absent", "#D55E00", False, True, 3, True))
+    people = tuple(StudentRef(i + 1, f"Student {i:05d}", "7", "7A", date(2026, 9, 1), None, "active")
+                   for i in range(students))
+    start = datetime(2026, 9, 1, 15, 30)
+    meetings = tuple(SessionRef(10_000 + j, 1, start + timedelta(days=j), start + timedelta(days=j, hours=1),
+                                "Room 1", False, "") for j in range(sessions))
+    weights = [0] * 80 + [1] * 6 + [2] * 4 + [3] * 10
+    cells = array("b", (rng.choice(weights) for _ in range(students * sessions)))
+    for r in range(0, students, 17):  # a few late joiners: greyed cells
+        for c in range(min(sessions, 5)):
+            cells[r * sessions + c] = NOT_APPLICABLE
+    n = students * sessions
+    return AttendanceGrid(1, "Benchmark", statuses, people, meetings, cells, array("i", [1]) * n,
+                          array("b", [0]) * n, [90.0] * students, [0] * students, [students - 20] * sessions)
+
+
+def _grid_view_once(app, grid) -> float:  # type: ignore[no-untyped-def]
+    """Create the grid view, set the snapshot, show and paint it (what opening the tab costs)."""
+    from ui.context import AppContext
+    from ui.events import EventBus
+    from ui.tasks import TaskRunner
+    from ui.views.attendance_grid import AttendanceGridView
+
+    ctx = AppContext(services=None, events=EventBus(), tasks=TaskRunner(), actor=None)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    view = AttendanceGridView(ctx, grid.activity_id)
+    view.show_grid(grid)
+    view.resize(1280, 800)
+    view.show()
+    app.processEvents()
+    view.grab()
+    elapsed = time.perf_counter() - start
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+def _bare_table_once(app, rows: int, cols: int) -> float:  # type: ignore[no-untyped-def]
+    """Floor: a bare QTableView over a model returning a constant string, same cell count."""
+    from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+    from PySide6.QtWidgets import QTableView
+
+    class Constant(QAbstractTableModel):
+        def rowCount(self, parent=QModelIndex()):  # type: ignore[no-untyped-def]  # noqa: B008, N802
+            return rows
+
+        def columnCount(self, parent=QModelIndex()):  # type: ignore[no-untyped-def]  # noqa: B008, N802
+            return cols
+
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+            return "P" if role == Qt.ItemDataRole.DisplayRole else None
+
+    from ui.views.attendance_grid import COLUMN_WIDTH, NAME_WIDTH, ROW_HEIGHT
+
+    start = time.perf_counter()
+    model = Constant()
+    view = QTableView()
+    view.setModel(model)
+    view.horizontalHeader().setDefaultSectionSize(COLUMN_WIDTH)  # the same cells on screen
+    view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+    view.verticalHeader().setFixedWidth(NAME_WIDTH)
+    view.resize(1280, 800)
+    view.show()
+    app.processEvents()
+    view.grab()
+    elapsed = time.perf_counter() - start
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+def _bench_grid(name: str, students: int, sessions: int, repeat: int) -> None:
+    from ui.app import ensure_app
+
+    app = ensure_app()  # themed like the application: both views pay for the style sheet
+    grid = synthetic_grid(students, sessions)
+    _grid_view_once(app, grid)  # warm up both (imports, fonts, style)
+    _bare_table_once(app, students + 1, sessions)
+    values, floors = [], []
+    for _ in range(repeat):
+        floors.append(_bare_table_once(app, students + 1, sessions))
+        values.append(_grid_view_once(app, grid))
+    emit(name, median(values), "s", median(floors), students=students, sessions=sessions,
+         floor_is="bare QTableView over a constant-string model with the same cells, shown and grabbed")
+
+
+def bench_attendance_grid_2000x200(repeat: int, students: int) -> None:
+    _bench_grid("attendance_grid_2000x200", 2000, 200, repeat)
+
+
+def bench_attendance_grid_200x100(repeat: int, students: int) -> None:
+    _bench_grid("attendance_grid_200x100", 200, 100, repeat)
+
+
+def _largest_activity(db) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from tracker.db.models import ActivityProgress
+
+    with db.engine.connect() as conn:
+        return int(conn.execute(
+            select(ActivityProgress.activity_id).group_by(ActivityProgress.activity_id)
+            .order_by(func.count().desc()).limit(1)).scalar_one())
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def bench_attendance_mark_p95(repeat: int, students: int) -> None:
+    """200 single-cell apply() calls (alternating P/A on one held cell of the largest activity,
+    each with the version the previous one returned) on a copy of the demo database. Floor: a
+    bare Core UPDATE of one attendance row in its own transaction through the same engine."""
+    import shutil
+    import tempfile
+
+    from sqlalchemy import update
+
+    from tracker.db.models import AttendanceRecord
+    from tracker.services import Services
+    from tracker.services.attendance import MarkChange
+    from tracker.services.bootstrap import open_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo.db"
+        shutil.copyfile(demo_db(students), path)
+        db, _ = open_database(path)
+        services = Services(db)
+        admin = services.auth.login("admin", DEMO_PASSWORD)
+        activity = _largest_activity(db)
+        grid = services.attendance.grid(admin, activity)
+        n = len(grid.sessions)
+        i = next(k for k in range(len(grid.cells)) if grid.cells[k] >= 0)
+        session, student = grid.sessions[i % n].id, grid.students[i // n].id
+        codes = {st.code: st.id for st in grid.statuses}
+        version: int | None = grid.versions[i]
+        values = []
+        for k in range(200):
+            start = time.perf_counter()
+            (mark,) = services.attendance.apply(admin, [MarkChange(
+                session, student, codes["A" if k % 2 == 0 else "P"], expected_version=version)])
+            values.append((time.perf_counter() - start) * 1000)
+            version = mark.version
+        table = AttendanceRecord.__table__
+        floors = []
+        for k in range(200):
+            start = time.perf_counter()
+            with db.engine.begin() as conn:
+                conn.execute(update(table).where(table.c.session_id == session, table.c.student_id == student)
+                             .values(status_id=codes["P" if k % 2 == 0 else "A"]))
+            floors.append((time.perf_counter() - start) * 1000)
+        db.dispose()
+    emit("attendance_mark_p95", _p95(values), "ms", _p95(floors), students=students,
+         median_ms=round(median(values), 3),
+         floor_is="p95 of a bare Core UPDATE of one attendance row (own transaction, same engine)")
+
+
+def bench_attendance_grid_load(repeat: int, students: int) -> None:
+    """AttendanceService.grid() of the largest demo activity (~1,200 students × 200 sessions):
+    compact arrays, rates, absences and totals. Floor: one SELECT of session_id, student_id,
+    status_id of the same records (same access path), fetched, nothing else."""
+    from sqlalchemy import select
+
+    from tracker.db.models import ActivityProgress, ActivitySession, AttendanceRecord
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    db, _ = open_database(demo_db(students))
+    services = Services(db)
+    admin = services.auth.login("admin", DEMO_PASSWORD)
+    activity = _largest_activity(db)
+    r = AttendanceRecord
+    bare = (select(r.session_id, r.student_id, r.status_id)
+            .join(ActivityProgress, (ActivityProgress.user_id == r.student_id)
+                  & (ActivityProgress.activity_id == activity))
+            .where((r.session_id + 0).in_(select(ActivitySession.id).where(ActivitySession.activity_id == activity))))
+    services.attendance.grid(admin, activity)  # warm the page cache
+    values, floors = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        grid = services.attendance.grid(admin, activity)
+        values.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with db.engine.connect() as conn:
+            rows = conn.execute(bare).fetchall()
+        floors.append(time.perf_counter() - start)
+    db.dispose()
+    emit("attendance_grid_load_2000x200", median(values), "s", median(floors), students=students,
+         grid=f"{len(grid.students)}x{len(grid.sessions)}", records=len(rows),
+         floor_is="one SELECT session_id, student_id, status_id of the same records, fetched")
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
     "import_roster_10000": bench_import_roster_10000,
+    "attendance_mark_p95": bench_attendance_mark_p95,
+    "attendance_grid_load_2000x200": bench_attendance_grid_load,
+    "attendance_grid_2000x200": bench_attendance_grid_2000x200,
+    "attendance_grid_200x100": bench_attendance_grid_200x100,
 }
 
 

@@ -57,9 +57,9 @@ def test_schedule_tab_is_there_when_its_module_is(qtbot, ctx, school: School) ->
     try:
         importlib.import_module("ui.views.activity_schedule")
     except ImportError:
-        assert tabs == ["Roster"]
+        assert tabs == ["Roster", "Attendance"]
     else:
-        assert tabs == ["Roster", "Schedule"]
+        assert tabs == ["Roster", "Schedule", "Attendance"]
 
 
 def test_a_missing_schedule_module_leaves_the_tab_out(qtbot, ctx, school: School, monkeypatch) -> None:
@@ -76,7 +76,7 @@ def test_a_missing_schedule_module_leaves_the_tab_out(qtbot, ctx, school: School
     detail.show()
     detail.refresh()
     settle(qtbot, ctx)
-    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == ["Roster"]
+    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == ["Roster", "Attendance"]
     assert detail.title.text() == "Chess Club"
 
 

@@ -31,6 +31,7 @@ from tracker.domain.policy import (
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.services import Services
 from tracker.services.activities import ActivityInput
+from tracker.services.attendance import MarkChange
 from tracker.services.base import Service
 from tracker.services.people import UserInput
 
@@ -183,6 +184,14 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "calendar.delete_session": (Permission.MANAGE_SCHEDULE, LEADS),
     "ical.export_ics": (Permission.VIEW_ACTIVITY, READERS),
     "ical.import_ics": (Permission.MANAGE_SCHEDULE, LEADS),
+    "attendance.statuses": (None, EVERYONE),
+    "attendance.save_status": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "attendance.sessions": (Permission.TAKE_ATTENDANCE, LEADS),
+    "attendance.current_session": (Permission.TAKE_ATTENDANCE, LEADS),
+    "attendance.sheet": (Permission.TAKE_ATTENDANCE, LEADS),
+    "attendance.grid": (Permission.TAKE_ATTENDANCE, LEADS),
+    "attendance.apply": (Permission.TAKE_ATTENDANCE, LEADS),
+    "attendance.mark_rest_present": (Permission.TAKE_ATTENDANCE, LEADS),
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -301,6 +310,18 @@ def _calendar_setup(m: Matrix, op: str, name: str, c: Case) -> dict[str, Any]:
     return out
 
 
+def _attendance_setup(m: Matrix, name: str, c: Case) -> dict[str, Any]:
+    """A session of the case's activity tomorrow (inside every enrollment), made by an admin."""
+    from datetime import date, timedelta
+
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    day = date.today() + timedelta(days=1 + CASES.index(name))
+    session = m.services.calendar.add_extra_session(
+        boss, c.activity, datetime.combine(day, time(9)), datetime.combine(day, time(10)))
+    present = next(st for st in m.services.attendance.statuses(boss) if st.code == "P")
+    return {"session": session.id, "present": present.id, "code": str(CASES.index(name))}
+
+
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster" / "students.csv"
 
 
@@ -316,6 +337,8 @@ def _checked(call: Callable[[], Any]) -> None:
 def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
     s, a = m.services, c.actor
     k: dict[str, Any] = _calendar_setup(m, op, name, c) if op.startswith(("calendar.", "ical.")) else {}
+    if op.startswith("attendance."):
+        k = _attendance_setup(m, name, c)
     calls: dict[str, Callable[[], Any]] = {
         "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
         "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
@@ -386,6 +409,17 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "calendar.delete_session": lambda: s.calendar.delete_session(a, k["session"]),
         "ical.export_ics": lambda: s.ical.export_ics(a, c.activity, tz="UTC"),
         "ical.import_ics": lambda: s.ical.import_ics(a, k["ics"], c.activity, tz="UTC"),
+        "attendance.statuses": lambda: s.attendance.statuses(a),
+        "attendance.save_status": lambda: s.attendance.save_status(
+            a, None, code=k["code"], label=f"Status of {name}", colour="#123456",
+            counts_as_present=False, counts_in_rate=False),
+        "attendance.sessions": lambda: s.attendance.sessions(a, c.activity),
+        "attendance.current_session": lambda: s.attendance.current_session(a, c.activity),
+        "attendance.sheet": lambda: s.attendance.sheet(a, k["session"]),
+        "attendance.grid": lambda: s.attendance.grid(a, c.activity),
+        "attendance.apply": lambda: s.attendance.apply(
+            a, [MarkChange(k["session"], c.student, k["present"], check_version=False)]),
+        "attendance.mark_rest_present": lambda: s.attendance.mark_rest_present(a, k["session"]),
     }
     return calls[op]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tracker.db.engine import Database
 from tracker.services.activities import ActivityService
 from tracker.services.analytics import AnalyticsService
+from tracker.services.attendance import AttendanceService
 from tracker.services.audit import AuditService
 from tracker.services.auth import AuthService
 from tracker.services.calendar import CalendarService
@@ -34,6 +35,7 @@ class Services:
         self.audit = AuditService(db)
         self.calendar = CalendarService(db)
         self.ical = IcalService(db)
+        self.attendance = AttendanceService(db)
 
 
 __all__ = ["Services"]

@@ -140,10 +140,6 @@ def progress_rows(
     return out
 
 
-def _rule(a: Activity) -> CompletionRule:
-    return CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
-
-
 def record_status(
     tx: UnitOfWork, actor: Actor | None, p: ActivityProgress, new: ProgressStatus, note: str | None
 ) -> None:
@@ -178,34 +174,50 @@ def record_status(
 
 
 def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
-    """Derive progress and completion for one enrollment from the current data."""
+    """Derive progress and completion for one enrollment from the current data.
+
+    Runs for every attendance mark, so it reads plain columns and loads the ORM row only when
+    something is to be written."""
     s = tx.session
-    p = s.scalar(
-        select(ActivityProgress).where(
-            ActivityProgress.user_id == student_id, ActivityProgress.activity_id == activity_id
-        )
-    )
-    if p is None:
+    cur = s.execute(
+        select(ActivityProgress.id, ActivityProgress.status, ActivityProgress.progress_manual,
+               ActivityProgress.status_manual, ActivityProgress.progress_percentage,
+               ActivityProgress.signed_off_at)
+        .where(ActivityProgress.user_id == student_id, ActivityProgress.activity_id == activity_id)
+    ).first()
+    if cur is None:
         return
-    a = s.get(Activity, activity_id)
-    assert a is not None
+    a = s.execute(
+        select(Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff)
+        .where(Activity.id == activity_id)
+    ).one()
     mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
     done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=[student_id])
     states = stats.milestone_states(mlist, done.get(student_id, set()))
-    if not p.progress_manual:
-        p.progress_percentage = progress_percentage(states)
+    percentage = progress_percentage(states)
     count = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=[student_id]).get(
         (student_id, activity_id), stats.AttendanceCount(0, 0, 0)
     )
-    check = check_completion(_rule(a), states, count.rate, p.signed_off_at is not None)
-    if p.status is ProgressStatus.ACTIVE and check.complete:
+    rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
+    check = check_completion(rule, states, count.rate, cur.signed_off_at is not None)
+    complete = cur.status is ProgressStatus.ACTIVE and check.complete
+    revert = cur.status is ProgressStatus.COMPLETED and not cur.status_manual and not check.complete
+    if (cur.progress_manual or percentage == cur.progress_percentage) and not complete and not revert:
+        tx.changes.add("progress", cur.id)
+        tx.changes.add("enrollment", cur.id)
+        return
+    p = s.get(ActivityProgress, cur.id)
+    assert p is not None
+    if not p.progress_manual:
+        p.progress_percentage = percentage
+    if complete:
         record_status(tx, None, p, ProgressStatus.COMPLETED, "Completion rules met")
         p.status_manual = False
         tx.audit(None, "complete", "activity_progress", p.id, {"status": "active"},
                  {"status": "completed"})
         s.flush()
         tx.emit(ActivityCompleted(student_id, activity_id, p.id))
-    elif p.status is ProgressStatus.COMPLETED and not p.status_manual and not check.complete:
+    elif revert:
         record_status(tx, None, p, ProgressStatus.ACTIVE, "No longer meets: " + "; ".join(check.reasons))
         tx.audit(None, "revert_completion", "activity_progress", p.id, {"status": "completed"},
                  {"status": "active", "reasons": list(check.reasons)})

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from tracker.domain.changes import Changes
+from tracker.domain.policy import Permission
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
 from ui.views.activity_roster import RosterTab
@@ -81,6 +82,9 @@ class ActivityDetailPage(QWidget):
         self.schedule = self._schedule_tab()
         if self.schedule is not None:
             self.tabs.addTab(self.schedule, "Schedule")
+        self.attendance = self._attendance_tab()
+        if self.attendance is not None:
+            self.tabs.addTab(self.attendance, "Attendance")
         outer.addWidget(self.tabs, 1)
         ctx.events.changed.connect(self._on_changed)
 
@@ -93,11 +97,33 @@ class ActivityDetailPage(QWidget):
             return None
         return tab  # type: ignore[no-any-return]
 
+    def _attendance_tab(self) -> QWidget | None:
+        """The term grid (ui.views.attendance_grid) for those who take attendance here."""
+        if not self.ctx.can(Permission.TAKE_ATTENDANCE):
+            return None
+        from ui.views.attendance_grid import AttendanceGridView
+
+        tab = AttendanceGridView(self.ctx, self.activity_id)
+        tab.take_attendance.connect(self.take_attendance)
+        return tab
+
+    def take_attendance(self, session_id: int | None = None) -> QWidget:
+        """Open the take-attendance screen for today's session (or the one given)."""
+        from ui.views.take_attendance import TakeAttendanceDialog
+
+        dialog = TakeAttendanceDialog(self.ctx, self.activity_id, session_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.take_dialog = dialog
+        return dialog
+
     def refresh(self) -> None:
         self._load_summary()
         self.roster.refresh()
         if self.schedule is not None and hasattr(self.schedule, "refresh"):
             self.schedule.refresh()
+        if self.attendance is not None:
+            self.attendance.refresh()
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.touches("activity", "enrollment", "user"):

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.domain.enums import Role
+from tracker.domain.policy import Permission
 from tracker.services.analytics import AT_RISK_ATTENDANCE, Dashboard
 from tracker.services.progress import ProgressRow
 from ui.context import AppContext
@@ -60,22 +63,24 @@ class _Card(QFrame):
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(14, 12, 14, 12)
         self.body.setSpacing(8)
-        head = QHBoxLayout()
+        self.head = QHBoxLayout()
         self.title = _heading(title, "2")
         self.subtitle = _muted(subtitle)
         self.subtitle.setWordWrap(False)
-        head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.subtitle)
-        self.body.addLayout(head)
+        self.head.addWidget(self.title)
+        self.head.addStretch(1)
+        self.head.addWidget(self.subtitle)
+        self.body.addLayout(self.head)
 
 
 class StaffDashboard(QWidget):
     """Admin and teacher: KPIs, activity figures, at-risk students."""
 
     activity_activated = Signal(int)
+    #: "Take attendance" for the selected activity
+    take_attendance = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, can_take_attendance: bool = False) -> None:
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -107,6 +112,18 @@ class StaffDashboard(QWidget):
         self.activities_view.setToolTip("Double-click an activity to open it on the Activities page")
         self.activities_card = _Card("Activities")
         self.activities_card.body.addWidget(self.activities_view)
+        self.take_button: QPushButton | None = None
+        if can_take_attendance:
+            self.take_button = QPushButton("Take attendance…")
+            set_style_flag(self.take_button, "primary")
+            self.take_button.setToolTip("Take attendance for today's session of the selected activity (Ctrl+T)")
+            self.take_button.setShortcut(QKeySequence("Ctrl+T"))
+            self.take_button.setEnabled(False)
+            self.take_button.clicked.connect(self._take_attendance)
+            self.activities_card.head.addSpacing(12)
+            self.activities_card.head.addWidget(self.take_button)
+            self.activities_view.selectionModel().currentRowChanged.connect(
+                lambda cur, _prev: self.take_button.setEnabled(cur.isValid()))  # type: ignore[union-attr]
 
         self.risk_model = AtRiskModel(self)
         self.risk_proxy = FilterProxy(self)
@@ -146,11 +163,25 @@ class StaffDashboard(QWidget):
         self.kpi["at_risk"].set_value(_count(t.get("at_risk")),
                                       f"attendance below {AT_RISK_ATTENDANCE:.0f}%")
         self.activities_model.set_rows(d.activities)
+        if d.activities and not self.activities_view.currentIndex().isValid():
+            self.activities_view.setCurrentIndex(self.activities_proxy.index(0, 0))
+        if self.take_button is not None:
+            self.take_button.setEnabled(self.activities_view.currentIndex().isValid())
         n = len(d.activities)
         self.activities_card.subtitle.setText(f"{n} activit{'y' if n == 1 else 'ies'} this term")
         self.risk_model.set_rows(d.at_risk)
         self.risk_card.title.setText(f"At risk ({len(d.at_risk)})" if d.at_risk else "At risk")
         self.risk_stack.setCurrentWidget(self.risk_view if d.at_risk else self.risk_empty)
+
+    def selected_activity_id(self) -> int | None:
+        index = self.activities_view.currentIndex()
+        card = index.data(RecordRole) if index.isValid() else None
+        return card.summary.id if card is not None else None
+
+    def _take_attendance(self) -> None:
+        activity_id = self.selected_activity_id()
+        if activity_id is not None:
+            self.take_attendance.emit(activity_id)
 
     def _activated(self, index) -> None:  # type: ignore[no-untyped-def]
         card = index.data(RecordRole)
@@ -301,6 +332,16 @@ class DashboardPage(Page):
         if callable(reveal):
             reveal(activity_id)
 
+    def take_attendance(self, activity_id: int) -> QWidget:
+        """Open the take-attendance screen for the activity's session of today."""
+        from ui.views.take_attendance import TakeAttendanceDialog
+
+        dialog = TakeAttendanceDialog(self.ctx, activity_id, None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.take_dialog = dialog
+        return dialog
+
     def on_changed(self, changes: object) -> None:
         """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
         if self.isVisible():
@@ -350,8 +391,9 @@ class DashboardPage(Page):
                 self.stack.setCurrentWidget(self.empty)
                 return
             if self.staff is None:
-                self.staff = StaffDashboard()
+                self.staff = StaffDashboard(can_take_attendance=self.ctx.can(Permission.TAKE_ATTENDANCE))
                 self.staff.activity_activated.connect(self.open_activity)
+                self.staff.take_attendance.connect(self.take_attendance)
                 self.stack.addWidget(self.staff)
             self.staff.show_dashboard(d)
             self.stack.setCurrentWidget(self.staff)
