@@ -36,7 +36,7 @@ from ui.dialogs import app_settings
 from ui.models.base import Column, SnapshotModel
 from ui.tasks import run_with_progress, show_error
 from ui.widgets import apply_widths, make_table
-from ui.widgets.style import set_style_flag
+from ui.widgets.style import set_style_flag, styled_label
 
 FILE_FILTER = "Rosters (*.csv *.xlsx *.zip *.txt);;CSV (*.csv *.txt);;Excel (*.xlsx);;OneRoster zip (*.zip)"
 SETTINGS_PREFIX = "import/mappings/"
@@ -109,10 +109,8 @@ def remember_mapping(headers: tuple[str, ...] | list[str], mapping: dict[str, st
 
 
 def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
+    label = styled_label(text, **flags)
     label.setWordWrap(True)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
     return label
 
 

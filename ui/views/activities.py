@@ -36,14 +36,7 @@ from ui.tasks import show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
-from ui.widgets.style import pct, set_style_flag, term, when
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
+from ui.widgets.style import pct, set_style_flag, styled_label, term, when
 
 
 def rule_text(a: ActivitySummary) -> str:
@@ -86,8 +79,8 @@ class ActivitiesPage(Page):
         outer.setContentsMargins(20, 16, 20, 16)
         outer.setSpacing(12)
         head = QHBoxLayout()
-        head.addWidget(_label("Activities" if self.can_manage else "My activities", heading="1"))
-        self.count = _label("", muted=True)
+        head.addWidget(styled_label("Activities" if self.can_manage else "My activities", heading="1"))
+        self.count = styled_label("", muted=True)
         head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         head.addStretch(1)
         self.new_action = self.edit_action = self.archive_action = None
@@ -152,8 +145,8 @@ class ActivitiesPage(Page):
         detail_lay = QVBoxLayout(self.detail)
         detail_lay.setContentsMargins(16, 10, 16, 10)
         detail_lay.setSpacing(4)
-        self.detail_title = _label("", heading="2")
-        self.detail_facts = _label("", muted=True)
+        self.detail_title = styled_label("", heading="2")
+        self.detail_facts = styled_label("", muted=True)
         self.detail_facts.setWordWrap(True)
         self.detail_text = QLabel("")
         self.detail_text.setWordWrap(True)

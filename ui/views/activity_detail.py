@@ -11,21 +11,14 @@ import importlib
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from tracker.domain.changes import Changes
 from tracker.domain.policy import Permission
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
 from ui.views.activity_roster import RosterTab
-from ui.widgets.style import set_style_flag, term
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
+from ui.widgets.style import set_style_flag, styled_label, term
 
 
 def places_line(a: ActivitySummary) -> str:
@@ -65,13 +58,13 @@ class ActivityDetailPage(QWidget):
         self.addAction(back)
 
         head = QHBoxLayout()
-        self.title = _label("Loading…", heading="1")
+        self.title = styled_label("Loading…", heading="1")
         head.addWidget(self.title)
-        self.places = _label("", heading="2")
+        self.places = styled_label("", heading="2")
         head.addStretch(1)
         head.addWidget(self.places, 0, Qt.AlignmentFlag.AlignBottom)
         outer.addLayout(head)
-        self.facts = _label("", muted=True)
+        self.facts = styled_label("", muted=True)
         self.facts.setWordWrap(True)
         outer.addWidget(self.facts)
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QMenu,
     QSplitter,
@@ -38,7 +37,7 @@ from ui.tasks import show_error
 from ui.views.people import action_button
 from ui.widgets import EmptyState, ProgressBarDelegate, SearchBox, apply_widths, make_table
 from ui.widgets.delegates import StatusPillDelegate, _background
-from ui.widgets.style import day, set_style_flag, status_colour, when
+from ui.widgets.style import day, set_style_flag, status_colour, styled_label, when
 
 WATCHED = ("enrollment", "progress", "attendance", "milestone", "user", "activity", "session")
 
@@ -69,13 +68,6 @@ class RosterStatusDelegate(StatusPillDelegate):
         painter.setPen(base.darker(125))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
 
 
 class RosterTab(QWidget):
@@ -116,11 +108,11 @@ class RosterTab(QWidget):
         bar.addWidget(action_button(self.enroll_action, primary=True))
         outer.addLayout(bar)
         actions = QHBoxLayout()
-        actions.addWidget(_label("Selected:", muted=True))
+        actions.addWidget(styled_label("Selected:", muted=True))
         for a in (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action):
             actions.addWidget(action_button(a))
         actions.addStretch(1)
-        self.count = _label("", muted=True)
+        self.count = styled_label("", muted=True)
         actions.addWidget(self.count)
         outer.addLayout(actions)
 
@@ -150,13 +142,13 @@ class RosterTab(QWidget):
         self.panel.setMinimumWidth(230)
         panel = QVBoxLayout(self.panel)
         panel.setContentsMargins(14, 12, 14, 12)
-        self.panel_title = _label("No one selected", heading="2")
+        self.panel_title = styled_label("No one selected", heading="2")
         self.panel_title.setWordWrap(True)
-        self.panel_facts = _label("Select a student to see their status history.", muted=True)
+        self.panel_facts = styled_label("Select a student to see their status history.", muted=True)
         self.panel_facts.setWordWrap(True)
         panel.addWidget(self.panel_title)
         panel.addWidget(self.panel_facts)
-        panel.addWidget(_label("Status history", heading="2"))
+        panel.addWidget(styled_label("Status history", heading="2"))
         self.history = QListWidget()
         self.history.setAccessibleName("Status history")
         self.history.setWordWrap(True)
@@ -172,7 +164,7 @@ class RosterTab(QWidget):
         split.setStretchFactor(1, 0)
         split.setSizes([780, 240])
         outer.addWidget(split, 1)
-        self.message = _label("", muted=True)
+        self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
         ctx.events.changed.connect(self._on_changed)

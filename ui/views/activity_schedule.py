@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -37,17 +36,10 @@ from ui.context import AppContext
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
 from ui.tasks import show_error
 from ui.views.people import action_button
-from ui.widgets.style import set_style_flag
+from ui.widgets.style import styled_label
 
 UPCOMING, PAST, ALL = 0, 1, 2
 COLUMNS = (("Date", 130), ("Time", 100), ("Location", 150), ("Status", 190), ("Note", 200))
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
 
 
 def pattern_text(p: ScheduleInfo) -> str:
@@ -103,7 +95,7 @@ class ScheduleTab(QWidget):
                                        "Add the meetings of an iCalendar file (Outlook, Google, Apple) as sessions")
 
         head = QHBoxLayout()
-        head.addWidget(_label("Weekly patterns", heading="2"))
+        head.addWidget(styled_label("Weekly patterns", heading="2"))
         head.addStretch(1)
         for a in (self.export_action, self.import_action):
             head.addWidget(action_button(a))
@@ -124,8 +116,8 @@ class ScheduleTab(QWidget):
             outer.addLayout(row)
 
         head = QHBoxLayout()
-        head.addWidget(_label("Sessions", heading="2"))
-        self.count = _label("", muted=True)
+        head.addWidget(styled_label("Sessions", heading="2"))
+        self.count = styled_label("", muted=True)
         head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         head.addStretch(1)
         self.which = QComboBox()

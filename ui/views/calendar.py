@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -40,16 +39,9 @@ from ui.tasks import show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets.calendar_grid import MonthGrid, WeekGrid, _CalendarBase, activity_colour
-from ui.widgets.style import set_style_flag
+from ui.widgets.style import set_style_flag, styled_label
 
 MONTH, WEEK = 0, 1
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
 
 
 def session_line(s: SessionInfo, *, with_name: bool = True) -> str:
@@ -92,8 +84,8 @@ class CalendarPage(Page):
         outer.setSpacing(12)
         head = QHBoxLayout()
         head.setSpacing(8)
-        head.addWidget(_label("Calendar", heading="1"))
-        self.period = _label("", heading="2")
+        head.addWidget(styled_label("Calendar", heading="1"))
+        self.period = styled_label("", heading="2")
         self.period.setMinimumWidth(180)
         head.addSpacing(12)
         head.addWidget(self.period, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -162,8 +154,8 @@ class CalendarPage(Page):
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(14, 12, 14, 12)
         side_lay.setSpacing(8)
-        self.day_title = _label("", heading="2")
-        self.day_note = _label("", muted=True)
+        self.day_title = styled_label("", heading="2")
+        self.day_note = styled_label("", muted=True)
         self.day_note.setWordWrap(True)
         side_lay.addWidget(self.day_title)
         side_lay.addWidget(self.day_note)
@@ -195,7 +187,7 @@ class CalendarPage(Page):
             side_lay.addWidget(action_button(self.holidays_action))
         if ctx.actor is not None and ctx.actor.role is Role.ADMIN:
             side_lay.addWidget(action_button(self.import_action))
-        self.legend = _label("", muted=True)
+        self.legend = styled_label("", muted=True)
         self.legend.setWordWrap(True)
         self.legend.setText("↷ moved · struck through: cancelled · tinted days: school holidays")
         side_lay.addWidget(self.legend)

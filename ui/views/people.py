@@ -38,14 +38,7 @@ from ui.models.people import UsersModel, account_status
 from ui.tasks import show_error
 from ui.views.base import Page
 from ui.widgets import SearchBox, StatusPill, apply_widths, make_table
-from ui.widgets.style import set_style_flag, when
-
-
-def _label(text: str = "", **flags: object) -> QLabel:
-    label = QLabel(text)
-    for k, v in flags.items():
-        set_style_flag(label, k, v)
-    return label
+from ui.widgets.style import set_style_flag, styled_label, when
 
 
 def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
@@ -98,14 +91,14 @@ class PersonPanel(QFrame):
         lay.setSpacing(6)
         self.lay.addWidget(self.content)
         if u is None:
-            lay.addWidget(_label("No one selected", heading="2"))
-            lay.addWidget(_label("Select a person to see their details.", muted=True))
+            lay.addWidget(styled_label("No one selected", heading="2"))
+            lay.addWidget(styled_label("Select a person to see their details.", muted=True))
             lay.addStretch(1)
             return
-        name = _label(u.display_name, heading="2")
+        name = styled_label(u.display_name, heading="2")
         name.setWordWrap(True)
         lay.addWidget(name)
-        lay.addWidget(_label(f"{u.role.label} · {u.username}", muted=True))
+        lay.addWidget(styled_label(f"{u.role.label} · {u.username}", muted=True))
         form = QFormLayout()
         form.setContentsMargins(0, 6, 0, 6)
         status = account_status(u)
@@ -121,31 +114,31 @@ class PersonPanel(QFrame):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setToolTip(v)
-            form.addRow(_label(k + ":", muted=True), value)
+            form.addRow(styled_label(k + ":", muted=True), value)
         lay.addLayout(form)
         people = self.page.by_id
         if u.role is Role.PARENT:
-            lay.addWidget(_label("Children", heading="2"))
+            lay.addWidget(styled_label("Children", heading="2"))
             self._links(lay, [people[i] for i in u.children if i in people],
                         lambda c: (u.id, c.id), "No children linked yet.")
         elif u.role is Role.STUDENT:
-            lay.addWidget(_label("Parents / guardians", heading="2"))
+            lay.addWidget(styled_label("Parents / guardians", heading="2"))
             self._links(lay, [people[i] for i in u.guardians if i in people],
                         lambda g: (g.id, u.id), "No parent or guardian linked yet.")
-            lay.addWidget(_label("Activities", heading="2"))
+            lay.addWidget(styled_label("Activities", heading="2"))
             self.enrolments = QVBoxLayout()
             self.enrolments.setSpacing(2)
-            self.enrolments.addWidget(_label("Loading…", muted=True))
+            self.enrolments.addWidget(styled_label("Loading…", muted=True))
             lay.addLayout(self.enrolments)
             self._load_enrolments(u.id, self.content)
         elif u.role is Role.TEACHER:
-            lay.addWidget(_label("Leads", heading="2"))
+            lay.addWidget(styled_label("Leads", heading="2"))
             names = sorted(self.page.activity_names.get(i, f"Activity {i}") for i in u.activities)
             if names:
                 for n in names:
                     lay.addWidget(QLabel("• " + n))
             else:
-                lay.addWidget(_label("Leads no activity yet.", muted=True))
+                lay.addWidget(styled_label("Leads no activity yet.", muted=True))
         lay.addStretch(1)
 
     def _load_enrolments(self, student_id: int, content: QWidget) -> None:
@@ -161,18 +154,18 @@ class PersonPanel(QFrame):
                 if item.widget():
                     item.widget().deleteLater()
             if not rows:
-                self.enrolments.addWidget(_label("Not enrolled in any activity.", muted=True))
+                self.enrolments.addWidget(styled_label("Not enrolled in any activity.", muted=True))
             for r in rows:
                 line = QHBoxLayout()
                 line.addWidget(QLabel(r.activity), 1)
-                detail = _label(f"{r.progress_percentage:.0f}%", muted=True)
+                detail = styled_label(f"{r.progress_percentage:.0f}%", muted=True)
                 line.addWidget(detail)
                 line.addWidget(StatusPill(r.status))
                 self.enrolments.addLayout(line)
 
         def failed(exc: BaseException) -> None:
             if self.content is content:
-                self.enrolments.addWidget(_label(f"Could not load: {exc}", muted=True))
+                self.enrolments.addWidget(styled_label(f"Could not load: {exc}", muted=True))
 
         ctx.tasks.run(lambda state: progress.get_user_progress(actor, student_id),
                       on_done=show, on_error=failed, label="Loading enrolments")
@@ -180,7 +173,7 @@ class PersonPanel(QFrame):
     def _links(self, lay: QVBoxLayout, others: list[UserInfo],
                pair: Callable[[UserInfo], tuple[int, int]], empty: str) -> None:
         if not others:
-            lay.addWidget(_label(empty, muted=True))
+            lay.addWidget(styled_label(empty, muted=True))
         for other in others:
             row = QHBoxLayout()
             text = other.display_name
@@ -225,8 +218,8 @@ class PeoplePage(Page):
 
         self._make_actions()
         head = QHBoxLayout()
-        head.addWidget(_label("People", heading="1"))
-        self.count = _label("", muted=True)
+        head.addWidget(styled_label("People", heading="1"))
+        self.count = styled_label("", muted=True)
         head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         head.addStretch(1)
         head.addWidget(action_button(self.import_action))

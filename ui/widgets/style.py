@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 _FALLBACK = {
     "ACCENT": "#2563eb",
@@ -83,3 +84,11 @@ def set_style_flag(widget, name: str, value: object = "true") -> None:  # type: 
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
+
+
+def styled_label(text: str = "", **flags: object) -> QLabel:
+    """A label carrying theme style hooks, e.g. ``styled_label("Roster", heading="2")``."""
+    label = QLabel(text)
+    for name, value in flags.items():
+        set_style_flag(label, name, value)
+    return label
