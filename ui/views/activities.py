@@ -36,6 +36,7 @@ from ui.tasks import show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
+from ui.widgets.actions import widget_action
 from ui.widgets.style import pct, set_style_flag, styled_label, term, when
 
 
@@ -158,14 +159,7 @@ class ActivitiesPage(Page):
     # ------------------------------------------------------------------ actions
     def _make_actions(self) -> None:
         def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> QAction:
-            a = QAction(text, self)
-            a.setToolTip(tip)
-            if keys:
-                a.setShortcuts([QKeySequence(k) for k in keys])
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            return a
+            return widget_action(self, text, slot, tip, *keys)
 
         self.new_action = act("New activity…", self.new_activity, "Create an activity (Ctrl+N)",
                               QKeySequence.StandardKey.New)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from ui.models.roster import RosterModel
 from ui.tasks import show_error
 from ui.views.people import action_button
 from ui.widgets import EmptyState, ProgressBarDelegate, SearchBox, apply_widths, make_table
+from ui.widgets.actions import widget_action
 from ui.widgets.delegates import StatusPillDelegate, _background
 from ui.widgets.style import day, set_style_flag, status_colour, styled_label, when
 
@@ -172,15 +173,8 @@ class RosterTab(QWidget):
 
     # ------------------------------------------------------------------ actions
     def _make_actions(self) -> None:
-        def act(text: str, slot: Callable[[], Any], tip: str, key: str | None = None) -> QAction:
-            a = QAction(text, self)
-            a.setToolTip(tip)
-            if key:
-                a.setShortcut(QKeySequence(key))
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            return a
+        def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> QAction:
+            return widget_action(self, text, slot, tip, *keys)
 
         self.enroll_action = act("Enroll students…", self.enroll, "Find students and enroll them (Ctrl+E)",
                                  "Ctrl+E")

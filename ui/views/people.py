@@ -38,6 +38,7 @@ from ui.models.people import UsersModel, account_status
 from ui.tasks import show_error
 from ui.views.base import Page
 from ui.widgets import SearchBox, StatusPill, apply_widths, make_table
+from ui.widgets.actions import widget_action
 from ui.widgets.style import set_style_flag, styled_label, when
 
 
@@ -281,15 +282,8 @@ class PeoplePage(Page):
 
     # ------------------------------------------------------------------ actions
     def _make_actions(self) -> None:
-        def act(text: str, slot: Callable[[], Any], tip: str, *keys: QKeySequence | str) -> QAction:
-            a = QAction(text, self)
-            a.setToolTip(tip)
-            if keys:
-                a.setShortcuts([QKeySequence(k) for k in keys])
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            return a
+        def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> QAction:
+            return widget_action(self, text, slot, tip, *keys)
 
         self.new_action = act("New person…", self.new_person, "Create an account (Ctrl+N)",
                               QKeySequence.StandardKey.New)
