@@ -330,7 +330,7 @@ class TakeAttendanceView(QWidget):
         self.rest_button.clicked.connect(self.mark_rest_present)
         self.rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         bar.addWidget(self.rest_button)
-        self.sign_in_button = self.register_button = None
+        self.sign_in_button = self.register_button = self.print_button = None
         if pdf_reports_available():
             self.sign_in_button = QPushButton("Sign-in sheet PDF…")
             self.sign_in_button.setToolTip("Save a printable sign-in sheet for this session and open it")
@@ -338,7 +338,10 @@ class TakeAttendanceView(QWidget):
             self.register_button = QPushButton("Register PDF…")
             self.register_button.setToolTip("Save the attendance register of the term and open it")
             self.register_button.clicked.connect(self.save_register)
-            for b in (self.sign_in_button, self.register_button):
+            self.print_button = QPushButton("Print…")
+            self.print_button.setToolTip("Choose a printer and print this session's sign-in sheet")
+            self.print_button.clicked.connect(self.print_sign_in_sheet)
+            for b in (self.sign_in_button, self.register_button, self.print_button):
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 bar.addWidget(b)
         outer.addLayout(bar)
@@ -657,6 +660,32 @@ class TakeAttendanceView(QWidget):
 
         self.ctx.tasks.run(make, on_done=self._open_pdf, on_error=lambda e: show_error(self, e, "Sign-in sheet"),
                            label="Writing the sign-in sheet")
+
+    def print_sign_in_sheet(self) -> None:
+        """Write the sheet to a temporary PDF in the background, then pick a printer."""
+        if self.sheet is None:
+            return
+        import tempfile
+
+        sheet = self.sheet
+        school = self._school_name()
+        folder = Path(tempfile.mkdtemp(prefix="tracker-print-"))
+        out = folder / f"sign-in {sheet.activity_name} {sheet.session.starts_at:%Y-%m-%d}.pdf"
+
+        def make(_state: object) -> Path:
+            from tracker.reports.attendance_pdf import sign_in_sheet
+
+            sign_in_sheet(sheet, school, out)
+            return out
+
+        def printed(path: Path) -> None:
+            from ui.printing import print_pdf
+
+            if print_pdf(self, path, "Sign-in sheet"):
+                self._show_state("Sent the sign-in sheet to the printer", "saved")
+
+        self.ctx.tasks.run(make, on_done=printed, on_error=lambda e: show_error(self, e, "Sign-in sheet"),
+                           label="Preparing the sign-in sheet")
 
     def save_register(self) -> None:
         if self.sheet is None:
