@@ -57,3 +57,47 @@ def test_print_button_sends_the_sign_in_sheet_pdf_to_the_spooler(qtbot, make_ctx
     settle(qtbot, ctx)
     qtbot.waitUntil(lambda: bool(sent))
     assert sent[0][0] == "/usr/bin/lp" and sent[0][-1].endswith(".pdf")
+
+
+def test_register_for_a_date_range_can_be_printed(qtbot, make_ctx, school: School, monkeypatch):
+    from datetime import date, timedelta
+
+    from ui.dialogs.register_dialog import RegisterRangeDialog
+    from ui.views.take_attendance import TakeAttendanceView
+
+    session = today_session(school)
+    ctx = make_ctx(school.teacher)
+    view = TakeAttendanceView(ctx, school.chess, session)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, ctx)
+    ranges: list[tuple[date, date]] = []
+
+    def choose_print(dialog: RegisterRangeDialog) -> int:
+        assert dialog.range() == (date.today(), date.today())  # default: the sessions held so far
+        dialog.start.setDate(dialog.start.date().addDays(-7))
+        ranges.append(dialog.range())
+        dialog.print_button.click()
+        return int(dialog.result())
+
+    sent: list[list[str]] = []
+    monkeypatch.setattr(RegisterRangeDialog, "exec", choose_print)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.subprocess, "run",
+                        lambda cmd, **kw: sent.append(cmd) or subprocess.CompletedProcess(cmd, 0, "", ""))
+    view.register_button.click()
+    settle(qtbot, ctx)
+    qtbot.waitUntil(lambda: bool(sent))
+    assert ranges == [(date.today() - timedelta(days=7), date.today())]
+    assert Path(sent[0][-1]).read_bytes().startswith(b"%PDF")
+
+
+def test_register_range_refuses_an_end_before_the_start(qapp):
+    from datetime import date
+
+    from ui.dialogs.register_dialog import RegisterRangeDialog
+
+    dialog = RegisterRangeDialog(date(2026, 9, 1), date(2026, 11, 20))
+    dialog.end.setDate(dialog.start.date().addDays(-1))
+    assert not dialog.save_button.isEnabled() and not dialog.print_button.isEnabled()

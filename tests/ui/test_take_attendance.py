@@ -209,6 +209,13 @@ def test_paper_sign_in_sheet_and_register_are_saved_and_opened(qtbot, screen, sc
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(next(targets)), "PDF (*.pdf)"))
     opened: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    from ui.dialogs.register_dialog import RegisterRangeDialog
+
+    def choose_save(dialog: RegisterRangeDialog) -> int:  # the default range, "Save PDF…"
+        dialog.save_button.click()
+        return int(dialog.result())
+
+    monkeypatch.setattr(RegisterRangeDialog, "exec", choose_save)
     qtbot.mouseClick(view.sign_in_button, Qt.MouseButton.LeftButton)
     settle(qtbot, ctx)
     qtbot.mouseClick(view.register_button, Qt.MouseButton.LeftButton)

@@ -335,8 +335,8 @@ class TakeAttendanceView(QWidget):
             self.sign_in_button = QPushButton("Sign-in sheet PDF…")
             self.sign_in_button.setToolTip("Save a printable sign-in sheet for this session and open it")
             self.sign_in_button.clicked.connect(self.save_sign_in_sheet)
-            self.register_button = QPushButton("Register PDF…")
-            self.register_button.setToolTip("Save the attendance register of the term and open it")
+            self.register_button = QPushButton("Register…")
+            self.register_button.setToolTip("The attendance register for a date range: save as PDF or print")
             self.register_button.clicked.connect(self.save_register)
             self.print_button = QPushButton("Print…")
             self.print_button.setToolTip("Choose a printer and print this session's sign-in sheet")
@@ -688,10 +688,29 @@ class TakeAttendanceView(QWidget):
                            label="Preparing the sign-in sheet")
 
     def save_register(self) -> None:
+        """Ask for the date range, then save (and open) or print the register."""
         if self.sheet is None:
             return
+        from datetime import datetime
+
+        from ui.dialogs.register_dialog import RegisterRangeDialog
+
+        now = datetime.now()
+        dates = [self.sheet.session.starts_at.date()] + [
+            s.starts_at.date() for s in self.sessions if not s.cancelled and s.starts_at <= now]
+        dialog = RegisterRangeDialog(min(dates), max(dates), self)  # default: the term so far
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        start, end = dialog.range()
         service, actor, aid = self.ctx.services.attendance, self.ctx.user, self.activity_id
-        out = self._pdf_target("Save the attendance register", f"register {self.sheet.activity_name}")
+        stem = f"register {self.sheet.activity_name} {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        printing = dialog.choice == RegisterRangeDialog.PRINT
+        if printing:
+            import tempfile
+
+            out: Path | None = Path(tempfile.mkdtemp(prefix="tracker-print-")) / f"{stem}.pdf"
+        else:
+            out = self._pdf_target("Save the attendance register", stem)
         if out is None:
             return
         school = self._school_name()
@@ -699,11 +718,18 @@ class TakeAttendanceView(QWidget):
         def make(_state: object) -> Path:
             from tracker.reports.attendance_pdf import attendance_register
 
-            attendance_register(service.grid(actor, aid), school, out)
+            assert out is not None
+            attendance_register(service.grid(actor, aid), school, out, start, end)
             return out
 
-        self.ctx.tasks.run(make, on_done=self._open_pdf, on_error=lambda e: show_error(self, e, "Register"),
-                           label="Writing the register")
+        def printed(path: Path) -> None:
+            from ui.printing import print_pdf
+
+            if print_pdf(self, path, "Attendance register"):
+                self._show_state("Sent the register to the printer", "saved")
+
+        self.ctx.tasks.run(make, on_done=printed if printing else self._open_pdf,
+                           on_error=lambda e: show_error(self, e, "Register"), label="Writing the register")
 
     def _open_pdf(self, path: Path) -> None:
         self._show_state(f"Saved {path.name}", "saved")
