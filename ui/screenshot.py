@@ -28,12 +28,16 @@ DIALOG_VIEWS: dict[str, str] = {
     "change-password": "change your password dialog",
     "lock": "the main window locked after idle time",
     "import": "roster import dialog with the preview of a sample file (administrators)",
+    "student-progress": "a student's own skills growth (as the student, or a parent: their first child)",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
     "activity-roster": ("activities", "the largest activity's own page, Roster tab"),
     "attendance-grid": ("activities", "the largest activity's own page, Attendance tab (the term grid)"),
     "take-attendance": ("activities", "taking attendance for the largest activity's current session"),
+    "milestones": ("activities", "the largest activity's own page, Milestones tab (editor and checklist)"),
+    "milestone-checklist": ("activities", "the largest activity's Milestones tab, checklist with cells selected"),
+    "skills": ("activities", "the largest activity's own page, Skills tab (levels, participation, growth chart)"),
 }
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
@@ -231,6 +235,7 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
+            "student-progress": lambda: _student_progress(app, ctx, window),
         }
         dialog = opener[view]()
         if dialog is None:
@@ -279,6 +284,21 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
         detail.tabs.setCurrentWidget(detail.attendance)
         _settle(app, ctx)
         detail.attendance.table.setFocus()
+    elif view in ("milestones", "milestone-checklist"):
+        if detail.milestones is None:
+            raise TrackerError("The Milestones tab is not available.")
+        detail.tabs.setCurrentWidget(detail.milestones)
+        detail.milestones.refresh()
+        _settle(app, ctx)
+        tab = detail.milestones
+        if tab.list_model.rowCount():
+            tab.list.setCurrentIndex(tab.list_model.index(0))
+        if view == "milestone-checklist" and tab.model.rowCount() and tab.model.columnCount() > 2:
+            tab.table.setFocus()
+            tab.table.setCurrentIndex(tab.model.index(0, 2))
+            for r in range(min(3, tab.model.rowCount())):
+                tab.table.selectionModel().select(tab.model.index(r, 0),
+                                                  tab.table.selectionModel().SelectionFlag.Select)
     elif view == "take-attendance":
         if detail.attendance is None:
             raise TrackerError(f"{ctx.user.username} does not take attendance.")
@@ -289,6 +309,18 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
         # the latest session with marks shows what a sheet looks like; else today's
         session_id = grid.sessions[marked[-1]].id if marked else None
         window.take_dialog = detail.take_attendance(session_id)
+    elif view == "skills":
+        if getattr(detail, "skills", None) is None:
+            raise TrackerError(f"{ctx.user.username} does not assess skills.")
+        detail.tabs.setCurrentWidget(detail.skills)
+        _settle(app, ctx)
+        # the student with the most assessments shows what growth looks like
+        grid = detail.skills.snapshot.grid if detail.skills.snapshot else None
+        if grid and grid.students:
+            counts = [sum(1 for (sid, _k) in grid.latest if sid == st.id) for st in grid.students]
+            row = max(range(len(counts)), key=lambda i: (counts[i], -i))
+            detail.skills.table.selectRow(row)
+            _settle(app, ctx)
     _settle(app, ctx)
 
 
@@ -301,5 +333,22 @@ def _import_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: i
     dialog = ImportDialog(ctx, window)
     dialog.show()
     dialog.set_path(SAMPLE_ROSTER)
+    _settle(app, ctx)
+    return dialog
+
+
+def _student_progress(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]
+    """student-progress: the signed-in student's skills growth (a parent: their first child's)."""
+    from tracker.domain.enums import Role
+    from ui.views.student_skills import StudentSkillsDialog
+
+    student_id = ctx.user.id if ctx.user.role is Role.STUDENT else None
+    if ctx.user.role is Role.PARENT:
+        children = ctx.services.people.get_user(ctx.user, ctx.user.id).children
+        student_id = children[0] if children else None
+    if student_id is None:
+        return None
+    dialog = StudentSkillsDialog(ctx, student_id, window)
+    dialog.show()
     _settle(app, ctx)
     return dialog

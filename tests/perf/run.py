@@ -245,7 +245,7 @@ def _grid_view_once(app, grid) -> float:  # type: ignore[no-untyped-def]
     return elapsed
 
 
-def _bare_table_once(app, rows: int, cols: int) -> float:  # type: ignore[no-untyped-def]
+def _bare_table_once(app, rows: int, cols: int, sizes: tuple[int, int, int] | None = None) -> float:  # type: ignore[no-untyped-def]
     """Floor: a bare QTableView over a model returning a constant string, same cell count."""
     from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
     from PySide6.QtWidgets import QTableView
@@ -262,6 +262,8 @@ def _bare_table_once(app, rows: int, cols: int) -> float:  # type: ignore[no-unt
 
     from ui.views.attendance_grid import COLUMN_WIDTH, NAME_WIDTH, ROW_HEIGHT
 
+    if sizes is not None:  # (column width, row height, name width) of the view compared
+        COLUMN_WIDTH, ROW_HEIGHT, NAME_WIDTH = sizes  # noqa: N806
     start = time.perf_counter()
     model = Constant()
     view = QTableView()
@@ -437,6 +439,117 @@ def bench_attendance_tab_demo(repeat: int, students: int) -> None:
          floor_is="bare SELECT of the same records + bare QTableView with the same cells")
 
 
+def bench_milestone_bulk_tick_200(repeat: int, students: int) -> None:
+    """complete_for_students for 200 students of the largest activity (each repeat on a fresh copy
+    of the demo database), including progress/completion recompute. Floor: one Core executemany
+    INSERT of the same 200 user_milestones rows in its own transaction, same engine."""
+    import shutil
+    import tempfile
+
+    from sqlalchemy import delete, insert, select
+
+    from tracker.db.models import ActivityProgress, Milestone, UserMilestone, utcnow
+    from tracker.domain.enums import ProgressStatus
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    values, floors = [], []
+    for _ in range(max(1, repeat)):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "demo.db"
+            shutil.copyfile(demo_db(students), path)
+            db, _ = open_database(path)
+            services = Services(db)
+            admin = services.auth.login("admin", DEMO_PASSWORD)
+            activity = _largest_activity(db)
+            with db.engine.connect() as conn:
+                milestone = conn.execute(select(Milestone.id).where(Milestone.activity_id == activity)
+                                         .order_by(Milestone.order_index.desc()).limit(1)).scalar_one()
+                done = set(conn.execute(select(UserMilestone.user_id)
+                                        .where(UserMilestone.milestone_id == milestone)).scalars())
+                enrolled = [u for u in conn.execute(
+                    select(ActivityProgress.user_id).where(
+                        ActivityProgress.activity_id == activity,
+                        ActivityProgress.status == ProgressStatus.ACTIVE)
+                    .order_by(ActivityProgress.user_id)).scalars() if u not in done]
+            chosen = enrolled[:200]
+            if len(chosen) < 200:
+                raise RuntimeError(f"only {len(chosen)} students left to tick in activity {activity}")
+            start = time.perf_counter()
+            n = services.milestones.complete_for_students(admin, milestone, chosen)
+            values.append(time.perf_counter() - start)
+            assert n == 200, n
+            table = UserMilestone.__table__
+            with db.engine.begin() as conn:
+                conn.execute(delete(table).where(table.c.milestone_id == milestone,
+                                                 table.c.user_id.in_(chosen)))
+            rows = [{"user_id": u, "milestone_id": milestone, "completed_at": utcnow(), "notes": "",
+                     "completed_by": admin.id, "version": 1} for u in chosen]
+            start = time.perf_counter()
+            with db.engine.begin() as conn:
+                conn.execute(insert(table), rows)
+            floors.append(time.perf_counter() - start)
+            db.dispose()
+    emit("milestone_bulk_tick_200", median(values), "s", median(floors), students=students,
+         budget_s=0.5, floor_is="one Core executemany INSERT of the same 200 user_milestones rows")
+
+
+def synthetic_checklist(students: int, milestones: int):  # type: ignore[no-untyped-def]
+    """A Checklist snapshot built in memory (no database): the benchmark measures the view."""
+    import random
+    from datetime import date, datetime, timedelta
+
+    from tracker.services.milestones import Checklist, ChecklistStudent, MilestoneRow
+
+    rng = random.Random(1)
+    ms = tuple(MilestoneRow(100 + j, 1, f"Milestone {j + 1}", "", j, 5, j % 4 != 3,
+                            date(2026, 10, 1) + timedelta(days=7 * j), 0, 1) for j in range(milestones))
+    people = tuple(ChecklistStudent(i + 1, f"Student {i:05d}") for i in range(students))
+    start = datetime(2026, 9, 15, 16, 0)
+    done = {(p.id, m.id): (start + timedelta(days=3 * j), "note" if rng.random() < 0.1 else "")
+            for p in people for j, m in enumerate(ms) if rng.random() < 0.6}
+    return Checklist(1, ms, people, done)
+
+
+def _checklist_view_once(app, snap) -> float:  # type: ignore[no-untyped-def]
+    """Create the Milestones tab, set the snapshot, show and paint it (what opening it costs)."""
+    from ui.context import AppContext
+    from ui.events import EventBus
+    from ui.tasks import TaskRunner
+    from ui.views.activity_milestones import MilestonesTab
+
+    ctx = AppContext(services=None, events=EventBus(), tasks=TaskRunner(), actor=None)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    view = MilestonesTab(ctx, snap.activity_id)
+    view.show_snapshot(snap)
+    view.resize(1280, 800)
+    view.show()
+    app.processEvents()
+    view.grab()
+    elapsed = time.perf_counter() - start
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+def bench_milestone_checklist_200x30(repeat: int, students: int) -> None:
+    from ui.app import ensure_app
+
+    app = ensure_app()
+    snap = synthetic_checklist(200, 30)
+    _checklist_view_once(app, snap)  # warm up both
+    sizes = (104, 26, 170)  # the checklist's milestone column, row and student column sizes
+    _bare_table_once(app, 200, 31, sizes)
+    values, floors = [], []
+    for _ in range(repeat):
+        floors.append(_bare_table_once(app, 200, 31, sizes))
+        values.append(_checklist_view_once(app, snap))
+    emit("milestone_checklist_200x30", median(values), "s", median(floors), students=200, milestones=30,
+         budget_ratio=1.5,
+         floor_is="bare QTableView over a constant-string model with the same cells, shown and grabbed")
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
@@ -446,6 +559,8 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "attendance_grid_2000x200": bench_attendance_grid_2000x200,
     "attendance_grid_200x100": bench_attendance_grid_200x100,
     "attendance_tab_open_demo": bench_attendance_tab_demo,
+    "milestone_bulk_tick_200": bench_milestone_bulk_tick_200,
+    "milestone_checklist_200x30": bench_milestone_checklist_200x30,
 }
 
 

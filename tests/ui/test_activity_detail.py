@@ -57,9 +57,9 @@ def test_schedule_tab_is_there_when_its_module_is(qtbot, ctx, school: School) ->
     try:
         importlib.import_module("ui.views.activity_schedule")
     except ImportError:
-        assert tabs == ["Roster", "Attendance"]
+        assert tabs == ["Roster", "Milestones", "Attendance", "Skills"]
     else:
-        assert tabs == ["Roster", "Schedule", "Attendance"]
+        assert tabs == ["Roster", "Milestones", "Schedule", "Attendance", "Skills"]
 
 
 def test_a_missing_schedule_module_leaves_the_tab_out(qtbot, ctx, school: School, monkeypatch) -> None:
@@ -76,7 +76,8 @@ def test_a_missing_schedule_module_leaves_the_tab_out(qtbot, ctx, school: School
     detail.show()
     detail.refresh()
     settle(qtbot, ctx)
-    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == ["Roster", "Attendance"]
+    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == [
+        "Roster", "Milestones", "Attendance", "Skills"]
     assert detail.title.text() == "Chess Club"
 
 

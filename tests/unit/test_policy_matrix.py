@@ -151,6 +151,13 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "milestones.create_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.complete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
     "milestones.uncomplete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
+    "milestones.update_milestone": (Permission.MANAGE_MILESTONES, LEADS),
+    "milestones.delete_milestone": (Permission.MANAGE_MILESTONES, LEADS),
+    "milestones.reorder_milestones": (Permission.MANAGE_MILESTONES, LEADS),
+    "milestones.copy_milestones": (Permission.MANAGE_MILESTONES, LEADS),
+    "milestones.complete_for_students": (Permission.COMPLETE_MILESTONE, LEADS),
+    "milestones.uncomplete_for_students": (Permission.COMPLETE_MILESTONE, LEADS),
+    "milestones.checklist": (Permission.VIEW_ACTIVITY, READERS),
     "analytics.activity_analytics": (Permission.VIEW_ANALYTICS, LEADS),
     "analytics.dashboard": (None, EVERYONE),
     "settings.update": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
@@ -184,6 +191,17 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "calendar.delete_session": (Permission.MANAGE_SCHEDULE, LEADS),
     "ical.export_ics": (Permission.VIEW_ACTIVITY, READERS),
     "ical.import_ics": (Permission.MANAGE_SCHEDULE, LEADS),
+    "skills.list_skills": (None, EVERYONE),
+    "skills.create_skill": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "skills.update_skill": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "skills.rubric": (None, EVERYONE),
+    "skills.set_rubric": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "skills.activity_skills": (Permission.VIEW_ACTIVITY, READERS),
+    "skills.set_activity_skills": (Permission.ASSESS_SKILLS, LEADS),
+    "skills.assess": (Permission.ASSESS_SKILLS, LEADS),
+    "skills.history": (Permission.VIEW_PROGRESS, READERS),
+    "skills.skills_grid": (Permission.ASSESS_SKILLS, LEADS),
+    "skills.participation_summary": (Permission.VIEW_ANALYTICS, LEADS),
     "attendance.statuses": (None, EVERYONE),
     "attendance.save_status": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "attendance.sessions": (Permission.TAKE_ATTENDANCE, LEADS),
@@ -322,6 +340,28 @@ def _attendance_setup(m: Matrix, name: str, c: Case) -> dict[str, Any]:
     return {"session": session.id, "present": present.id, "code": str(CASES.index(name))}
 
 
+def _milestone_setup(m: Matrix, name: str, c: Case) -> dict[str, Any]:
+    """A milestone to delete and an activity to copy from (one the actor can see), made by an admin."""
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    spare = m.services.milestones.create_milestone(boss, c.activity, title=f"Spare for {name}")
+    if not name.startswith("teacher_leading") and name != "admin":
+        other = next(x.activity for x in m.cases.values() if x.activity != c.activity)
+        return {"boss": boss, "milestone": spare.id, "other": other}
+    # a template the leading teacher can see (they lead it too)
+    lead = m.cases["teacher_leading"].actor.id
+    other = m.services.activities.create_activity(
+        boss, ActivityInput(f"Template for {name}", lead_ids=[lead])).id
+    m.services.milestones.create_milestone(boss, other, title="From the template")
+    return {"boss": boss, "milestone": spare.id, "other": other}
+
+
+def _skills_setup(m: Matrix, name: str) -> dict[str, Any]:
+    """A catalog skill of the case's own, made by an admin."""
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    skill = m.services.skills.create_skill(boss, f"Skill of {name}", "Matrix")
+    return {"skill": skill.id, "name": skill.name}
+
+
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster" / "students.csv"
 
 
@@ -339,6 +379,10 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
     k: dict[str, Any] = _calendar_setup(m, op, name, c) if op.startswith(("calendar.", "ical.")) else {}
     if op.startswith("attendance."):
         k = _attendance_setup(m, name, c)
+    if op.startswith("skills."):
+        k = _skills_setup(m, name)
+    if op.startswith("milestones."):
+        k = _milestone_setup(m, name, c)
     calls: dict[str, Callable[[], Any]] = {
         "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
         "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
@@ -368,6 +412,17 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "milestones.complete_milestone": lambda: s.milestones.complete_milestone(a, c.milestone, c.student),
         "milestones.uncomplete_milestone": lambda: s.milestones.uncomplete_milestone(
             a, c.milestone, c.student),
+        "milestones.update_milestone": lambda: s.milestones.update_milestone(
+            a, c.milestone, title=f"Edited by {name}", required=False),
+        "milestones.delete_milestone": lambda: s.milestones.delete_milestone(a, k["milestone"]),
+        "milestones.reorder_milestones": lambda: s.milestones.reorder_milestones(
+            a, c.activity, [x.id for x in reversed(s.milestones.list_milestones(k["boss"], c.activity))]),
+        "milestones.copy_milestones": lambda: s.milestones.copy_milestones(a, k["other"], c.activity),
+        "milestones.complete_for_students": lambda: s.milestones.complete_for_students(
+            a, c.milestone, [c.student]),
+        "milestones.uncomplete_for_students": lambda: s.milestones.uncomplete_for_students(
+            a, c.milestone, [c.student]),
+        "milestones.checklist": lambda: s.milestones.checklist(a, c.activity),
         "analytics.activity_analytics": lambda: s.analytics.activity_analytics(a, c.activity),
         "analytics.dashboard": lambda: s.analytics.dashboard(a),
         "settings.update": lambda: s.settings.update(a, school_name=f"School of {name}"),
@@ -420,6 +475,17 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "attendance.apply": lambda: s.attendance.apply(
             a, [MarkChange(k["session"], c.student, k["present"], check_version=False)]),
         "attendance.mark_rest_present": lambda: s.attendance.mark_rest_present(a, k["session"]),
+        "skills.list_skills": lambda: s.skills.list_skills(a),
+        "skills.create_skill": lambda: s.skills.create_skill(a, f"Skill by {name}"),
+        "skills.update_skill": lambda: s.skills.update_skill(a, k["skill"], k["name"], "Matrix"),
+        "skills.rubric": lambda: s.skills.rubric(a, k["skill"]),
+        "skills.set_rubric": lambda: s.skills.set_rubric(a, k["skill"], [(1, "Low", ""), (2, "High", "")]),
+        "skills.activity_skills": lambda: s.skills.activity_skills(a, c.activity),
+        "skills.set_activity_skills": lambda: s.skills.set_activity_skills(a, c.activity, [(k["skill"], 2)]),
+        "skills.assess": lambda: s.skills.assess(a, c.activity, [c.student], k["skill"], 1, f"by {name}"),
+        "skills.history": lambda: s.skills.history(a, c.student),
+        "skills.skills_grid": lambda: s.skills.skills_grid(a, c.activity),
+        "skills.participation_summary": lambda: s.skills.participation_summary(a, c.activity),
     }
     return calls[op]
 

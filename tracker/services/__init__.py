@@ -16,6 +16,7 @@ from tracker.services.milestones import MilestoneService
 from tracker.services.people import PeopleService
 from tracker.services.progress import ProgressService
 from tracker.services.settings import SettingsService
+from tracker.services.skills import SkillService
 
 
 class Services:
@@ -36,6 +37,7 @@ class Services:
         self.calendar = CalendarService(db)
         self.ical = IcalService(db)
         self.attendance = AttendanceService(db)
+        self.skills = SkillService(db)
 
 
 __all__ = ["Services"]

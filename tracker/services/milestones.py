@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, Milestone, User, UserMilestone, utcnow
-from tracker.db.uow import read_only, unit_of_work
+from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import MilestoneCompletionChanged
 from tracker.domain.policy import Actor, Permission
-from tracker.errors import NotFound, Problem, ValidationError
+from tracker.errors import ConflictError, NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 
 
@@ -49,6 +50,66 @@ class Completion:
     notes: str
     progress_percentage: float
     status: ProgressStatus
+
+
+@dataclass(frozen=True)
+class ChecklistStudent:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """Students × milestones of one activity, read in one go (the checklist view's data).
+
+    ``done`` maps (student id, milestone id) to (completed_at, notes); absent means not done."""
+
+    activity_id: int
+    milestones: tuple[MilestoneRow, ...]
+    students: tuple[ChecklistStudent, ...]
+    done: dict[tuple[int, int], tuple[datetime, str]]
+
+
+def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
+    problems: list[Problem] = []
+    text = str(title or "").strip()
+    if not text:
+        problems.append(Problem("A milestone needs a title.", field="title"))
+    elif len(text) > 200:
+        problems.append(Problem("The title is longer than 200 characters.", field="title"))
+    number = 0
+    try:
+        number = whole_number(points)
+        if number < 0:
+            problems.append(Problem("Points cannot be negative.", field="points"))
+    except (TypeError, ValueError):
+        problems.append(Problem(f"{points!r} is not a whole number of points.", field="points"))
+    if problems:
+        raise ValidationError(f"The milestone was not {verb}.", problems)
+    return text, number
+
+
+def _recompute_all(tx: UnitOfWork, activity_id: int) -> None:
+    """Everyone's percentage in the activity (after milestones were added, removed, re-weighted)."""
+    from tracker.services.progress import recompute
+
+    s = tx.session
+    q = select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)
+    for uid in list(s.scalars(q)):
+        recompute(tx, uid, activity_id)
+
+
+def _get_milestone(s: Session, milestone_id: int) -> Milestone:
+    m = s.get(Milestone, milestone_id)
+    if m is None:
+        raise NotFound(f"No milestone with id {milestone_id}.")
+    return m
+
+
+def _row(m: Milestone, completed: int) -> MilestoneRow:
+    return MilestoneRow(m.id, m.activity_id, m.title, m.description, m.order_index, m.points,
+                        m.required, m.due_date, completed, m.version)
+
 
 
 class MilestoneService(Service):
@@ -194,3 +255,227 @@ class MilestoneService(Service):
                 p.progress_manual = False
             tx.emit(MilestoneCompletionChanged(user_id, m.activity_id, milestone_id, False))
             tx.changes.add("milestone", milestone_id)
+
+    def update_milestone(
+        self,
+        actor: Actor,
+        milestone_id: int,
+        *,
+        title: str,
+        description: str = "",
+        points: int = 0,
+        required: bool = True,
+        due_date: date | None = None,
+        expected_version: int | None = None,
+    ) -> MilestoneRow:
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            m = _get_milestone(s, milestone_id)
+            require(s, actor, Permission.MANAGE_MILESTONES, activity_id=m.activity_id)
+            if expected_version is not None and m.version != expected_version:
+                raise ConflictError(f"“{m.title}” was changed by someone else; reload and try again.")
+            title, points = _check_fields(title, points, "saved")
+            before = {"title": m.title, "description": m.description, "points": m.points,
+                      "required": m.required, "due_date": m.due_date}
+            after = {"title": title, "description": description or "", "points": points,
+                     "required": bool(required), "due_date": due_date}
+            if before == after:
+                return _row(m, self._count(s, m.id))
+            m.title, m.description, m.points = title, description or "", points
+            m.required, m.due_date = bool(required), due_date
+            s.flush()
+            tx.audit(actor, "update", "milestone", m.id, before, after)
+            tx.changes.add("milestone", m.id)
+            if before["points"] != points or before["required"] != bool(required):
+                _recompute_all(tx, m.activity_id)
+            return _row(m, self._count(s, m.id))
+
+    @staticmethod
+    def _count(s: Session, milestone_id: int) -> int:
+        return s.scalar(select(func.count()).select_from(UserMilestone)
+                        .where(UserMilestone.milestone_id == milestone_id)) or 0
+
+    def delete_milestone(self, actor: Actor, milestone_id: int, *, confirm: bool = False) -> None:
+        """Delete a milestone; if students completed it, only with ``confirm`` (their ticks go too,
+        kept in the audit log)."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            m = _get_milestone(s, milestone_id)
+            require(s, actor, Permission.MANAGE_MILESTONES, activity_id=m.activity_id)
+            done = s.execute(
+                select(UserMilestone.user_id, UserMilestone.completed_at, UserMilestone.notes)
+                .where(UserMilestone.milestone_id == milestone_id)
+            ).all()
+            if done and not confirm:
+                who = "1 student has" if len(done) == 1 else f"{len(done)} students have"
+                raise ValidationError.field(
+                    "confirm", f"{who} completed “{m.title}”; deleting it removes their ticks. Confirm to delete.")
+            activity_id = m.activity_id
+            tx.audit(actor, "delete", "milestone", m.id,
+                     {"title": m.title, "points": m.points, "required": m.required,
+                      "completed_by": [{"user_id": u, "completed_at": at, "notes": n} for u, at, n in done]},
+                     None)
+            s.execute(delete(UserMilestone).where(UserMilestone.milestone_id == milestone_id))
+            s.delete(m)
+            s.flush()
+            tx.changes.add("milestone", milestone_id)
+            _recompute_all(tx, activity_id)
+
+    def reorder_milestones(self, actor: Actor, activity_id: int, ordered_ids: list[int]) -> None:
+        """Put the activity's milestones in this order (every one of them, each once)."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.MANAGE_MILESTONES, activity_id=activity_id)
+            ms = {m.id: m for m in s.scalars(select(Milestone).where(Milestone.activity_id == activity_id))}
+            ids = list(ordered_ids)
+            if len(ids) != len(set(ids)) or set(ids) != set(ms):
+                raise ValidationError.field(
+                    "ordered_ids", "The new order must list every milestone of the activity exactly once.")
+            before = [m.id for m in sorted(ms.values(), key=lambda m: (m.order_index, m.id))]
+            if before == ids and all(ms[i].order_index == n for n, i in enumerate(ids)):
+                return
+            for n, i in enumerate(ids):
+                if ms[i].order_index != n:
+                    ms[i].order_index = n
+                    tx.changes.add("milestone", i)
+            s.flush()
+            tx.audit(actor, "reorder", "activity_milestones", activity_id, {"order": before}, {"order": ids})
+
+    def copy_milestones(self, actor: Actor, from_activity_id: int, to_activity_id: int) -> list[MilestoneRow]:
+        """Append copies of another activity's milestones (a template) to this activity."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            if s.get(Activity, to_activity_id) is None:
+                raise NotFound(f"No activity with id {to_activity_id}.")
+            require(s, actor, Permission.MANAGE_MILESTONES, activity_id=to_activity_id)
+            if s.get(Activity, from_activity_id) is None:
+                raise NotFound(f"No activity with id {from_activity_id}.")
+            require(s, actor, Permission.VIEW_ACTIVITY, activity_id=from_activity_id)
+            if from_activity_id == to_activity_id:
+                raise ValidationError.field("from_activity_id", "Pick another activity to copy from.")
+            top = s.scalar(select(func.max(Milestone.order_index)).where(Milestone.activity_id == to_activity_id))
+            start = 0 if top is None else top + 1
+            made: list[Milestone] = []
+            for n, src in enumerate(s.scalars(select(Milestone).where(Milestone.activity_id == from_activity_id)
+                                              .order_by(Milestone.order_index, Milestone.id))):
+                m = Milestone(activity_id=to_activity_id, title=src.title, description=src.description,
+                              points=src.points, order_index=start + n, required=src.required,
+                              due_date=src.due_date)
+                s.add(m)
+                made.append(m)
+            if not made:
+                return []
+            s.flush()
+            tx.audit(actor, "copy", "activity_milestones", to_activity_id, None,
+                     {"from_activity_id": from_activity_id, "milestone_ids": [m.id for m in made]})
+            for m in made:
+                tx.changes.add("milestone", m.id)
+            _recompute_all(tx, to_activity_id)
+            return [_row(m, 0) for m in made]
+
+    def complete_for_students(
+        self, actor: Actor, milestone_id: int, student_ids: list[int], *, notes: str = ""
+    ) -> int:
+        """Tick a milestone for a selection of students at once, in one transaction, with progress
+        and completion recomputed for each. Already ticked ones are left as they are. Returns how
+        many were newly ticked."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            m = _get_milestone(s, milestone_id)
+            require(s, actor, Permission.COMPLETE_MILESTONE, activity_id=m.activity_id)
+            wanted = set(student_ids)
+            enrolled = set(s.scalars(select(ActivityProgress.user_id).where(
+                ActivityProgress.activity_id == m.activity_id,
+                ActivityProgress.status.in_([ProgressStatus.ACTIVE, ProgressStatus.COMPLETED]))))
+            outside = wanted - enrolled
+            if outside:
+                raise ValidationError.field(
+                    "student_ids", f"{len(outside)} of the selected students are not enrolled in this activity.")
+            already = set(s.scalars(select(UserMilestone.user_id).where(UserMilestone.milestone_id == milestone_id)))
+            new = sorted(wanted - already)
+            if not new:
+                return 0
+            now = utcnow()
+            s.execute(insert(UserMilestone), [
+                {"user_id": u, "milestone_id": milestone_id, "completed_at": now, "notes": notes or "",
+                 "completed_by": actor.id, "version": 1} for u in new])
+            s.execute(ActivityProgress.__table__.update()  # type: ignore[attr-defined]
+                      .where(ActivityProgress.activity_id == m.activity_id, ActivityProgress.user_id.in_(new),
+                             ActivityProgress.progress_manual.is_(True))
+                      .values(progress_manual=False, version=ActivityProgress.version + 1))
+            tx.audit(actor, "complete", "milestone", milestone_id, None,
+                     {"user_ids": new, "notes": notes or ""})
+            from tracker.services.progress import recompute_many
+
+            # what MilestoneCompletionChanged does for one student, done for all in bulk
+            recompute_many(tx, new, m.activity_id)
+            tx.changes.add("milestone", milestone_id)
+            return len(new)
+
+    def uncomplete_for_students(self, actor: Actor, milestone_id: int, student_ids: list[int]) -> int:
+        """Untick a milestone for a selection of students (what was removed stays in the audit log)."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            m = _get_milestone(s, milestone_id)
+            require(s, actor, Permission.COMPLETE_MILESTONE, activity_id=m.activity_id)
+            ids = list(set(student_ids))
+            gone = s.execute(
+                select(UserMilestone.user_id, UserMilestone.completed_at, UserMilestone.notes)
+                .where(UserMilestone.milestone_id == milestone_id, UserMilestone.user_id.in_(ids))
+            ).all()
+            if not gone:
+                return 0
+            users = sorted(u for u, _, _ in gone)
+            tx.audit(actor, "uncomplete", "milestone", milestone_id,
+                     {"completions": [{"user_id": u, "completed_at": at, "notes": n} for u, at, n in gone]},
+                     None)
+            s.execute(delete(UserMilestone).where(UserMilestone.milestone_id == milestone_id,
+                                                  UserMilestone.user_id.in_(users)))
+            s.execute(ActivityProgress.__table__.update()  # type: ignore[attr-defined]
+                      .where(ActivityProgress.activity_id == m.activity_id, ActivityProgress.user_id.in_(users),
+                             ActivityProgress.progress_manual.is_(True))
+                      .values(progress_manual=False, version=ActivityProgress.version + 1))
+            from tracker.services.progress import recompute_many
+
+            recompute_many(tx, users, m.activity_id)
+            tx.changes.add("milestone", milestone_id)
+            return len(users)
+
+    def checklist(self, actor: Actor, activity_id: int) -> Checklist:
+        """The activity's milestones (in order), its enrolled students and who has done what."""
+        with read_only(self.db) as s:
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
+            ms = s.execute(
+                select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.description,
+                       Milestone.order_index, Milestone.points, Milestone.required, Milestone.due_date,
+                       Milestone.version)
+                .where(Milestone.activity_id == activity_id).order_by(Milestone.order_index, Milestone.id)
+            ).all()
+            students = s.execute(
+                select(User.id, User.display_name)
+                .join(ActivityProgress, ActivityProgress.user_id == User.id)
+                .where(ActivityProgress.activity_id == activity_id,
+                       ActivityProgress.status.in_([ProgressStatus.ACTIVE, ProgressStatus.COMPLETED]))
+                .order_by(User.display_name, User.id)
+            ).all()
+            done: dict[tuple[int, int], tuple[datetime, str]] = {}
+            counts: dict[int, int] = {}
+            for u, mid, at, n in s.execute(
+                select(UserMilestone.user_id, UserMilestone.milestone_id, UserMilestone.completed_at,
+                       UserMilestone.notes)
+                .join(Milestone, Milestone.id == UserMilestone.milestone_id)
+                .where(Milestone.activity_id == activity_id)
+            ):
+                done[(u, mid)] = (at, n)
+                counts[mid] = counts.get(mid, 0) + 1
+            return Checklist(
+                activity_id,
+                tuple(MilestoneRow(r.id, r.activity_id, r.title, r.description, r.order_index, r.points,
+                                   r.required, r.due_date, counts.get(r.id, 0), r.version) for r in ms),
+                tuple(ChecklistStudent(r.id, r.display_name) for r in students),
+                done,
+            )

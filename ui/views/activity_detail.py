@@ -1,6 +1,7 @@
 """One activity's own page: a header (name, category, leads, places) and tabs.
 
-Tabs: Roster (ui.views.activity_roster) and Schedule (ui.views.activity_schedule, imported
+Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones) and
+Schedule (ui.views.activity_schedule, imported
 lazily: when that module is not there the tab is simply left out). The Activities page shows
 this page in place of its list (a stacked view), so the main window needs no change.
 """
@@ -72,12 +73,18 @@ class ActivityDetailPage(QWidget):
         self.tabs.setDocumentMode(True)
         self.roster = RosterTab(ctx, activity_id)
         self.tabs.addTab(self.roster, "Roster")
+        self.milestones = self._milestones_tab()
+        if self.milestones is not None:
+            self.tabs.addTab(self.milestones, "Milestones")
         self.schedule = self._schedule_tab()
         if self.schedule is not None:
             self.tabs.addTab(self.schedule, "Schedule")
         self.attendance = self._attendance_tab()
         if self.attendance is not None:
             self.tabs.addTab(self.attendance, "Attendance")
+        self.skills = self._skills_tab()
+        if self.skills is not None:
+            self.tabs.addTab(self.skills, "Skills")
         outer.addWidget(self.tabs, 1)
         ctx.events.changed.connect(self._on_changed)
 
@@ -86,6 +93,15 @@ class ActivityDetailPage(QWidget):
         try:
             module = importlib.import_module("ui.views.activity_schedule")
             tab = module.ScheduleTab(self.ctx, self.activity_id)
+        except Exception:  # noqa: BLE001 - a missing or broken tab must not take the page down
+            return None
+        return tab  # type: ignore[no-any-return]
+
+    def _milestones_tab(self) -> QWidget | None:
+        """The milestone editor and checklist (ui.views.activity_milestones), if it loads."""
+        try:
+            module = importlib.import_module("ui.views.activity_milestones")
+            tab = module.MilestonesTab(self.ctx, self.activity_id)
         except Exception:  # noqa: BLE001 - a missing or broken tab must not take the page down
             return None
         return tab  # type: ignore[no-any-return]
@@ -99,6 +115,14 @@ class ActivityDetailPage(QWidget):
         tab = AttendanceGridView(self.ctx, self.activity_id)
         tab.take_attendance.connect(self.take_attendance)
         return tab
+
+    def _skills_tab(self) -> QWidget | None:
+        """Skills and participation (ui.views.activity_skills) for those who assess skills here."""
+        if not self.ctx.can(Permission.ASSESS_SKILLS):
+            return None
+        from ui.views.activity_skills import SkillsTab
+
+        return SkillsTab(self.ctx, self.activity_id)
 
     def take_attendance(self, session_id: int | None = None) -> QWidget:
         """Open the take-attendance screen for today's session (or the one given)."""
@@ -117,6 +141,10 @@ class ActivityDetailPage(QWidget):
             self.schedule.refresh()
         if self.attendance is not None:
             self.attendance.refresh()
+        if self.milestones is not None:
+            self.milestones.refresh()
+        if self.skills is not None:
+            self.skills.refresh()
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.touches("activity", "enrollment", "user"):

@@ -1,0 +1,163 @@
+"""The Milestones tab: editor (add, edit, delete with confirmation, reorder, copy) and checklist."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tests.conftest import School
+from tests.ui.conftest import settle
+from tracker.services.activities import ActivityInput
+from ui.views.activity_milestones import MilestonesTab
+
+
+def _tab(qtbot, ctx, activity: int) -> MilestonesTab:  # type: ignore[no-untyped-def]
+    tab = MilestonesTab(ctx, activity)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 700)
+    tab.show()
+    tab.refresh()
+    settle(qtbot, ctx)
+    return tab
+
+
+def _settle(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    """A write, then the reload it publishes."""
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+
+
+def _three(school: School) -> list[int]:
+    ms = school.services.milestones
+    return [ms.create_milestone(school.admin, school.chess, title=t, points=p).id
+            for t, p in (("Rules", 10), ("Openings", 20), ("Endgames", 30))]
+
+
+def _stored_order(school: School) -> list[int]:
+    return [m.id for m in school.services.milestones.list_milestones(school.admin, school.chess)]
+
+
+def test_models_pass_the_model_tester(qtbot, qtmodeltester, ctx, school: School) -> None:
+    a, b, _ = _three(school)
+    school.services.milestones.complete_milestone(school.admin, b, school.student.id, notes="well done")
+    tab = _tab(qtbot, ctx, school.chess)
+    assert tab.model.rowCount() == 2 and tab.model.columnCount() == 5
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.list_model)
+    row = [s.id for s in tab.model.students].index(school.student.id)
+    cell = tab.model.index(row, 3)
+    assert cell.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert cell.data(Qt.ItemDataRole.DisplayRole)  # the date
+    assert "well done" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tab.model.index(row, 1).data() == "1 / 3"
+
+
+def test_reorder_with_alt_keys_and_move_rows_is_saved(qtbot, ctx, school: School) -> None:
+    a, b, c = _three(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.select_milestone(a)
+    tab.list.setFocus()
+    qtbot.keyClick(tab.list, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    _settle(qtbot, ctx)
+    assert _stored_order(school) == [b, a, c]
+    assert tab.current_milestone().id == a
+    # what a drop does: moveRows on the model
+    assert tab.list_model.moveRows(QModelIndex(), 2, 1, QModelIndex(), 0)
+    _settle(qtbot, ctx)
+    assert _stored_order(school) == [c, b, a]
+    assert tab.list_model.ids() == [c, b, a]
+    tab.select_milestone(a)
+    tab.list.setFocus()
+    qtbot.keyClick(tab.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    _settle(qtbot, ctx)
+    assert _stored_order(school) == [c, a, b]
+
+
+def test_bulk_tick_for_selected_students_is_saved(qtbot, ctx, school: School) -> None:
+    a, b, _ = _three(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.table.selectAll()
+    tab.bulk_milestone.setCurrentIndex(tab.bulk_milestone.findData(b))
+    assert tab.tick_action.isEnabled()
+    tab.tick_action.trigger()
+    _settle(qtbot, ctx)
+    snap = school.services.milestones.checklist(school.admin, school.chess)
+    assert {k for k in snap.done} == {(school.student.id, b), (school.other_student.id, b)}
+    assert "2 more students" in tab.message.text()
+    col = 2 + tab.model.milestones.index(next(m for m in tab.model.milestones if m.id == b))
+    assert all(tab.model.index(r, col).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+               for r in range(2))
+    # untick one student
+    tab.table.clearSelection()
+    tab.table.selectionModel().select(tab.model.index(0, 0), QItemSelectionModel.SelectionFlag.Select)
+    tab.untick_action.trigger()
+    _settle(qtbot, ctx)
+    snap = school.services.milestones.checklist(school.admin, school.chess)
+    assert len(snap.done) == 1
+
+
+def test_space_ticks_the_current_cell_and_notes_are_saved(qtbot, ctx, school: School) -> None:
+    a, _, _ = _three(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    row = [s.id for s in tab.model.students].index(school.other_student.id)
+    tab.table.setFocus()
+    tab.table.setCurrentIndex(tab.model.index(row, 2))
+    qtbot.keyClick(tab.table, Qt.Key.Key_Space)
+    _settle(qtbot, ctx)
+    assert (school.other_student.id, a) in school.services.milestones.checklist(school.admin, school.chess).done
+    tab.table.setCurrentIndex(tab.model.index(row, 2))
+    tab.note.setText("Explained castling")
+    tab.save_note()
+    _settle(qtbot, ctx)
+    snap = school.services.milestones.checklist(school.admin, school.chess)
+    assert snap.done[(school.other_student.id, a)][1] == "Explained castling"
+    tab.table.setCurrentIndex(tab.model.index(row, 2))
+    qtbot.keyClick(tab.table, Qt.Key.Key_Space)
+    _settle(qtbot, ctx)
+    assert not school.services.milestones.checklist(school.admin, school.chess).done
+
+
+def test_add_edit_delete_with_confirmation_and_copy(qtbot, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    dialog = tab.add()
+    dialog.title.setText("Rules")
+    dialog.points.setValue(5)
+    dialog.accept()
+    _settle(qtbot, ctx)
+    rows = school.services.milestones.list_milestones(school.admin, school.chess)
+    assert [(m.title, m.points) for m in rows] == [("Rules", 5)]
+    tab.select_milestone(rows[0].id)
+    dialog = tab.edit()
+    dialog.title.setText("All the rules")
+    dialog.required.setChecked(False)
+    dialog.accept()
+    _settle(qtbot, ctx)
+    m = school.services.milestones.list_milestones(school.admin, school.chess)[0]
+    assert (m.title, m.required) == ("All the rules", False)
+    school.services.milestones.complete_milestone(school.admin, m.id, school.student.id)
+    _settle(qtbot, ctx)
+    tab.refresh()
+    _settle(qtbot, ctx)
+    tab.select_milestone(m.id)
+    tab.delete()
+    _settle(qtbot, ctx)
+    box = tab.dialog
+    assert isinstance(box, QMessageBox) and "1 student has completed" in box.text()
+    box.done(QMessageBox.StandardButton.Yes)
+    _settle(qtbot, ctx)
+    assert school.services.milestones.list_milestones(school.admin, school.chess) == []
+    other = school.services.activities.create_activity(school.admin, ActivityInput("Chess 2"))
+    for t in ("One", "Two"):
+        school.services.milestones.create_milestone(school.admin, other.id, title=t)
+    tab.copy_from(other.id)
+    _settle(qtbot, ctx)
+    assert [m.title for m in tab.list_model._rows] == ["One", "Two"]
+
+
+def test_a_student_sees_the_checklist_but_cannot_change_it(qtbot, make_ctx, school: School) -> None:
+    _three(school)
+    ctx = make_ctx(school.student)
+    tab = _tab(qtbot, ctx, school.chess)
+    assert not tab.add_action.isVisible()
+    assert not tab.model.flags(tab.model.index(0, 2)) & Qt.ItemFlag.ItemIsUserCheckable
+    assert not tab.list_model.moveRows(QModelIndex(), 0, 1, QModelIndex(), 2)

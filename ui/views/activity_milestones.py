@@ -1,0 +1,454 @@
+"""The Milestones tab of an activity: the milestone editor (left) and the checklist (right).
+
+Editor: add / edit (ui.dialogs.milestone_dialog), delete (asks first when students completed the
+milestone), reorder by drag and drop or Alt+Up / Alt+Down (saved at once), copy the milestones of
+another activity. Checklist: students × milestones over one snapshot (``services.milestones
+.checklist``); Space or a click ticks / unticks the current cell, "Tick for selected" ticks the
+chosen milestone for every selected student in one write, the note box keeps a note per tick.
+Writes run on the writer thread and publish "milestone" / "progress" changes, which reload the
+tab and every page showing progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.changes import Changes
+from tracker.domain.policy import Permission
+from tracker.errors import ValidationError
+from tracker.services.milestones import Checklist, MilestoneRow
+from ui.context import AppContext
+from ui.models.milestones import ChecklistModel, MilestoneListModel
+from ui.tasks import show_error
+from ui.views.people import action_button
+from ui.widgets.actions import widget_action
+from ui.widgets.style import set_style_flag, styled_label
+
+WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
+
+
+def checklist_table(parent: QWidget | None = None) -> QTableView:
+    """The checklist's table: cells selectable one by one, fixed sizes (no sizing to contents)."""
+    table = QTableView(parent)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(26)
+    table.horizontalHeader().setDefaultSectionSize(104)
+    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    table.horizontalHeader().setMinimumSectionSize(40)
+    table.setAccessibleName("Milestone checklist")
+    return table
+
+
+class MilestonesTab(QWidget):
+    def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.activity_id = activity_id
+        self.can_manage = ctx.can(Permission.MANAGE_MILESTONES)
+        self.can_tick = ctx.can(Permission.COMPLETE_MILESTONE)
+        self.snapshot: Checklist | None = None
+        self.dialog: Any = None
+        self._loading = False
+        self._again = False
+
+        self.list_model = MilestoneListModel(self)
+        self.list_model.movable = self.can_manage
+        self.list_model.reordered.connect(self._save_order)
+        self.model = ChecklistModel(self)
+        self.model.editable = self.can_tick
+        self.model.toggled.connect(self._toggle)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 10, 0, 0)
+        outer.setSpacing(8)
+        self._make_actions()
+
+        # ---- editor
+        editor = QFrame()
+        set_style_flag(editor, "card")
+        left = QVBoxLayout(editor)
+        left.setContentsMargins(12, 10, 12, 10)
+        left.addWidget(styled_label("Milestones", heading="2"))
+        self.list = QListView()
+        self.list.setModel(self.list_model)
+        self.list.setAccessibleName("Milestones")
+        self.list.setToolTip("Drag to reorder, or Alt+Up / Alt+Down")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        if self.can_manage:
+            self.list.setDragEnabled(True)
+            self.list.setAcceptDrops(True)
+            self.list.setDropIndicatorShown(True)
+            self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+            self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        for a in self._list_actions:
+            self.list.addAction(a)
+        self.list.doubleClicked.connect(lambda _i: self.edit())
+        self.list.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        left.addWidget(self.list, 1)
+        row1 = QHBoxLayout()
+        for a in (self.add_action, self.edit_action, self.delete_action):
+            row1.addWidget(action_button(a, primary=a is self.add_action))
+        left.addLayout(row1)
+        row2 = QHBoxLayout()
+        for a in (self.up_action, self.down_action, self.copy_action):
+            row2.addWidget(action_button(a))
+        left.addLayout(row2)
+        if not self.can_manage:
+            for a in (self.add_action, self.edit_action, self.delete_action, self.up_action,
+                      self.down_action, self.copy_action):
+                a.setVisible(False)
+
+        # ---- checklist
+        right = QWidget()
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(styled_label("Checklist", heading="2"))
+        self.counts = styled_label("", muted=True)
+        bar.addWidget(self.counts)
+        bar.addStretch(1)
+        bar.addWidget(styled_label("For selected:", muted=True))
+        self.bulk_milestone = QComboBox()
+        self.bulk_milestone.setAccessibleName("Milestone to tick for the selected students")
+        self.bulk_milestone.setMinimumWidth(160)
+        bar.addWidget(self.bulk_milestone)
+        bar.addWidget(action_button(self.tick_action))
+        bar.addWidget(action_button(self.untick_action))
+        rlay.addLayout(bar)
+        self.table = checklist_table()
+        self.table.setModel(self.model)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._show_note())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        rlay.addWidget(self.table, 1)
+        notes = QHBoxLayout()
+        self.note_label = styled_label("Note:", muted=True)
+        notes.addWidget(self.note_label)
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note or evidence for the current tick")
+        self.note.setPlaceholderText("Select a cell to add a note or evidence for that student's milestone")
+        self.note.returnPressed.connect(self.save_note)
+        notes.addWidget(self.note, 1)
+        self.note_button = QPushButton("Save note")
+        self.note_button.clicked.connect(self.save_note)
+        notes.addWidget(self.note_button)
+        self.note.setEnabled(self.can_tick)
+        self.note_button.setEnabled(self.can_tick)
+        rlay.addLayout(notes)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(editor)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([290, 770])
+        outer.addWidget(split, 1)
+        self.message = styled_label("", muted=True)
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+        ctx.events.changed.connect(self._on_changed)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ actions
+    def _make_actions(self) -> None:
+        def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> Any:
+            return widget_action(self, text, slot, tip, *keys)
+
+        self.add_action = act("Add…", self.add, "Add a milestone (Ctrl+N)", "Ctrl+N")
+        self.edit_action = act("Edit…", self.edit, "Edit the selected milestone (F2)", "F2")
+        self.delete_action = act("Delete", self.delete, "Delete the selected milestone", "Del")
+        self.up_action = act("Move up", lambda: self.move(-1), "Move the selected milestone up (Alt+Up)",
+                             "Alt+Up")
+        self.down_action = act("Move down", lambda: self.move(1),
+                               "Move the selected milestone down (Alt+Down)", "Alt+Down")
+        self.copy_action = act("Copy from activity…", self.choose_copy_source,
+                               "Add copies of another activity's milestones (a template)")
+        self.tick_action = act("Tick", self.tick_selected, "Tick the chosen milestone for the selected students")
+        self.untick_action = act("Untick", self.untick_selected,
+                                 "Untick the chosen milestone for the selected students")
+        # the editor's Del / F2 / Alt keys only when the list has focus
+        for a in (self.edit_action, self.delete_action, self.up_action, self.down_action):
+            self.removeAction(a)
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self._list_actions = (self.edit_action, self.delete_action, self.up_action, self.down_action)
+
+    def current_milestone(self) -> MilestoneRow | None:
+        rows = self.list.selectionModel().selectedRows() if hasattr(self, "list") else []
+        return self.list_model.record(rows[0].row()) if rows else None
+
+    def selected_students(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        return [self.model.student(r).id for r in rows]
+
+    def _update_actions(self) -> None:
+        if not hasattr(self, "table"):
+            return
+        chosen = self.current_milestone() is not None
+        for a in (self.edit_action, self.delete_action, self.up_action, self.down_action):
+            a.setEnabled(self.can_manage and chosen)
+        ticking = self.can_tick and bool(self.selected_students()) and self.bulk_milestone.count() > 0
+        self.tick_action.setEnabled(ticking)
+        self.untick_action.setEnabled(ticking)
+
+    # ------------------------------------------------------------------ loading
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touches(*WATCHED):
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.ctx.actor is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
+        self.ctx.tasks.run(lambda state: service.checklist(actor, aid), on_done=self._loaded,
+                           on_error=self._failed, label="Loading the milestones")
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.message.setText(str(exc))
+
+    def _loaded(self, snap: Checklist) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self.show_snapshot(snap)
+
+    def show_snapshot(self, snap: Checklist) -> None:
+        keep = self.current_milestone()
+        current = self.table.currentIndex()
+        picked = self.bulk_milestone.currentData()
+        self.snapshot = snap
+        self.list_model.set_rows(snap.milestones)
+        self.model.set_snapshot(snap)
+        hh = self.table.horizontalHeader()
+        hh.resizeSection(0, 170)
+        hh.resizeSection(1, 60)
+        self.bulk_milestone.blockSignals(True)
+        self.bulk_milestone.clear()
+        for m in snap.milestones:
+            self.bulk_milestone.addItem(m.title, m.id)
+        at = self.bulk_milestone.findData(picked)
+        self.bulk_milestone.setCurrentIndex(max(at, 0))
+        self.bulk_milestone.blockSignals(False)
+        if keep is not None:
+            self.select_milestone(keep.id)
+        if current.isValid() and current.row() < self.model.rowCount() and current.column() < self.model.columnCount():
+            self.table.setCurrentIndex(self.model.index(current.row(), current.column()))
+        if not snap.milestones:
+            self.counts.setText("No milestones yet: add the first one, or copy them from another activity.")
+        elif not snap.students:
+            self.counts.setText("Nobody is enrolled yet.")
+        else:
+            self.counts.setText(f"{len(snap.students)} students")
+        self.counts.setToolTip(f"{len(snap.milestones)} milestones · {len(snap.students)} students enrolled")
+        self._update_actions()
+
+    def select_milestone(self, milestone_id: int) -> bool:
+        ids = self.list_model.ids()
+        if milestone_id not in ids:
+            return False
+        self.list.setCurrentIndex(self.list_model.index(ids.index(milestone_id)))
+        return True
+
+    # ------------------------------------------------------------------ writes
+    def _write(self, work: Callable[[], Any], label: str, done: Callable[[Any], str] | None = None,
+               on_error: Callable[[BaseException], bool] | None = None) -> None:
+        def finished(out: Any) -> None:
+            self.message.setText(done(out) if done else "")
+            self.ctx.events.publish(milestone=None, progress=None, activity=[self.activity_id])
+
+        def failed(exc: BaseException) -> None:
+            if on_error is not None and on_error(exc):
+                return
+            self.ctx.events.publish(milestone=None)  # show what is stored
+            show_error(self, exc, label)
+
+        self.ctx.tasks.run(lambda state: work(), write=True, label=label, on_done=finished, on_error=failed)
+
+    def add(self) -> Any:
+        from ui.dialogs.milestone_dialog import MilestoneDialog
+
+        if not self.can_manage:
+            return None
+        return self._open(MilestoneDialog(None, self), None)
+
+    def edit(self) -> Any:
+        from ui.dialogs.milestone_dialog import MilestoneDialog
+
+        m = self.current_milestone()
+        if m is None or not self.can_manage:
+            return None
+        return self._open(MilestoneDialog(m, self), m)
+
+    def _open(self, dialog: Any, m: MilestoneRow | None) -> Any:
+        self.dialog = dialog
+        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
+
+        def finished(code: int) -> None:
+            if code:
+                v = dialog.values()
+                if m is None:
+                    self._write(lambda: service.create_milestone(actor, aid, **v), "Add milestone",
+                                lambda r: f"Added “{r.title}”.")
+                else:
+                    self._write(lambda: service.update_milestone(actor, m.id, expected_version=m.version, **v),
+                                "Edit milestone", lambda r: f"Saved “{r.title}”.")
+            dialog.deleteLater()
+            self.dialog = None
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def delete(self, confirmed: bool = False) -> None:
+        m = self.current_milestone()
+        if m is None or not self.can_manage:
+            return
+        service, actor = self.ctx.services.milestones, self.ctx.user
+
+        def refused(exc: BaseException) -> bool:
+            if not (isinstance(exc, ValidationError) and any(p.field == "confirm" for p in exc.problems)):
+                return False
+            self.confirm_delete(m, str(exc))
+            return True
+
+        self._write(lambda: service.delete_milestone(actor, m.id, confirm=confirmed), "Delete milestone",
+                    lambda _r: f"Deleted “{m.title}”.", refused)
+
+    def confirm_delete(self, m: MilestoneRow, text: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete milestone", text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.dialog = box
+
+        def answered(code: int) -> None:
+            self.dialog = None
+            box.deleteLater()
+            if code == QMessageBox.StandardButton.Yes and self.select_milestone(m.id):
+                self.delete(confirmed=True)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def move(self, delta: int) -> None:
+        m = self.current_milestone()
+        if m is None or not self.can_manage:
+            return
+        row = self.list_model.ids().index(m.id)
+        if self.list_model.move(row, delta):
+            self.select_milestone(m.id)
+
+    def _save_order(self, ids: list[int]) -> None:
+        if not self.can_manage:
+            return
+        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
+        self._write(lambda: service.reorder_milestones(actor, aid, ids), "Reorder milestones",
+                    lambda _r: "Order saved.")
+
+    def choose_copy_source(self) -> None:
+        if not self.can_manage:
+            return
+        others = [a for a in self.ctx.services.activities.list_activities(self.ctx.user)
+                  if a.id != self.activity_id]
+        if not others:
+            self.message.setText("There is no other activity to copy from.")
+            return
+        names = [a.name for a in others]
+        name, ok = QInputDialog.getItem(self, "Copy milestones", "Copy the milestones of:", names, 0, False)
+        if ok and name in names:
+            self.copy_from(others[names.index(name)].id)
+
+    def copy_from(self, source_id: int) -> None:
+        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
+        self._write(lambda: service.copy_milestones(actor, source_id, aid), "Copy milestones",
+                    lambda made: f"Copied {len(made)} milestone{'s' if len(made) != 1 else ''}.")
+
+    # ------------------------------------------------------------------ ticking
+    def _toggle(self, student_id: int, milestone_id: int, done: bool) -> None:
+        service, actor = self.ctx.services.milestones, self.ctx.user
+        if done:
+            self._write(lambda: service.complete_milestone(actor, milestone_id, student_id), "Tick milestone")
+        else:
+            self._write(lambda: service.uncomplete_milestone(actor, milestone_id, student_id),
+                        "Untick milestone")
+
+    def _bulk(self, done: bool) -> None:
+        mid = self.bulk_milestone.currentData()
+        ids = self.selected_students()
+        if mid is None or not ids or not self.can_tick:
+            return
+        service, actor = self.ctx.services.milestones, self.ctx.user
+        title = self.bulk_milestone.currentText()
+        if done:
+            self._write(lambda: service.complete_for_students(actor, mid, ids), "Tick milestone",
+                        lambda n: f"Ticked “{title}” for {n} more student{'s' if n != 1 else ''}.")
+        else:
+            self._write(lambda: service.uncomplete_for_students(actor, mid, ids), "Untick milestone",
+                        lambda n: f"Unticked “{title}” for {n} student{'s' if n != 1 else ''}.")
+
+    def tick_selected(self) -> None:
+        self._bulk(True)
+
+    def untick_selected(self) -> None:
+        self._bulk(False)
+
+    def _current_cell(self) -> tuple[int, int] | None:
+        i: QModelIndex = self.table.currentIndex()
+        if not i.isValid() or self.model.milestone(i.column()) is None:
+            return None
+        return i.row(), i.column()
+
+    def _show_note(self) -> None:
+        cell = self._current_cell()
+        if cell is None:
+            self.note.clear()
+            self.note_label.setText("Note:")
+            return
+        s, m = self.model.student(cell[0]), self.model.milestone(cell[1])
+        assert m is not None
+        got = self.model.done.get((s.id, m.id))
+        self.note.setText(got[1] if got else "")
+        self.note_label.setText(f"Note ({s.name} · {m.title}):")
+
+    def save_note(self) -> None:
+        cell = self._current_cell()
+        if cell is None or not self.can_tick:
+            return
+        s, m = self.model.student(cell[0]), self.model.milestone(cell[1])
+        assert m is not None
+        text = self.note.text().strip()
+        self.model.set_done(cell[0], cell[1], True, text)
+        service, actor = self.ctx.services.milestones, self.ctx.user
+        self._write(lambda: service.complete_milestone(actor, m.id, s.id, notes=text), "Save note",
+                    lambda _r: f"Note saved for {s.name}.")

@@ -1,0 +1,129 @@
+"""A student's own skills growth: each skill they were assessed on, with its latest level, and a
+chart of the level over time for the chosen skill (the student themself, their parent, their
+teachers and admins may open it; the service decides).
+
+pyqtgraph is imported when the view is built, never at module import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from tracker.services.skills import AssessmentRow, RubricLevelRow
+from ui.context import AppContext
+from ui.widgets.style import styled_label
+
+LINE_COLOUR = "#0072B2"  # Okabe-Ito blue
+POINT_COLOUR = "#E69F00"  # Okabe-Ito orange
+
+
+@dataclass(frozen=True)
+class StudentSkills:
+    history: list[AssessmentRow]
+    rubrics: dict[int, tuple[RubricLevelRow, ...]]
+
+
+class StudentSkillsView(QWidget):
+    def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        import pyqtgraph as pg  # lazily
+
+        self.ctx = ctx
+        self.student_id = student_id
+        self.data: StudentSkills | None = None
+        outer = QVBoxLayout(self)
+        self.heading = styled_label("Skills growth", heading="2")
+        outer.addWidget(self.heading)
+        row = QHBoxLayout()
+        self.skills = QListWidget()
+        self.skills.setAccessibleName("Skills assessed")
+        self.skills.setFixedWidth(250)
+        self.skills.setWordWrap(True)
+        self.skills.setSpacing(3)
+        self.skills.currentItemChanged.connect(lambda *_: self._draw())
+        row.addWidget(self.skills)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
+                                  background="w")
+        self.plot.setAccessibleName("Level over time")
+        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o",
+                                    symbolSize=10, symbolBrush=POINT_COLOUR, symbolPen=LINE_COLOUR)
+        row.addWidget(self.plot, 1)
+        outer.addLayout(row, 1)
+        self.note = styled_label("", muted=True)
+        self.note.setWordWrap(True)
+        outer.addWidget(self.note)
+        self.refresh()
+
+    def refresh(self) -> None:
+        service, actor, sid = self.ctx.services.skills, self.ctx.user, self.student_id
+
+        def work(state: Any) -> StudentSkills:
+            rows = service.history(actor, sid)
+            return StudentSkills(rows, {k: tuple(service.rubric(actor, k)) for k in {r.skill_id for r in rows}})
+
+        self.ctx.tasks.run(work, on_done=self._show, on_error=lambda exc: self.note.setText(str(exc)),
+                           label="Loading skills growth")
+
+    def _show(self, data: StudentSkills) -> None:
+        self.data = data
+        self.skills.clear()
+        by_skill: dict[int, list[AssessmentRow]] = {}
+        for r in data.history:
+            by_skill.setdefault(r.skill_id, []).append(r)
+        if data.history:
+            self.heading.setText(f"Skills growth — {data.history[0].student}")
+        for skill_id, rows in sorted(by_skill.items(), key=lambda kv: kv[1][0].skill):
+            last = rows[-1]
+            change = ""
+            if len(rows) > 1 and last.level != rows[0].level:
+                change = f"\n{'up' if last.level > rows[0].level else 'down'} from {rows[0].level_name}"
+            item = QListWidgetItem(f"{last.skill}: {last.level_name}{change}"
+                                   f" · {len(rows)} assessment{'s' if len(rows) != 1 else ''}")
+            item.setData(Qt.ItemDataRole.UserRole, skill_id)
+            self.skills.addItem(item)
+        if self.skills.count():
+            self.skills.setCurrentRow(0)
+        else:
+            self.note.setText("No skills assessed yet.")
+            self.curve.setData([], [])
+
+    def current_rows(self) -> list[AssessmentRow]:
+        item = self.skills.currentItem()
+        if item is None or self.data is None:
+            return []
+        skill_id = item.data(Qt.ItemDataRole.UserRole)
+        return [r for r in self.data.history if r.skill_id == skill_id]
+
+    def _draw(self) -> None:
+        rows = self.current_rows()
+        xs = [r.assessed_at.timestamp() for r in rows]
+        self.curve.setData(xs, [float(r.level) for r in rows])
+        if not rows or self.data is None:
+            return
+        pad = max((xs[-1] - xs[0]) * 0.08, 86400.0 * 7)
+        self.plot.setXRange(xs[0] - pad, xs[-1] + pad, padding=0)
+        levels = self.data.rubrics.get(rows[0].skill_id, ())
+        if levels:
+            self.plot.getAxis("left").setTicks([[(lv.level, lv.name) for lv in levels]])
+            self.plot.setYRange(min(lv.level for lv in levels) - 0.3, max(lv.level for lv in levels) + 0.3)
+        last = rows[-1]
+        self.note.setText(f"{last.skill}: latest {last.level_name} on {last.assessed_at:%d %b %Y}"
+                          + (f" — “{last.evidence}”" if last.evidence else ""))
+
+
+class StudentSkillsDialog(QDialog):
+    def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Skills growth")
+        box = QVBoxLayout(self)
+        self.view = StudentSkillsView(ctx, student_id, self)
+        box.addWidget(self.view)
+        self.setMinimumSize(860, 500)
+        self.resize(900, 520)
