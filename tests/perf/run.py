@@ -223,17 +223,16 @@ def synthetic_grid(students: int, sessions: int):  # type: ignore[no-untyped-def
                           array("b", [0]) * n, [90.0] * students, [0] * students, [students - 20] * sessions)
 
 
-def _grid_view_once(app, grid) -> float:  # type: ignore[no-untyped-def]
-    """Create the grid view, set the snapshot, show and paint it (what opening the tab costs)."""
+def _view_once(app, build) -> float:  # type: ignore[no-untyped-def]
+    """Build a view with ``build(ctx)`` (which also hands it its snapshot), show and paint it at
+    1280x800: what opening a tab costs. The context has no services: the view only draws."""
     from ui.context import AppContext
     from ui.events import EventBus
     from ui.tasks import TaskRunner
-    from ui.views.attendance_grid import AttendanceGridView
 
     ctx = AppContext(services=None, events=EventBus(), tasks=TaskRunner(), actor=None)  # type: ignore[arg-type]
     start = time.perf_counter()
-    view = AttendanceGridView(ctx, grid.activity_id)
-    view.show_grid(grid)
+    view = build(ctx)
     view.resize(1280, 800)
     view.show()
     app.processEvents()
@@ -243,6 +242,17 @@ def _grid_view_once(app, grid) -> float:  # type: ignore[no-untyped-def]
     view.deleteLater()
     app.processEvents()
     return elapsed
+
+
+def _grid_view_once(app, grid) -> float:  # type: ignore[no-untyped-def]
+    from ui.views.attendance_grid import AttendanceGridView
+
+    def build(ctx):  # type: ignore[no-untyped-def]
+        view = AttendanceGridView(ctx, grid.activity_id)
+        view.show_grid(grid)
+        return view
+
+    return _view_once(app, build)
 
 
 def _bare_table_once(app, rows: int, cols: int, sizes: tuple[int, int, int] | None = None) -> float:  # type: ignore[no-untyped-def]
@@ -512,25 +522,14 @@ def synthetic_checklist(students: int, milestones: int):  # type: ignore[no-unty
 
 
 def _checklist_view_once(app, snap) -> float:  # type: ignore[no-untyped-def]
-    """Create the Milestones tab, set the snapshot, show and paint it (what opening it costs)."""
-    from ui.context import AppContext
-    from ui.events import EventBus
-    from ui.tasks import TaskRunner
     from ui.views.activity_milestones import MilestonesTab
 
-    ctx = AppContext(services=None, events=EventBus(), tasks=TaskRunner(), actor=None)  # type: ignore[arg-type]
-    start = time.perf_counter()
-    view = MilestonesTab(ctx, snap.activity_id)
-    view.show_snapshot(snap)
-    view.resize(1280, 800)
-    view.show()
-    app.processEvents()
-    view.grab()
-    elapsed = time.perf_counter() - start
-    view.close()
-    view.deleteLater()
-    app.processEvents()
-    return elapsed
+    def build(ctx):  # type: ignore[no-untyped-def]
+        view = MilestonesTab(ctx, snap.activity_id)
+        view.show_snapshot(snap)
+        return view
+
+    return _view_once(app, build)
 
 
 def bench_milestone_checklist_200x30(repeat: int, students: int) -> None:
