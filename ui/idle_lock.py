@@ -10,7 +10,6 @@ signing in), or someone else signs in instead.
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -23,10 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.domain.policy import Actor
-from tracker.errors import TrackerError
 from ui import resources, theme
 from ui.context import AppContext
-from ui.dialogs import ErrorLabel, error_text, primary_button
+from ui.dialogs import ErrorLabel, check_password, primary_button
 
 _INPUT_EVENTS = frozenset({
     QEvent.Type.MouseButtonPress,
@@ -181,16 +179,10 @@ class LockScreen(QWidget):
         if not self.password.text():
             self.error.show_message("Enter your password.")
             return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            verified = self.ctx.services.auth.verify_password(actor, self.password.text())
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
-            self.password.clear()
-            self.password.setFocus()
+        verified = check_password(self.error, self.password,
+                                  lambda password: self.ctx.services.auth.verify_password(actor, password))
+        if verified is None:
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self.password.clear()
         self.error.clear_message()
         self.unlocked.emit(verified)

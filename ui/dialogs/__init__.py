@@ -6,11 +6,17 @@ label, and a primary button; one place for the application's QSettings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from collections.abc import Callable
+from typing import TypeVar
 
-from tracker.errors import ValidationError
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from tracker.errors import TrackerError, ValidationError
 from ui import resources, theme
+
+T = TypeVar("T")
 
 ORGANIZATION = "ActivityTracker"
 APPLICATION = "Activity Tracker"
@@ -42,6 +48,21 @@ def fit_height(dialog: QWidget) -> None:
               else layout.totalSizeHint().height())
     if wanted > dialog.height():
         dialog.resize(dialog.width(), wanted)
+
+
+def check_password(error: "ErrorLabel", password: QLineEdit, check: Callable[[str], T]) -> T | None:
+    """Run a password check (sign-in, unlock) under a wait cursor. A refusal is shown inline,
+    the password field is cleared and focused, and None is returned."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        return check(password.text())
+    except TrackerError as exc:
+        error.show_message(error_text(exc))
+        password.clear()
+        password.setFocus()
+        return None
+    finally:
+        QGuiApplication.restoreOverrideCursor()
 
 
 class ErrorLabel(QLabel):

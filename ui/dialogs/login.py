@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from tracker.domain.policy import Actor
 from tracker.errors import TrackerError
 from ui import resources
-from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, error_text, primary_button
+from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, check_password, primary_button
 
 if TYPE_CHECKING:  # the context (and SQLAlchemy behind it) may not be loaded yet at start-up
     from ui.context import AppContext
@@ -162,16 +161,10 @@ class LoginDialog(QDialog):
             self._sign_in_pending = True
             self.prompt_label.setText("Opening the school database… you will be signed in next.")
             return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            actor = self.ctx.services.auth.login(username, self.password.text())
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
-            self.password.clear()
-            self.password.setFocus()
+        actor = check_password(self.error, self.password,
+                               lambda password: self.ctx.services.auth.login(username, password))
+        if actor is None:
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         self.actor = actor
         self.error.clear_message()
         if self._remember:
