@@ -63,42 +63,50 @@ class TaskHandle(QObject):
     """Lives on the GUI thread; the worker emits through it."""
 
     progress = Signal(float, str)  # fraction (or -1: text only), status text
-    finished = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
+    delivered = Signal()  # the worker is done: see ``outcome``
 
     def __init__(self, label: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.label = label
         self.state = TaskState(self)
         self.done = False
+        self.fn: Callable[[TaskState], Any] | None = None
+        self.outcome = ""  # "finished", "failed" or "cancelled", set by the worker
+        self.result: Any = None
+        self.error: BaseException | None = None
 
     def cancel(self) -> None:
         self.state.cancel()
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[TaskState], Any], handle: TaskHandle) -> None:
+    """Runs the handle's callable on a pool thread.
+
+    Nothing the callable references may be released on the pool thread: its closure often holds
+    the widget that started it, and a widget destroyed outside the GUI thread crashes the process.
+    So the callable, its result and its error live on the handle (never in a local here) and the
+    GUI thread clears them when it delivers the outcome."""
+
+    def __init__(self, handle: TaskHandle) -> None:
         super().__init__()
-        self.fn = fn
         self.handle = handle
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        handle = self.handle
+        h = self.handle
         try:
-            result = self.fn(handle.state)
+            h.result = h.fn(h.state)  # type: ignore[misc]
         except Cancelled:
-            handle.cancelled.emit()
+            h.outcome = "cancelled"
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
             if not isinstance(exc, TrackerError):
                 exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            handle.failed.emit(exc)
+            h.error = exc
+            h.outcome = "failed"
         else:
-            if handle.state.cancelled:
-                handle.cancelled.emit()
-            else:
-                handle.finished.emit(result)
+            h.outcome = "cancelled" if h.state.cancelled else "finished"
+        # after this emit the GUI thread may release everything: touch nothing but the signal
+        h.delivered.emit()
 
 
 class TaskRunner(QObject):
@@ -130,42 +138,34 @@ class TaskRunner(QObject):
         if on_progress:
             handle.progress.connect(on_progress)
 
-        def finish() -> None:
+        def deliver() -> None:
+            # on the GUI thread: take the outcome off the handle, so that the callable's closure,
+            # the result and the error are released here and never on the pool thread
+            outcome, result, error = handle.outcome, handle.result, handle.error
+            handle.fn = handle.result = handle.error = None
             handle.done = True
             self._running.discard(handle)
-            if not self._running:
-                self.busy_changed.emit(False)
-            handle.deleteLater()
-
-        def done(result: object) -> None:
             try:
-                if on_done:
-                    on_done(result)
-            finally:
-                finish()
-
-        def failed(exc: object) -> None:
-            try:
-                if on_error:
-                    on_error(exc)  # type: ignore[arg-type]
-                else:
-                    raise exc  # type: ignore[misc]
-            finally:
-                finish()
-
-        def cancelled() -> None:
-            try:
-                if on_cancel:
+                if outcome == "finished":
+                    if on_done:
+                        on_done(result)
+                elif outcome == "failed":
+                    if on_error:
+                        on_error(error)  # type: ignore[arg-type]
+                    else:
+                        raise error  # type: ignore[misc]
+                elif on_cancel:
                     on_cancel()
             finally:
-                finish()
+                if not self._running:
+                    self.busy_changed.emit(False)
+                handle.deleteLater()
 
-        handle.finished.connect(done, Qt.ConnectionType.QueuedConnection)
-        handle.failed.connect(failed, Qt.ConnectionType.QueuedConnection)
-        handle.cancelled.connect(cancelled, Qt.ConnectionType.QueuedConnection)
+        handle.fn = fn
+        handle.delivered.connect(deliver, Qt.ConnectionType.QueuedConnection)
         if len(self._running) == 1:
             self.busy_changed.emit(True)
-        (self.writer if write else self.reader).start(_Job(fn, handle))
+        (self.writer if write else self.reader).start(_Job(handle))
         return handle
 
     @property
@@ -202,6 +202,7 @@ def run_with_progress(
     title: str,
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
+    on_cancel: Callable[[], None] | None = None,
     write: bool = True,
     delay_ms: int = 400,
 ) -> TaskHandle:
@@ -233,8 +234,13 @@ def run_with_progress(
         close()
         (on_error or (lambda e: show_error(parent, e, title)))(exc)
 
+    def cancelled() -> None:
+        close()
+        if on_cancel:
+            on_cancel()
+
     handle = runner.run(fn, on_done=done, on_error=error, on_progress=progress,
-                        on_cancel=close, write=write, label=title)
+                        on_cancel=cancelled, write=write, label=title)
     dialog.canceled.connect(handle.cancel)
     # show the dialog on time even if the task reports no progress
     QTimer.singleShot(delay_ms, lambda: (not handle.done) and dialog.isHidden() and dialog.show())

@@ -160,10 +160,9 @@ class FirstRunDialog(QDialog):
 
         self._demo_handle = run_with_progress(
             self, self.ctx.tasks, work, title="Creating the demo school…",
-            on_done=self._demo_done, on_error=self._demo_failed)
+            on_done=self._demo_done, on_error=self._demo_failed, on_cancel=self._demo_cancelled)
         for progress_dialog in self.findChildren(QProgressDialog):
             progress_dialog.setMinimumWidth(420)
-        self._demo_handle.cancelled.connect(self._demo_cancelled, Qt.ConnectionType.QueuedConnection)
 
     def _reopen(self) -> bool:
         from tracker.services.bootstrap import open_database
