@@ -29,6 +29,7 @@ DIALOG_VIEWS: dict[str, str] = {
     "lock": "the main window locked after idle time",
     "import": "roster import dialog with the preview of a sample file (administrators)",
     "student-progress": "a student's own skills growth (as the student, or a parent: their first child)",
+    "rubric": "the school default rubric dialog of the Skills page (administrators)",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
@@ -236,6 +237,7 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
             "student-progress": lambda: _student_progress(app, ctx, window),
+            "rubric": lambda: _rubric_dialog(app, ctx, window),
         }
         dialog = opener[view]()
         if dialog is None:
@@ -335,6 +337,17 @@ def _import_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: i
     dialog.set_path(SAMPLE_ROSTER)
     _settle(app, ctx)
     return dialog
+
+
+def _rubric_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]
+    """rubric: the Skills page with the school default rubric dialog open over it."""
+    if "skill-catalog" not in window.page_keys:
+        return None
+    page = window.show_page("skill-catalog")
+    _settle(app, ctx)
+    dialog = page.edit_default_rubric()
+    _settle(app, ctx)
+    return dialog  # type: ignore[no-any-return]
 
 
 def _student_progress(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]

@@ -522,9 +522,13 @@ def synthetic_checklist(students: int, milestones: int):  # type: ignore[no-unty
 
 
 def _checklist_view_once(app, snap) -> float:  # type: ignore[no-untyped-def]
+    from tracker.domain.enums import Role
+    from tracker.domain.policy import Actor
     from ui.views.activity_milestones import MilestonesTab
 
     def build(ctx):  # type: ignore[no-untyped-def]
+        # as the teacher sees it: editor buttons, bulk tick and tickable cells (no service is called)
+        ctx.actor = Actor(1, "teacher", "Teacher", Role.TEACHER)
         view = MilestonesTab(ctx, snap.activity_id)
         view.show_snapshot(snap)
         return view
@@ -538,7 +542,9 @@ def bench_milestone_checklist_200x30(repeat: int, students: int) -> None:
     app = ensure_app()
     snap = synthetic_checklist(200, 30)
     _checklist_view_once(app, snap)  # warm up both
-    sizes = (104, 26, 170)  # the checklist's milestone column, row and student column sizes
+    from ui.views.checklist_table import COLUMN_WIDTH, NAME_WIDTH, ROW_HEIGHT
+
+    sizes = (COLUMN_WIDTH, ROW_HEIGHT, NAME_WIDTH)  # the checklist's milestone column, row and student column
     _bare_table_once(app, 200, 31, sizes)
     values, floors = [], []
     for _ in range(repeat):

@@ -91,7 +91,8 @@ def test_screenshot_writes_a_png_of_the_requested_size(tmp_path, school: School,
     assert (image.width(), image.height()) == (1000, 700)
 
 
-@pytest.mark.parametrize("view", ["lock", "settings", "about", "change-password", "first-run", "people"])
+@pytest.mark.parametrize("view", ["lock", "settings", "about", "change-password", "first-run", "people",
+                                  "skill-catalog", "rubric"])
 def test_screenshot_of_every_shell_view(tmp_path, school: School, view: str):
     out = tmp_path / f"{view}.png"
     assert run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", PASSWORD,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import School
 from tests.ui.conftest import settle
 from tracker.services.activities import ActivityInput
+from ui.models.base import RecordRole
 from ui.views.activity_milestones import MilestonesTab
 
 
@@ -161,3 +162,47 @@ def test_a_student_sees_the_checklist_but_cannot_change_it(qtbot, make_ctx, scho
     assert not tab.add_action.isVisible()
     assert not tab.model.flags(tab.model.index(0, 2)) & Qt.ItemFlag.ItemIsUserCheckable
     assert not tab.list_model.moveRows(QModelIndex(), 0, 1, QModelIndex(), 2)
+
+
+def test_headers_show_whole_titles_required_points_and_due_dates(qtbot, ctx, school: School) -> None:
+    from datetime import date
+
+    from ui.views.checklist_table import TITLE_LINES, MilestoneHeader
+
+    ms = school.services.milestones
+    long = ms.create_milestone(school.admin, school.chess, title="Explain the rules to a new player",
+                               points=10, due_date=date(2026, 10, 1)).id
+    ms.create_milestone(school.admin, school.chess, title="Puzzles " * 20, required=False)
+    tab = _tab(qtbot, ctx, school.chess)
+    header = tab.table.horizontalHeader()
+    assert isinstance(header, MilestoneHeader)
+    width = header.sectionSize(2) - 14
+    lines = header.wrap(tab.model.headerData(2, Qt.Orientation.Horizontal), width)
+    assert 1 < len(lines) <= TITLE_LINES and " ".join(lines) == "1. Explain the rules to a new player"
+    longer = header.wrap(tab.model.headerData(3, Qt.Orientation.Horizontal), width)
+    assert len(longer) == TITLE_LINES and longer[-1].endswith("…")  # the tooltip has it whole
+    assert header.height() >= 4 * header.fontMetrics().height()  # title lines + required/points + due
+    tip = tab.model.headerData(2, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Explain the rules to a new player" in tip and "Required · 10 points" in tip
+    assert "due 1 Oct 2026" in tip
+    tip = tab.model.headerData(3, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Optional" in tip and ("Puzzles " * 20).strip() in tip
+    assert tab.model.headerData(2, Qt.Orientation.Horizontal, RecordRole).id == long
+    tab.table.horizontalHeader().grab()  # paints without error
+
+
+def test_clicking_a_box_ticks_and_a_click_beside_it_only_selects(qtbot, ctx, school: School) -> None:
+    from ui.views.checklist_table import box_rect
+
+    a, _, _ = _three(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    row = tab.model.row_of(school.student.id)
+    rect = tab.table.visualRect(tab.model.index(row, 2))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.topRight() + QPoint(-4, 4))
+    _settle(qtbot, ctx)
+    assert not school.services.milestones.checklist(school.admin, school.chess).done
+    assert tab.table.currentIndex() == tab.model.index(row, 2)
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=box_rect(rect).center())
+    _settle(qtbot, ctx)
+    assert (school.student.id, a) in school.services.milestones.checklist(school.admin, school.chess).done
+    assert tab.model.index(row, 2).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked

@@ -40,8 +40,8 @@ def sidebar_titles(window: MainWindow) -> list[str]:
 
 def test_admin_sees_people_and_settings(open_window, school: School):
     window = open_window(school.admin)
-    assert window.page_keys == ["dashboard", "activities", "people", "calendar"]
-    assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar"]
+    assert window.page_keys == ["dashboard", "activities", "people", "calendar", "skill-catalog"]
+    assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar", "Skills"]
     assert window.settings_action.isVisible() and window.settings_action.isEnabled()
 
 

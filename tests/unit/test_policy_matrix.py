@@ -151,6 +151,7 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "milestones.create_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.complete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
     "milestones.uncomplete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
+    "milestones.set_completion_notes": (Permission.COMPLETE_MILESTONE, LEADS),
     "milestones.update_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.delete_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.reorder_milestones": (Permission.MANAGE_MILESTONES, LEADS),
@@ -196,6 +197,8 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "skills.update_skill": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "skills.rubric": (None, EVERYONE),
     "skills.set_rubric": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "skills.catalog": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "skills.delete_skill": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "skills.activity_skills": (Permission.VIEW_ACTIVITY, READERS),
     "skills.set_activity_skills": (Permission.ASSESS_SKILLS, LEADS),
     "skills.assess": (Permission.ASSESS_SKILLS, LEADS),
@@ -412,6 +415,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "milestones.complete_milestone": lambda: s.milestones.complete_milestone(a, c.milestone, c.student),
         "milestones.uncomplete_milestone": lambda: s.milestones.uncomplete_milestone(
             a, c.milestone, c.student),
+        "milestones.set_completion_notes": lambda: _checked(lambda: s.milestones.set_completion_notes(
+            a, c.activity, c.student, {c.milestone: f"noted by {name}"})),
         "milestones.update_milestone": lambda: s.milestones.update_milestone(
             a, c.milestone, title=f"Edited by {name}", required=False),
         "milestones.delete_milestone": lambda: s.milestones.delete_milestone(a, k["milestone"]),
@@ -480,6 +485,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "skills.update_skill": lambda: s.skills.update_skill(a, k["skill"], k["name"], "Matrix"),
         "skills.rubric": lambda: s.skills.rubric(a, k["skill"]),
         "skills.set_rubric": lambda: s.skills.set_rubric(a, k["skill"], [(1, "Low", ""), (2, "High", "")]),
+        "skills.catalog": lambda: s.skills.catalog(a),
+        "skills.delete_skill": lambda: s.skills.delete_skill(a, k["skill"]),
         "skills.activity_skills": lambda: s.skills.activity_skills(a, c.activity),
         "skills.set_activity_skills": lambda: s.skills.set_activity_skills(a, c.activity, [(k["skill"], 2)]),
         "skills.assess": lambda: s.skills.assess(a, c.activity, [c.student], k["skill"], 1, f"by {name}"),

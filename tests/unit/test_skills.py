@@ -148,3 +148,48 @@ def test_participation_summary_uses_ratings_attendance_and_pace(school):
     assert olga.average_rating is None and olga.trend is None
     with pytest.raises(PermissionDenied):
         s.skills.participation_summary(school.student, school.chess)
+
+
+def test_catalog_counts_own_levels_targets_and_assessments(school):
+    s = school.services
+    plain = s.skills.create_skill(school.admin, "Focus", "Mind")
+    own = s.skills.create_skill(school.admin, "Coding", "Tech")
+    s.skills.set_rubric(school.admin, own.id, [(1, "Novice", ""), (2, "Able", ""), (3, "Expert", "")])
+    s.skills.set_activity_skills(school.teacher, school.chess, [(own.id, 2), (plain.id, None)])
+    s.skills.assess(school.teacher, school.chess, [school.student.id, school.other_student.id], own.id, 1)
+    rows = {r.name: r for r in s.skills.catalog(school.admin)}
+    assert (rows["Coding"].own_levels, rows["Coding"].activities, rows["Coding"].assessments) == (3, 1, 2)
+    assert (rows["Focus"].own_levels, rows["Focus"].activities, rows["Focus"].assessments) == (0, 1, 0)
+    assert [r.name for r in s.skills.catalog(school.admin)] == ["Focus", "Coding"]  # by category
+    with pytest.raises(PermissionDenied):
+        s.skills.catalog(school.teacher)
+
+
+def test_delete_an_unused_skill_with_its_rubric(school):
+    s = school.services
+    k = s.skills.create_skill(school.admin, "Typo skil")
+    s.skills.set_rubric(school.admin, k.id, [(1, "Low", ""), (2, "High", "")])
+    with pytest.raises(PermissionDenied):
+        s.skills.delete_skill(school.teacher, k.id)
+    s.skills.delete_skill(school.admin, k.id)
+    assert s.skills.list_skills(school.admin) == []
+    assert len(s.skills.rubric(school.admin)) == 4  # the default is untouched
+    assert _audits(s, "delete") == 1
+    s.skills.create_skill(school.admin, "Typo skil")  # the name is free again
+
+
+def test_a_skill_in_use_cannot_be_deleted_and_nothing_changes(school):
+    s = school.services
+    targeted = s.skills.create_skill(school.admin, "Strategy")
+    assessed = s.skills.create_skill(school.admin, "Focus")
+    s.skills.set_activity_skills(school.teacher, school.chess, [(targeted.id, None)])
+    s.skills.assess(school.teacher, school.chess, [school.student.id], assessed.id, 2)
+    before = _audits(s, "delete")
+    with pytest.raises(ValidationError, match="not deleted") as err:
+        s.skills.delete_skill(school.admin, targeted.id)
+    assert "target skills" in err.value.problems[0].message
+    with pytest.raises(ValidationError) as err:
+        s.skills.delete_skill(school.admin, assessed.id)
+    assert "history" in err.value.problems[0].message
+    assert {k.name for k in s.skills.list_skills(school.admin)} == {"Strategy", "Focus"}
+    assert _audits(s, "delete") == before

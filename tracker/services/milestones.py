@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -68,6 +69,23 @@ class Checklist:
     milestones: tuple[MilestoneRow, ...]
     students: tuple[ChecklistStudent, ...]
     done: dict[tuple[int, int], tuple[datetime, str]]
+
+
+#: the longest note / evidence text kept with a completion
+MAX_NOTES = 2000
+
+
+def _clean_notes(notes: object, field: str = "notes") -> str:
+    """The note as stored (surrounding blanks dropped); not text or too long: ValidationError."""
+    if notes is None:
+        return ""
+    if not isinstance(notes, str):
+        raise ValidationError.field(field, f"{notes!r} is not a note (text expected).")
+    text = notes.strip()
+    if len(text) > MAX_NOTES:
+        raise ValidationError.field(
+            field, f"The note is {len(text)} characters long; at most {MAX_NOTES} are kept.")
+    return text
 
 
 def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
@@ -203,6 +221,7 @@ class MilestoneService(Service):
             if m is None:
                 raise NotFound(f"No milestone with id {milestone_id}.")
             require(s, actor, Permission.COMPLETE_MILESTONE, activity_id=m.activity_id)
+            notes = _clean_notes(notes)
             student = s.get(User, user_id)
             if student is None:
                 raise NotFound(f"No user with id {user_id}.")
@@ -233,6 +252,57 @@ class MilestoneService(Service):
             s.flush()
             return Completion(um.id, milestone_id, user_id, m.activity_id, um.completed_at,
                               um.notes, p.progress_percentage, p.status)
+
+    def set_completion_notes(
+        self, actor: Actor, activity_id: int, user_id: int, notes: Mapping[int, str]
+    ) -> list[Completion]:
+        """Replace the notes / evidence of a student's completed milestones of one activity
+        (milestone id -> text; an empty text clears the note), all in one transaction or none:
+        a milestone of another activity, one the student has not completed, a student who is not
+        enrolled or a note over ``MAX_NOTES`` characters changes nothing. Progress is not
+        affected. Returns the completions whose notes changed."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.COMPLETE_MILESTONE, activity_id=activity_id)
+            student = s.get(User, user_id)
+            if student is None:
+                raise NotFound(f"No user with id {user_id}.")
+            p = s.scalar(select(ActivityProgress).where(
+                ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
+            if p is None or p.status not in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED):
+                raise ValidationError.field("user_id", f"{student.display_name} is not enrolled in this activity.")
+            wanted: dict[int, str] = {}
+            for mid, text in dict(notes).items():
+                try:
+                    wanted[whole_number(mid)] = _clean_notes(text, f"notes[{mid}]")
+                except (TypeError, ValueError):
+                    raise ValidationError.field("notes", f"{mid!r} is not a milestone id.") from None
+            titles = dict(s.execute(select(Milestone.id, Milestone.title).where(  # type: ignore[arg-type]
+                Milestone.activity_id == activity_id, Milestone.id.in_(list(wanted)))).all())
+            unknown = sorted(set(wanted) - set(titles))
+            if unknown:
+                raise NotFound(f"No milestone with id {unknown[0]} in this activity.")
+            done = {um.milestone_id: um for um in s.scalars(select(UserMilestone).where(
+                UserMilestone.user_id == user_id, UserMilestone.milestone_id.in_(list(wanted))))}
+            problems = [Problem(f"{student.display_name} has not completed “{titles[mid]}”: tick it first.",
+                                field=f"notes[{mid}]") for mid in sorted(set(wanted) - set(done))]
+            if problems:
+                raise ValidationError("The notes were not saved.", problems)
+            changed: list[UserMilestone] = []
+            for mid, text in wanted.items():
+                um = done[mid]
+                if um.notes == text:
+                    continue
+                tx.audit(actor, "update_notes", "milestone", mid, {"user_id": user_id, "notes": um.notes},
+                         {"user_id": user_id, "notes": text})
+                um.notes = text
+                changed.append(um)
+                tx.changes.add("milestone", mid)
+            s.flush()
+            return [Completion(um.id, um.milestone_id, user_id, activity_id, um.completed_at, um.notes,
+                               p.progress_percentage, p.status) for um in changed]
 
     def uncomplete_milestone(self, actor: Actor, milestone_id: int, user_id: int) -> None:
         with unit_of_work(self.db) as tx:

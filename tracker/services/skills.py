@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -45,6 +46,20 @@ class SkillRow:
     category: str
     description: str
     version: int
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """A catalog skill as the management screen shows it: its rubric and how much it is used."""
+
+    id: int
+    name: str
+    category: str
+    description: str
+    version: int
+    own_levels: int  # levels of its own rubric; 0: it uses the school default
+    activities: int  # activities that target it
+    assessments: int
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,50 @@ class SkillService(Service):
             require_active(s, actor)
             return [SkillRow(k.id, k.name, k.category, k.description, k.version)
                     for k in s.scalars(select(Skill).order_by(Skill.category, Skill.name))]
+
+    def catalog(self, actor: Actor) -> list[CatalogRow]:
+        """The catalog for those who manage it: each skill with the size of its own rubric and
+        how many activities target it and assessments use it (three grouped counts)."""
+        with read_only(self.db) as s:
+            require(s, actor, Permission.MANAGE_SETTINGS)
+            own = _counts(s, RubricLevel.skill_id, RubricLevel.skill_id.is_not(None))
+            targets = _counts(s, ActivitySkill.skill_id)
+            assessed = _counts(s, SkillAssessment.skill_id)
+            return [CatalogRow(k.id, k.name, k.category, k.description, k.version,
+                               own.get(k.id, 0), targets.get(k.id, 0), assessed.get(k.id, 0))
+                    for k in s.scalars(select(Skill).order_by(Skill.category, Skill.name))]
+
+    def delete_skill(self, actor: Actor, skill_id: int) -> None:
+        """Remove a skill nobody uses yet (a typo, a duplicate). A skill that activities target
+        or that has assessments stays: assessments are history."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            require(s, actor, Permission.MANAGE_SETTINGS)
+            k = _skill(s, skill_id)
+            problems: list[Problem] = []
+            assessed = s.scalar(select(func.count()).select_from(SkillAssessment)
+                                .where(SkillAssessment.skill_id == skill_id)) or 0
+            if assessed:
+                problems.append(Problem(
+                    f"{k.name} has {assessed} assessment{'s' if assessed != 1 else ''}; "
+                    "assessments are kept as history, so it cannot be deleted.", field="skill"))
+            targeted = s.scalar(select(func.count()).select_from(ActivitySkill)
+                                .where(ActivitySkill.skill_id == skill_id)) or 0
+            if targeted:
+                problems.append(Problem(
+                    f"{targeted} {'activity targets' if targeted == 1 else 'activities target'} "
+                    f"{k.name}; remove it from their target skills first.", field="skill"))
+            if problems:
+                raise ValidationError("The skill was not deleted.", problems)
+            levels = [RubricLevelRow(r.level, r.name, r.description) for r in s.scalars(
+                select(RubricLevel).where(RubricLevel.skill_id == skill_id).order_by(RubricLevel.level))]
+            before = {"name": k.name, "category": k.category, "description": k.description,
+                      "levels": [vars(r) for r in levels]}
+            s.execute(delete(RubricLevel).where(RubricLevel.skill_id == skill_id))
+            s.delete(k)
+            s.flush()
+            tx.audit(actor, "delete", "skill", skill_id, before, None)
+            tx.changes.add("skill", skill_id)
 
     def _validated(self, s: Session, name: str, category: str, description: str,
                    skill_id: int | None) -> tuple[str, str, str]:
@@ -449,6 +508,11 @@ class SkillService(Service):
                     ratings.get(st.id, []), count.rate if count else None, pct,
                     act.start_date, act.end_date, day)))
             return out
+
+
+def _counts(s: Session, key: Any, *where: Any) -> dict[int, int]:
+    """Rows per value of ``key`` (one GROUP BY)."""
+    return {k: n for k, n in s.execute(select(key, func.count()).where(*where).group_by(key))}
 
 
 def _when(value: datetime | date | None) -> datetime:

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
@@ -25,7 +26,9 @@ from ui.widgets.style import day
 
 Index = QModelIndex | QPersistentModelIndex
 MIME = "application/x-activity-tracker-milestone-row"
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_PLAIN = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_CHECKABLE = _PLAIN | Qt.ItemFlag.ItemIsUserCheckable
 
 
 def milestone_text(m: MilestoneRow) -> str:
@@ -33,6 +36,17 @@ def milestone_text(m: MilestoneRow) -> str:
             f"due {day(m.due_date)}" if m.due_date else ""]
     extra = " · ".join(b for b in bits if b)
     return m.title + (f"   ({extra})" if extra else "")
+
+
+def milestone_tooltip(m: MilestoneRow, number: int) -> str:
+    """The full title, required or optional, points, due date, description and how many did it."""
+    lines = [f"{number}. {m.title}", ("Required" if m.required else "Optional")
+             + (f" · {m.points} point{'s' if m.points != 1 else ''}" if m.points else "")
+             + (f" · due {day(m.due_date)}" if m.due_date else "")]
+    if m.description:
+        lines.append(m.description)
+    lines.append(f"{m.completed} student{'s' if m.completed != 1 else ''} completed it")
+    return "\n".join(lines)
 
 
 class MilestoneListModel(QAbstractListModel):
@@ -44,11 +58,14 @@ class MilestoneListModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[MilestoneRow] = []
+        self._texts: dict[int, str] = {}
         self.movable = True
+        self.item_height = 0  # set by the view: rows of one height, as wide as the view
 
     def set_rows(self, rows: Sequence[MilestoneRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._texts = {m.id: milestone_text(m) for m in self._rows}
         self.endResetModel()
 
     def record(self, row: int) -> MilestoneRow:
@@ -65,12 +82,13 @@ class MilestoneListModel(QAbstractListModel):
             return None
         m = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{index.row() + 1}.  {milestone_text(m)}"
+            return f"{index.row() + 1}.  {self._texts.get(m.id) or milestone_text(m)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            done = f"{m.completed} student{'s' if m.completed != 1 else ''} completed it"
-            return f"{m.description}\n{done}" if m.description else done
+            return milestone_tooltip(m, index.row() + 1)
         if role == RecordRole:
             return m
+        if role == Qt.ItemDataRole.SizeHintRole and self.item_height:
+            return QSize(1, self.item_height)  # as wide as the view: long titles are elided
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -140,7 +158,10 @@ class ChecklistModel(QAbstractTableModel):
     """Rows: students; column 0 the student, column 1 how many done, then one per milestone.
 
     A milestone cell is checkable (when the user may tick); checking it emits ``toggled``
-    (student id, milestone id, done) and shows the change at once; the tab writes it and reloads."""
+    (student id, milestone id, done) and shows the change at once; the tab writes it and reloads.
+    The view paints cells with :meth:`cell` (one Python call per visible cell, see
+    ``ui.views.activity_milestones.ChecklistDelegate``); ``data()`` answers the same from memory
+    for tooltips, accessibility and tests. Texts are formatted once and cached."""
 
     FIXED = 2
     toggled = Signal(int, int, bool)
@@ -150,25 +171,39 @@ class ChecklistModel(QAbstractTableModel):
         self.students: tuple[ChecklistStudent, ...] = ()
         self.milestones: tuple[MilestoneRow, ...] = ()
         self.done: dict[tuple[int, int], tuple[datetime, str]] = {}
-        self._dates: dict[tuple[int, int], str] = {}
+        self._sids: list[int] = []
+        self._mids: list[int] = []
+        self._day_text: dict[tuple[int, int], str] = {}
         self._counts: list[int] = []
+        self._count_text: list[str] = []
         self.editable = True
 
     def set_snapshot(self, snap: Checklist) -> None:
         self.beginResetModel()
         self.students, self.milestones = snap.students, snap.milestones
         self.done = dict(snap.done)
+        self._sids = [s.id for s in self.students]
+        self._mids = [m.id for m in self.milestones]
         self._reindex()
         self.endResetModel()
 
     def _reindex(self) -> None:
-        self._dates = {k: f"{v[0].day:02d} {_MONTHS[v[0].month]}" for k, v in self.done.items()}
-        mids = {m.id for m in self.milestones}
+        mids = set(self._mids)
         per: dict[int, int] = {}
         for (sid, mid) in self.done:
             if mid in mids:
                 per[sid] = per.get(sid, 0) + 1
-        self._counts = [per.get(s.id, 0) for s in self.students]
+        total = f" / {len(self.milestones)}"
+        self._counts = [per.get(sid, 0) for sid in self._sids]
+        self._count_text = [f"{n}{total}" for n in self._counts]
+
+    def date_text(self, at: datetime) -> str:
+        """'05 Oct' (cached per day: a checklist has few distinct completion days)."""
+        key = (at.month, at.day)
+        text = self._day_text.get(key)
+        if text is None:
+            text = self._day_text[key] = f"{at.day:02d} {MONTHS[at.month]}"
+        return text
 
     def student(self, row: int) -> ChecklistStudent:
         return self.students[row]
@@ -176,6 +211,20 @@ class ChecklistModel(QAbstractTableModel):
     def milestone(self, column: int) -> MilestoneRow | None:
         i = column - self.FIXED
         return self.milestones[i] if 0 <= i < len(self.milestones) else None
+
+    def row_of(self, student_id: int) -> int:
+        """The row of a student, -1 when not in the checklist."""
+        try:
+            return self._sids.index(student_id)
+        except ValueError:
+            return -1
+
+    def cell(self, row: int, column: int) -> tuple[bool, str]:
+        """(done, date text) of a milestone cell; for column 0 / 1 (False, name / count)."""
+        if column >= self.FIXED:
+            got = self.done.get((self._sids[row], self._mids[column - self.FIXED]))
+            return (False, "") if got is None else (True, self.date_text(got[0]))
+        return False, (self.students[row].name if column == 0 else self._count_text[row])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.students)
@@ -187,60 +236,65 @@ class ChecklistModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        m = self.milestone(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if section == 0:
                 return "Student"
             if section == 1:
                 return "Done"
+            m = self.milestone(section)
             return f"{section - self.FIXED + 1}. {m.title}" if m else None
-        if role == Qt.ItemDataRole.ToolTipRole and m is not None:
-            return milestone_text(m)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            m = self.milestone(section)
+            if m is not None:
+                return milestone_tooltip(m, section - self.FIXED + 1)
+            if section == 1:
+                return "Milestones done out of all the activity's milestones"
+            if section == 0:
+                return "Double-click a student for their checklist with notes and evidence"
+        if role == RecordRole:
+            return self.milestone(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
         r, c = index.row(), index.column()
-        if not (0 <= r < len(self.students) and 0 <= c < self.columnCount()):
+        if not (0 <= r < len(self._sids) and 0 <= c < self.FIXED + len(self._mids)) or not index.isValid():
             return None
-        s = self.students[r]
+        if c >= self.FIXED:
+            key = (self._sids[r], self._mids[c - self.FIXED])
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if key in self.done else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DisplayRole:
+                got = self.done.get(key)
+                return "" if got is None else self.date_text(got[0])
+            if role == ValueRole:
+                return key in self.done
+            if role == Qt.ItemDataRole.ToolTipRole:
+                s, m = self.students[r], self.milestones[c - self.FIXED]
+                got = self.done.get(key)
+                if got is None:
+                    return f"{s.name}: {m.title} — not done yet"
+                return f"{s.name}: {m.title} — done {self.date_text(got[0])}" + (f"\n“{got[1]}”" if got[1] else "")
+            return None
         if c == 0:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return s.name
+                return self.students[r].name
             if role == RecordRole:
-                return s
+                return self.students[r]
             return None
-        if c == 1:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return f"{self._counts[r]} / {len(self.milestones)}"
-            if role == ValueRole:
-                return self._counts[r]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return CENTER
-            return None
-        m = self.milestones[c - self.FIXED]
-        key = (s.id, m.id)
-        if role == Qt.ItemDataRole.CheckStateRole:
-            return Qt.CheckState.Checked if key in self.done else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._dates.get(key, "")
+            return self._count_text[r]
         if role == ValueRole:
-            return key in self.done
-        if role == Qt.ItemDataRole.ToolTipRole:
-            got = self.done.get(key)
-            if got is None:
-                return f"{s.name}: {m.title} — not done yet"
-            return f"{s.name}: {m.title} — done {self._dates[key]}" + (f"\n“{got[1]}”" if got[1] else "")
+            return self._counts[r]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return CENTER
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() >= self.FIXED and self.editable:
-            f |= Qt.ItemFlag.ItemIsUserCheckable
-        return f
+            return _CHECKABLE
+        return _PLAIN
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if (role != Qt.ItemDataRole.CheckStateRole or not index.isValid() or not self.editable

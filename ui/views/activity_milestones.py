@@ -3,8 +3,11 @@
 Editor: add / edit (ui.dialogs.milestone_dialog), delete (asks first when students completed the
 milestone), reorder by drag and drop or Alt+Up / Alt+Down (saved at once), copy the milestones of
 another activity. Checklist: students × milestones over one snapshot (``services.milestones
-.checklist``); Space or a click ticks / unticks the current cell, "Tick for selected" ticks the
-chosen milestone for every selected student in one write, the note box keeps a note per tick.
+.checklist``, painted by ``ui.views.checklist_table``); Space or a click on the box ticks /
+unticks the current cell, "Tick" / "Untick" under the table change the chosen milestone for
+every selected student in one write, the note box keeps a note per tick. Double-clicking a
+student, "Student checklist…" or the context menu opens that student's checklist with notes and
+evidence (``ui.views.student_checklist``, staff who may tick only).
 Writes run on the writer thread and publish "milestone" / "progress" changes, which reload the
 tab and every page showing progress.
 """
@@ -14,19 +17,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
     QListView,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,30 +46,58 @@ from tracker.services.milestones import Checklist, MilestoneRow
 from ui.context import AppContext
 from ui.models.milestones import ChecklistModel, MilestoneListModel
 from ui.tasks import show_error
-from ui.views.people import action_button
+from ui.views.checklist_table import checklist_table, size_fixed_columns
 from ui.widgets.actions import widget_action
 from ui.widgets.style import set_style_flag, styled_label
 
 WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
 
 
-def checklist_table(parent: QWidget | None = None) -> QTableView:
-    """The checklist's table: cells selectable one by one, fixed sizes (no sizing to contents)."""
-    table = QTableView(parent)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(26)
-    table.horizontalHeader().setDefaultSectionSize(104)
-    table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    table.horizontalHeader().setMinimumSectionSize(40)
-    table.setAccessibleName("Milestone checklist")
-    return table
+def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
+    """A push button mirroring a QAction (text, tooltip, enabled, visible). Unlike
+    ``ui.views.people.action_button`` it is never shown before it has a parent (showing a
+    parentless button makes it a window for a moment, which costs more than the whole table)."""
+    button = QPushButton(action.text())
+    button.setToolTip(action.toolTip())
+    if primary:
+        set_style_flag(button, "primary")
+
+    def sync() -> None:
+        button.setText(action.text())
+        button.setEnabled(action.isEnabled())
+        if button.parent() is not None or not action.isVisible():
+            button.setVisible(action.isVisible())
+
+    action.changed.connect(sync)
+    button.clicked.connect(action.trigger)
+    sync()
+    return button
+
+
+class MilestoneListDelegate(QStyledItemDelegate):
+    """The editor list's rows: the text elided to the row, selection and focus; one Python call
+    per row (the styled item drawing asks the model for a dozen roles per row and paint)."""
+
+    def __init__(self, model: MilestoneListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._selected = QColor("#e5f1f8")
+        self._ink = QPen(QColor("#1f2933"))
+        self._focus = QPen(QColor("#0072B2"))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        rect = option.rect
+        marked = option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus)
+        if marked and marked & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, self._selected)
+        text = self.model.data(index, Qt.ItemDataRole.DisplayRole) or ""
+        inner = rect.adjusted(4, 0, -4, 0)
+        painter.setPen(self._ink)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+        if marked and marked & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(self._focus)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
 
 
 class MilestonesTab(QWidget):
@@ -73,6 +109,8 @@ class MilestonesTab(QWidget):
         self.can_tick = ctx.can(Permission.COMPLETE_MILESTONE)
         self.snapshot: Checklist | None = None
         self.dialog: Any = None
+        self.student_panel: Any = None
+        self.menu: QMenu | None = None
         self._loading = False
         self._again = False
 
@@ -87,14 +125,24 @@ class MilestonesTab(QWidget):
         outer.setContentsMargins(0, 10, 0, 0)
         outer.setSpacing(8)
         self._make_actions()
+        # built top-down: every widget gets its place in the window once (under the application's
+        # style sheet each re-parenting re-styles the widget and all its children)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        outer.addWidget(split, 1)
 
         # ---- editor
         editor = QFrame()
-        set_style_flag(editor, "card")
+        editor.setProperty("card", True)
+        split.addWidget(editor)
         left = QVBoxLayout(editor)
         left.setContentsMargins(12, 10, 12, 10)
         left.addWidget(styled_label("Milestones", heading="2"))
         self.list = QListView()
+        self.list.setUniformItemSizes(True)  # 30 milestones need not be measured one by one
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_model.item_height = self.list.fontMetrics().height() + 6
+        self.list.setItemDelegate(MilestoneListDelegate(self.list_model, self.list))
         self.list.setModel(self.list_model)
         self.list.setAccessibleName("Milestones")
         self.list.setToolTip("Drag to reorder, or Alt+Up / Alt+Down")
@@ -110,14 +158,11 @@ class MilestonesTab(QWidget):
         self.list.doubleClicked.connect(lambda _i: self.edit())
         self.list.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         left.addWidget(self.list, 1)
-        row1 = QHBoxLayout()
-        for a in (self.add_action, self.edit_action, self.delete_action):
-            row1.addWidget(action_button(a, primary=a is self.add_action))
-        left.addLayout(row1)
-        row2 = QHBoxLayout()
-        for a in (self.up_action, self.down_action, self.copy_action):
-            row2.addWidget(action_button(a))
-        left.addLayout(row2)
+        buttons = QGridLayout()  # two by three: the editor stays narrow, the checklist gets the room
+        for n, a in enumerate((self.add_action, self.edit_action, self.up_action, self.down_action,
+                               self.delete_action, self.copy_action)):
+            buttons.addWidget(action_button(a, primary=a is self.add_action), n // 2, n % 2)
+        left.addLayout(buttons)
         if not self.can_manage:
             for a in (self.add_action, self.edit_action, self.delete_action, self.up_action,
                       self.down_action, self.copy_action):
@@ -125,6 +170,7 @@ class MilestonesTab(QWidget):
 
         # ---- checklist
         right = QWidget()
+        split.addWidget(right)
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -132,25 +178,35 @@ class MilestonesTab(QWidget):
         self.counts = styled_label("", muted=True)
         bar.addWidget(self.counts)
         bar.addStretch(1)
-        bar.addWidget(styled_label("For selected:", muted=True))
-        self.bulk_milestone = QComboBox()
-        self.bulk_milestone.setAccessibleName("Milestone to tick for the selected students")
-        self.bulk_milestone.setMinimumWidth(160)
-        bar.addWidget(self.bulk_milestone)
-        bar.addWidget(action_button(self.tick_action))
-        bar.addWidget(action_button(self.untick_action))
+        bar.addWidget(action_button(self.student_action))
         rlay.addLayout(bar)
-        self.table = checklist_table()
-        self.table.setModel(self.model)
+        self.table = checklist_table(self.model)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._show_note())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.context_menu)
         rlay.addWidget(self.table, 1)
+        bulk = QHBoxLayout()
+        bulk.addWidget(styled_label("For the selected students:", muted=True))
+        self.bulk_milestone = QComboBox()
+        self.bulk_milestone.setAccessibleName("Milestone to tick for the selected students")
+        self.bulk_milestone.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.bulk_milestone.setMinimumContentsLength(16)  # no measuring of every title
+        bulk.addWidget(self.bulk_milestone, 1)
+        bulk.addWidget(action_button(self.tick_action))
+        bulk.addWidget(action_button(self.untick_action))
+        rlay.addLayout(bulk)
+        if not self.can_tick:
+            for w in (bulk.itemAt(i).widget() for i in range(bulk.count())):
+                if w is not None:
+                    w.setVisible(False)
         notes = QHBoxLayout()
         self.note_label = styled_label("Note:", muted=True)
         notes.addWidget(self.note_label)
         self.note = QLineEdit()
         self.note.setAccessibleName("Note or evidence for the current tick")
-        self.note.setPlaceholderText("Select a cell to add a note or evidence for that student's milestone")
+        self.note.setPlaceholderText("Select a cell to keep a note or evidence with it")
         self.note.returnPressed.connect(self.save_note)
         notes.addWidget(self.note, 1)
         self.note_button = QPushButton("Save note")
@@ -160,14 +216,9 @@ class MilestonesTab(QWidget):
         self.note_button.setEnabled(self.can_tick)
         rlay.addLayout(notes)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(editor)
-        split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([290, 770])
-        outer.addWidget(split, 1)
+        split.setSizes([300, 760])
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
@@ -191,6 +242,10 @@ class MilestonesTab(QWidget):
         self.tick_action = act("Tick", self.tick_selected, "Tick the chosen milestone for the selected students")
         self.untick_action = act("Untick", self.untick_selected,
                                  "Untick the chosen milestone for the selected students")
+        self.student_action = act("Student checklist…", lambda: self.open_student_checklist(),
+                                  "Tick milestones and keep notes or evidence for the selected student "
+                                  "(or double-click a student)")
+        self.student_action.setVisible(self.can_tick)
         # the editor's Del / F2 / Alt keys only when the list has focus
         for a in (self.edit_action, self.delete_action, self.up_action, self.down_action):
             self.removeAction(a)
@@ -211,9 +266,11 @@ class MilestonesTab(QWidget):
         chosen = self.current_milestone() is not None
         for a in (self.edit_action, self.delete_action, self.up_action, self.down_action):
             a.setEnabled(self.can_manage and chosen)
-        ticking = self.can_tick and bool(self.selected_students()) and self.bulk_milestone.count() > 0
+        students = self.selected_students()
+        ticking = self.can_tick and bool(students) and self.bulk_milestone.count() > 0
         self.tick_action.setEnabled(ticking)
         self.untick_action.setEnabled(ticking)
+        self.student_action.setEnabled(self.can_tick and len(students) == 1)
 
     # ------------------------------------------------------------------ loading
     def _on_changed(self, changes: Changes) -> None:
@@ -250,9 +307,7 @@ class MilestonesTab(QWidget):
         self.snapshot = snap
         self.list_model.set_rows(snap.milestones)
         self.model.set_snapshot(snap)
-        hh = self.table.horizontalHeader()
-        hh.resizeSection(0, 170)
-        hh.resizeSection(1, 60)
+        size_fixed_columns(self.table)
         self.bulk_milestone.blockSignals(True)
         self.bulk_milestone.clear()
         for m in snap.milestones:
@@ -431,6 +486,11 @@ class MilestonesTab(QWidget):
 
     def _show_note(self) -> None:
         cell = self._current_cell()
+        m = self.model.milestone(cell[1]) if cell is not None else None
+        if m is not None and self.bulk_milestone.currentData() != m.id:
+            at = self.bulk_milestone.findData(m.id)
+            if at >= 0:  # "Tick" / "Untick" follow the milestone of the current cell
+                self.bulk_milestone.setCurrentIndex(at)
         if cell is None:
             self.note.clear()
             self.note_label.setText("Note:")
@@ -439,7 +499,8 @@ class MilestonesTab(QWidget):
         assert m is not None
         got = self.model.done.get((s.id, m.id))
         self.note.setText(got[1] if got else "")
-        self.note_label.setText(f"Note ({s.name} · {m.title}):")
+        self.note_label.setText(f"Note ({s.name} · {cell[1] - self.model.FIXED + 1}):")
+        self.note_label.setToolTip(f"Note or evidence of {s.name} for “{m.title}”")
 
     def save_note(self) -> None:
         cell = self._current_cell()
@@ -448,7 +509,66 @@ class MilestonesTab(QWidget):
         s, m = self.model.student(cell[0]), self.model.milestone(cell[1])
         assert m is not None
         text = self.note.text().strip()
+        ticked = (s.id, m.id) in self.model.done
         self.model.set_done(cell[0], cell[1], True, text)
-        service, actor = self.ctx.services.milestones, self.ctx.user
-        self._write(lambda: service.complete_milestone(actor, m.id, s.id, notes=text), "Save note",
-                    lambda _r: f"Note saved for {s.name}.")
+        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
+        if ticked:  # replace (or clear) the note of the tick
+            self._write(lambda: service.set_completion_notes(actor, aid, s.id, {m.id: text}), "Save note",
+                        lambda _r: f"Note saved for {s.name}.")
+        else:  # a note on an open milestone ticks it
+            self._write(lambda: service.complete_milestone(actor, m.id, s.id, notes=text), "Save note",
+                        lambda _r: f"Ticked and noted for {s.name}.")
+
+    # ------------------------------------------------------------------ one student
+    def open_student_checklist(self, student_id: int | None = None) -> Any:
+        """The selected (or given) student's checklist with notes and evidence, for staff who
+        may tick milestones. Returns the panel (None when not allowed or nobody is chosen)."""
+        from ui.views.student_checklist import StudentChecklistDialog
+
+        if student_id is None:
+            chosen = self.selected_students()
+            student_id = chosen[0] if len(chosen) == 1 else None
+        if student_id is None or not self.can_tick or self.model.row_of(student_id) < 0:
+            return None
+        old = self.student_panel
+        if old is not None:
+            if old.student_id == student_id and old.isVisible():
+                old.raise_()
+                old.activateWindow()
+                return old
+            if not old.isVisible() and not old.pending:
+                old.deleteLater()
+        panel = StudentChecklistDialog(self.ctx, self.activity_id, student_id, self.snapshot, self)
+        self.student_panel = panel
+        panel.show()
+        return panel
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid() and index.column() < self.model.FIXED:
+            self.open_student_checklist(self.model.student(index.row()).id)
+
+    def context_menu(self, pos: QPoint) -> QMenu | None:
+        """Right-click on the checklist: the student's checklist, tick / untick for the selection."""
+        index = self.table.indexAt(pos)
+        if not index.isValid() or not self.can_tick:
+            return None
+        if not self.table.selectionModel().isSelected(index):
+            self.table.setCurrentIndex(index)
+        menu = QMenu(self)
+        name = self.model.student(index.row()).name
+        menu.addAction(f"Checklist of {name}…",
+                       lambda sid=self.model.student(index.row()).id: self.open_student_checklist(sid))
+        menu.addSeparator()
+        m = self.model.milestone(index.column())
+        if m is not None:
+            at = self.bulk_milestone.findData(m.id)
+            if at >= 0:
+                self.bulk_milestone.setCurrentIndex(at)
+        title = f"“{self.bulk_milestone.currentText()}”" if self.bulk_milestone.count() else "the milestone"
+        for text, slot, action in ((f"Tick {title} for the selected", self.tick_selected, self.tick_action),
+                                   (f"Untick {title} for the selected", self.untick_selected, self.untick_action)):
+            item = menu.addAction(text, slot)
+            item.setEnabled(action.isEnabled())
+        self.menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu

@@ -40,6 +40,8 @@ PAGES: tuple[PageSpec, ...] = (
              lambda a: can_ever(a.role, Permission.MANAGE_USERS), "people.svg", "Ctrl+3"),
     PageSpec("calendar", "Calendar", "ui.views.calendar:CalendarPage",
              lambda a: a.role in (Role.ADMIN, Role.TEACHER), "calendar.svg", "Ctrl+4"),
+    PageSpec("skill-catalog", "Skills", "ui.views.skill_catalog:SkillCatalogPage",
+             lambda a: can_ever(a.role, Permission.MANAGE_SETTINGS), "school.svg", "Ctrl+5"),
 )
 
 
