@@ -84,11 +84,12 @@ def test_schema_matches_the_models(db_path):
 # --------------------------------------------------------------------------- upgrading
 
 
-EXTRA_REVISION = '''"""test-only second revision"""
+EXTRA = "9999"  # a test-only revision after the program's newest
+EXTRA_REVISION = '''"""test-only next revision"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002"
+revision = "9999"
 down_revision = "{down}"
 branch_labels = None
 depends_on = None
@@ -105,11 +106,11 @@ def downgrade() -> None:
 
 @pytest.fixture
 def newer_program(tmp_path, monkeypatch):
-    """The migrations folder of a newer program: the real revisions plus a test-only 0002."""
+    """The migrations folder of a newer program: the real revisions plus a test-only one."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     head = migrate.head_revision()
-    (folder / "versions" / "0002_ci_extra.py").write_text(EXTRA_REVISION.format(down=head))
+    (folder / "versions" / f"{EXTRA}_ci_extra.py").write_text(EXTRA_REVISION.format(down=head))
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
     return head
 
@@ -124,13 +125,13 @@ def test_older_database_is_backed_up_then_upgraded(tmp_path, newer_program):
     db, result = open_database(path)
     try:
         assert result is not None and result.upgraded
-        assert (result.from_revision, result.to_revision) == (newer_program, "0002")
+        assert (result.from_revision, result.to_revision) == (newer_program, EXTRA)
         with db.engine.connect() as conn:
             assert "ci_extra" in inspect(conn).get_table_names()
             assert conn.scalar(text("SELECT count(*) FROM attendance_statuses")) == 4
     finally:
         db.dispose()
-    assert _revision(path) == "0002"
+    assert _revision(path) == EXTRA
     backup = result.backup
     assert backup is not None and backup.exists() and backup.parent == path.parent
     assert newer_program in backup.name
@@ -152,7 +153,7 @@ def test_cli_migrate_reports_the_upgrade_and_the_backup(tmp_path, newer_program,
         assert cli.main(["--db", str(path), "migrate"]) == 0
     assert cli.main(["--db", str(path), "migrate"]) == 0
     out = capsys.readouterr().out
-    assert "Created a new database" in out and f"from {newer_program} to 0002" in out
+    assert "Created a new database" in out and f"from {newer_program} to {EXTRA}" in out
     assert "Backup of the old database" in out
 
 
@@ -306,3 +307,28 @@ def test_head_revision_read_from_files_agrees_with_alembic() -> None:
     from alembic.script import ScriptDirectory
 
     assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_a_0001_database_gains_the_progress_override_columns_and_keeps_its_data(tmp_path):
+    """The real upgrade path: a file made at revision 0001 with an enrollment in it."""
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    cfg = migrate.alembic_config()
+    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(cfg, "0001")
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO users (username, display_name, role, active, password_hash, failed_logins,"
+                 " version, uid, created_at, updated_at) VALUES ('s1','S One','student',1,'x',0,1,'u1',"
+                 "'2026-01-01','2026-01-01')")
+    conn.commit()
+    conn.close()
+    db, result = open_database(path)
+    try:
+        assert result is not None and (result.from_revision, result.to_revision) == ("0001", "0002")
+        with db.engine.connect() as c:
+            cols = {col["name"] for col in inspect(c).get_columns("activity_progress")}
+            assert {"override_note", "override_by", "override_at"} <= cols
+            assert c.scalar(text("SELECT display_name FROM users WHERE username='s1'")) == "S One"
+    finally:
+        db.dispose()

@@ -147,6 +147,9 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "progress.get_user_progress": (Permission.VIEW_PROGRESS, READERS),
     "progress.activity_progress": (Permission.VIEW_ANALYTICS, LEADS),
     "progress.update_progress": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.override_progress": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.clear_override": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.sign_off": (Permission.UPDATE_PROGRESS, LEADS),
     "milestones.list_milestones": (Permission.VIEW_ACTIVITY, READERS),
     "milestones.create_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.complete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
@@ -409,6 +412,10 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "progress.activity_progress": lambda: s.progress.activity_progress(a, c.activity),
         "progress.update_progress": lambda: s.progress.update_progress(
             a, c.activity, c.student, note=f"checked by {name}"),
+        "progress.override_progress": lambda: s.progress.override_progress(
+            a, c.activity, c.student, progress_percentage=40, note=f"set by {name}"),
+        "progress.clear_override": lambda: _checked(lambda: s.progress.clear_override(a, c.activity, c.student)),
+        "progress.sign_off": lambda: _checked(lambda: s.progress.sign_off(a, c.activity, c.student)),
         "milestones.list_milestones": lambda: s.milestones.list_milestones(a, c.activity),
         "milestones.create_milestone": lambda: s.milestones.create_milestone(
             a, c.activity, title=f"Added by {name}", required=False),

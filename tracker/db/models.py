@@ -197,6 +197,10 @@ class ActivityProgress(Versioned, Base):
     signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    # a teacher's hand-set status or progress: why, who and when (cleared with the override)
+    override_note: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    override_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ProgressStatusHistory(Base):

@@ -42,6 +42,7 @@ from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.events import ActivityCompleted
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.standing import Standing
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 from tracker.services.progress import progress_rows, record_status
@@ -71,6 +72,16 @@ class RosterRow:
     note: str | None
     missing: tuple[str, ...]
     version: int
+    standing: Standing = Standing.NONE
+    standing_reasons: tuple[str, ...] = ()
+    progress_manual: bool = False
+    override_note: str | None = None
+    override_by: str | None = None
+    override_at: datetime | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.progress_manual or self.status_manual
 
 
 @dataclass(frozen=True)
@@ -486,6 +497,7 @@ class EnrollmentService(Service):
             record_status(tx, actor, p, ProgressStatus.COMPLETED, note)
             p.status_manual = True
             p.note = note
+            p.override_note, p.override_by, p.override_at = note, actor.id, utcnow()
             s.flush()
             tx.audit(actor, "complete_by_hand", "activity_progress", p.id, {"status": "active"},
                      {"status": "completed", "note": note, "manual": True})
@@ -518,5 +530,7 @@ def roster_rows(s: Session, activity_id: int) -> list[RosterRow]:
             attendance_rate=r.attendance_rate, sessions_held=r.sessions_held,
             progress_percentage=r.progress_percentage, waitlist_position=e.waitlist_position,
             status_manual=e.status_manual, note=r.note, missing=r.missing, version=r.version,
+            standing=r.standing, standing_reasons=r.standing_reasons, progress_manual=r.progress_manual,
+            override_note=r.override_note, override_by=r.override_by, override_at=r.override_at,
         ))
     return out

@@ -25,6 +25,7 @@ from tracker.domain.events import (
 )
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
+from tracker.domain.standing import Standing, judge
 from tracker.errors import NotFound, ValidationError
 from tracker.services import stats
 from tracker.services.base import Service, require
@@ -57,6 +58,23 @@ class ProgressRow:
     note: str | None
     missing: tuple[str, ...]
     version: int
+    standing: Standing = Standing.NONE
+    standing_reasons: tuple[str, ...] = ()
+    expected_progress: float | None = None  # what the elapsed dates expect, percent
+    trailing_absences: int = 0
+    status_manual: bool = False
+    override_note: str | None = None  # why a teacher set status / progress by hand
+    override_by: str | None = None
+    override_at: datetime | None = None
+    signed_off_at: datetime | None = None
+
+    @property
+    def standing_reason(self) -> str:
+        return "; ".join(self.standing_reasons)
+
+    @property
+    def overridden(self) -> bool:
+        return self.progress_manual or self.status_manual
 
 
 def progress_rows(
@@ -74,7 +92,8 @@ def progress_rows(
     q = (
         select(p.id, p.user_id, p.activity_id, p.status, p.progress_percentage, p.progress_manual,
                p.started_at, p.completed_at, p.enrolled_on, p.dropped_on, p.drop_reason, p.note,
-               p.version, p.signed_off_at, User.display_name)
+               p.version, p.signed_off_at, p.status_manual, p.override_note, p.override_at,
+               p.override_by, User.display_name)
         .join(User, User.id == p.user_id)
         .join(Activity, Activity.id == p.activity_id)
     )
@@ -88,7 +107,8 @@ def progress_rows(
     activities = {
         a.id: a for a in s.execute(
             select(Activity.id, Activity.name, Activity.category, Activity.require_milestones,
-                   Activity.min_attendance_pct, Activity.requires_signoff)
+                   Activity.min_attendance_pct, Activity.requires_signoff, Activity.start_date,
+                   Activity.end_date)
             .where(Activity.id.in_(acts))
         )
     } if acts else {}
@@ -97,6 +117,10 @@ def progress_rows(
     by_student = student_ids if student_ids is not None and len(student_ids) < 500 else None
     done = stats.completed_milestones(s, activity_ids=acts, student_ids=by_student) if rows else {}
     att = stats.attendance_counts(s, activity_ids=acts, student_ids=by_student) if rows else {}
+    streaks = stats.trailing_absences(s, activity_ids=acts, student_ids=by_student) if rows else {}
+    by_ids = {r.override_by for r in rows if r.override_by is not None}
+    names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(by_ids)))} if by_ids else {}
+    today = date.today()
     out: list[ProgressRow] = []
     empty = stats.AttendanceCount(0, 0, 0)
     for r in rows:
@@ -110,6 +134,15 @@ def progress_rows(
         if status is not ProgressStatus.COMPLETED:
             rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
             missing = check_completion(rule, states, count.rate, r.signed_off_at is not None).reasons
+        streak = streaks.get((r.user_id, a.id), 0)
+        manual = r.progress_manual or r.status_manual
+        verdict = judge(
+            status=status.value, progress=r.progress_percentage, today=today, start=a.start_date,
+            end=a.end_date, enrolled_on=r.enrolled_on,
+            overdue=stats.overdue_milestones(mlist, mine, today) if status is ProgressStatus.ACTIVE else (),
+            attendance_pct=count.rate, counted_sessions=count.counted, trailing_absences=streak,
+            min_attendance_pct=a.min_attendance_pct, has_milestones=bool(mlist) or r.progress_manual,
+        )
         out.append(
             ProgressRow(
                 id=r.id,
@@ -135,6 +168,16 @@ def progress_rows(
                 note=r.note,
                 missing=missing,
                 version=r.version,
+                standing=verdict.standing,
+                standing_reasons=verdict.reasons,
+                expected_progress=verdict.expected,
+                trailing_absences=streak,
+                status_manual=r.status_manual,
+                # shown while something is set by hand (ticking a milestone ends a progress override)
+                override_note=r.override_note if manual else None,
+                override_by=names.get(r.override_by) if manual and r.override_by is not None else None,
+                override_at=r.override_at if manual else None,
+                signed_off_at=r.signed_off_at,
             )
         )
     return out
@@ -200,7 +243,7 @@ def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
     )
     rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
     check = check_completion(rule, states, count.rate, cur.signed_off_at is not None)
-    complete = cur.status is ProgressStatus.ACTIVE and check.complete
+    complete = cur.status is ProgressStatus.ACTIVE and not cur.status_manual and check.complete
     revert = cur.status is ProgressStatus.COMPLETED and not cur.status_manual and not check.complete
     if (cur.progress_manual or percentage == cur.progress_percentage) and not complete and not revert:
         tx.changes.add("progress", cur.id)
@@ -258,7 +301,7 @@ def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> 
         percentage = progress_percentage(states)
         check = check_completion(rule, states, att.get((r.user_id, activity_id), empty).rate,
                                  r.signed_off_at is not None)
-        complete = r.status is ProgressStatus.ACTIVE and check.complete
+        complete = r.status is ProgressStatus.ACTIVE and not r.status_manual and check.complete
         revert = r.status is ProgressStatus.COMPLETED and not r.status_manual and not check.complete
         if complete or revert:
             slow[r.user_id] = (percentage, complete, tuple(check.reasons))
@@ -395,11 +438,17 @@ class ProgressService(Service):
                 p.progress_manual = True
             if note is not None:
                 p.note = note.strip() or None
+            if progress_percentage is not None or new_status is not None:
+                p.override_note = (note or "").strip() or None
+                p.override_by = actor.id
+                p.override_at = utcnow()
             if new_status is not None and new_status is not p.status:
                 if new_status is ProgressStatus.DROPPED:
                     p.drop_reason = (drop_reason or note or "").strip()
+                # completed by hand, or taken back from completed by hand: the rules leave it alone
+                p.status_manual = new_status is ProgressStatus.COMPLETED or (
+                    new_status is ProgressStatus.ACTIVE and p.status is ProgressStatus.COMPLETED)
                 record_status(tx, actor, p, new_status, note)
-                p.status_manual = new_status is ProgressStatus.COMPLETED
             s.flush()
             tx.audit(actor, "update_progress", "activity_progress", p.id, before,
                      {"status": p.status.value, "progress_percentage": p.progress_percentage,
@@ -409,6 +458,90 @@ class ProgressService(Service):
             tx.changes.add("progress", p.id)
             tx.changes.add("enrollment", p.id)
             s.flush()
+            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+
+    def override_progress(
+        self,
+        actor: Actor,
+        activity_id: int,
+        user_id: int,
+        *,
+        note: str,
+        progress_percentage: float | None = None,
+        status: ProgressStatus | str | None = None,
+    ) -> ProgressRow:
+        """A teacher sets progress and/or status by hand, saying why (the note is required).
+
+        The override stays until :meth:`clear_override`; milestones and attendance keep being
+        recorded but no longer move what was set by hand. Audited, with who and when shown."""
+        text = (note or "").strip()
+        if not text:
+            raise ValidationError.field("note", "Say why you set this by hand (a note is required).")
+        if len(text) > 1000:
+            raise ValidationError.field("note", f"The note is {len(text)} characters; keep it under 1000.")
+        if progress_percentage is None and status is None:
+            raise ValidationError.field("progress_percentage", "Give a progress, a status or both.")
+        return self.update_progress(actor, activity_id, user_id, status=status,
+                                    progress_percentage=progress_percentage, note=text)
+
+    def sign_off(self, actor: Actor, activity_id: int, user_id: int, *, signed: bool = True) -> ProgressRow:
+        """The teacher's sign-off an activity may require for completion (``signed=False`` takes it
+        back). Completion follows in the same transaction when the other rules are met."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
+            p = s.scalar(select(ActivityProgress).where(
+                ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
+            if p is None:
+                raise NotFound(f"Student {user_id} is not enrolled in this activity.")
+            if signed and p.status not in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED):
+                raise ValidationError.field("status", f"Only an active student can be signed off "
+                                                      f"(this one is {p.status.value}).")
+            if (p.signed_off_at is not None) == signed:
+                raise ValidationError("Already signed off." if signed else "This student was not signed off.")
+            before = {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None}
+            p.signed_off_at = utcnow() if signed else None
+            p.signed_off_by = actor.id if signed else None
+            s.flush()
+            tx.audit(actor, "sign_off" if signed else "undo_sign_off", "activity_progress", p.id, before,
+                     {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None})
+            recompute(tx, user_id, activity_id)
+            tx.changes.add("progress", p.id)
+            tx.changes.add("enrollment", p.id)
+            s.flush()
+            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+
+    def clear_override(self, actor: Actor, activity_id: int, user_id: int) -> ProgressRow:
+        """Go back to what the rules compute: progress from milestones, completion from the rules
+        (which may complete the student, or revert a completion set by hand)."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            if s.get(Activity, activity_id) is None:
+                raise NotFound(f"No activity with id {activity_id}.")
+            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
+            p = s.scalar(select(ActivityProgress).where(
+                ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
+            if p is None:
+                raise NotFound(f"Student {user_id} is not enrolled in this activity.")
+            if not (p.progress_manual or p.status_manual):
+                raise ValidationError("Nothing was set by hand for this student.")
+            before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
+                      "override_note": p.override_note}
+            p.progress_manual = False
+            p.status_manual = False
+            p.override_note = None
+            p.override_by = None
+            p.override_at = None
+            s.flush()
+            recompute(tx, user_id, activity_id)
+            s.flush()
+            s.refresh(p)
+            tx.audit(actor, "clear_override", "activity_progress", p.id, before,
+                     {"status": p.status.value, "progress_percentage": p.progress_percentage})
+            tx.changes.add("progress", p.id)
+            tx.changes.add("enrollment", p.id)
             return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
 
 

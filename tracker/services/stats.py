@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -123,6 +123,7 @@ class MilestoneInfo:
     points: int
     required: bool
     order_index: int
+    due_date: date | None = None
 
 
 def milestones_of(s: Session, activity_ids: Iterable[int]) -> dict[int, list[MilestoneInfo]]:
@@ -132,7 +133,7 @@ def milestones_of(s: Session, activity_ids: Iterable[int]) -> dict[int, list[Mil
         return out
     for m in s.execute(
         select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.points,
-               Milestone.required, Milestone.order_index)
+               Milestone.required, Milestone.order_index, Milestone.due_date)
         .where(Milestone.activity_id.in_(ids))
         .order_by(Milestone.activity_id, Milestone.order_index, Milestone.id)
     ):
@@ -162,3 +163,46 @@ def completed_milestones(
 
 def milestone_states(milestones: list[MilestoneInfo], done: set[int]) -> list[MilestoneState]:
     return [MilestoneState(m.points, m.required, m.id in done) for m in milestones]
+
+
+def overdue_milestones(milestones: list[MilestoneInfo], done: set[int], today: date) -> list[tuple[str, date]]:
+    """(title, due date) of the milestones not done whose due date has passed."""
+    return [(m.title, m.due_date) for m in milestones
+            if m.due_date is not None and m.due_date < today and m.id not in done]
+
+
+def trailing_absences(
+    s: Session,
+    *,
+    activity_ids: Iterable[int] | None = None,
+    student_ids: Iterable[int] | None = None,
+) -> dict[Pair, int]:
+    """Per (student, activity): absences since the last present mark among held sessions — the
+    rule of :func:`tracker.domain.attendance.row_figures` as SQL (Excused and unmarked sessions
+    neither count nor break the run). Pairs with none are left out."""
+    now = datetime.now()
+    r, sess, st = AttendanceRecord, ActivitySession, AttendanceStatus
+    held = and_(sess.cancelled.is_(False), sess.starts_at <= now)
+    cond = []
+    if activity_ids is not None:
+        cond.append(sess.activity_id.in_(list(activity_ids)))
+    if student_ids is not None:
+        cond.append(r.student_id.in_(list(student_ids)))
+    last_present = (
+        select(r.student_id.label("sid"), sess.activity_id.label("aid"),
+               func.max(sess.starts_at).label("last"))
+        .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
+        .where(held, st.counts_as_present.is_(True), st.counts_in_rate.is_(True), *cond)
+        .group_by(r.student_id, sess.activity_id)
+        .subquery()
+    )
+    q = (
+        select(r.student_id, sess.activity_id, func.count())
+        .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
+        .outerjoin(last_present, and_(last_present.c.sid == r.student_id,
+                                      last_present.c.aid == sess.activity_id))
+        .where(held, st.counts_in_rate.is_(True), st.counts_as_present.is_(False), *cond,
+               or_(last_present.c.last.is_(None), sess.starts_at > last_present.c.last))
+        .group_by(r.student_id, sess.activity_id)
+    )
+    return {(u, a): int(n) for u, a, n in s.execute(q)}

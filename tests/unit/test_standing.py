@@ -1,0 +1,147 @@
+"""On track / behind / at risk: the rule of tracker.domain.standing, then as the services show it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracker.domain.standing import RULES, Standing, expected_progress, judge
+from tracker.services.activities import ActivityInput
+from tracker.services.attendance import MarkChange
+
+TODAY = date(2026, 11, 25)
+TERM = (date(2026, 9, 1), date(2027, 1, 31))  # 152 days; 85 gone by on TODAY: 55.9% expected
+
+
+def j(**kw):  # type: ignore[no-untyped-def]
+    args = {"status": "active", "progress": 60.0, "today": TODAY, "start": TERM[0], "end": TERM[1]}
+    args.update(kw)
+    return judge(**args)
+
+
+def test_expected_progress_is_the_share_of_the_dates_gone_by():
+    assert expected_progress(*TERM, TODAY) == pytest.approx(55.9, abs=0.1)
+    assert expected_progress(*TERM, date(2026, 8, 1)) == 0.0
+    assert expected_progress(*TERM, date(2027, 3, 1)) == 100.0
+    assert expected_progress(None, TERM[1], TODAY) is None
+    # a student who joined late is measured from the day they joined
+    assert expected_progress(*TERM, TODAY, enrolled_on=TODAY) == 0.0
+
+
+def test_on_track_says_how_progress_compares():
+    check = j(progress=50)
+    assert check.standing is Standing.ON_TRACK
+    assert check.reason == "Progress 50%, 56% expected by now"
+
+
+def test_behind_when_progress_lags_the_dates_by_15_points():
+    check = j(progress=35)
+    assert check.standing is Standing.BEHIND and check.reason == "Progress 35%, 56% expected by now"
+
+
+def test_at_risk_when_progress_lags_by_35_points():
+    assert j(progress=20).standing is Standing.AT_RISK
+
+
+def test_an_overdue_milestone_puts_a_student_behind_and_names_it():
+    check = j(overdue=[("Opening moves", date(2026, 10, 3))])
+    assert check.standing is Standing.BEHIND
+    assert check.reason == "1 milestone overdue: Opening moves (due 3 Oct)"
+    many = j(overdue=[(f"M{i}", date(2026, 10, i + 1)) for i in range(4)])
+    assert many.reason == "4 milestones overdue: M0 (due 1 Oct), M1 (due 2 Oct) and 2 more"
+
+
+def test_low_attendance_is_at_risk_once_enough_sessions_count():
+    assert j(attendance_pct=50, counted_sessions=2).standing is Standing.ON_TRACK  # too early to say
+    check = j(attendance_pct=50, counted_sessions=3)
+    assert check.standing is Standing.AT_RISK and check.reason == "Attendance 50%, below 75%"
+    # the activity's own minimum replaces the default
+    assert j(attendance_pct=80, counted_sessions=5, min_attendance_pct=90).reason == "Attendance 80%, below 90%"
+    assert j(attendance_pct=70, counted_sessions=5, min_attendance_pct=60).standing is Standing.ON_TRACK
+
+
+def test_consecutive_absences_are_at_risk():
+    assert j(trailing_absences=2).standing is Standing.ON_TRACK
+    check = j(trailing_absences=3, overdue=[("Endgame", date(2026, 11, 1))])
+    assert check.standing is Standing.AT_RISK
+    assert check.reasons == ("Absent the last 3 sessions", "1 milestone overdue: Endgame (due 1 Nov)")
+
+
+def test_no_dates_and_no_milestones_leave_only_attendance_to_judge():
+    assert j(start=None, end=None, progress=0).reason == "No milestone overdue"
+    assert j(has_milestones=False, progress=0).reason == "No milestones set yet"
+
+
+def test_completed_and_inactive_enrollments():
+    assert j(status="completed").standing is Standing.COMPLETED
+    for status in ("dropped", "waitlisted"):
+        check = j(status=status, attendance_pct=0, counted_sessions=9)
+        assert check.standing is Standing.NONE and check.reasons == ()
+
+
+@given(progress=st.floats(0, 100), attendance=st.none() | st.floats(0, 100), counted=st.integers(0, 40),
+       streak=st.integers(0, 10), overdue=st.integers(0, 4), day=st.integers(-30, 200))
+def test_the_verdict_always_comes_with_its_reasons(progress, attendance, counted, streak, overdue, day):
+    today = TERM[0] + timedelta(days=day)
+    items = [(f"M{i}", TERM[0]) for i in range(overdue)]
+    check = judge(status="active", progress=progress, today=today, start=TERM[0], end=TERM[1],
+                  overdue=items, attendance_pct=attendance, counted_sessions=counted, trailing_absences=streak)
+    assert check.reasons and all(r and (r[0].isupper() or r[0].isdigit()) for r in check.reasons)
+    risky = (streak >= RULES.absence_streak
+             or (attendance is not None and counted >= RULES.min_sessions and attendance < RULES.low_attendance)
+             or (check.expected is not None and check.expected - progress >= RULES.at_risk_gap))
+    assert (check.standing is Standing.AT_RISK) == risky
+    if not risky:
+        lagging = overdue > 0 or (check.expected is not None and check.expected - progress >= RULES.behind_gap)
+        assert check.standing is (Standing.BEHIND if lagging else Standing.ON_TRACK)
+
+
+# --- as the services show it -----------------------------------------------------------------
+
+def _dated_activity(school, start: date, end: date) -> int:  # type: ignore[no-untyped-def]
+    s = school.services
+    a = s.activities.create_activity(school.admin, ActivityInput(
+        "Robotics", lead_ids=[school.teacher.id], start_date=start, end_date=end))
+    s.enrollment.enroll(school.admin, a.id, [school.student.id], enrolled_on=start)
+    return a.id
+
+
+def test_progress_rows_carry_the_standing_and_its_reasons(school):
+    s = school.services
+    today = date.today()
+    aid = _dated_activity(school, today - timedelta(days=50), today + timedelta(days=50))
+    m1 = s.milestones.create_milestone(school.admin, aid, title="Build the chassis", points=1,
+                                       due_date=today - timedelta(days=3))
+    s.milestones.create_milestone(school.admin, aid, title="Program it", points=1)
+    [row] = [r for r in s.progress.get_user_progress(school.admin, school.student.id) if r.activity_id == aid]
+    assert row.standing is Standing.AT_RISK  # 0% with 50% of the dates gone, and a milestone overdue
+    assert row.expected_progress == pytest.approx(50, abs=1)
+    assert row.standing_reasons[0] == "Progress 0%, 50% expected by now"
+    assert row.standing_reasons[1].startswith("1 milestone overdue: Build the chassis")
+    s.milestones.complete_milestone(school.teacher, m1.id, school.student.id)
+    [row] = [r for r in s.progress.get_user_progress(school.admin, school.student.id) if r.activity_id == aid]
+    assert row.progress_percentage == 50.0 and row.standing is Standing.ON_TRACK
+
+
+def test_three_absences_in_a_row_put_a_student_at_risk(school):
+    s = school.services
+    today = date.today()
+    aid = _dated_activity(school, today - timedelta(days=30), today + timedelta(days=30))
+    statuses = {st.code: st.id for st in s.attendance.statuses(school.admin)}
+    sessions = []
+    for days_ago in (9, 7, 5, 3):
+        start = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).replace(hour=15)
+        sessions.append(s.calendar.add_extra_session(school.admin, aid, start, start + timedelta(hours=1)).id)
+    marks = ["P", "A", "A", "A"]
+    s.attendance.apply(school.teacher, [MarkChange(sid, school.student.id, statuses[code], check_version=False)
+                                        for sid, code in zip(sessions, marks, strict=True)])
+    [row] = [r for r in s.progress.activity_progress(school.admin, aid)]
+    assert row.trailing_absences == 3 and row.standing is Standing.AT_RISK
+    assert "Absent the last 3 sessions" in row.standing_reasons
+    s.attendance.apply(school.teacher, [MarkChange(sessions[-1], school.student.id, statuses["P"],
+                                                   check_version=False)])
+    [row] = [r for r in s.progress.activity_progress(school.admin, aid)]
+    assert row.trailing_absences == 0
