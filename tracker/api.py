@@ -105,10 +105,11 @@ class TrackerAPI:
         points: int = 0,
         order_index: int | None = None,
         required: bool = True,
+        due_date: date | None = None,
     ) -> dict[str, Any]:
         m = self.services.milestones.create_milestone(
             actor, activity_id, title=title, description=description, points=points,
-            order_index=order_index, required=required,
+            order_index=order_index, required=required, due_date=due_date,
         )
         return to_json(m)  # type: ignore[no-any-return]
 

@@ -144,3 +144,27 @@ def test_double_click_on_an_activity_opens_it_on_the_activities_page(qtbot, make
     settle(qtbot, ctx)
     assert window.currentWidget() is window.activities
     assert window.activities.selected().id == school.drama  # type: ignore[union-attr]
+
+
+def test_needs_attention_lists_students_behind_with_the_reason(qtbot, make_ctx, school: School) -> None:
+    from datetime import date, timedelta
+
+    from PySide6.QtCore import Qt
+
+    ctx = make_ctx(school.teacher)
+    page = _page(qtbot, ctx)
+    staff = page.staff
+    assert staff.risk_stack.currentWidget() is staff.risk_empty  # type: ignore[union-attr]
+    assert staff.risk_card.title.text() == "Needs attention"  # type: ignore[union-attr]
+    school.services.milestones.create_milestone(school.teacher, school.chess, title="Openings",
+                                                due_date=date.today() - timedelta(days=1))
+    page.refresh()
+    settle(qtbot, ctx)
+    model = staff.risk_model  # type: ignore[union-attr]
+    assert staff.risk_card.title.text() == "Needs attention (2)"  # type: ignore[union-attr]
+    assert {model.record(r).student for r in range(model.rowCount())} == {"Sam Student", "Olga Other"}
+    row = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert row[model.STANDING] == "Behind" and row[model.REASON].startswith("1 milestone overdue: Openings")
+    header_tip = model.headerData(model.STANDING, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "At risk" in header_tip
+    assert staff.kpi["at_risk"].value() == "0"  # type: ignore[union-attr]

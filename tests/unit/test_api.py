@@ -543,3 +543,22 @@ def test_deactivated_user_keeps_no_rights_through_the_facade(api, school):
         api.login("pat", PASSWORD)
     with read_only(api.db) as s:
         assert s.scalar(select(User.active).where(User.username == "pat")) is False
+
+
+def test_progress_rows_carry_the_standing_and_the_override_as_the_gui_shows_them(api, school):
+    from datetime import date, timedelta
+
+    m = api.create_milestone(school.teacher, school.chess, title="Openings", points=1,
+                             due_date=date.today() - timedelta(days=2))
+    row = roundtrip(api.get_user_progress(school.teacher, school.student.id))[0]
+    assert row["standing"] == "behind"
+    assert row["standing_reasons"] == [f"1 milestone overdue: Openings (due {m['due_date'][8:].lstrip('0')} "
+                                       f"{date.fromisoformat(m['due_date']):%b})"]
+    gui = api.services.enrollment.roster(school.teacher, school.chess)
+    mine = next(r for r in gui if r.student_id == school.student.id)
+    assert (mine.standing.value, list(mine.standing_reasons)) == (row["standing"], row["standing_reasons"])
+    api.services.progress.override_progress(school.teacher, school.chess, school.student.id,
+                                            progress_percentage=60, note="Played at the county event")
+    row = roundtrip(api.get_user_progress(school.student, school.student.id))[0]
+    assert row["progress_manual"] and row["override_note"] == "Played at the county event"
+    assert row["override_by"] == "Tina Teacher"

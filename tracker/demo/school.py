@@ -310,7 +310,7 @@ class SchoolPlan:
             elif r < 0.2:
                 e.reliability, e.pace = rng.uniform(0.88, 1.0), rng.uniform(1.6, 2.2)
             else:
-                e.reliability, e.pace = rng.uniform(0.85, 1.0), rng.uniform(0.6, 1.15)
+                e.reliability, e.pace = rng.uniform(0.85, 1.0), rng.uniform(0.85, 1.3)
             e.lateness = 0.15 if rng.random() < 0.12 else 0.03
             assert e.enrolled_on is not None
             days = (today - e.enrolled_on).days
@@ -408,7 +408,7 @@ class SchoolPlan:
         rng, act = self.rng, e.act
         stop = e.dropped_on or self.today
         elapsed = (stop - e.enrolled_on).days
-        span = max(1, (act.end - act.start).days)
+        span = max(1, (act.end - max(act.start, e.enrolled_on)).days)  # as tracker.domain.standing expects
         count = min(len(act.milestones), int(len(act.milestones) * e.pace * elapsed / span + rng.random()))
         window = max(0, elapsed - 1)  # everything happens before the drop date and before today
         for i, mile in enumerate(act.milestones[:count]):

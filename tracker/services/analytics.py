@@ -10,12 +10,11 @@ from tracker.db.models import Activity, GuardianLink, Milestone, User, UserMiles
 from tracker.db.uow import read_only
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.standing import Standing
 from tracker.errors import NotFound
 from tracker.services.activities import ActivitySummary, summaries, visible_activity_ids
 from tracker.services.base import Service, require, require_active
 from tracker.services.progress import ProgressRow, progress_rows
-
-AT_RISK_ATTENDANCE = 75.0  # below this attendance rate a student is flagged at risk
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class ActivityAnalytics:
     average_attendance_rate: float | None
     average_progress: float | None
     at_risk: int
+    behind: int
     milestones: tuple[MilestoneStat, ...]
 
 
@@ -62,16 +62,14 @@ def analytics_for(rows: list[ProgressRow], activity: Activity,
         average_attendance_rate=round(sum(rates) / len(rates), 1) if rates else None,
         average_progress=round(sum(progress) / len(progress), 1) if progress else None,
         at_risk=sum(1 for r in by[ProgressStatus.ACTIVE] if is_at_risk(r)),
+        behind=sum(1 for r in by[ProgressStatus.ACTIVE] if r.standing is Standing.BEHIND),
         milestones=tuple(milestones),
     )
 
 
 def is_at_risk(row: ProgressRow) -> bool:
-    return (
-        row.status is ProgressStatus.ACTIVE
-        and row.attendance_rate is not None
-        and row.attendance_rate < AT_RISK_ATTENDANCE
-    )
+    """The rule of :mod:`tracker.domain.standing` (attendance, absences in a row, far behind)."""
+    return row.status is ProgressStatus.ACTIVE and row.standing is Standing.AT_RISK
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class Dashboard:
     activities: list[ActivityCard] = field(default_factory=list)  # admin, teacher
     own: list[ProgressRow] = field(default_factory=list)  # student
     children: list[ChildCard] = field(default_factory=list)  # parent
-    at_risk: list[ProgressRow] = field(default_factory=list)  # admin, teacher
+    at_risk: list[ProgressRow] = field(default_factory=list)  # admin, teacher: at risk, then behind
     totals: dict[str, float | int | None] = field(default_factory=dict)
 
 
@@ -127,8 +125,9 @@ class AnalyticsService(Service):
                     by_act[r.activity_id].append(r)
                 cards = [ActivityCard(x, analytics_for(by_act[x.id], acts[x.id], mstats.get(x.id, [])))
                          for x in sums]
-                at_risk = sorted((r for r in rows if is_at_risk(r)),
-                                 key=lambda r: (r.attendance_rate or 0, r.student))
+                at_risk = sorted((r for r in rows if r.status is ProgressStatus.ACTIVE
+                                  and r.standing in (Standing.AT_RISK, Standing.BEHIND)),
+                                 key=lambda r: (r.standing.severity, r.attendance_rate or 0, r.student))
                 students = {r.user_id for r in rows if r.status is not ProgressStatus.WAITLISTED}
                 placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
                 rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
@@ -140,7 +139,8 @@ class AnalyticsService(Service):
                     "completed": done,
                     "completion_rate": round(100.0 * done / len(placed), 1) if placed else None,
                     "average_attendance_rate": round(sum(rates) / len(rates), 1) if rates else None,
-                    "at_risk": len(at_risk),
+                    "at_risk": sum(1 for r in at_risk if r.standing is Standing.AT_RISK),
+                    "behind": sum(1 for r in at_risk if r.standing is Standing.BEHIND),
                 }
                 title = "School overview" if actor.role is Role.ADMIN else "My activities"
                 return Dashboard(actor.role, title, activities=cards, at_risk=at_risk, totals=totals)

@@ -45,6 +45,7 @@ class Column(Generic[T]):
     align: Qt.AlignmentFlag = LEFT
     tooltip: Callable[[T], str] | None = None
     width: int = 110
+    header_tooltip: str = ""  # e.g. how a figure is computed
 
 
 def number_key(value: float | int | None) -> float:
@@ -143,6 +144,8 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
                 return col.title
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return col.align
+            if role == Qt.ItemDataRole.ToolTipRole and col.header_tooltip:
+                return col.header_tooltip
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.services.analytics import AT_RISK_ATTENDANCE, ActivityCard
+from tracker.domain.standing import HOW_JUDGED
+from tracker.services.analytics import ActivityCard
 from tracker.services.progress import ProgressRow
 from ui.models.activities import places
 from ui.models.base import RIGHT, Column, SnapshotModel, number_key
@@ -48,19 +49,21 @@ class ActivityFiguresModel(SnapshotModel[ActivityCard]):
 
 
 def risk_reason(r: ProgressRow) -> str:
-    held = f" over {r.sessions_held} session{'s' if r.sessions_held != 1 else ''}" if r.sessions_held else ""
-    return f"Attendance {pct(r.attendance_rate)}{held}, below {AT_RISK_ATTENDANCE:.0f}%"
+    """Why the student needs attention: the reasons of the standing rule."""
+    return r.standing_reason or "—"
 
 
 class AtRiskModel(SnapshotModel[ProgressRow]):
-    STUDENT, ACTIVITY, ATTENDANCE, PROGRESS, REASON = range(5)
+    STUDENT, ACTIVITY, STANDING, ATTENDANCE, PROGRESS, REASON = range(6)
 
     columns = (
-        Column("Student", lambda r: r.student, width=180),
-        Column("Activity", lambda r: r.activity, width=180),
+        Column("Student", lambda r: r.student, width=170),
+        Column("Activity", lambda r: r.activity, width=160),
+        Column("Standing", lambda r: r.standing.label, value=lambda r: r.standing.value, width=96,
+               sort=lambda r: (r.standing.severity, r.student.lower()), header_tooltip=HOW_JUDGED),
         Column("Attendance", lambda r: pct(r.attendance_rate),
-               value=lambda r: number_key(r.attendance_rate), width=116, align=RIGHT),
+               value=lambda r: number_key(r.attendance_rate), width=108, align=RIGHT),
         Column("Progress", lambda r: pct(r.progress_percentage), value=lambda r: r.progress_percentage,
-               width=130),
-        Column("Why", risk_reason, width=260, tooltip=lambda r: "; ".join(r.missing) or risk_reason(r)),
+               width=120),
+        Column("Why", risk_reason, width=260, tooltip=lambda r: "\n".join(r.standing_reasons)),
     )

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from tracker.domain.enums import Role
 from tracker.domain.policy import Permission
-from tracker.services.analytics import AT_RISK_ATTENDANCE, Dashboard
+from tracker.domain.standing import HOW_JUDGED
+from tracker.services.analytics import Dashboard
 from tracker.services.progress import ProgressRow
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
@@ -133,15 +134,15 @@ class StaffDashboard(QWidget):
         self.risk_view.setModel(self.risk_proxy)
         self.risk_view.setItemDelegateForColumn(r.PROGRESS, ProgressBarDelegate(self.risk_view))
         self.risk_view.setAccessibleName("Students at risk")
-        self.risk_view.sortByColumn(r.ATTENDANCE, Qt.SortOrder.AscendingOrder)
+        self.risk_view.sortByColumn(r.STANDING, Qt.SortOrder.AscendingOrder)
         apply_widths(self.risk_view)
-        self.risk_empty = EmptyState("Nobody is at risk",
-                                     f"Every active student attends at least {AT_RISK_ATTENDANCE:.0f}% "
-                                     "of the sessions held.")
+        self.risk_empty = EmptyState("Everyone is on track",
+                                     "No active student is behind or at risk.")
         self.risk_stack = QStackedWidget()
         self.risk_stack.addWidget(self.risk_view)
         self.risk_stack.addWidget(self.risk_empty)
-        self.risk_card = _Card("At risk", f"Active students attending less than {AT_RISK_ATTENDANCE:.0f}%")
+        self.risk_card = _Card("Needs attention", "Active students at risk or behind, with the reason")
+        self.risk_card.subtitle.setToolTip(HOW_JUDGED)
         self.risk_card.body.addWidget(self.risk_stack)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -160,8 +161,7 @@ class StaffDashboard(QWidget):
         self.kpi["completion_rate"].set_value(
             pct(t.get("completion_rate")), f"{_count(t.get('completed'))} completed")
         self.kpi["average_attendance_rate"].set_value(pct(t.get("average_attendance_rate")))
-        self.kpi["at_risk"].set_value(_count(t.get("at_risk")),
-                                      f"attendance below {AT_RISK_ATTENDANCE:.0f}%")
+        self.kpi["at_risk"].set_value(_count(t.get("at_risk")), f"{_count(t.get('behind'))} behind")
         self.activities_model.set_rows(d.activities)
         if d.activities and not self.activities_view.currentIndex().isValid():
             self.activities_view.setCurrentIndex(self.activities_proxy.index(0, 0))
@@ -170,7 +170,7 @@ class StaffDashboard(QWidget):
         n = len(d.activities)
         self.activities_card.subtitle.setText(f"{n} activit{'y' if n == 1 else 'ies'} this term")
         self.risk_model.set_rows(d.at_risk)
-        self.risk_card.title.setText(f"At risk ({len(d.at_risk)})" if d.at_risk else "At risk")
+        self.risk_card.title.setText(f"Needs attention ({len(d.at_risk)})" if d.at_risk else "Needs attention")
         self.risk_stack.setCurrentWidget(self.risk_view if d.at_risk else self.risk_empty)
 
     def selected_activity_id(self) -> int | None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from tracker.domain.enums import ProgressStatus
+from tracker.domain.standing import HOW_JUDGED
 from tracker.services.progress import ProgressRow
 from ui.widgets.pill import StatusPill
 from ui.widgets.style import colour, day, pct, set_style_flag, status_colour
@@ -63,6 +64,15 @@ class ProgressCard(QFrame):
         ]
         self.facts = QLabel("   ·   ".join(facts))
         lay.addWidget(self.facts)
+
+        self.standing: QLabel | None = None
+        if row.status is ProgressStatus.ACTIVE and row.standing_reasons:
+            tone = {"at_risk": "RISK", "behind": "WARN", "on_track": "OK"}.get(row.standing.value, "OK")
+            self.standing = QLabel(f"{row.standing.label} — {row.standing_reasons[0]}")
+            self.standing.setStyleSheet(f"color: {colour(tone).darker(135).name()}; font-weight: 600;")
+            self.standing.setToolTip("\n".join(row.standing_reasons) + "\n\n" + HOW_JUDGED)
+            self.standing.setWordWrap(True)
+            lay.addWidget(self.standing)
 
         if row.status is ProgressStatus.COMPLETED:
             text = f"Completed on {day(row.completed_at)}" if row.completed_at else "Completed"
