@@ -171,28 +171,39 @@ def overdue_milestones(milestones: list[MilestoneInfo], done: set[int], today: d
             if m.due_date is not None and m.due_date < today and m.id not in done]
 
 
+TRAILING_LOOKBACK = 12  # absences in a row are counted over each activity's last N held sessions
+
+
 def trailing_absences(
     s: Session,
     *,
     activity_ids: Iterable[int] | None = None,
     student_ids: Iterable[int] | None = None,
 ) -> dict[Pair, int]:
-    """Per (student, activity): absences since the last present mark among held sessions — the
-    rule of :func:`tracker.domain.attendance.row_figures` as SQL (Excused and unmarked sessions
-    neither count nor break the run). Pairs with none are left out."""
+    """Per (student, activity): absences since the last present mark among the activity's last
+    ``TRAILING_LOOKBACK`` held sessions — the rule of :func:`tracker.domain.attendance.row_figures`
+    as SQL (Excused and unmarked sessions neither count nor break the run). Pairs with none are
+    left out. Looking back a bounded number of sessions keeps the dashboard query small."""
     now = datetime.now()
     r, sess, st = AttendanceRecord, ActivitySession, AttendanceStatus
-    held = and_(sess.cancelled.is_(False), sess.starts_at <= now)
-    cond = []
+    held = [sess.cancelled.is_(False), sess.starts_at <= now]
     if activity_ids is not None:
-        cond.append(sess.activity_id.in_(list(activity_ids)))
+        held.append(sess.activity_id.in_(list(activity_ids)))
+    ranked = (
+        select(sess.id.label("id"), func.row_number().over(
+            partition_by=sess.activity_id, order_by=sess.starts_at.desc()).label("rn"))
+        .where(*held)
+        .subquery()
+    )
+    recent = select(ranked.c.id).where(ranked.c.rn <= TRAILING_LOOKBACK)
+    cond = [r.session_id.in_(recent)]
     if student_ids is not None:
         cond.append(r.student_id.in_(list(student_ids)))
     last_present = (
         select(r.student_id.label("sid"), sess.activity_id.label("aid"),
                func.max(sess.starts_at).label("last"))
         .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
-        .where(held, st.counts_as_present.is_(True), st.counts_in_rate.is_(True), *cond)
+        .where(st.counts_as_present.is_(True), st.counts_in_rate.is_(True), *cond)
         .group_by(r.student_id, sess.activity_id)
         .subquery()
     )
@@ -201,7 +212,7 @@ def trailing_absences(
         .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
         .outerjoin(last_present, and_(last_present.c.sid == r.student_id,
                                       last_present.c.aid == sess.activity_id))
-        .where(held, st.counts_in_rate.is_(True), st.counts_as_present.is_(False), *cond,
+        .where(st.counts_in_rate.is_(True), st.counts_as_present.is_(False), *cond,
                or_(last_present.c.last.is_(None), sess.starts_at > last_present.c.last))
         .group_by(r.student_id, sess.activity_id)
     )
