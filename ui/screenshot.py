@@ -28,7 +28,6 @@ DIALOG_VIEWS: dict[str, str] = {
     "change-password": "change your password dialog",
     "lock": "the main window locked after idle time",
     "import": "roster import dialog with the preview of a sample file (administrators)",
-    "student-progress": "a student's own skills growth (as the student, or a parent: their first child)",
     "rubric": "the school default rubric dialog of the Skills page (administrators)",
 }
 #: views inside a page: (page key, what the view shows)
@@ -39,6 +38,8 @@ PAGE_VIEWS: dict[str, tuple[str, str]] = {
     "milestones": ("activities", "the largest activity's own page, Milestones tab (editor and checklist)"),
     "milestone-checklist": ("activities", "the largest activity's Milestones tab, checklist with cells selected"),
     "skills": ("activities", "the largest activity's own page, Skills tab (levels, participation, growth chart)"),
+    "student-progress": ("progress", "the Progress page's Skills growth tab (as the student, or a parent: "
+                                     "their first child)"),
 }
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
@@ -236,7 +237,6 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
-            "student-progress": lambda: _student_progress(app, ctx, window),
             "rubric": lambda: _rubric_dialog(app, ctx, window),
         }
         dialog = opener[view]()
@@ -271,6 +271,10 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
     """activity-roster: the activity page of the largest activity the user sees, Roster tab."""
     page = window.show_page(PAGE_VIEWS[view][0])
     _settle(app, ctx)
+    if view == "student-progress":
+        page.show_skills()
+        _settle(app, ctx)
+        return
     activities = [a for a in getattr(page, "activities", []) if not a.archived]
     if not activities:
         raise TrackerError(f"{ctx.user.username} sees no activity to open.")
@@ -348,20 +352,3 @@ def _rubric_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: i
     dialog = page.edit_default_rubric()
     _settle(app, ctx)
     return dialog  # type: ignore[no-any-return]
-
-
-def _student_progress(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]
-    """student-progress: the signed-in student's skills growth (a parent: their first child's)."""
-    from tracker.domain.enums import Role
-    from ui.views.student_skills import StudentSkillsDialog
-
-    student_id = ctx.user.id if ctx.user.role is Role.STUDENT else None
-    if ctx.user.role is Role.PARENT:
-        children = ctx.services.people.get_user(ctx.user, ctx.user.id).children
-        student_id = children[0] if children else None
-    if student_id is None:
-        return None
-    dialog = StudentSkillsDialog(ctx, student_id, window)
-    dialog.show()
-    _settle(app, ctx)
-    return dialog

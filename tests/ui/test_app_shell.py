@@ -155,7 +155,7 @@ def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, scho
         window = launch.window
         assert seen["target"] == school_db(school)
         assert seen["login_shown_first"] is True
-        assert window.page_keys == ["dashboard"]
+        assert window.page_keys == ["dashboard", "progress"]
         assert window.windowTitle().startswith("Activity Tracker — ")
         window.persist = False
         window.close()

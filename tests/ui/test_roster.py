@@ -158,7 +158,7 @@ def test_mark_completed_needs_a_note(qtbot, ctx, school: School) -> None:
     settle(qtbot, ctx)
     assert status_of(school, school.chess, school.student.id) is ProgressStatus.COMPLETED
     row = next(r for r in tab.model.rows() if r.student_id == school.student.id)
-    assert tab.model.index(tab.model.rows().index(row), RosterModel.STATUS).data() == "Completed (by hand)"
+    assert tab.model.index(tab.model.rows().index(row), RosterModel.STATUS).data() == "Completed ✎"
 
 
 @pytest.mark.parametrize("who", ["teacher"])
@@ -169,3 +169,137 @@ def test_teacher_manages_their_own_roster(qtbot, make_ctx, school: School, who: 
     assert not tab.import_action.isVisible()
     other = _tab(qtbot, ctx, school.drama)
     assert names(other) == [] and "may not" in other.message.text()
+
+
+# --------------------------------------------------------------------------- standing, overrides, sign-off
+
+
+def cell(tab: RosterTab, student_id: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    row = tab.model.row_of(lambda r: r.student_id == student_id)
+    return tab.model.index(row, column).data(role)
+
+
+def header_tip(tab: RosterTab, column: int) -> str:
+    return tab.model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_standing_column_shows_the_verdict_and_its_reasons(qtbot, ctx, school: School) -> None:
+    school.services.enrollment.drop(school.admin, school.chess, school.other_student.id, "Exams", date.today())
+    tab = _tab(qtbot, ctx, school.chess)
+    assert cell(tab, school.student.id, RosterModel.STANDING) == "On track"
+    assert cell(tab, school.student.id, RosterModel.STANDING, Qt.ItemDataRole.ToolTipRole) == \
+        "No milestones set yet"
+    assert cell(tab, school.other_student.id, RosterModel.STANDING) == "—"
+    assert "Behind" in header_tip(tab, RosterModel.STANDING) and "At risk" in header_tip(tab, RosterModel.STANDING)
+    tab.search.setText("on track")
+    tab.search.flush()
+    assert names(tab) == ["Sam Student"]
+    tab.search.setText("")
+    tab.search.flush()
+    tab.standing_filter.setCurrentIndex(tab.standing_filter.findData("at_risk"))
+    assert names(tab) == []
+    tab.standing_filter.setCurrentIndex(tab.standing_filter.findData("on_track"))
+    assert names(tab) == ["Sam Student"]
+    tab.select_student(school.student.id)
+    assert "Standing: On track" in tab.panel_facts.text()
+
+
+def test_set_progress_by_hand_then_back_to_computed(qtbot, ctx, school: School) -> None:
+    from ui.dialogs.progress_dialog import ProgressOverrideDialog
+
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.select_student(school.student.id)
+    assert tab.override_action.isEnabled() and not tab.clear_override_action.isEnabled()
+    dialog = tab.set_progress()
+    assert isinstance(dialog, ProgressOverrideDialog)
+    dialog.progress.setValue(60)
+    dialog.accept()  # no note
+    assert dialog.isVisible() and "note is required" in dialog.field_errors["note"][0].text()
+    assert cell(tab, school.student.id, RosterModel.PROGRESS) == "0%"
+    qtbot.keyClicks(dialog.note, "Practised at home all term")
+    dialog.accept()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert tab.dialog is None and "Set by hand for 1 student" in tab.message.text()
+    assert cell(tab, school.student.id, RosterModel.PROGRESS) == "60% ✎"
+    tip = cell(tab, school.student.id, RosterModel.PROGRESS, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Set by hand by Ada Admin on ") and tip.endswith(": Practised at home all term")
+    assert "Practised at home all term" in tab.panel_facts.text()
+    assert cell(tab, school.other_student.id, RosterModel.PROGRESS) == "0%"
+
+    assert tab.clear_override_action.isEnabled()
+    tab.clear_override_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert cell(tab, school.student.id, RosterModel.PROGRESS) == "0%"
+    assert "Back to the computed progress for 1 student" in tab.message.text()
+    assert not tab.clear_override_action.isEnabled()
+
+
+def test_sign_off_completes_the_student_and_can_be_undone(qtbot, ctx, school: School) -> None:
+    school.services.activities.update_activity(
+        school.admin, school.chess, ActivityInput("Chess Club", lead_ids=[school.teacher.id],
+                                                  requires_signoff=True))
+    tab = _tab(qtbot, ctx, school.chess)
+    assert tab.sign_off_action.isVisible()
+    tab.select_student(school.student.id)
+    assert tab.sign_off_action.isEnabled() and not tab.undo_sign_off_action.isEnabled()
+    assert "Not signed off yet" in tab.panel_facts.text()
+    tab.sign_off_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert "Signed off 1 student; 1 completed." in tab.message.text()
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.COMPLETED
+    assert cell(tab, school.student.id, RosterModel.STATUS) == "Completed"
+    assert cell(tab, school.student.id, RosterModel.STANDING) == "Completed"
+    assert not tab.sign_off_action.isEnabled() and tab.undo_sign_off_action.isEnabled()
+    tab.undo_sign_off_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.ACTIVE
+    assert "Sign-off taken back for 1 student" in tab.message.text()
+
+
+def test_sign_off_actions_are_hidden_when_the_activity_needs_none(qtbot, ctx, school: School) -> None:
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.select_student(school.student.id)
+    assert not tab.sign_off_action.isVisible() and not tab.undo_sign_off_action.isVisible()
+
+
+def test_a_refused_sign_off_is_named_in_the_message_line(qtbot, ctx, school: School) -> None:
+    school.services.activities.update_activity(
+        school.admin, school.chess, ActivityInput("Chess Club", lead_ids=[school.teacher.id],
+                                                  requires_signoff=True))
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.select_student(school.student.id)
+    school.services.progress.sign_off(school.admin, school.chess, school.student.id)  # behind the tab's back
+    tab.sign_off_action.trigger()
+    settle(qtbot, ctx)
+    settle(qtbot, ctx)
+    assert tab.message.text() == "Nothing changed: Sam Student is already signed off."
+
+
+def test_participation_column_shows_the_average_rating_and_trend(qtbot, ctx, school: School) -> None:
+    from datetime import datetime, time, timedelta
+
+    from tracker.services.attendance import MarkChange
+
+    s = school.services
+    today = date.today()
+    codes = {st.code: st.id for st in s.attendance.statuses(school.admin)}
+    sessions = []
+    for i in range(3):
+        start = datetime.combine(today, time(0, 1 + i))
+        sessions.append(s.calendar.add_extra_session(school.admin, school.chess, start,
+                                                     start + timedelta(minutes=1)).id)
+    s.attendance.apply(school.teacher, [MarkChange(sid, school.student.id, codes["P"], participation=r,
+                                                   check_version=False)
+                                        for sid, r in zip(sessions, (2, 3, 4), strict=True)])
+    tab = _tab(qtbot, ctx, school.chess)
+    assert cell(tab, school.student.id, RosterModel.PARTICIPATION) == "3.0 ↗"
+    assert cell(tab, school.other_student.id, RosterModel.PARTICIPATION) == "—"
+    tip = cell(tab, school.student.id, RosterModel.PARTICIPATION, Qt.ItemDataRole.ToolTipRole)
+    assert "3 rated sessions" in tip and "Attendance: 100.0%" in tip
+    assert "Average rating" in header_tip(tab, RosterModel.PARTICIPATION)
+    tab.table.sortByColumn(RosterModel.PARTICIPATION, Qt.SortOrder.DescendingOrder)
+    assert names(tab) == ["Sam Student", "Olga Other"]

@@ -54,10 +54,11 @@ def test_teacher_does_not_see_people_or_settings(open_window, school: School):
 
 
 @pytest.mark.parametrize("who", ["student", "parent"])
-def test_students_and_parents_see_only_the_dashboard(open_window, school: School, who: str):
+def test_students_and_parents_see_the_dashboard_and_progress(open_window, school: School, who: str):
     window = open_window(getattr(school, who))
-    assert window.page_keys == ["dashboard"]
-    assert sidebar_titles(window) == ["Dashboard"]
+    assert window.page_keys == ["dashboard", "progress"]
+    assert sidebar_titles(window) == ["Dashboard", "Progress"]
+    assert window._page_actions[1].shortcut().toString() == "Ctrl+6"
 
 
 def test_status_bar_shows_user_role_and_database(open_window, school: School):
@@ -187,7 +188,7 @@ def test_log_out_shows_sign_in_and_rebuilds_for_the_next_user(qtbot, open_window
     settle(qtbot, window.ctx)
     assert window.isVisible()
     assert window.ctx.user.username == "sam"
-    assert window.page_keys == ["dashboard"]
+    assert window.page_keys == ["dashboard", "progress"]
     assert window.role_status.text() == "Student"
 
 

@@ -256,3 +256,18 @@ def test_notes_are_refused_to_others_and_for_bad_input_without_changing_anything
         s.milestones.complete_milestone(school.teacher, b.id, sam, notes="x" * 2001)
     assert stored() == start
     assert _audits(s, "update_notes") == []
+
+
+def test_students_and_parents_see_only_their_own_row_of_the_checklist(school):
+    s = school.services
+    m = s.milestones.create_milestone(school.teacher, school.chess, title="Openings")
+    s.milestones.complete_milestone(school.teacher, m.id, school.student.id, notes="sam's note")
+    s.milestones.complete_milestone(school.teacher, m.id, school.other_student.id, notes="olga's note")
+    for who, sees in ((school.student, school.student.id), (school.parent, school.student.id),
+                      (school.other_student, school.other_student.id)):
+        snap = s.milestones.checklist(who, school.chess)
+        assert [st.id for st in snap.students] == [sees]
+        assert set(snap.done) == {(sees, m.id)}
+        assert snap.milestones[0].completed == 2  # the count is not personal
+    staff = s.milestones.checklist(school.teacher, school.chess)
+    assert len(staff.students) == 2 and len(staff.done) == 2

@@ -150,6 +150,9 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "progress.override_progress": (Permission.UPDATE_PROGRESS, LEADS),
     "progress.clear_override": (Permission.UPDATE_PROGRESS, LEADS),
     "progress.sign_off": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.override_progress_for": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.clear_override_for": (Permission.UPDATE_PROGRESS, LEADS),
+    "progress.sign_off_for": (Permission.UPDATE_PROGRESS, LEADS),
     "milestones.list_milestones": (Permission.VIEW_ACTIVITY, READERS),
     "milestones.create_milestone": (Permission.MANAGE_MILESTONES, LEADS),
     "milestones.complete_milestone": (Permission.COMPLETE_MILESTONE, LEADS),
@@ -416,6 +419,11 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
             a, c.activity, c.student, progress_percentage=40, note=f"set by {name}"),
         "progress.clear_override": lambda: _checked(lambda: s.progress.clear_override(a, c.activity, c.student)),
         "progress.sign_off": lambda: _checked(lambda: s.progress.sign_off(a, c.activity, c.student)),
+        "progress.override_progress_for": lambda: s.progress.override_progress_for(
+            a, c.activity, [c.student], status="active", note=f"set by {name}"),
+        "progress.clear_override_for": lambda: _checked(
+            lambda: s.progress.clear_override_for(a, c.activity, [c.student])),
+        "progress.sign_off_for": lambda: _checked(lambda: s.progress.sign_off_for(a, c.activity, [c.student])),
         "milestones.list_milestones": lambda: s.milestones.list_milestones(a, c.activity),
         "milestones.create_milestone": lambda: s.milestones.create_milestone(
             a, c.activity, title=f"Added by {name}", required=False),

@@ -175,3 +175,33 @@ def test_completion_follows_the_rules_after_every_step(required, signoff, steps)
             assert len(_audit(school, "complete")) == completions
         finally:
             db.dispose()
+
+
+def test_overriding_several_students_is_all_or_nothing(school):
+    s = school.services
+    rows = s.progress.override_progress_for(school.teacher, school.chess,
+                                            [school.student.id, school.other_student.id],
+                                            progress_percentage=70, note="Both played the final")
+    assert [(r.student, r.progress_percentage, r.override_note) for r in rows] == [
+        ("Olga Other", 70.0, "Both played the final"), ("Sam Student", 70.0, "Both played the final")]
+    # one student not enrolled: nobody changes
+    with pytest.raises(ValidationError) as err:
+        s.progress.override_progress_for(school.teacher, school.chess, [school.student.id, school.parent.id],
+                                         progress_percentage=10, note="again")
+    assert "Not enrolled in this activity: Pat Parent." in str(err.value)
+    assert _row(school).progress_percentage == 70.0
+    rows = s.progress.clear_override_for(school.teacher, school.chess, [school.student.id, school.other_student.id])
+    assert all(not r.overridden for r in rows)
+
+
+def test_signing_off_several_names_everyone_refused_and_signs_nobody(school):
+    s = school.services
+    s.progress.sign_off(school.teacher, school.chess, school.student.id)
+    with pytest.raises(ValidationError) as err:
+        s.progress.sign_off_for(school.teacher, school.chess, [school.other_student.id, school.student.id])
+    assert [p.message for p in err.value.problems] == ["Sam Student is already signed off."]
+    assert _row(school, school.other_student).signed_off_at is None
+    rows = s.progress.sign_off_for(school.teacher, school.chess, [school.other_student.id])
+    assert rows[0].signed_off_at is not None
+    s.progress.sign_off_for(school.teacher, school.chess, [school.student.id, school.other_student.id], signed=False)
+    assert _row(school).signed_off_at is None and _row(school, school.other_student).signed_off_at is None

@@ -8,8 +8,8 @@ words, most serious first.
 * **At risk** — any of: attendance below the activity's minimum (or 75% when it sets none) once
   ``min_sessions`` sessions count; absent the last ``absence_streak`` sessions in a row;
   progress ``at_risk_gap`` points or more below what the elapsed time expects.
-* **Behind** — any of: progress ``behind_gap`` points or more below expected; a milestone past
-  its due date and not done.
+* **Behind** — any of: progress ``behind_gap`` points or more below expected; a required
+  milestone past its due date and not done.
 * **On track** — none of those.
 
 Completed enrollments are "Completed"; waitlisted and dropped ones have no standing.
@@ -54,7 +54,7 @@ RULES = StandingRules()
 
 HOW_JUDGED = (
     "On track / behind / at risk compares progress with the share of the activity's dates gone by "
-    f"since the student joined. Behind: {RULES.behind_gap:.0f}+ points below that, or a milestone "
+    f"since the student joined. Behind: {RULES.behind_gap:.0f}+ points below that, or a required milestone "
     f"overdue. At risk: {RULES.at_risk_gap:.0f}+ points below, attendance under the activity's "
     f"minimum ({RULES.low_attendance:.0f}% if none is set) after {RULES.min_sessions} sessions, or "
     f"absent {RULES.absence_streak} sessions in a row."

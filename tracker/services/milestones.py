@@ -9,9 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, ActivityProgress, Milestone, User, UserMilestone, utcnow
+from tracker.db.models import Activity, ActivityProgress, GuardianLink, Milestone, User, UserMilestone, utcnow
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
-from tracker.domain.enums import ProgressStatus
+from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.events import MilestoneCompletionChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import ConflictError, NotFound, Problem, ValidationError
@@ -514,11 +514,20 @@ class MilestoneService(Service):
             return len(users)
 
     def checklist(self, actor: Actor, activity_id: int) -> Checklist:
-        """The activity's milestones (in order), its enrolled students and who has done what."""
+        """The activity's milestones (in order), its enrolled students and who has done what.
+
+        A student sees only their own row, a parent only their children's: classmates'
+        completions and notes are not theirs to read (the per-milestone counts stay)."""
         with read_only(self.db) as s:
             if s.get(Activity, activity_id) is None:
                 raise NotFound(f"No activity with id {activity_id}.")
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
+            own: set[int] | None = None
+            if actor.role is Role.STUDENT:
+                own = {actor.id}
+            elif actor.role is Role.PARENT:
+                own = set(s.scalars(select(GuardianLink.student_id)
+                                    .where(GuardianLink.guardian_id == actor.id)))
             ms = s.execute(
                 select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.description,
                        Milestone.order_index, Milestone.points, Milestone.required, Milestone.due_date,
@@ -540,8 +549,11 @@ class MilestoneService(Service):
                 .join(Milestone, Milestone.id == UserMilestone.milestone_id)
                 .where(Milestone.activity_id == activity_id)
             ):
-                done[(u, mid)] = (at, n)
                 counts[mid] = counts.get(mid, 0) + 1
+                if own is None or u in own:
+                    done[(u, mid)] = (at, n)
+            if own is not None:
+                students = [r for r in students if r.id in own]
             return Checklist(
                 activity_id,
                 tuple(MilestoneRow(r.id, r.activity_id, r.title, r.description, r.order_index, r.points,

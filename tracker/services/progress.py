@@ -7,6 +7,7 @@ caused it (through the event dispatcher).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +27,7 @@ from tracker.domain.events import (
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
 from tracker.domain.standing import Standing, judge
-from tracker.errors import NotFound, ValidationError
+from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services import stats
 from tracker.services.base import Service, require
 
@@ -391,74 +392,12 @@ class ProgressService(Service):
     ) -> ProgressRow:
         """Set status and/or progress by hand (an override, audited). Enrolls when not enrolled."""
         new_status = _parse_status(status)
-        if progress_percentage is not None:
-            try:
-                value = float(progress_percentage)
-            except (TypeError, ValueError):
-                raise ValidationError.field(
-                    "progress_percentage", f"{progress_percentage!r} is not a number."
-                ) from None
-            if not 0 <= value <= 100:
-                raise ValidationError.field(
-                    "progress_percentage", f"Progress must be between 0 and 100, not {value:g}."
-                )
+        _check_percentage(progress_percentage)
         with unit_of_work(self.db) as tx:
-            s = tx.session
-            activity = s.get(Activity, activity_id)
-            if activity is None:
-                raise NotFound(f"No activity with id {activity_id}.")
-            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
-            student = s.get(User, user_id)
-            if student is None:
-                raise NotFound(f"No user with id {user_id}.")
-            if student.role is not Role.STUDENT:
-                raise ValidationError.field("user_id", f"{student.display_name} is not a student.")
-            p = s.scalar(
-                select(ActivityProgress).where(
-                    ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id
-                )
-            )
-            if p is None:
-                p = ActivityProgress(
-                    user_id=user_id, activity_id=activity_id, status=ProgressStatus.ACTIVE,
-                    progress_percentage=0.0, started_at=utcnow(), enrolled_on=date.today(),
-                )
-                s.add(p)
-                s.flush()
-                s.add(ProgressStatusHistory(progress_id=p.id, from_status=None, to_status="active",
-                                            changed_by=actor.id, note=note or "Enrolled"))
-                tx.audit(actor, "enroll", "activity_progress", p.id, None,
-                         {"user_id": user_id, "activity_id": activity_id})
-            before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
-                      "note": p.note}
-            if new_status is ProgressStatus.DROPPED and not (drop_reason or note):
-                raise ValidationError.field("note", "Give a reason for dropping the student.")
-            if progress_percentage is not None:
-                p.progress_percentage = round(float(progress_percentage), 1)
-                p.progress_manual = True
-            if note is not None:
-                p.note = note.strip() or None
-            if progress_percentage is not None or new_status is not None:
-                p.override_note = (note or "").strip() or None
-                p.override_by = actor.id
-                p.override_at = utcnow()
-            if new_status is not None and new_status is not p.status:
-                if new_status is ProgressStatus.DROPPED:
-                    p.drop_reason = (drop_reason or note or "").strip()
-                # completed by hand, or taken back from completed by hand: the rules leave it alone
-                p.status_manual = new_status is ProgressStatus.COMPLETED or (
-                    new_status is ProgressStatus.ACTIVE and p.status is ProgressStatus.COMPLETED)
-                record_status(tx, actor, p, new_status, note)
-            s.flush()
-            tx.audit(actor, "update_progress", "activity_progress", p.id, before,
-                     {"status": p.status.value, "progress_percentage": p.progress_percentage,
-                      "note": p.note, "manual": True})
-            if new_status is ProgressStatus.COMPLETED and before["status"] != "completed":
-                tx.emit(ActivityCompleted(user_id, activity_id, p.id))
-            tx.changes.add("progress", p.id)
-            tx.changes.add("enrollment", p.id)
-            s.flush()
-            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+            _require_activity(tx.session, actor, activity_id)
+            _set_by_hand(tx, actor, activity_id, user_id, new_status, progress_percentage, note, drop_reason)
+            tx.session.flush()
+            return progress_rows(tx.session, activity_ids=[activity_id], student_ids=[user_id])[0]
 
     def override_progress(
         self,
@@ -472,8 +411,23 @@ class ProgressService(Service):
     ) -> ProgressRow:
         """A teacher sets progress and/or status by hand, saying why (the note is required).
 
-        The override stays until :meth:`clear_override`; milestones and attendance keep being
-        recorded but no longer move what was set by hand. Audited, with who and when shown."""
+        The override stays until :meth:`clear_override` (ticking a milestone hands progress back
+        to the formula); it is shown with who set it and when, and audited."""
+        return self.override_progress_for(actor, activity_id, [user_id], note=note,
+                                          progress_percentage=progress_percentage, status=status)[0]
+
+    def override_progress_for(
+        self,
+        actor: Actor,
+        activity_id: int,
+        user_ids: Sequence[int],
+        *,
+        note: str,
+        progress_percentage: float | None = None,
+        status: ProgressStatus | str | None = None,
+    ) -> list[ProgressRow]:
+        """:meth:`override_progress` for several enrolled students in one unit of work: all of them
+        or, when one is refused, none."""
         text = (note or "").strip()
         if not text:
             raise ValidationError.field("note", "Say why you set this by hand (a note is required).")
@@ -481,68 +435,182 @@ class ProgressService(Service):
             raise ValidationError.field("note", f"The note is {len(text)} characters; keep it under 1000.")
         if progress_percentage is None and status is None:
             raise ValidationError.field("progress_percentage", "Give a progress, a status or both.")
-        return self.update_progress(actor, activity_id, user_id, status=status,
-                                    progress_percentage=progress_percentage, note=text)
+        new_status = _parse_status(status)
+        _check_percentage(progress_percentage)
+        ids = list(dict.fromkeys(user_ids))
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            _require_activity(s, actor, activity_id)
+            if not ids:
+                raise ValidationError.field("user_ids", "Choose at least one student.")
+            enrolled = set(s.scalars(select(ActivityProgress.user_id).where(
+                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids))))
+            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+            missing = [names.get(u, f"user {u}") for u in ids if u not in enrolled]
+            if missing:
+                raise ValidationError.field("user_ids", "Not enrolled in this activity: " + ", ".join(missing) + ".")
+            for uid in ids:
+                _set_by_hand(tx, actor, activity_id, uid, new_status, progress_percentage, text, None)
+            s.flush()
+            return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
 
     def sign_off(self, actor: Actor, activity_id: int, user_id: int, *, signed: bool = True) -> ProgressRow:
         """The teacher's sign-off an activity may require for completion (``signed=False`` takes it
         back). Completion follows in the same transaction when the other rules are met."""
+        return self.sign_off_for(actor, activity_id, [user_id], signed=signed)[0]
+
+    def sign_off_for(self, actor: Actor, activity_id: int, user_ids: Sequence[int], *,
+                     signed: bool = True) -> list[ProgressRow]:
+        """:meth:`sign_off` for several students in one unit of work (all or none)."""
+        ids = list(dict.fromkeys(user_ids))
         with unit_of_work(self.db) as tx:
             s = tx.session
-            if s.get(Activity, activity_id) is None:
-                raise NotFound(f"No activity with id {activity_id}.")
-            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
-            p = s.scalar(select(ActivityProgress).where(
-                ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
-            if p is None:
-                raise NotFound(f"Student {user_id} is not enrolled in this activity.")
-            if signed and p.status not in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED):
-                raise ValidationError.field("status", f"Only an active student can be signed off "
-                                                      f"(this one is {p.status.value}).")
-            if (p.signed_off_at is not None) == signed:
-                raise ValidationError("Already signed off." if signed else "This student was not signed off.")
-            before = {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None}
-            p.signed_off_at = utcnow() if signed else None
-            p.signed_off_by = actor.id if signed else None
+            _require_activity(s, actor, activity_id)
+            if not ids:
+                raise ValidationError.field("user_ids", "Choose at least one student.")
+            found = {p.user_id: p for p in s.scalars(select(ActivityProgress).where(
+                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids)))}
+            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+            problems = []
+            for uid in ids:
+                p = found.get(uid)
+                who = names.get(uid, f"user {uid}")
+                if p is None:
+                    problems.append(Problem(f"{who} is not enrolled in this activity.", field="user_ids"))
+                elif signed and p.status not in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED):
+                    problems.append(Problem(f"{who} is {p.status.value}: only an active student can be "
+                                            "signed off.", field="status"))
+                elif (p.signed_off_at is not None) == signed:
+                    problems.append(Problem(f"{who} is already signed off." if signed
+                                            else f"{who} was not signed off.", field="signed"))
+            if problems:
+                if len(problems) == 1:
+                    raise ValidationError(problems[0].message, problems)
+                raise ValidationError("Nobody was signed off." if signed else "No sign-off was taken back.",
+                                      problems)
+            for uid in ids:
+                p = found[uid]
+                before = {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None}
+                p.signed_off_at = utcnow() if signed else None
+                p.signed_off_by = actor.id if signed else None
+                s.flush()
+                tx.audit(actor, "sign_off" if signed else "undo_sign_off", "activity_progress", p.id, before,
+                         {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None})
+                recompute(tx, uid, activity_id)
+                tx.changes.add("progress", p.id)
+                tx.changes.add("enrollment", p.id)
             s.flush()
-            tx.audit(actor, "sign_off" if signed else "undo_sign_off", "activity_progress", p.id, before,
-                     {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None})
-            recompute(tx, user_id, activity_id)
-            tx.changes.add("progress", p.id)
-            tx.changes.add("enrollment", p.id)
-            s.flush()
-            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+            return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
 
     def clear_override(self, actor: Actor, activity_id: int, user_id: int) -> ProgressRow:
         """Go back to what the rules compute: progress from milestones, completion from the rules
         (which may complete the student, or revert a completion set by hand)."""
+        return self.clear_override_for(actor, activity_id, [user_id])[0]
+
+    def clear_override_for(self, actor: Actor, activity_id: int, user_ids: Sequence[int]) -> list[ProgressRow]:
+        """:meth:`clear_override` for several students in one unit of work (all or none)."""
+        ids = list(dict.fromkeys(user_ids))
         with unit_of_work(self.db) as tx:
             s = tx.session
-            if s.get(Activity, activity_id) is None:
-                raise NotFound(f"No activity with id {activity_id}.")
-            require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
-            p = s.scalar(select(ActivityProgress).where(
-                ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
-            if p is None:
-                raise NotFound(f"Student {user_id} is not enrolled in this activity.")
-            if not (p.progress_manual or p.status_manual):
-                raise ValidationError("Nothing was set by hand for this student.")
-            before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
-                      "override_note": p.override_note}
-            p.progress_manual = False
-            p.status_manual = False
-            p.override_note = None
-            p.override_by = None
-            p.override_at = None
-            s.flush()
-            recompute(tx, user_id, activity_id)
-            s.flush()
-            s.refresh(p)
-            tx.audit(actor, "clear_override", "activity_progress", p.id, before,
-                     {"status": p.status.value, "progress_percentage": p.progress_percentage})
-            tx.changes.add("progress", p.id)
-            tx.changes.add("enrollment", p.id)
-            return progress_rows(s, activity_ids=[activity_id], student_ids=[user_id])[0]
+            _require_activity(s, actor, activity_id)
+            if not ids:
+                raise ValidationError.field("user_ids", "Choose at least one student.")
+            found = {p.user_id: p for p in s.scalars(select(ActivityProgress).where(
+                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids)))}
+            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+            problems = [Problem(f"{names.get(u, f'user {u}')} is not enrolled in this activity."
+                                if u not in found else
+                                f"Nothing was set by hand for {names.get(u, f'user {u}')}.", field="user_ids")
+                        for u in ids if u not in found or not (found[u].progress_manual or found[u].status_manual)]
+            if problems:
+                raise ValidationError(problems[0].message if len(problems) == 1
+                                      else "Nothing was changed.", problems)
+            for uid in ids:
+                p = found[uid]
+                before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
+                          "override_note": p.override_note}
+                p.progress_manual = False
+                p.status_manual = False
+                p.override_note = None
+                p.override_by = None
+                p.override_at = None
+                s.flush()
+                recompute(tx, uid, activity_id)
+                s.flush()
+                s.refresh(p)
+                tx.audit(actor, "clear_override", "activity_progress", p.id, before,
+                         {"status": p.status.value, "progress_percentage": p.progress_percentage})
+                tx.changes.add("progress", p.id)
+                tx.changes.add("enrollment", p.id)
+            return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
+
+
+def _check_percentage(value: float | None) -> None:
+    if value is None:
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError.field("progress_percentage", f"{value!r} is not a number.") from None
+    if not 0 <= number <= 100:
+        raise ValidationError.field("progress_percentage", f"Progress must be between 0 and 100, not {number:g}.")
+
+
+def _require_activity(s: Session, actor: Actor, activity_id: int) -> None:
+    if s.get(Activity, activity_id) is None:
+        raise NotFound(f"No activity with id {activity_id}.")
+    require(s, actor, Permission.UPDATE_PROGRESS, activity_id=activity_id)
+
+
+def _set_by_hand(tx: UnitOfWork, actor: Actor, activity_id: int, user_id: int, new_status: ProgressStatus | None,
+                 progress_percentage: float | None, note: str | None, drop_reason: str | None) -> None:
+    """One student's hand-set status / progress (enrolls when not enrolled), audited."""
+    s = tx.session
+    student = s.get(User, user_id)
+    if student is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if student.role is not Role.STUDENT:
+        raise ValidationError.field("user_id", f"{student.display_name} is not a student.")
+    p = s.scalar(select(ActivityProgress).where(
+        ActivityProgress.user_id == user_id, ActivityProgress.activity_id == activity_id))
+    if p is None:
+        p = ActivityProgress(
+            user_id=user_id, activity_id=activity_id, status=ProgressStatus.ACTIVE,
+            progress_percentage=0.0, started_at=utcnow(), enrolled_on=date.today(),
+        )
+        s.add(p)
+        s.flush()
+        s.add(ProgressStatusHistory(progress_id=p.id, from_status=None, to_status="active",
+                                    changed_by=actor.id, note=note or "Enrolled"))
+        tx.audit(actor, "enroll", "activity_progress", p.id, None,
+                 {"user_id": user_id, "activity_id": activity_id})
+    before = {"status": p.status.value, "progress_percentage": p.progress_percentage, "note": p.note}
+    if new_status is ProgressStatus.DROPPED and not (drop_reason or note):
+        raise ValidationError.field("note", "Give a reason for dropping the student.")
+    if progress_percentage is not None:
+        p.progress_percentage = round(float(progress_percentage), 1)
+        p.progress_manual = True
+    if note is not None:
+        p.note = note.strip() or None
+    if progress_percentage is not None or new_status is not None:
+        p.override_note = (note or "").strip() or None
+        p.override_by = actor.id
+        p.override_at = utcnow()
+    if new_status is not None and new_status is not p.status:
+        if new_status is ProgressStatus.DROPPED:
+            p.drop_reason = (drop_reason or note or "").strip()
+        # completed by hand, or taken back from completed by hand: the rules leave it alone
+        p.status_manual = new_status is ProgressStatus.COMPLETED or (
+            new_status is ProgressStatus.ACTIVE and p.status is ProgressStatus.COMPLETED)
+        record_status(tx, actor, p, new_status, note)
+    s.flush()
+    tx.audit(actor, "update_progress", "activity_progress", p.id, before,
+             {"status": p.status.value, "progress_percentage": p.progress_percentage,
+              "note": p.note, "manual": True})
+    if new_status is ProgressStatus.COMPLETED and before["status"] != "completed":
+        tx.emit(ActivityCompleted(user_id, activity_id, p.id))
+    tx.changes.add("progress", p.id)
+    tx.changes.add("enrollment", p.id)
 
 
 def _parse_status(status: ProgressStatus | str | None) -> ProgressStatus | None:

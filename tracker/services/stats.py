@@ -166,9 +166,10 @@ def milestone_states(milestones: list[MilestoneInfo], done: set[int]) -> list[Mi
 
 
 def overdue_milestones(milestones: list[MilestoneInfo], done: set[int], today: date) -> list[tuple[str, date]]:
-    """(title, due date) of the milestones not done whose due date has passed."""
+    """(title, due date) of the required milestones not done whose due date has passed (an
+    optional milestone never puts a student behind)."""
     return [(m.title, m.due_date) for m in milestones
-            if m.due_date is not None and m.due_date < today and m.id not in done]
+            if m.required and m.due_date is not None and m.due_date < today and m.id not in done]
 
 
 TRAILING_LOOKBACK = 12  # absences in a row are counted over each activity's last N held sessions

@@ -1,20 +1,46 @@
-"""The roster of one activity: students with their status, enrollment date and figures."""
+"""The roster of one activity: students with their status, standing, figures and participation.
+
+The model holds two snapshots loaded together: the roster rows and, keyed by student id, the
+participation summaries (empty when the user may not see them). ``data()`` only formats them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QFont
+
+from tracker.domain.participation import HOW_COMPUTED, ParticipationSummary
+from tracker.domain.standing import HOW_JUDGED, Standing
 from tracker.services.enrollment import RosterRow
-from ui.models.base import CENTER, RIGHT, Column, SnapshotModel, number_key
-from ui.widgets.style import day, pct
+from ui.models.base import CENTER, RIGHT, Column, Index, SnapshotModel, SortRole, ValueRole, number_key
+from ui.models.skills import TREND_ARROW, participation_tooltip
+from ui.widgets.style import colour, day, pct
 
 _STATUS_ORDER = {"active": 0, "completed": 1, "waitlisted": 2, "dropped": 3}
+OVERRIDE_MARK = "✎"
+PROGRESS_HEADER_TIP = f"Progress from the milestones done. {OVERRIDE_MARK} marks progress or status set by hand."
+
+
+def class_text(r: RosterRow) -> str:
+    """The class ("9A"); the grade first when the class name does not already say it."""
+    if r.class_name and r.grade and not r.class_name.startswith(r.grade):
+        return f"{r.grade} · {r.class_name}"
+    return r.class_name or r.grade or ""
+
+
+def class_tip(r: RosterRow) -> str:
+    return " · ".join(filter(None, (f"Grade {r.grade}" if r.grade else "",
+                                    f"class {r.class_name}" if r.class_name else ""))) or "No grade or class"
 
 
 def status_text(r: RosterRow) -> str:
     if r.waitlist_position:
         return f"Waitlisted #{r.waitlist_position}"
-    return r.status.label + (" (by hand)" if r.status_manual and r.status.value == "completed" else "")
+    return r.status.label + (f" {OVERRIDE_MARK}" if r.status_manual and r.status.value == "completed" else "")
 
 
 def status_tip(r: RosterRow) -> str:
@@ -23,36 +49,142 @@ def status_tip(r: RosterRow) -> str:
     if r.status.value == "waitlisted":
         return f"Position {r.waitlist_position} on the waitlist"
     if r.status.value == "completed" and r.status_manual:
-        return f"Marked completed by a teacher: {r.note or ''}"
+        return override_line(r) or f"Marked completed by a teacher: {r.note or ''}"
     if r.missing:
         return "Still needed: " + "; ".join(r.missing)
     return r.status.label
 
 
+def standing_tip(r: RosterRow) -> str:
+    if r.standing is Standing.NONE:
+        return f"No standing while {r.status.label.lower()}"
+    return "\n".join(r.standing_reasons) or r.standing.label
+
+
+def standing_colour(standing: Standing) -> Any:
+    """At risk in the theme's risk colour, behind in amber, on track in green; the rest muted.
+    Darkened a little: the theme colours are made for fills, text needs more contrast."""
+    if standing is Standing.AT_RISK:
+        return colour("RISK").darker(115)
+    if standing is Standing.BEHIND:
+        return colour("WARN").darker(140)
+    if standing is Standing.ON_TRACK:
+        return colour("OK").darker(125)
+    return colour("MUTED")
+
+
+def override_line(r: RosterRow) -> str:
+    """'Set by hand by Sami Bennett on 3 Nov 2026: reason' (empty when nothing was set by hand)."""
+    if not r.overridden:
+        return ""
+    by = f" by {r.override_by}" if r.override_by else ""
+    on = f" on {day(r.override_at)}" if r.override_at else ""
+    note = r.override_note or (r.note if r.status_manual else None)
+    return f"Set by hand{by}{on}" + (f": {note}" if note else "")
+
+
+def progress_text(r: RosterRow) -> str:
+    return pct(r.progress_percentage) + (f" {OVERRIDE_MARK}" if r.overridden else "")
+
+
+def progress_tip(r: RosterRow) -> str:
+    if r.overridden:
+        return override_line(r)
+    return "Computed from the milestones done"
+
+
+def participation_text(p: ParticipationSummary | None) -> str:
+    """'3.8 ↗' (the average rating and its trend); '—' without ratings."""
+    if p is None or p.average_rating is None:
+        return "—"
+    return f"{p.average_rating:.1f}" + (f" {TREND_ARROW[p.trend]}" if p.trend is not None else "")
+
+
 class RosterModel(SnapshotModel[RosterRow]):
-    NAME, GRADE, CLASS, STATUS, ENROLLED, ATTENDANCE, PROGRESS = range(7)
+    NAME, CLASS, STATUS, STANDING, ENROLLED, ATTENDANCE, PROGRESS, PARTICIPATION = range(8)
 
     columns = (
-        Column("Student", lambda r: r.name, width=158, sort=lambda r: r.name.lower(),
+        Column("Student", lambda r: r.name, width=128, sort=lambda r: r.name.lower(),
                tooltip=lambda r: f"{r.name} · {r.student_number}" if r.student_number else r.name),
-        Column("Grade", lambda r: r.grade or "", width=64, align=CENTER,
-               sort=lambda r: (len(r.grade or ""), r.grade or "")),
-        Column("Class", lambda r: r.class_name or "", width=58),
-        Column("Status", status_text, value=lambda r: r.status.value, width=122,
+        # grade and class share a column (the class name usually starts with the grade): room
+        # for standing and participation in a 1280-pixel window
+        Column("Class", class_text, width=54, tooltip=class_tip,
+               sort=lambda r: (len(r.grade or ""), r.grade or "", r.class_name or "")),
+        Column("Status", status_text, value=lambda r: r.status.value, width=108,
                sort=lambda r: (_STATUS_ORDER.get(r.status.value, 9), r.waitlist_position or 0),
                tooltip=status_tip),
-        Column("Enrolled on", lambda r: day(r.enrolled_on), width=104,
+        Column("Standing", lambda r: r.standing.label, value=lambda r: r.standing.value, width=84,
+               sort=lambda r: (r.standing.severity, r.progress_percentage), tooltip=standing_tip),
+        Column("Enrolled", lambda r: day(r.enrolled_on), width=92,
                sort=lambda r: (r.enrolled_on or date.min).isoformat()),
         Column("Attendance", lambda r: pct(r.attendance_rate), value=lambda r: number_key(r.attendance_rate),
-               width=104, align=RIGHT,
+               width=100, align=RIGHT,
                tooltip=lambda r: f"over {r.sessions_held} session{'s' if r.sessions_held != 1 else ''} "
                                  "since enrolling"),
-        Column("Progress", lambda r: pct(r.progress_percentage), value=lambda r: r.progress_percentage,
-               width=130),
+        Column("Progress", progress_text, value=lambda r: r.progress_percentage, width=100,
+               tooltip=progress_tip),
+        # filled from the participation snapshot (see data/sort_key)
+        Column("Participation", lambda r: "—", width=108, align=CENTER),
     )
 
+    HEADER_TIPS = {STANDING: HOW_JUDGED, PROGRESS: PROGRESS_HEADER_TIP, PARTICIPATION: HOW_COMPUTED}
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._participation: dict[int, ParticipationSummary] = {}
+        self._participation_known = False
+        self._bold: QFont | None = None
+
+    def set_rows(self, rows: Sequence[RosterRow],
+                 participation: Mapping[int, ParticipationSummary] | None = None) -> None:
+        """Swap both snapshots (the participation first: sorting may use it). ``participation``
+        None (not loaded, or not for this user) leaves that column empty."""
+        self._participation = dict(participation or {})
+        self._participation_known = participation is not None
+        super().set_rows(rows)
+
+    def participation(self, student_id: int) -> ParticipationSummary | None:
+        return self._participation.get(student_id)
+
+    def sort_key(self, column: int, record: RosterRow) -> Any:
+        if column == self.PARTICIPATION:
+            p = self._participation.get(record.student_id)
+            return (True, -1.0 if p is None or p.average_rating is None else p.average_rating)
+        return super().sort_key(column, record)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADER_TIPS.get(section)
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
+            return None
+        column = index.column()
+        if column == self.PARTICIPATION and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                                      ValueRole, SortRole):
+            p = self._participation.get(self.record(index.row()).student_id)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return participation_tooltip(p) if p is not None else None
+            if role == SortRole:
+                return self.sort_key(column, self.record(index.row()))[1]
+            return participation_text(p) if self._participation_known else ""
+        if column == self.STANDING and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
+            standing = self.record(index.row()).standing
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return standing_colour(standing)
+            if standing is Standing.AT_RISK:
+                if self._bold is None:
+                    self._bold = QFont()
+                    self._bold.setBold(True)
+                return self._bold
+        return super().data(index, role)
+
     def search_text(self, r: RosterRow) -> str:
-        return " ".join(filter(None, (r.name, r.grade, r.class_name, r.student_number, r.status.value)))
+        standing = r.standing.label if r.standing is not Standing.NONE else ""
+        return " ".join(filter(None, (r.name, r.grade, r.class_name, r.student_number, r.status.value,
+                                      standing)))
 
     def muted(self, r: RosterRow) -> bool:
         return r.status.value == "dropped"

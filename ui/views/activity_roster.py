@@ -1,7 +1,10 @@
-"""The Roster tab of an activity: who is enrolled, waitlisted, completed or dropped, and the
-actions a lead takes on them (enroll, drop, re-enroll, promote, mark completed, import).
+"""The Roster tab of an activity: who is enrolled, waitlisted, completed or dropped, how each
+student stands (on track / behind / at risk) and participates, and the actions a lead takes on
+them (enroll, drop, re-enroll, promote, mark completed, set progress by hand and go back to the
+computed figures, sign off, import).
 
-One background read loads the roster snapshot; the filter box and status filter work on it.
+One background read loads the roster snapshot with the participation summaries and who is signed
+off; the filter box and the status and standing filters work on it.
 Writes run on the writer thread, then publish "enrollment" / "progress" changes, which reload
 this tab and every page showing figures of the activity.
 """
@@ -9,10 +12,11 @@ this tab and every page showing figures of the activity.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,7 +24,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QMenu,
+    QScrollArea,
     QSplitter,
+    QStyle,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
@@ -28,23 +34,62 @@ from PySide6.QtWidgets import (
 
 from tracker.domain.changes import Changes
 from tracker.domain.enums import ProgressStatus
+from tracker.domain.participation import ParticipationSummary
 from tracker.domain.policy import Permission
+from tracker.domain.standing import HOW_JUDGED, Standing
+from tracker.errors import PermissionDenied, ValidationError
+from tracker.services import Services
 from tracker.services.enrollment import RosterRow, StatusChange
 from ui.context import AppContext
-from ui.models.base import FilterProxy, ValueRole
-from ui.models.roster import RosterModel
+from ui.models.base import FilterProxy, RecordRole, ValueRole
+from ui.models.roster import OVERRIDE_MARK, RosterModel, override_line
 from ui.tasks import show_error
 from ui.views.people import action_button
 from ui.widgets import EmptyState, ProgressBarDelegate, SearchBox, apply_widths, make_table
 from ui.widgets.actions import widget_action
 from ui.widgets.delegates import StatusPillDelegate, _background
-from ui.widgets.style import day, set_style_flag, status_colour, styled_label, when
+from ui.widgets.style import colour, day, set_style_flag, status_colour, styled_label, when
 
 WATCHED = ("enrollment", "progress", "attendance", "milestone", "user", "activity", "session")
+STANDING_FILTER = (Standing.AT_RISK, Standing.BEHIND, Standing.ON_TRACK, Standing.COMPLETED)
+ACTIVE_OR_COMPLETED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """What one background read brings back for the tab."""
+
+    rows: list[RosterRow]
+    participation: dict[int, ParticipationSummary] | None  # None: not for this user
+    requires_signoff: bool
+    signed: frozenset[int] | None  # students signed off; None: not known
+
+
+def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnapshot:
+    """The roster plus what the other columns and actions need (runs on a worker thread)."""
+    rows = services.enrollment.roster(actor, activity_id)
+    participation: dict[int, ParticipationSummary] | None
+    try:
+        participation = {p.student_id: p.summary
+                         for p in services.skills.participation_summary(actor, activity_id)}
+    except PermissionDenied:
+        participation = None
+    try:
+        requires = services.activities.get_activity(actor, activity_id).requires_signoff
+    except PermissionDenied:
+        requires = False
+    signed: frozenset[int] | None = None
+    if requires:
+        try:
+            signed = frozenset(p.user_id for p in services.progress.activity_progress(actor, activity_id)
+                               if p.signed_off_at is not None)
+        except PermissionDenied:
+            signed = None
+    return RosterSnapshot(rows, participation, requires, signed)
 
 
 class RosterStatusDelegate(StatusPillDelegate):
-    """The status pill with the row's own text ("Waitlisted #2", "Completed (by hand)")."""
+    """The status pill with the row's own text ("Waitlisted #2", "Completed ✎")."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -71,6 +116,30 @@ class RosterStatusDelegate(StatusPillDelegate):
         painter.restore()
 
 
+class RosterProgressDelegate(ProgressBarDelegate):
+    """The progress bar, with a ✎ after the figure when progress or status was set by hand."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        record = index.data(RecordRole)
+        if record is None or not record.overridden:
+            super().paint(painter, option, index)
+            return
+        _background(painter, option, index)
+        mark = option.fontMetrics.horizontalAdvance(OVERRIDE_MARK) + 6
+        bar = QStyleOptionViewItem(option)
+        bar.rect = option.rect.adjusted(0, 0, -mark, 0)
+        super().paint(painter, bar, index)
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText) if selected
+                       else colour("ACCENT"))
+        r = option.rect
+        painter.drawText(QRect(r.right() - mark - 2, r.top(), mark, r.height()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, OVERRIDE_MARK)
+        painter.restore()
+
+
 class RosterTab(QWidget):
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +147,8 @@ class RosterTab(QWidget):
         self.activity_id = activity_id
         self.activity_name = ""
         self.rows: list[RosterRow] = []
+        self.requires_signoff = False
+        self.signed: frozenset[int] | None = None
         self._loading = False
         self._again = False
         self.dialog: Any = None
@@ -93,7 +164,7 @@ class RosterTab(QWidget):
         self._make_actions()
         bar = QHBoxLayout()
         self.search = SearchBox("Filter the roster…")
-        self.search.setToolTip("Matches name, grade, class, student number and status")
+        self.search.setToolTip("Matches name, grade, class, student number, status and standing")
         self.search.search.connect(self._apply_filter)
         bar.addWidget(self.search, 2)
         self.status_filter = QComboBox()
@@ -103,18 +174,26 @@ class RosterTab(QWidget):
             self.status_filter.addItem(st.label, st.value)
         self.status_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         bar.addWidget(self.status_filter)
+        self.standing_filter = QComboBox()
+        self.standing_filter.setAccessibleName("Standing filter")
+        self.standing_filter.setToolTip(HOW_JUDGED)
+        self.standing_filter.addItem("All standings", None)
+        for standing in STANDING_FILTER:
+            self.standing_filter.addItem(standing.label, standing.value)
+        self.standing_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        bar.addWidget(self.standing_filter)
         bar.addStretch(1)
+        self.count = styled_label("", muted=True)
+        bar.addWidget(self.count)
         if self.can_import:
             bar.addWidget(action_button(self.import_action))
         bar.addWidget(action_button(self.enroll_action, primary=True))
         outer.addLayout(bar)
         actions = QHBoxLayout()
         actions.addWidget(styled_label("Selected:", muted=True))
-        for a in (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action):
+        for a in self.row_actions:
             actions.addWidget(action_button(a))
         actions.addStretch(1)
-        self.count = styled_label("", muted=True)
-        actions.addWidget(self.count)
         outer.addLayout(actions)
 
         self.table = make_table({i: c.width for i, c in enumerate(RosterModel.columns)})
@@ -123,7 +202,7 @@ class RosterTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAccessibleName("Roster")
         self.table.setItemDelegateForColumn(RosterModel.STATUS, RosterStatusDelegate(self.table))
-        self.table.setItemDelegateForColumn(RosterModel.PROGRESS, ProgressBarDelegate(self.table))
+        self.table.setItemDelegateForColumn(RosterModel.PROGRESS, RosterProgressDelegate(self.table))
         self.table.sortByColumn(RosterModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -140,22 +219,33 @@ class RosterTab(QWidget):
 
         self.panel = QFrame()
         set_style_flag(self.panel, "card")
-        self.panel.setMinimumWidth(230)
+        self.panel.setMinimumWidth(210)
         panel = QVBoxLayout(self.panel)
         panel.setContentsMargins(14, 12, 14, 12)
         self.panel_title = styled_label("No one selected", heading="2")
         self.panel_title.setWordWrap(True)
         self.panel_facts = styled_label("Select a student to see their status history.", muted=True)
         self.panel_facts.setWordWrap(True)
+        self.panel_facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.panel_facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # standing reasons and a note set by hand can be long: the facts scroll, the history keeps room
+        facts = QScrollArea()
+        facts.setWidget(self.panel_facts)
+        facts.setWidgetResizable(True)
+        facts.setFrameShape(QFrame.Shape.NoFrame)
+        facts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        facts.viewport().setAutoFillBackground(False)
+        self.panel_facts.setAutoFillBackground(False)
         panel.addWidget(self.panel_title)
-        panel.addWidget(self.panel_facts)
+        panel.addWidget(facts, 3)
         panel.addWidget(styled_label("Status history", heading="2"))
         self.history = QListWidget()
         self.history.setAccessibleName("Status history")
         self.history.setWordWrap(True)
         self.history.setFrameShape(QFrame.Shape.NoFrame)
         self.history.setSpacing(4)
-        panel.addWidget(self.history, 1)
+        self.history.setMinimumHeight(90)
+        panel.addWidget(self.history, 2)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -163,7 +253,7 @@ class RosterTab(QWidget):
         split.addWidget(self.panel)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 0)
-        split.setSizes([780, 240])
+        split.setSizes([800, 210])
         outer.addWidget(split, 1)
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
@@ -187,6 +277,19 @@ class RosterTab(QWidget):
         self.import_action = act("Import roster…", self.import_roster,
                                  "Import students from a CSV/XLSX file or a OneRoster export")
         self.import_action.setVisible(self.can_import)
+        self.override_action = act("Set progress…", self.set_progress,
+                                   "Set progress and/or status by hand for the selected students, with a note")
+        self.clear_override_action = act("Back to computed", self.back_to_computed,
+                                         "Drop what was set by hand: progress and status follow the rules again")
+        self.sign_off_action = act("Sign off", self.sign_off,
+                                   "Give the teacher's sign-off this activity requires for completion")
+        self.undo_sign_off_action = act("Undo sign-off", self.undo_sign_off,
+                                        "Take the sign-off of the selected students back")
+        for a in (self.sign_off_action, self.undo_sign_off_action):
+            a.setVisible(False)  # until the activity is known to require a sign-off
+        self.row_actions = (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action,
+                            self.override_action, self.clear_override_action, self.sign_off_action,
+                            self.undo_sign_off_action)
 
     def selected(self) -> list[RosterRow]:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -202,6 +305,27 @@ class RosterTab(QWidget):
         self.reenroll_action.setEnabled(ProgressStatus.DROPPED in statuses)
         self.promote_action.setEnabled(ProgressStatus.WAITLISTED in statuses)
         self.complete_action.setEnabled(ProgressStatus.ACTIVE in statuses)
+        self.override_action.setEnabled(bool(statuses & set(ACTIVE_OR_COMPLETED)))
+        self.clear_override_action.setEnabled(any(r.overridden for r in chosen))
+        can_sign = bool(self._to_sign(chosen, signed=True))
+        can_undo = bool(self._to_sign(chosen, signed=False))
+        # one of the two at a time (the row of buttons must fit a 1280-pixel window): "Undo
+        # sign-off" when only signed-off students are selected
+        undo = can_undo and not can_sign
+        self.sign_off_action.setVisible(self.requires_signoff and not undo)
+        self.undo_sign_off_action.setVisible(self.requires_signoff and undo)
+        self.sign_off_action.setEnabled(can_sign)
+        self.undo_sign_off_action.setEnabled(can_undo)
+
+    def _to_sign(self, rows: list[RosterRow], *, signed: bool) -> list[RosterRow]:
+        """The rows a sign-off (``signed``) or its undoing applies to, as far as the tab knows."""
+        if signed:
+            rows = [r for r in rows if r.status is ProgressStatus.ACTIVE]
+        else:
+            rows = [r for r in rows if r.status in ACTIVE_OR_COMPLETED]
+        if self.signed is None:
+            return rows
+        return [r for r in rows if (r.student_id in self.signed) != signed]
 
     def _selection_changed(self, *_: object) -> None:
         self._update_actions()
@@ -218,6 +342,7 @@ class RosterTab(QWidget):
         line = " · ".join(f for f in facts if f)
         status = r.status.label + (f" (#{r.waitlist_position} on the waitlist)" if r.waitlist_position else "")
         text = f"{line}\n{status} · enrolled {day(r.enrolled_on)}" if line else status
+        text += self._standing_facts(r)
         if r.status is ProgressStatus.DROPPED:
             text += f"\nLeft on {day(r.dropped_on)}: {r.drop_reason or ''}"
         elif r.missing and r.status is ProgressStatus.ACTIVE:
@@ -228,6 +353,18 @@ class RosterTab(QWidget):
         self.ctx.tasks.run(lambda state: service.status_history(actor, aid, sid),
                            on_done=lambda h, sid=sid: self._show_history(sid, h),
                            on_error=lambda e: self.history.clear(), label="Status history")
+
+    def _standing_facts(self, r: RosterRow) -> str:
+        """Standing with its reasons, what was set by hand and the sign-off."""
+        lines = []
+        if r.standing in (Standing.ON_TRACK, Standing.BEHIND, Standing.AT_RISK):
+            lines.append(f"Standing: {r.standing.label}")
+            lines += [f"• {reason}" for reason in r.standing_reasons]
+        if r.overridden:
+            lines.append(f"{OVERRIDE_MARK} {override_line(r)}")
+        if self.requires_signoff and self.signed is not None and r.status in ACTIVE_OR_COMPLETED:
+            lines.append("Signed off" if r.student_id in self.signed else "Not signed off yet")
+        return "".join("\n" + line for line in lines)
 
     def _show_history(self, student_id: int, changes: list[StatusChange]) -> None:
         chosen = self.selected()
@@ -247,8 +384,8 @@ class RosterTab(QWidget):
         if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
             self.table.selectRow(index.row())
         menu = QMenu(self)
-        for a in (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action):
-            if a.isEnabled():
+        for a in self.row_actions:
+            if a.isEnabled() and a.isVisible():
                 menu.addAction(a)
         menu.addSeparator()
         menu.addAction(self.enroll_action)
@@ -271,23 +408,25 @@ class RosterTab(QWidget):
             self._again = True
             return
         self._loading = True
-        service, actor, aid = self.ctx.services.enrollment, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda state: service.roster(actor, aid), on_done=self._loaded,
+        services, actor, aid = self.ctx.services, self.ctx.user, self.activity_id
+        self.ctx.tasks.run(lambda state: load_roster(services, actor, aid), on_done=self._loaded,
                            on_error=self._failed, label="Loading the roster")
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.message.setText(str(exc))
 
-    def _loaded(self, rows: list[RosterRow]) -> None:
+    def _loaded(self, snapshot: RosterSnapshot) -> None:
         self._loading = False
         if self._again:
             self._again = False
             self.refresh()
             return
         keep = {r.student_id for r in self.selected()}
-        self.rows = rows
-        self.model.set_rows(rows)
+        self.rows = snapshot.rows
+        self.requires_signoff = snapshot.requires_signoff
+        self.signed = snapshot.signed
+        self.model.set_rows(snapshot.rows, snapshot.participation)
         self._apply_filter()
         if keep:
             for i in range(self.proxy.rowCount()):
@@ -300,7 +439,12 @@ class RosterTab(QWidget):
 
     def _apply_filter(self, *_: object) -> None:
         status = self.status_filter.currentData()
-        self.proxy.set_predicate(None if status is None else (lambda r: r.status.value == status))
+        standing = self.standing_filter.currentData()
+        if status is None and standing is None:
+            self.proxy.set_predicate(None)
+        else:
+            self.proxy.set_predicate(lambda r: (status is None or r.status.value == status)
+                                     and (standing is None or r.standing.value == standing))
         self.proxy.set_search(self.search.text())
         shown, total = self.proxy.rowCount(), len(self.rows)
         counts = {st: sum(1 for r in self.rows if r.status is st) for st in ProgressStatus}
@@ -385,22 +529,27 @@ class RosterTab(QWidget):
 
     def _write_each(self, rows: list[RosterRow], call: Callable[[int], Any], label: str,
                     done_text: Callable[[list[Any]], str]) -> None:
+        """Run ``call`` for each student on the writer thread (re-enroll, promote: each student is
+        a transaction of its own, as each one takes or frees a place)."""
         if not rows:
             return
         ids = [r.student_id for r in rows]
+        self._write_all(lambda: [call(sid) for sid in ids], label, done_text)
 
-        def work(state: Any) -> list[Any]:
-            out = []
-            for sid in ids:
-                out.append(call(sid))
-            return out
+    def _write_all(self, call: Callable[[], list[Any]], label: str, done_text: Callable[[list[Any]], str]) -> None:
+        """Run one service call for the whole selection (one unit of work: all or nothing). What
+        the service refuses, and for whom, goes to the message line."""
 
-        def failed(exc: BaseException) -> None:
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                named = [p.message for p in exc.problems if p.message != exc.message]
+                self._published("Nothing changed: " + " ".join([exc.message, *named]))
+                return
             self._published()
             show_error(self, exc, label)
 
-        self.ctx.tasks.run(work, write=True, label=label, on_done=lambda out: self._published(done_text(out)),
-                           on_error=failed)
+        self.ctx.tasks.run(lambda state: call(), write=True, label=label,
+                           on_done=lambda out: self._published(done_text(out)), on_error=refused)
 
     def reenroll(self) -> None:
         service, actor, aid = self.ctx.services.enrollment, self.ctx.user, self.activity_id
@@ -415,6 +564,44 @@ class RosterTab(QWidget):
         self._write_each(rows, lambda sid: service.promote_from_waitlist(actor, aid, sid), "Promote",
                          lambda out: "Promoted from the waitlist: " + ", ".join(o.name for o in out) + ".")
 
+    def set_progress(self) -> Any:
+        from ui.dialogs.progress_dialog import ProgressOverrideDialog
+
+        chosen = [r for r in self.selected() if r.status in ACTIVE_OR_COMPLETED]
+        if not chosen:
+            return None
+        dialog = ProgressOverrideDialog(self.ctx, self.activity_id, [(r.student_id, r.name) for r in chosen], self,
+                                        progress=chosen[0].progress_percentage if len(chosen) == 1 else None)
+        return self._open(dialog, lambda d: f"Set by hand for {_students(len(chosen))}.")
+
+    def back_to_computed(self) -> None:
+        service, actor, aid = self.ctx.services.progress, self.ctx.user, self.activity_id
+        ids = [r.student_id for r in self.selected() if r.overridden]
+        if ids:
+            self._write_all(lambda: service.clear_override_for(actor, aid, ids), "Back to computed",
+                            lambda out: f"Back to the computed progress for {_students(len(out))}.")
+
+    def sign_off(self) -> None:
+        self._sign(signed=True)
+
+    def undo_sign_off(self) -> None:
+        self._sign(signed=False)
+
+    def _sign(self, *, signed: bool) -> None:
+        service, actor, aid = self.ctx.services.progress, self.ctx.user, self.activity_id
+        rows = self._to_sign(self.selected(), signed=signed)
+
+        def done_text(out: list[Any]) -> str:
+            if not signed:
+                return f"Sign-off taken back for {_students(len(out))}."
+            completed = sum(1 for p in out if p.status is ProgressStatus.COMPLETED)
+            return f"Signed off {_students(len(out))}" + (f"; {completed} completed." if completed else ".")
+
+        ids = [r.student_id for r in rows]
+        if ids:
+            self._write_all(lambda: service.sign_off_for(actor, aid, ids, signed=signed),
+                            "Sign off" if signed else "Undo sign-off", done_text)
+
     def import_roster(self) -> Any:
         from ui.dialogs.import_dialog import ImportDialog
 
@@ -425,3 +612,7 @@ class RosterTab(QWidget):
         dialog.open()
         self.dialog = dialog
         return dialog
+
+
+def _students(n: int) -> str:
+    return f"{n} student{'s' if n != 1 else ''}"

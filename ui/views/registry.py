@@ -42,6 +42,8 @@ PAGES: tuple[PageSpec, ...] = (
              lambda a: a.role in (Role.ADMIN, Role.TEACHER), "calendar.svg", "Ctrl+4"),
     PageSpec("skill-catalog", "Skills", "ui.views.skill_catalog:SkillCatalogPage",
              lambda a: can_ever(a.role, Permission.MANAGE_SETTINGS), "school.svg", "Ctrl+5"),
+    PageSpec("progress", "Progress", "ui.views.my_progress:MyProgressPage",
+             lambda a: a.role in (Role.STUDENT, Role.PARENT), "activities.svg", "Ctrl+6"),
 )
 
 

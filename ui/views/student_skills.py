@@ -2,6 +2,8 @@
 chart of the level over time for the chosen skill (the student themself, their parent, their
 teachers and admins may open it; the service decides).
 
+The view is the Skills growth tab of the Progress page (``ui/views/my_progress.py``), which
+switches it to another child with :meth:`StudentSkillsView.set_student`.
 pyqtgraph is imported when the view is built, never at module import.
 """
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from tracker.services.skills import AssessmentRow, RubricLevelRow
 from ui.context import AppContext
@@ -28,7 +30,8 @@ class StudentSkills:
 
 
 class StudentSkillsView(QWidget):
-    def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, student_id: int | None, parent: QWidget | None = None, *,
+                 margins: bool = True) -> None:
         super().__init__(parent)
         import pyqtgraph as pg  # lazily
 
@@ -36,6 +39,8 @@ class StudentSkillsView(QWidget):
         self.student_id = student_id
         self.data: StudentSkills | None = None
         outer = QVBoxLayout(self)
+        if not margins:
+            outer.setContentsMargins(0, 0, 0, 0)
         self.heading = styled_label("Skills growth", heading="2")
         outer.addWidget(self.heading)
         row = QHBoxLayout()
@@ -61,18 +66,44 @@ class StudentSkillsView(QWidget):
         outer.addWidget(self.note)
         self.refresh()
 
+    def set_student(self, student_id: int | None) -> None:
+        """Show another student's growth (the Progress page of a parent with several children)."""
+        if student_id != self.student_id:
+            self.student_id = student_id
+            self._clear()
+        self.refresh()
+
+    def _clear(self) -> None:
+        self.data = None
+        self.skills.clear()
+        self.curve.setData([], [])
+        self.heading.setText("Skills growth")
+        self.note.setText("")
+
     def refresh(self) -> None:
         service, actor, sid = self.ctx.services.skills, self.ctx.user, self.student_id
+        if sid is None:
+            self._clear()
+            return
 
         def work(state: Any) -> StudentSkills:
             rows = service.history(actor, sid)
             return StudentSkills(rows, {k: tuple(service.rubric(actor, k)) for k in {r.skill_id for r in rows}})
 
-        self.ctx.tasks.run(work, on_done=self._show, on_error=lambda exc: self.note.setText(str(exc)),
+        def failed(exc: BaseException) -> None:
+            if sid == self.student_id:
+                self.note.setText(str(exc))
+
+        self.ctx.tasks.run(work, on_done=lambda data: self._show(data, sid), on_error=failed,
                            label="Loading skills growth")
 
-    def _show(self, data: StudentSkills) -> None:
+    def _show(self, data: StudentSkills, student_id: int | None = None) -> None:
+        if student_id is not None and student_id != self.student_id:
+            return  # a result for the student shown before
+        current = self.skills.currentItem()
+        keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.data = data
+        self.note.setText("")
         self.skills.clear()
         by_skill: dict[int, list[AssessmentRow]] = {}
         for r in data.history:
@@ -89,7 +120,9 @@ class StudentSkillsView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, skill_id)
             self.skills.addItem(item)
         if self.skills.count():
-            self.skills.setCurrentRow(0)
+            kept = [i for i in range(self.skills.count())
+                    if self.skills.item(i).data(Qt.ItemDataRole.UserRole) == keep]
+            self.skills.setCurrentRow(kept[0] if kept else 0)
         else:
             self.note.setText("No skills assessed yet.")
             self.curve.setData([], [])
@@ -117,13 +150,3 @@ class StudentSkillsView(QWidget):
         self.note.setText(f"{last.skill}: latest {last.level_name} on {last.assessed_at:%d %b %Y}"
                           + (f" — “{last.evidence}”" if last.evidence else ""))
 
-
-class StudentSkillsDialog(QDialog):
-    def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Skills growth")
-        box = QVBoxLayout(self)
-        self.view = StudentSkillsView(ctx, student_id, self)
-        box.addWidget(self.view)
-        self.setMinimumSize(860, 500)
-        self.resize(900, 520)

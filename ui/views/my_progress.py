@@ -1,0 +1,557 @@
+"""The Progress page of students and parents: one student's activities, what each still needs,
+its milestones, and their skills growth.
+
+A student sees themself; a parent chooses one of their linked children. Everything comes from
+two reads run as background tasks: ``analytics.dashboard(actor)`` (the student's own progress
+rows, or each child's) and, for the selected activity, ``milestones.checklist(actor, activity)``
+of which only the shown student's completions are kept. The skills growth tab is the
+:class:`ui.views.student_skills.StudentSkillsView`, built when the tab is first opened
+(pyqtgraph is imported then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.standing import HOW_JUDGED, Standing
+from tracker.services.analytics import Dashboard
+from tracker.services.milestones import Checklist, MilestoneRow
+from tracker.services.progress import ProgressRow
+from ui.context import AppContext
+from ui.models.base import CENTER, RIGHT, Column, FilterProxy, Index, RecordRole, SnapshotModel, number_key
+from ui.tasks import show_error
+from ui.views.base import Page
+from ui.views.student_skills import StudentSkillsView
+from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
+from ui.widgets.pill import StatusPill
+from ui.widgets.style import colour, day, pct, set_style_flag, styled_label
+
+NOT_ENROLLED = "Not enrolled in any activity yet"
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A student the page can show: the signed-in student, or one of a parent's children."""
+
+    id: int
+    name: str
+    rows: tuple[ProgressRow, ...]
+    where: str = ""  # grade and class, when known
+
+
+@dataclass(frozen=True)
+class MilestoneItem:
+    """One milestone of an activity and whether the shown student has done it."""
+
+    milestone: MilestoneRow
+    done_at: datetime | None
+    notes: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+    def overdue(self, today: date) -> bool:
+        due = self.milestone.due_date
+        return not self.done and due is not None and due < today
+
+
+def learners_of(d: Dashboard, student_id: int, student_name: str) -> list[Learner]:
+    """The students shown: the student themself, or a parent's children (in dashboard order)."""
+    if d.role is Role.STUDENT:
+        return [Learner(student_id, student_name, tuple(d.own))]
+    return [Learner(c.student_id, c.name, tuple(c.rows),
+                    " · ".join(x for x in (f"Grade {c.grade}" if c.grade else "",
+                                           f"Class {c.class_name}" if c.class_name else "") if x))
+            for c in d.children]
+
+
+def own_milestones(checklist: Checklist, student_id: int) -> list[MilestoneItem]:
+    """The activity's milestones, in order, with the student's own completions only."""
+    items = []
+    for m in checklist.milestones:
+        done = checklist.done.get((student_id, m.id))
+        items.append(MilestoneItem(m, done[0] if done else None, done[1] if done else ""))
+    return items
+
+
+def attendance_text(r: ProgressRow) -> str:
+    return pct(r.attendance_rate) if r.attendance_rate is not None else "—"
+
+
+def standing_colour(standing: Standing) -> Any:
+    name = {Standing.AT_RISK: "RISK", Standing.BEHIND: "WARN", Standing.ON_TRACK: "OK",
+            Standing.COMPLETED: "OK"}.get(standing, "MUTED")
+    return colour(name).darker(125 if name == "WARN" else 100)  # orange needs contrast on white
+
+
+class EnrollmentsModel(SnapshotModel[ProgressRow]):
+    """The shown student's activities, one row each."""
+
+    ACTIVITY, STATUS, PROGRESS, STANDING, ATTENDANCE, MILESTONES = range(6)
+
+    columns = (
+        Column("Activity", lambda r: r.activity, width=200, sort=lambda r: r.activity.lower(),
+               tooltip=lambda r: f"{r.activity} ({r.category})" if r.category else r.activity),
+        Column("Status", lambda r: r.status.label, value=lambda r: r.status.value, width=118),
+        Column("Progress", lambda r: pct(r.progress_percentage), value=lambda r: r.progress_percentage,
+               width=150),
+        Column("Standing", lambda r: r.standing.label, value=lambda r: r.standing.severity, width=100,
+               tooltip=lambda r: "\n".join(r.standing_reasons) or HOW_JUDGED),
+        Column("Attendance", attendance_text, value=lambda r: number_key(r.attendance_rate), width=100,
+               align=RIGHT, tooltip=lambda r: f"{r.sessions_held} sessions held"),
+        Column("Milestones", lambda r: f"{r.milestones_done}/{r.milestones_total}",
+               value=lambda r: r.milestones_done, width=100, align=RIGHT,
+               tooltip=lambda r: "milestones done / milestones of the activity"),
+    )
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and section == self.STANDING):
+            return HOW_JUDGED
+        return super().headerData(section, orientation, role)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ForegroundRole and index.isValid() and index.column() == self.STANDING
+                and 0 <= index.row() < self.rowCount()):
+            return standing_colour(self.record(index.row()).standing)
+        return super().data(index, role)
+
+    def muted(self, record: ProgressRow) -> bool:
+        return record.status is ProgressStatus.DROPPED
+
+
+class MilestonesModel(SnapshotModel[MilestoneItem]):
+    DONE, TITLE, DUE, DONE_ON, POINTS = range(5)
+
+    columns = (
+        Column("Done", lambda i: "✓" if i.done else "", value=lambda i: i.done, width=52, align=CENTER,
+               tooltip=lambda i: "Done" if i.done else "Not done yet"),
+        Column("Milestone", lambda i: i.milestone.title + ("" if i.milestone.required else " (optional)"),
+               width=220, sort=lambda i: i.milestone.order_index,
+               tooltip=lambda i: "\n\n".join(x for x in (i.milestone.title, i.milestone.description,
+                                                          i.notes and f"Note: {i.notes}") if x)),
+        Column("Due", lambda i: day(i.milestone.due_date),
+               sort=lambda i: (i.milestone.due_date or date.max).isoformat(), width=100),
+        Column("Done on", lambda i: day(i.done_at) if i.done else "not yet",
+               sort=lambda i: i.done_at.isoformat() if i.done_at else "", width=100),
+        Column("Points", lambda i: str(i.milestone.points), value=lambda i: i.milestone.points,
+               width=64, align=RIGHT),
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.today = date.today()
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ForegroundRole and index.isValid()
+                and 0 <= index.row() < self.rowCount()):
+            item = self.record(index.row())
+            if index.column() == self.DONE and item.done:
+                return colour("OK")
+            if index.column() == self.DUE and item.overdue(self.today):
+                return colour("RISK")
+        if (role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == self.DUE
+                and 0 <= index.row() < self.rowCount() and self.record(index.row()).overdue(self.today)):
+            return "Past its due date and not done yet"
+        return super().data(index, role)
+
+
+def _muted(text: str = "") -> QLabel:
+    label = styled_label(text, muted=True)
+    label.setWordWrap(True)
+    return label
+
+
+class ActivityPanel(QFrame):
+    """What the selected activity says about the student: standing and why, what completion still
+    needs, a teacher's override, and the milestones done and not done."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_style_flag(self, "card")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(6)
+        head = QHBoxLayout()
+        self.title = styled_label("", heading="2")
+        self.title.setWordWrap(True)
+        self.pill = StatusPill("")
+        head.addWidget(self.title, 1)
+        head.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(head)
+        self.facts = _muted()
+        lay.addWidget(self.facts)
+        self.standing = QLabel()
+        self.standing.setToolTip(HOW_JUDGED)
+        self.standing.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.standing)
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.reasons.setTextFormat(Qt.TextFormat.PlainText)
+        self.reasons.setToolTip(HOW_JUDGED)
+        lay.addWidget(self.reasons)
+        self.override = _muted()
+        self.override.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.override)
+        self.completion = QLabel()
+        self.completion.setWordWrap(True)
+        self.completion.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.completion)
+        lay.addSpacing(6)
+        milestones_title = QLabel("Milestones")
+        milestones_title.setStyleSheet("font-weight: 600;")
+        lay.addWidget(milestones_title)
+        self.milestones_model = MilestonesModel(self)
+        m = MilestonesModel
+        self.milestones = make_table({i: c.width for i, c in enumerate(m.columns)}, stretch=m.TITLE,
+                                     sortable=False)
+        self.milestones.setModel(self.milestones_model)
+        self.milestones.setAccessibleName("Milestones of the activity")
+        apply_widths(self.milestones)
+        lay.addWidget(self.milestones, 1)
+        self.milestones_note = _muted()
+        lay.addWidget(self.milestones_note)
+        self.show_row(None)
+
+    def show_row(self, r: ProgressRow | None) -> None:
+        self.row = r
+        self.milestones_model.set_rows([])
+        for label in (self.facts, self.standing, self.reasons, self.override, self.completion):
+            label.setVisible(r is not None)
+        self.pill.setVisible(r is not None)
+        if r is None:
+            self.title.setText("Choose an activity")
+            self.milestones_note.setText("")
+            return
+        self.title.setText(r.activity)
+        self.pill.set_status(r.status)
+        facts = [f"Progress {pct(r.progress_percentage)}"
+                 + (f" (expected by now: {pct(r.expected_progress)})"
+                    if r.expected_progress is not None and r.status is ProgressStatus.ACTIVE else ""),
+                 f"Attendance {attendance_text(r)} of {r.sessions_held} session{'s' if r.sessions_held != 1 else ''}",
+                 f"Milestones {r.milestones_done}/{r.milestones_total}",
+                 f"{r.points} point{'s' if r.points != 1 else ''}" + (f" of {r.points_total}" if r.points_total else "")]
+        self.facts.setText("   ·   ".join(facts))
+        self.standing.setText(f"Standing: {r.standing.label}")
+        self.standing.setStyleSheet(f"color: {standing_colour(r.standing).name()}; font-weight: 600;")
+        self.standing.setVisible(r.standing is not Standing.NONE)  # waitlisted, dropped
+        if r.standing_reasons:
+            self.reasons.setText("\n".join(f"• {reason}" for reason in r.standing_reasons))
+        elif r.standing is Standing.ON_TRACK:
+            self.reasons.setText("Progress keeps pace with the activity's dates; attendance is fine.")
+        else:
+            self.reasons.setText("")
+        self.reasons.setVisible(bool(self.reasons.text()))
+        if r.overridden:
+            by = r.override_by or "a teacher"
+            self.override.setText(f"Set by hand by {by}" + (f": {r.override_note}" if r.override_note else "")
+                                  + (f" ({day(r.override_at)})" if r.override_at else ""))
+        self.override.setVisible(r.overridden)
+        self.completion.setStyleSheet("")
+        if r.status is ProgressStatus.COMPLETED:
+            self.completion.setText(f"✓ Completed on {day(r.completed_at)}" if r.completed_at else "✓ Completed")
+            self.completion.setStyleSheet(f"color: {colour('OK').name()}; font-weight: 600;")
+        elif r.status is ProgressStatus.DROPPED:
+            self.completion.setText(f"Left on {day(r.dropped_on)}" + (f": {r.drop_reason}" if r.drop_reason else ""))
+        elif r.status is ProgressStatus.WAITLISTED:
+            self.completion.setText("On the waiting list for a place.")
+        elif r.missing:
+            self.completion.setText("Still needed for completion:\n" + "\n".join(f"• {m}" for m in r.missing))
+        else:
+            self.completion.setText("Everything needed for completion is done.")
+        self.milestones_note.setText("Loading milestones…")
+
+    def show_milestones(self, items: list[MilestoneItem]) -> None:
+        self.milestones_model.set_rows(items)
+        if not items:
+            self.milestones_note.setText("This activity has no milestones.")
+            return
+        done = sum(1 for i in items if i.done)
+        self.milestones_note.setText(f"{done} of {len(items)} done. Hover a milestone for its description.")
+
+    def show_milestones_note(self, text: str) -> None:
+        self.milestones_model.set_rows([])
+        self.milestones_note.setText(text)
+
+
+class MyProgressPage(Page):
+    title = "Progress"
+    watches = frozenset({"activity", "enrollment", "progress", "milestone", "attendance", "session",
+                         "user", "guardian_link", "skill"})
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.learners: list[Learner] = []
+        self.student_id: int | None = None
+        self.skills: StudentSkillsView | None = None
+        self._milestones: dict[tuple[int, int], list[MilestoneItem]] = {}  # (student, activity)
+        self._pending: set[tuple[int, tuple[int, int]]] = set()  # (generation, key) being read
+        self._generation = 0  # one per dashboard read: older milestone reads are dropped
+        self._loading = False
+        self._again = False
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        lay.setSpacing(12)
+        head = QHBoxLayout()
+        self.heading = styled_label("", heading="2")
+        self.subheading = styled_label("", muted=True)
+        head.addWidget(self.heading)
+        head.addSpacing(8)
+        head.addWidget(self.subheading, 0, Qt.AlignmentFlag.AlignBaseline)
+        head.addStretch(1)
+        self.child_label = QLabel("Child:")
+        self.child = QComboBox()
+        self.child.setAccessibleName("Child")
+        self.child.setMinimumWidth(220)
+        self.child.setToolTip("Whose progress to show")
+        self.child_label.setBuddy(self.child)
+        self.child.currentIndexChanged.connect(self._child_chosen)
+        head.addWidget(self.child_label)
+        head.addWidget(self.child)
+        is_parent = ctx.actor is not None and ctx.actor.role is Role.PARENT
+        self.child_label.setVisible(is_parent)
+        self.child.setVisible(is_parent)
+        lay.addLayout(head)
+
+        self.stack = QStackedWidget()
+        self.message = EmptyState("Loading…", "")
+        self.stack.addWidget(self.message)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.stack.addWidget(self.tabs)
+        lay.addWidget(self.stack, 1)
+
+        # Activities tab: the enrollments above, the selected one's details and milestones below
+        self.activities_stack = QStackedWidget()
+        self.model = EnrollmentsModel(self)
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        e = EnrollmentsModel
+        self.table: QTableView = make_table({i: c.width for i, c in enumerate(e.columns)}, stretch=e.ACTIVITY)
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegateForColumn(e.PROGRESS, ProgressBarDelegate(self.table))
+        self.table.setItemDelegateForColumn(e.STATUS, StatusPillDelegate(self.table))
+        self.table.setAccessibleName("Activities")
+        self.table.sortByColumn(e.ACTIVITY, Qt.SortOrder.AscendingOrder)
+        apply_widths(self.table)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._row_chosen())
+        self.panel = ActivityPanel()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        self.activities_stack.addWidget(split)
+        self.empty = EmptyState(NOT_ENROLLED, "")
+        self.activities_stack.addWidget(self.empty)
+        self.split = split
+        self.tabs.addTab(self.activities_stack, "Activities")
+
+        self.skills_holder = QWidget()
+        self.skills_layout = QVBoxLayout(self.skills_holder)
+        self.skills_layout.setContentsMargins(0, 8, 0, 0)
+        self.tabs.addTab(self.skills_holder, "Skills growth")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    # ------------------------------------------------------------------ what is shown
+    def learner(self) -> Learner | None:
+        return next((x for x in self.learners if x.id == self.student_id), None)
+
+    def selected_row(self) -> ProgressRow | None:
+        index = self.table.currentIndex()
+        return index.data(RecordRole) if index.isValid() else None  # type: ignore[no-any-return]
+
+    def select_activity(self, activity_id: int) -> bool:
+        row = self.model.row_of(lambda r: r.activity_id == activity_id)
+        if row < 0:
+            return False
+        self.table.setCurrentIndex(self.proxy.mapFromSource(self.model.index(row, 0)))
+        return True
+
+    def choose_child(self, student_id: int) -> bool:
+        i = self.child.findData(student_id)
+        if i >= 0:
+            self.child.setCurrentIndex(i)
+        return i >= 0
+
+    def show_skills(self) -> StudentSkillsView:
+        """Open the Skills growth tab (building the chart on first use)."""
+        self.tabs.setCurrentWidget(self.skills_holder)
+        self._ensure_skills()
+        assert self.skills is not None
+        return self.skills
+
+    # ------------------------------------------------------------------ loading
+    def on_changed(self, changes: object) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self.ctx.actor is None:
+            return
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        actor = self.ctx.actor
+        self.ctx.tasks.run(lambda state: self.ctx.services.analytics.dashboard(actor),
+                           on_done=self._loaded, on_error=self._failed, label="Loading progress")
+
+    def _finish(self) -> bool:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return False
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self._finish():
+            return
+        self.message.set_text("Progress could not be loaded", str(exc))
+        self.stack.setCurrentWidget(self.message)
+        show_error(self, exc)
+
+    def _loaded(self, d: Dashboard) -> None:
+        if not self._finish() or self.ctx.actor is None:
+            return
+        actor = self.ctx.actor
+        self.learners = learners_of(d, actor.id, actor.display_name)
+        self._milestones.clear()
+        self._generation += 1
+        if not self.learners:
+            self.message.set_text("No children linked to your account",
+                                  "Ask the school office to link your account to your child's; "
+                                  "their progress then appears here.")
+            self.stack.setCurrentWidget(self.message)
+            self.child.setEnabled(False)
+            return
+        wanted = next((x.id for x in self.learners if x.id == self.student_id), self.learners[0].id)
+        self.child.blockSignals(True)
+        self.child.clear()
+        for x in self.learners:
+            self.child.addItem(x.name, x.id)
+        self.child.setCurrentIndex(self.child.findData(wanted))
+        self.child.setEnabled(len(self.learners) > 1)
+        self.child.blockSignals(False)
+        self.stack.setCurrentWidget(self.tabs)
+        self._show_learner(wanted)
+        if self.skills is not None:
+            self.skills.refresh()
+
+    def _child_chosen(self, index: int) -> None:
+        student_id = self.child.itemData(index)
+        if student_id is not None and student_id != self.student_id:
+            self._show_learner(int(student_id))
+            if self.skills is not None:
+                self.skills.set_student(self.student_id)
+
+    def _show_learner(self, student_id: int) -> None:
+        keep = self.selected_row()
+        keep_activity = keep.activity_id if keep is not None and student_id == self.student_id else None
+        self.student_id = student_id
+        learner = self.learner()
+        rows = learner.rows if learner else ()
+        who = learner.name if learner else ""
+        is_self = self.ctx.actor is not None and self.ctx.actor.id == student_id
+        n = len(rows)
+        self.heading.setText(who)
+        self.subheading.setText(" · ".join(x for x in (
+            learner.where if learner else "", f"{n} activit{'y' if n == 1 else 'ies'}" if n else "") if x))
+        self.model.set_rows(list(rows))
+        if not rows:
+            self.empty.set_text(NOT_ENROLLED,
+                                "When a teacher enrolls you in an activity, your progress appears here."
+                                if is_self else
+                                f"{who} is not enrolled in any activity yet. When a teacher enrolls "
+                                "them, their progress appears here.")
+            self.activities_stack.setCurrentWidget(self.empty)
+            self.panel.show_row(None)
+            return
+        self.activities_stack.setCurrentWidget(self.split)
+        if keep_activity is None:
+            self._fit_table(n)
+        if keep_activity is None or not self.select_activity(keep_activity):
+            current = [r for r in rows if r.status in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)]
+            if not current or not self.select_activity(current[0].activity_id):
+                self.table.setCurrentIndex(self.proxy.index(0, 0))
+        self._row_chosen()
+
+    def _fit_table(self, rows: int) -> None:
+        """Give the table room for every activity (a student has a few), up to half the page."""
+        total = sum(self.split.sizes()) or self.split.height()
+        wanted = (self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                  + self.table.verticalHeader().defaultSectionSize() * max(rows, 2) + 2)
+        if total > 0:
+            wanted = min(wanted, total // 2)
+            self.split.setSizes([wanted, total - wanted])
+
+    def _row_chosen(self) -> None:
+        r = self.selected_row()
+        self.panel.show_row(r)
+        if r is None or self.student_id is None or self.ctx.actor is None:
+            return
+        if r.status is ProgressStatus.WAITLISTED:
+            self.panel.show_milestones_note("The milestones show once there is a place.")
+            return
+        key = (self.student_id, r.activity_id)
+        if key in self._milestones:
+            self.panel.show_milestones(self._milestones[key])
+            return
+        if (self._generation, key) in self._pending:
+            return  # already being read
+        actor, student_id, activity_id, generation = self.ctx.actor, self.student_id, r.activity_id, self._generation
+        self._pending.add((generation, key))
+
+        def work(state: Any) -> list[MilestoneItem]:
+            return own_milestones(self.ctx.services.milestones.checklist(actor, activity_id), student_id)
+
+        def done(items: list[MilestoneItem]) -> None:
+            self._pending.discard((generation, key))
+            if generation != self._generation:
+                return  # read before the page reloaded
+            self._milestones[key] = items
+            current = self.selected_row()
+            if current is not None and (self.student_id, current.activity_id) == key:
+                self.panel.show_milestones(items)
+
+        def failed(exc: BaseException) -> None:
+            self._pending.discard((generation, key))
+            current = self.selected_row()
+            if current is not None and (self.student_id, current.activity_id) == key:
+                self.panel.show_milestones_note(f"The milestones could not be loaded: {exc}")
+
+        self.ctx.tasks.run(work, on_done=done, on_error=failed, label="Loading milestones")
+
+    # ------------------------------------------------------------------ skills growth
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.skills_holder:
+            self._ensure_skills()
+
+    def _ensure_skills(self) -> None:
+        if self.skills is None:
+            self.skills = StudentSkillsView(self.ctx, self.student_id, self.skills_holder, margins=False)
+            self.skills_layout.addWidget(self.skills)
+        elif self.skills.student_id != self.student_id:
+            self.skills.set_student(self.student_id)
