@@ -96,3 +96,11 @@ def test_elapsed_is_a_share(start, length, offset):
         assert value is None
     else:
         assert value is not None and 0.0 <= value <= 100.0
+
+
+def test_pace_counts_from_the_day_a_student_joined():
+    start, end = date(2026, 1, 1), date(2026, 1, 11)
+    assert P.elapsed_pct(start, end, date(2026, 1, 6)) == 50.0
+    assert P.elapsed_pct(start, end, date(2026, 1, 6), enrolled_on=date(2026, 1, 6)) == 0.0
+    late = P.summarize([], None, 30.0, start, end, date(2026, 1, 8), enrolled_on=date(2026, 1, 6))
+    assert late.elapsed_pct == 40.0 and late.pace == -10.0 and late.pace_label is P.Pace.ON_PACE

@@ -143,7 +143,9 @@ def test_participation_summary_uses_ratings_attendance_and_pace(school):
     assert sam.trend is Trend.RISING
     progress = {p.user_id: p for p in s.progress.activity_progress(school.teacher, school.chess)}
     assert sam.attendance_rate == progress[school.student.id].attendance_rate == 75.0
-    assert sam.elapsed_pct == 50.0 and sam.pace == rows[school.student.id].progress_percentage - 50
+    # Sam joined today: nothing of the activity has gone by for him yet (as the standing rule says)
+    assert sam.elapsed_pct == progress[school.student.id].expected_progress == 0.0
+    assert sam.pace == rows[school.student.id].progress_percentage
     olga = rows[school.other_student.id].summary
     assert olga.average_rating is None and olga.trend is None
     with pytest.raises(PermissionDenied):

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.domain.standing import RULES, expected_progress
+
 TREND_SESSIONS = 6  # the trend looks at the last N rated sessions
 TREND_MIN_RATINGS = 3  # fewer rated sessions than this: no trend yet
 TREND_THRESHOLD = 0.15  # rating points per session; a smaller slope is "steady"
-PACE_TOLERANCE = 10.0  # percentage points either side of the elapsed share count as "on pace"
+PACE_TOLERANCE = RULES.behind_gap  # points either side of the elapsed share: "on pace" (as standing)
 
 
 class Trend(str, enum.Enum):
@@ -40,7 +42,8 @@ HOW_COMPUTED = (
     f"−{TREND_THRESHOLD}, otherwise steady; shown once there are {TREND_MIN_RATINGS} ratings.\n"
     "• Attendance: present ÷ held sessions that count since enrolling (the same rate as the "
     "roster and dashboards; Excused does not count by default).\n"
-    "• Pace: milestone progress minus the share of the activity's dates already elapsed, in "
+    "• Pace: milestone progress minus the share of the activity's dates elapsed since the student "
+    "joined, in "
     f"percentage points: ahead above +{PACE_TOLERANCE:g}, behind below −{PACE_TOLERANCE:g}, "
     "otherwise on pace; shown when the activity has start and end dates."
 )
@@ -93,20 +96,19 @@ def trend(ratings: Sequence[int | None], window: int = TREND_SESSIONS) -> Trend 
     return Trend.STEADY
 
 
-def elapsed_pct(start: date | None, end: date | None, today: date) -> float | None:
-    """Share of the activity's dates elapsed on ``today`` (0 before the start, 100 from the end)."""
+def elapsed_pct(start: date | None, end: date | None, today: date,
+                enrolled_on: date | None = None) -> float | None:
+    """Share of the activity's dates elapsed on ``today`` since the student joined (0 before the
+    start, 100 from the end): the expected progress of :mod:`tracker.domain.standing`."""
     if start is None or end is None or end <= start:
         return None
-    if today <= start:
-        return 0.0
-    if today >= end:
-        return 100.0
-    return round(100.0 * (today - start).days / (end - start).days, 1)
+    return expected_progress(start, end, today, enrolled_on)
 
 
-def pace(progress_pct: float, start: date | None, end: date | None, today: date) -> float | None:
+def pace(progress_pct: float, start: date | None, end: date | None, today: date,
+         enrolled_on: date | None = None) -> float | None:
     """Milestone progress minus the elapsed share, in percentage points (None without dates)."""
-    elapsed = elapsed_pct(start, end, today)
+    elapsed = elapsed_pct(start, end, today, enrolled_on)
     if elapsed is None:
         return None
     return round(progress_pct - elapsed, 1)
@@ -129,16 +131,17 @@ def summarize(
     start: date | None,
     end: date | None,
     today: date,
+    enrolled_on: date | None = None,
 ) -> ParticipationSummary:
     """The participation summary; ``ratings`` in session order (oldest first)."""
-    p = pace(progress_pct, start, end, today)
+    p = pace(progress_pct, start, end, today, enrolled_on)
     return ParticipationSummary(
         average_rating=average_rating(ratings),
         ratings=sum(1 for r in ratings if r is not None),
         slope=rating_slope(ratings),
         trend=trend(ratings),
         attendance_rate=attendance_rate,
-        elapsed_pct=elapsed_pct(start, end, today),
+        elapsed_pct=elapsed_pct(start, end, today, enrolled_on),
         pace=p,
         pace_label=pace_label(p),
     )

@@ -496,17 +496,19 @@ class SkillService(Service):
             ):
                 ratings[sid].append(value)
             counts = stats.attendance_counts(s, activity_ids=[activity_id])
-            progress = dict(s.execute(  # type: ignore[arg-type]
-                select(ActivityProgress.user_id, ActivityProgress.progress_percentage)
-                .where(ActivityProgress.activity_id == activity_id)).all())
+            progress = {u: (pct, joined) for u, pct, joined in s.execute(
+                select(ActivityProgress.user_id, ActivityProgress.progress_percentage,
+                       ActivityProgress.enrolled_on)
+                .where(ActivityProgress.activity_id == activity_id))}
             day = today or date.today()
             out = []
             for st in students:
                 count = counts.get((st.id, activity_id))
-                pct = float(progress.get(st.id) or 0.0)
+                done, joined = progress.get(st.id, (0.0, None))
+                pct = float(done or 0.0)
                 out.append(ParticipationRow(st.id, st.name, pct, summarize(
                     ratings.get(st.id, []), count.rate if count else None, pct,
-                    act.start_date, act.end_date, day)))
+                    act.start_date, act.end_date, day, joined)))
             return out
 
 
