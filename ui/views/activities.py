@@ -32,7 +32,8 @@ from ui.context import AppContext
 from ui.dialogs.activity_dialog import ActivityDialog
 from ui.models.activities import ActivitiesModel
 from ui.models.base import FilterProxy
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
@@ -58,8 +59,7 @@ class ActivitiesPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.activities: list[ActivitySummary] = []
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading activities")
         self._keep_id: int | None = None
         self.can_manage = ctx.actor is not None and ctx.actor.role is Role.ADMIN \
             and ctx.can(Permission.MANAGE_ACTIVITY)
@@ -271,26 +271,16 @@ class ActivitiesPage(Page):
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], list[ActivitySummary]]:
         actor, service = self.ctx.user, self.ctx.services.activities
-        self.ctx.tasks.run(lambda state: service.list_activities(actor, include_archived=True),
-                           on_done=self._loaded, on_error=self._failed, label="Loading activities")
+        return lambda state: service.list_activities(actor, include_archived=True)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         show_error(self, exc)
 
     def _loaded(self, rows: list[ActivitySummary]) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         keep = self._keep_id
         if keep is None:
             current = self.selected()
@@ -345,7 +335,7 @@ class ActivitiesPage(Page):
         self.category.setCurrentIndex(0)
         if any(a.id == activity_id and a.archived for a in self.activities):
             self.show_archived.setChecked(True)
-        if self._loading or not self.select_activity(activity_id):
+        if self.reloader.loading or not self.select_activity(activity_id):
             self._keep_id = activity_id
 
     def select_activity(self, activity_id: int) -> bool:

@@ -45,7 +45,8 @@ from tracker.errors import ValidationError
 from tracker.services.milestones import Checklist, MilestoneRow
 from ui.context import AppContext
 from ui.models.milestones import ChecklistModel, MilestoneListModel
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.checklist_table import checklist_table, size_fixed_columns
 from ui.widgets.actions import widget_action
 from ui.widgets.style import set_style_flag, styled_label
@@ -111,8 +112,7 @@ class MilestonesTab(QWidget):
         self.dialog: Any = None
         self.student_panel: Any = None
         self.menu: QMenu | None = None
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the milestones")
 
         self.list_model = MilestoneListModel(self)
         self.list_model.movable = self.can_manage
@@ -278,26 +278,16 @@ class MilestonesTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], Checklist]:
         service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda state: service.checklist(actor, aid), on_done=self._loaded,
-                           on_error=self._failed, label="Loading the milestones")
+        return lambda state: service.checklist(actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.message.setText(str(exc))
 
     def _loaded(self, snap: Checklist) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         self.show_snapshot(snap)
 
     def show_snapshot(self, snap: Checklist) -> None:

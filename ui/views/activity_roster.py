@@ -43,7 +43,8 @@ from tracker.services.enrollment import RosterRow, StatusChange
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole, ValueRole
 from ui.models.roster import OVERRIDE_MARK, RosterModel, override_line
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.people import action_button
 from ui.widgets import EmptyState, ProgressBarDelegate, SearchBox, apply_widths, make_table
 from ui.widgets.actions import widget_action
@@ -149,8 +150,7 @@ class RosterTab(QWidget):
         self.rows: list[RosterRow] = []
         self.requires_signoff = False
         self.signed: frozenset[int] | None = None
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the roster")
         self.dialog: Any = None
         self.can_import = ctx.can(Permission.MANAGE_USERS)
 
@@ -402,26 +402,16 @@ class RosterTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], RosterSnapshot]:
         services, actor, aid = self.ctx.services, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda state: load_roster(services, actor, aid), on_done=self._loaded,
-                           on_error=self._failed, label="Loading the roster")
+        return lambda state: load_roster(services, actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.message.setText(str(exc))
 
     def _loaded(self, snapshot: RosterSnapshot) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         keep = {r.student_id for r in self.selected()}
         self.rows = snapshot.rows
         self.requires_signoff = snapshot.requires_signoff

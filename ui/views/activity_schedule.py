@@ -6,6 +6,7 @@ Embedded by the activity detail page (``ScheduleTab(ctx, activity_id)``); reload
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -34,7 +35,8 @@ from tracker.services.calendar import ScheduleInfo, SessionInfo
 from tracker.services.ical import ImportResult, write_atomic
 from ui.context import AppContext
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.people import action_button
 from ui.widgets.style import styled_label
 
@@ -69,8 +71,7 @@ class ScheduleTab(QWidget):
         self.activity: ActivitySummary | None = None
         self.schedules: list[ScheduleInfo] = []
         self.sessions: list[SessionInfo] = []
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the schedule")
         self.can_edit = ctx.can(Permission.MANAGE_SCHEDULE)
         ctx.events.changed.connect(self._on_changed)
 
@@ -170,30 +171,21 @@ class ScheduleTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], tuple]:
         actor, services, aid = self.ctx.user, self.ctx.services, self.activity_id
 
         def load(state):  # type: ignore[no-untyped-def]
             return (services.activities.get_activity(actor, aid), services.calendar.list_schedules(actor, aid),
                     services.calendar.list_sessions(actor, aid))
 
-        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._failed, label="Loading the schedule")
+        return load
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         show_error(self, exc, "Schedule")
 
     def _loaded(self, result) -> None:  # type: ignore[no-untyped-def]
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         self.activity, self.schedules, self.sessions = result
         keep = self.selected_pattern()
         self.patterns.clear()

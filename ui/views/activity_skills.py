@@ -8,6 +8,7 @@ built, never at module import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,8 @@ from tracker.services.skills import (
 )
 from ui.context import AppContext
 from ui.models.skills import SkillsGridModel
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.widgets import EmptyState, apply_widths, make_table
 from ui.widgets.style import set_style_flag, styled_label
 
@@ -65,8 +67,7 @@ class SkillsTab(QWidget):
         self.snapshot: SkillsSnapshot | None = None
         self.history: list[AssessmentRow] = []
         self.dialog: Any = None
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._show, self._failed, label="Loading skills")
         self._history_key: tuple[int, int] | None = None
         self._dirty = True
 
@@ -164,10 +165,9 @@ class SkillsTab(QWidget):
         if self.ctx.actor is None or not self.isVisible():
             return
         self._dirty = False
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], SkillsSnapshot]:
         service, actor, aid = self.ctx.services.skills, self.ctx.user, self.activity_id
 
         def work(state: Any) -> SkillsSnapshot:
@@ -182,17 +182,12 @@ class SkillsTab(QWidget):
                     rubrics[k.id] = tuple(service.rubric(actor, k.id))
             return SkillsSnapshot(grid, part, list(grid.skills) + rest, rubrics)
 
-        def failed(exc: BaseException) -> None:
-            self._loading = False
-            self.targets.setText(f"Skills not available: {exc}")
+        return work
 
-        self.ctx.tasks.run(work, on_done=self._show, on_error=failed, label="Loading skills")
+    def _failed(self, exc: BaseException) -> None:
+        self.targets.setText(f"Skills not available: {exc}")
 
     def _show(self, snap: SkillsSnapshot) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
         selected = set(self.selected_ids())
         self.snapshot = snap
         self.targets_button.setEnabled(bool(snap.catalog))

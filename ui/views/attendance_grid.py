@@ -49,6 +49,8 @@ from tracker.errors import ValidationError
 from tracker.services.attendance import AttendanceGrid, Mark, MarkChange, parse_paste
 from ui.context import AppContext
 from ui.models.attendance_grid import AbsencesRole, AttendanceGridModel, DroppedRole, RateRole
+from ui.reload import Reloader
+from ui.tasks import TaskState
 from ui.views.attendance_writer import MarkWriter, status_labels
 from ui.widgets import EmptyState
 from ui.widgets.style import set_style_flag
@@ -220,8 +222,7 @@ class AttendanceGridView(QWidget):
         self._scroll_to_column: int | None = None
         self._writes = 0  # batches stored by this view (a read older than a write is dropped)
         self._read_at_write = 0
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the attendance grid")
         self.undo_stack = QUndoStack(self)
         self.writer = MarkWriter(ctx, self)
         self.writer.state_changed.connect(self._show_state)
@@ -324,33 +325,18 @@ class AttendanceGridView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], AttendanceGrid]:
         self._read_at_write = self._writes
         service, actor, aid = self.ctx.services.attendance, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda _s: service.grid(actor, aid), on_done=self._loaded,
-                           on_error=self._failed, label="Loading the attendance grid")
-
-    def _finish(self) -> bool:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.reload()
-            return False
-        return True
+        return lambda _s: service.grid(actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
-        if self._finish():
-            self.empty.set_text("The attendance grid could not be loaded", str(exc))
-            self.stack.setCurrentWidget(self.empty)
+        self.empty.set_text("The attendance grid could not be loaded", str(exc))
+        self.stack.setCurrentWidget(self.empty)
 
     def _loaded(self, grid: AttendanceGrid) -> None:
-        if not self._finish():
-            return
         if self.writer.busy or self._read_at_write != self._writes:
             # marks are on their way, or were stored while this was read: read again after
             self._settle_timer.start()
@@ -412,7 +398,7 @@ class AttendanceGridView(QWidget):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
         super().showEvent(event)
-        if self.grid is None and not self._loading:
+        if self.grid is None and not self.reloader.loading:
             self.reload()
         QTimer.singleShot(0, self._scroll_once)
 

@@ -6,6 +6,7 @@ sessions with what can be done to them: move, cancel or restore, add an extra se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,7 +36,8 @@ from tracker.services.ical import ImportResult
 from ui.context import AppContext
 from ui.dialogs.holidays_dialog import HolidaysDialog
 from ui.dialogs.schedule_dialog import SessionDialog
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets.calendar_grid import MonthGrid, WeekGrid, _CalendarBase, activity_colour
@@ -73,8 +75,7 @@ class CalendarPage(Page):
         super().__init__(ctx, parent)
         self.activities: list[ActivitySummary] = []
         self.sessions: list[SessionInfo] = []
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the calendar")
         self.loaded_range: tuple[date, date] | None = None
         actor = ctx.actor
         self.can_edit = actor is not None and ctx.can(Permission.MANAGE_SCHEDULE)
@@ -294,12 +295,9 @@ class CalendarPage(Page):
             self.loaded_range = None
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], tuple]:
         actor, services = self.ctx.user, self.ctx.services
         activity_id = self.activity_id()
         lo, hi = self._range()
@@ -311,19 +309,13 @@ class CalendarPage(Page):
                     services.calendar.list_sessions(actor, activity_id, lo, hi),
                     services.calendar.list_holidays(actor), (lo, hi))
 
-        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._failed, label="Loading the calendar")
+        return load
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         show_error(self, exc)
 
     def _loaded(self, result) -> None:  # type: ignore[no-untyped-def]
-        self._loading = False
         activities, sessions, holidays, loaded = result
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         self.activities = activities
         self.sessions = sessions
         self.loaded_range = loaded

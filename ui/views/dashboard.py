@@ -6,6 +6,7 @@ get a card per activity; parents a section per child with the same cards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -31,7 +32,8 @@ from tracker.services.progress import ProgressRow
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
 from ui.models.dashboard import ActivityFiguresModel, AtRiskModel
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.widgets import EmptyState, KpiCard, ProgressBarDelegate, apply_widths, make_table
 from ui.widgets.progress_card import ProgressCard
@@ -292,8 +294,7 @@ class DashboardPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.dashboard: Dashboard | None = None
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the dashboard")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
         lay.setSpacing(12)
@@ -349,33 +350,18 @@ class DashboardPage(Page):
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        actor = self.ctx.actor
-        self.ctx.tasks.run(lambda state: self.ctx.services.analytics.dashboard(actor),
-                           on_done=self._loaded, on_error=self._failed, label="Loading the dashboard")
+        self.reloader.request()
 
-    def _finish(self) -> bool:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return False
-        return True
+    def _load(self) -> Callable[[TaskState], Dashboard]:
+        actor = self.ctx.user  # the Reloader starts no load while nobody is signed in
+        return lambda state: self.ctx.services.analytics.dashboard(actor)
 
     def _failed(self, exc: BaseException) -> None:
-        self._finish()
         self.empty.set_text("The dashboard could not be loaded", str(exc))
         self.stack.setCurrentWidget(self.empty)
         show_error(self, exc)
 
     def _loaded(self, d: Dashboard) -> None:
-        if not self._finish():
-            return
         self.dashboard = d
         self.heading.setText(d.title)
         today = date.today()

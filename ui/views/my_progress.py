@@ -11,6 +11,7 @@ of which only the shown student's completions are kept. The skills growth tab is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -36,7 +37,8 @@ from tracker.services.milestones import Checklist, MilestoneRow
 from tracker.services.progress import ProgressRow
 from ui.context import AppContext
 from ui.models.base import CENTER, RIGHT, Column, FilterProxy, Index, RecordRole, SnapshotModel, number_key
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.views.student_skills import StudentSkillsView
 from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
@@ -306,8 +308,7 @@ class MyProgressPage(Page):
         self._milestones: dict[tuple[int, int], list[MilestoneItem]] = {}  # (student, activity)
         self._pending: set[tuple[int, tuple[int, int]]] = set()  # (generation, key) being read
         self._generation = 0  # one per dashboard read: older milestone reads are dropped
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading progress")
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
@@ -408,33 +409,19 @@ class MyProgressPage(Page):
             self.refresh()
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        actor = self.ctx.actor
-        self.ctx.tasks.run(lambda state: self.ctx.services.analytics.dashboard(actor),
-                           on_done=self._loaded, on_error=self._failed, label="Loading progress")
+        self.reloader.request()
 
-    def _finish(self) -> bool:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return False
-        return True
+    def _load(self) -> Callable[[TaskState], Dashboard]:
+        actor = self.ctx.user  # the Reloader starts no load while nobody is signed in
+        return lambda state: self.ctx.services.analytics.dashboard(actor)
 
     def _failed(self, exc: BaseException) -> None:
-        if not self._finish():
-            return
         self.message.set_text("Progress could not be loaded", str(exc))
         self.stack.setCurrentWidget(self.message)
         show_error(self, exc)
 
     def _loaded(self, d: Dashboard) -> None:
-        if not self._finish() or self.ctx.actor is None:
+        if self.ctx.actor is None:
             return
         actor = self.ctx.actor
         self.learners = learners_of(d, actor.id, actor.display_name)

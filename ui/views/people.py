@@ -35,7 +35,8 @@ from ui.dialogs.guardian_dialog import GuardianDialog
 from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog
 from ui.models.base import FilterProxy
 from ui.models.people import UsersModel, account_status
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.widgets import SearchBox, StatusPill, apply_widths, make_table
 from ui.widgets.actions import widget_action
@@ -205,8 +206,7 @@ class PeoplePage(Page):
         self.users: list[UserInfo] = []
         self.by_id: dict[int, UserInfo] = {}
         self.activity_names: dict[int, str] = {}
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._load_failed, label="Loading people")
         self._keep_id: int | None = None
 
         self.model = UsersModel(self)
@@ -345,12 +345,9 @@ class PeoplePage(Page):
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], tuple[list[UserInfo], dict[int, str]]]:
         actor, services = self.ctx.user, self.ctx.services
 
         def load(state: object) -> tuple[list[UserInfo], dict[int, str]]:
@@ -358,19 +355,12 @@ class PeoplePage(Page):
             names = {a.id: a.name for a in services.activities.list_activities(actor)}
             return users, names
 
-        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._load_failed,
-                           label="Loading people")
+        return load
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
         show_error(self, exc)
 
     def _loaded(self, result: tuple[list[UserInfo], dict[int, str]]) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         keep = self._keep_id
         if keep is None:
             current = self.selected()

@@ -31,7 +31,8 @@ from ui.context import AppContext
 from ui.dialogs.rubric_dialog import RubricDialog
 from ui.dialogs.skill_dialog import SkillDialog
 from ui.models.base import RIGHT, Column, FilterProxy, SnapshotModel
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
@@ -148,8 +149,8 @@ class SkillCatalogPage(Page):
         self.skills: list[CatalogRow] = []
         self.default_rubric: list[RubricLevelRow] = []
         self.loaded = False
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._load_failed,
+                                 label="Loading the skill catalog")
         self._keep_id: int | None = None
         self._rubrics: dict[int, list[RubricLevelRow]] = {}  # own rubrics read since the last load
         self._generation = 0  # catalog loads so far: a rubric read from before one is not cached
@@ -274,31 +275,21 @@ class SkillCatalogPage(Page):
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], tuple[list[CatalogRow], list[RubricLevelRow]]]:
         skills, actor = self.ctx.services.skills, self.ctx.user
 
         def load(state: object) -> tuple[list[CatalogRow], list[RubricLevelRow]]:
             return skills.catalog(actor), skills.rubric(actor, None)
 
-        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._load_failed,
-                           label="Loading the skill catalog")
+        return load
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.empty.set_text("Skills not available", str(exc))
         self.stack.setCurrentWidget(self.empty)
 
     def _loaded(self, result: tuple[list[CatalogRow], list[RubricLevelRow]]) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         keep = self._keep_id
         if keep is None:
             current = self.selected()

@@ -37,6 +37,8 @@ from tracker.domain.changes import Changes
 from tracker.domain.policy import Permission
 from tracker.services.milestones import MAX_NOTES, Checklist, MilestoneRow
 from ui.context import AppContext
+from ui.reload import Reloader
+from ui.tasks import TaskState
 from ui.widgets.style import day, styled_label
 
 WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
@@ -125,8 +127,7 @@ class StudentChecklistDialog(QDialog):
         self.entries: list[MilestoneEntry] = []
         self.question: QMessageBox | None = None
         self.pending = 0  # writes not answered yet
-        self._loading = False
-        self._again = False
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the checklist")
         self._enrolled = True
         self.setWindowTitle("Student checklist")
         self.resize(620, 680)
@@ -177,26 +178,16 @@ class StudentChecklistDialog(QDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        if self.ctx.actor is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], Checklist]:
         service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda state: service.checklist(actor, aid), on_done=self._loaded,
-                           on_error=self._failed, label="Loading the checklist")
+        return lambda state: service.checklist(actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
         self.message.setText(str(exc))
 
     def _loaded(self, snap: Checklist) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.refresh()
-            return
         self.show_snapshot(snap)
 
     def show_snapshot(self, snap: Checklist) -> None:
