@@ -441,12 +441,8 @@ class ProgressService(Service):
         with unit_of_work(self.db) as tx:
             s = tx.session
             _require_activity(s, actor, activity_id)
-            if not ids:
-                raise ValidationError.field("user_ids", "Choose at least one student.")
-            enrolled = set(s.scalars(select(ActivityProgress.user_id).where(
-                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids))))
-            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
-            missing = [names.get(u, f"user {u}") for u in ids if u not in enrolled]
+            found, names = _selection(s, activity_id, ids)
+            missing = [names.get(u, f"user {u}") for u in ids if u not in found]
             if missing:
                 raise ValidationError.field("user_ids", "Not enrolled in this activity: " + ", ".join(missing) + ".")
             for uid in ids:
@@ -466,11 +462,7 @@ class ProgressService(Service):
         with unit_of_work(self.db) as tx:
             s = tx.session
             _require_activity(s, actor, activity_id)
-            if not ids:
-                raise ValidationError.field("user_ids", "Choose at least one student.")
-            found = {p.user_id: p for p in s.scalars(select(ActivityProgress).where(
-                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids)))}
-            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+            found, names = _selection(s, activity_id, ids)
             problems = []
             for uid in ids:
                 p = found.get(uid)
@@ -483,11 +475,7 @@ class ProgressService(Service):
                 elif (p.signed_off_at is not None) == signed:
                     problems.append(Problem(f"{who} is already signed off." if signed
                                             else f"{who} was not signed off.", field="signed"))
-            if problems:
-                if len(problems) == 1:
-                    raise ValidationError(problems[0].message, problems)
-                raise ValidationError("Nobody was signed off." if signed else "No sign-off was taken back.",
-                                      problems)
+            _refuse(problems, "Nobody was signed off." if signed else "No sign-off was taken back.")
             for uid in ids:
                 p = found[uid]
                 before = {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None}
@@ -513,18 +501,12 @@ class ProgressService(Service):
         with unit_of_work(self.db) as tx:
             s = tx.session
             _require_activity(s, actor, activity_id)
-            if not ids:
-                raise ValidationError.field("user_ids", "Choose at least one student.")
-            found = {p.user_id: p for p in s.scalars(select(ActivityProgress).where(
-                ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids)))}
-            names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+            found, names = _selection(s, activity_id, ids)
             problems = [Problem(f"{names.get(u, f'user {u}')} is not enrolled in this activity."
                                 if u not in found else
                                 f"Nothing was set by hand for {names.get(u, f'user {u}')}.", field="user_ids")
                         for u in ids if u not in found or not (found[u].progress_manual or found[u].status_manual)]
-            if problems:
-                raise ValidationError(problems[0].message if len(problems) == 1
-                                      else "Nothing was changed.", problems)
+            _refuse(problems, "Nothing was changed.")
             for uid in ids:
                 p = found[uid]
                 before = {"status": p.status.value, "progress_percentage": p.progress_percentage,
@@ -543,6 +525,23 @@ class ProgressService(Service):
                 tx.changes.add("progress", p.id)
                 tx.changes.add("enrollment", p.id)
             return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
+
+
+def _selection(s: Session, activity_id: int, ids: list[int]) -> tuple[dict[int, ActivityProgress], dict[int, str]]:
+    """The enrollments of the chosen students in the activity (missing ones left out) and the
+    names of all of them, for messages."""
+    if not ids:
+        raise ValidationError.field("user_ids", "Choose at least one student.")
+    found = {p.user_id: p for p in s.scalars(select(ActivityProgress).where(
+        ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(ids)))}
+    names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(ids)))}
+    return found, names
+
+
+def _refuse(problems: list[Problem], summary: str) -> None:
+    """Refuse the whole selection when any student is refused, naming each one."""
+    if problems:
+        raise ValidationError(problems[0].message if len(problems) == 1 else summary, problems)
 
 
 def _check_percentage(value: float | None) -> None:
