@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from tracker.db.location import default_db_path
 from tracker.errors import DatabaseError, TrackerError
-from ui import resources, theme
+from ui import collector, resources, theme
 from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_settings
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def ensure_app() -> QApplication:
     app.setApplicationDisplayName(APPLICATION)
     theme.apply(app)
     app.setWindowIcon(resources.app_icon())
+    collector.install(app)  # cyclic garbage (Qt objects included) is collected on this thread only
     return app
 
 

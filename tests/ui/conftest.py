@@ -13,6 +13,15 @@ from ui.events import EventBus
 from ui.tasks import TaskRunner
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collect_on_the_gui_thread(qapp):  # type: ignore[no-untyped-def]
+    """As the application does (ui.collector): cyclic garbage — closed widgets of earlier tests
+    among it — is never collected on a background task's thread."""
+    from ui import collector
+
+    yield collector.install(qapp)
+
+
 @pytest.fixture(autouse=True)
 def private_preferences(tmp_path_factory: pytest.TempPathFactory, qapp) -> None:  # type: ignore[no-untyped-def]
     """Widget tests never read or write the real user's preferences (QSettings, INI format)."""
@@ -42,6 +51,9 @@ def make_ctx(qapp, school: School) -> Iterator:  # type: ignore[no-untyped-def]
     for ctx in made:
         ctx.tasks.cancel_all()
         ctx.tasks.wait(10_000)
+    import gc
+
+    gc.collect(0)  # the youngest garbage of this test, on the GUI thread
 
 
 @pytest.fixture

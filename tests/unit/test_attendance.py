@@ -24,7 +24,7 @@ from tracker.services.attendance import (
     MarkChange,
 )
 from tracker.services.people import UserInput
-from tracker.services.progress import progress_rows
+from tracker.services.progress_rows import progress_rows
 
 TODAY = date.today()
 

@@ -26,7 +26,7 @@ from tracker.domain.progress import CompletionRule, check_completion, progress_p
 from tracker.errors import NotFound, ValidationError
 from tracker.services import stats
 from tracker.services.bootstrap import open_database
-from tracker.services.progress import progress_rows
+from tracker.services.progress_rows import progress_rows
 
 PASSWORD = "demo-pass-2026"
 TODAY = date(2026, 3, 18)  # a fixed day in the past: the same school every run

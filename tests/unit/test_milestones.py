@@ -177,7 +177,7 @@ def test_bulk_tick_of_200_students_ticks_and_recomputes_every_one(school):
 
 def test_bulk_recompute_agrees_with_the_one_student_recompute(school):
     from tracker.db.uow import unit_of_work
-    from tracker.services.progress import recompute
+    from tracker.services.recompute import recompute
 
     s = school.services
     a, b, _ = _three(school)

@@ -14,7 +14,7 @@ from tracker.domain.standing import Standing
 from tracker.errors import NotFound
 from tracker.services.activities import ActivitySummary, summaries, visible_activity_ids
 from tracker.services.base import Service, require, require_active
-from tracker.services.progress import ProgressRow, progress_rows
+from tracker.services.progress_rows import ProgressRow, progress_rows
 
 
 @dataclass(frozen=True)

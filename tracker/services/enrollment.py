@@ -45,7 +45,8 @@ from tracker.domain.policy import Actor, Permission
 from tracker.domain.standing import Standing
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
-from tracker.services.progress import progress_rows, record_status
+from tracker.services.progress_rows import progress_rows
+from tracker.services.recompute import record_status
 
 PLACE_TAKING = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
 

@@ -109,7 +109,7 @@ def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
 
 def _recompute_all(tx: UnitOfWork, activity_id: int) -> None:
     """Everyone's percentage in the activity (after milestones were added, removed, re-weighted)."""
-    from tracker.services.progress import recompute
+    from tracker.services.recompute import recompute
 
     s = tx.session
     q = select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)
@@ -204,7 +204,7 @@ class MilestoneService(Service):
             tx.changes.add("milestone", m.id)
             # a new milestone changes everyone's percentage in this activity
             for uid in s.scalars(select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)):
-                from tracker.services.progress import recompute
+                from tracker.services.recompute import recompute
 
                 recompute(tx, uid, activity_id)
             return MilestoneRow(m.id, activity_id, m.title, m.description, m.order_index, m.points,
@@ -477,7 +477,7 @@ class MilestoneService(Service):
                       .values(progress_manual=False, version=ActivityProgress.version + 1))
             tx.audit(actor, "complete", "milestone", milestone_id, None,
                      {"user_ids": new, "notes": notes or ""})
-            from tracker.services.progress import recompute_many
+            from tracker.services.recompute import recompute_many
 
             # what MilestoneCompletionChanged does for one student, done for all in bulk
             recompute_many(tx, new, m.activity_id)
@@ -507,7 +507,7 @@ class MilestoneService(Service):
                       .where(ActivityProgress.activity_id == m.activity_id, ActivityProgress.user_id.in_(users),
                              ActivityProgress.progress_manual.is_(True))
                       .values(progress_manual=False, version=ActivityProgress.version + 1))
-            from tracker.services.progress import recompute_many
+            from tracker.services.recompute import recompute_many
 
             recompute_many(tx, users, m.activity_id)
             tx.changes.add("milestone", milestone_id)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import ActivityCard
-from tracker.services.progress import ProgressRow
+from tracker.services.progress_rows import ProgressRow
 from ui.models.activities import places
 from ui.models.base import RIGHT, Column, SnapshotModel, number_key
 from ui.widgets.style import pct, when

@@ -28,7 +28,7 @@ from tracker.domain.enums import Role
 from tracker.domain.policy import Permission
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import Dashboard
-from tracker.services.progress import ProgressRow
+from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
 from ui.models.dashboard import ActivityFiguresModel, AtRiskModel

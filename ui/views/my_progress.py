@@ -34,7 +34,7 @@ from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.standing import HOW_JUDGED, Standing
 from tracker.services.analytics import Dashboard
 from tracker.services.milestones import Checklist, MilestoneRow
-from tracker.services.progress import ProgressRow
+from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
 from ui.models.base import CENTER, RIGHT, Column, FilterProxy, Index, RecordRole, SnapshotModel, number_key
 from ui.reload import Reloader

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from tracker.domain.enums import Role
 from tracker.domain.policy import Permission
 from tracker.services.people import UserInfo
-from tracker.services.progress import ProgressRow
+from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
 from ui.dialogs.guardian_dialog import GuardianDialog
 from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLa
 
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.standing import HOW_JUDGED
-from tracker.services.progress import ProgressRow
+from tracker.services.progress_rows import ProgressRow
 from ui.widgets.pill import StatusPill
 from ui.widgets.style import colour, day, pct, set_style_flag, status_colour
 

@@ -1,0 +1,52 @@
+"""Cyclic garbage is collected on the GUI thread only (ui.collector): a background task that
+allocates a lot never runs the collection, so Qt objects in cycles never die on a pool thread
+(that deadlocked a test worker: a QObject destructor waiting for the GIL on a pool thread)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from ui import collector
+from ui.tasks import TaskRunner
+
+
+class _Cycle:
+    died_on: list[str] = []
+
+    def __init__(self) -> None:
+        self.me = self
+
+    def __del__(self) -> None:
+        _Cycle.died_on.append(threading.current_thread().name)
+
+
+def test_cycles_die_on_the_gui_thread_even_when_a_task_allocates(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    c = collector.install(qapp)
+    assert collector.install(qapp) is c  # once per application
+    assert not gc.isenabled()
+    gc.collect()
+    _Cycle.died_on.clear()
+    for _ in range(50):
+        _Cycle()  # unreachable at once, but only a collection frees a cycle
+    runner = TaskRunner()
+    try:
+        # far past every threshold: with automatic collection this would collect on the pool thread
+        handle = runner.run(lambda state: [[i] for i in range(300_000)] and None)
+        qtbot.waitUntil(lambda: handle.done, timeout=10_000)
+    finally:
+        runner.wait(10_000)
+    assert _Cycle.died_on == []
+    gc.collect()  # as the timer would, on this thread
+    assert _Cycle.died_on == [threading.main_thread().name] * 50
+
+
+def test_the_timer_collects_like_the_automatic_collector(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    c = collector.install(qapp)
+    assert c.timer.isActive() and c.threshold == gc.get_threshold()
+    gc.collect()
+    _Cycle.died_on.clear()
+    for _ in range(c.threshold[0] + 10):
+        _Cycle()
+    qtbot.waitUntil(lambda: len(_Cycle.died_on) > 0, timeout=3 * collector.INTERVAL_MS)
+    assert set(_Cycle.died_on) == {threading.main_thread().name}

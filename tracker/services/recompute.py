@@ -1,0 +1,198 @@
+"""Deriving progress and completion from milestones, attendance and sign-off.
+
+``recompute`` is the one place where a student's progress and completion are derived; it runs
+inside the unit of work of the change that caused it (milestone and attendance events are
+subscribed here), so completing — and reverting a completion — is atomic with that change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import bindparam, select
+
+from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory, utcnow
+from tracker.db.uow import UnitOfWork
+from tracker.domain.enums import ProgressStatus
+from tracker.domain.events import (
+    ActivityCompleted,
+    AttendanceChanged,
+    CompletionReverted,
+    MilestoneCompletionChanged,
+    dispatcher,
+)
+from tracker.domain.policy import Actor
+from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
+from tracker.services import stats
+
+
+def record_status(
+    tx: UnitOfWork, actor: Actor | None, p: ActivityProgress, new: ProgressStatus, note: str | None
+) -> None:
+    """Change an enrollment's status, keeping history and the dates that go with it."""
+    old = p.status
+    if old is new:
+        return
+    p.status = new
+    now = utcnow()
+    if new is ProgressStatus.COMPLETED:
+        p.completed_at = now
+    else:
+        p.completed_at = None
+    if new is ProgressStatus.ACTIVE:
+        p.dropped_on = None
+        p.drop_reason = None
+        p.started_at = p.started_at or now
+        p.waitlist_position = None
+        p.enrolled_on = p.enrolled_on or date.today()
+    if new is ProgressStatus.DROPPED:
+        p.dropped_on = p.dropped_on or date.today()
+    tx.session.add(
+        ProgressStatusHistory(
+            progress_id=p.id,
+            from_status=old.value if old else None,
+            to_status=new.value,
+            changed_by=actor.id if actor else None,
+            changed_at=now,
+            note=note,
+        )
+    )
+
+
+def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
+    """Derive progress and completion for one enrollment from the current data.
+
+    Runs for every attendance mark, so it reads plain columns and loads the ORM row only when
+    something is to be written."""
+    s = tx.session
+    cur = s.execute(
+        select(ActivityProgress.id, ActivityProgress.status, ActivityProgress.progress_manual,
+               ActivityProgress.status_manual, ActivityProgress.progress_percentage,
+               ActivityProgress.signed_off_at)
+        .where(ActivityProgress.user_id == student_id, ActivityProgress.activity_id == activity_id)
+    ).first()
+    if cur is None:
+        return
+    a = s.execute(
+        select(Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff)
+        .where(Activity.id == activity_id)
+    ).one()
+    mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
+    done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=[student_id])
+    states = stats.milestone_states(mlist, done.get(student_id, set()))
+    percentage = progress_percentage(states)
+    count = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=[student_id]).get(
+        (student_id, activity_id), stats.AttendanceCount(0, 0, 0)
+    )
+    rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
+    check = check_completion(rule, states, count.rate, cur.signed_off_at is not None)
+    complete = cur.status is ProgressStatus.ACTIVE and not cur.status_manual and check.complete
+    revert = cur.status is ProgressStatus.COMPLETED and not cur.status_manual and not check.complete
+    if (cur.progress_manual or percentage == cur.progress_percentage) and not complete and not revert:
+        tx.changes.add("progress", cur.id)
+        tx.changes.add("enrollment", cur.id)
+        return
+    p = s.get(ActivityProgress, cur.id)
+    assert p is not None
+    if not p.progress_manual:
+        p.progress_percentage = percentage
+    if complete:
+        record_status(tx, None, p, ProgressStatus.COMPLETED, "Completion rules met")
+        p.status_manual = False
+        tx.audit(None, "complete", "activity_progress", p.id, {"status": "active"},
+                 {"status": "completed"})
+        s.flush()
+        tx.emit(ActivityCompleted(student_id, activity_id, p.id))
+    elif revert:
+        record_status(tx, None, p, ProgressStatus.ACTIVE, "No longer meets: " + "; ".join(check.reasons))
+        tx.audit(None, "revert_completion", "activity_progress", p.id, {"status": "completed"},
+                 {"status": "active", "reasons": list(check.reasons)})
+        s.flush()
+        tx.emit(CompletionReverted(student_id, activity_id, p.id))
+    tx.changes.add("progress", p.id)
+    tx.changes.add("enrollment", p.id)
+
+
+def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> None:
+    """``recompute`` for many enrollments of one activity (bulk ticks): the same rules, read with
+    a few bulk selects; percentages written with one executemany UPDATE. An enrollment whose
+    completion changes goes through ``recompute`` itself (status history, audit, events)."""
+    if not student_ids:
+        return
+    s = tx.session
+    p = ActivityProgress
+    rows = s.execute(
+        select(p.id, p.user_id, p.status, p.progress_manual, p.status_manual, p.progress_percentage,
+               p.signed_off_at)
+        .where(p.activity_id == activity_id, p.user_id.in_(student_ids))
+    ).all()
+    if not rows:
+        return
+    a = s.execute(
+        select(Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff)
+        .where(Activity.id == activity_id)
+    ).one()
+    rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
+    mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
+    done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=student_ids)
+    att = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=student_ids)
+    empty = stats.AttendanceCount(0, 0, 0)
+    updates: list[dict[str, object]] = []
+    slow: dict[int, tuple[float, bool, tuple[str, ...]]] = {}  # user -> (percentage, completes, reasons)
+    for r in rows:
+        states = stats.milestone_states(mlist, done.get(r.user_id, set()))
+        percentage = progress_percentage(states)
+        check = check_completion(rule, states, att.get((r.user_id, activity_id), empty).rate,
+                                 r.signed_off_at is not None)
+        complete = r.status is ProgressStatus.ACTIVE and not r.status_manual and check.complete
+        revert = r.status is ProgressStatus.COMPLETED and not r.status_manual and not check.complete
+        if complete or revert:
+            slow[r.user_id] = (percentage, complete, tuple(check.reasons))
+            continue
+        if not r.progress_manual and percentage != r.progress_percentage:
+            updates.append({"pid": r.id, "pct": percentage})
+        tx.changes.add("progress", r.id)
+        tx.changes.add("enrollment", r.id)
+    if updates:
+        table = ActivityProgress.__table__
+        s.execute(
+            table.update().where(table.c.id == bindparam("pid"))  # type: ignore[attr-defined]
+            .values(progress_percentage=bindparam("pct"), version=table.c.version + 1),  # type: ignore[attr-defined]
+            updates,
+        )
+    if not slow:
+        return
+    # completion changes: what recompute does for one, with one load and one flush for all
+    events: list[ActivityCompleted | CompletionReverted] = []
+    for o in s.scalars(select(ActivityProgress).where(
+            ActivityProgress.activity_id == activity_id, ActivityProgress.user_id.in_(list(slow)))):
+        percentage, complete, reasons = slow[o.user_id]
+        if not o.progress_manual:
+            o.progress_percentage = percentage
+        if complete:
+            record_status(tx, None, o, ProgressStatus.COMPLETED, "Completion rules met")
+            o.status_manual = False
+            tx.audit(None, "complete", "activity_progress", o.id, {"status": "active"}, {"status": "completed"})
+            events.append(ActivityCompleted(o.user_id, activity_id, o.id))
+        else:
+            record_status(tx, None, o, ProgressStatus.ACTIVE, "No longer meets: " + "; ".join(reasons))
+            tx.audit(None, "revert_completion", "activity_progress", o.id, {"status": "completed"},
+                     {"status": "active", "reasons": list(reasons)})
+            events.append(CompletionReverted(o.user_id, activity_id, o.id))
+        tx.changes.add("progress", o.id)
+        tx.changes.add("enrollment", o.id)
+    s.flush()
+    for event in events:
+        tx.emit(event)
+
+
+def _on_milestone(tx: UnitOfWork, event: MilestoneCompletionChanged) -> None:
+    recompute(tx, event.student_id, event.activity_id)
+
+
+def _on_attendance(tx: UnitOfWork, event: AttendanceChanged) -> None:
+    recompute(tx, event.student_id, event.activity_id)
+
+
+dispatcher.subscribe(MilestoneCompletionChanged, _on_milestone)
+dispatcher.subscribe(AttendanceChanged, _on_attendance)

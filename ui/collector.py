@@ -1,0 +1,52 @@
+"""Python's cyclic garbage collector, run on the GUI thread only.
+
+CPython runs a collection on whichever thread happens to allocate past the threshold. When that
+is a background task's thread and the garbage holds Qt objects (a closed dialog in a reference
+cycle, say), their C++ destructors run on that thread: Qt objects must die on the thread they
+live on, and PySide6 then deadlocks (the destructor holds a Qt mutex and waits for the GIL while
+the GUI thread holds the GIL and waits for that mutex) or crashes.
+
+So automatic collection is switched off and a timer on the GUI thread collects with the same
+thresholds — the usual remedy for Qt bindings. Reference counting still frees everything that
+is not in a cycle, at once, as before.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+INTERVAL_MS = 500
+
+
+class MainThreadCollector(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def check(self) -> int:
+        """Collect the generations past their thresholds, as automatic collection would."""
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = self.threshold
+        found = 0
+        if c0 > t0:
+            found += gc.collect(0)
+            if c1 > t1:
+                found += gc.collect(1)
+                if c2 > t2:
+                    found += gc.collect(2)
+        return found
+
+
+def install(app: QObject) -> MainThreadCollector:
+    """Collect on ``app``'s (the GUI) thread from now on; once per application."""
+    existing = app.findChild(MainThreadCollector)
+    if isinstance(existing, MainThreadCollector):
+        return existing
+    return MainThreadCollector(app)
