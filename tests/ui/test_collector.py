@@ -36,8 +36,7 @@ def test_cycles_die_on_the_gui_thread_even_when_a_task_allocates(qtbot, qapp) ->
         qtbot.waitUntil(lambda: handle.done, timeout=10_000)
     finally:
         runner.wait(10_000)
-    assert _Cycle.died_on == []
-    gc.collect()  # as the timer would, on this thread
+    gc.collect()  # as the timer does (it may already have, while we waited): on this thread
     assert _Cycle.died_on == [threading.main_thread().name] * 50
 
 

@@ -13,7 +13,8 @@ from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.people import UserInput
-from ui.views.my_progress import NOT_ENROLLED, EnrollmentsModel, MyProgressPage
+from ui.models.my_progress import EnrollmentsModel
+from ui.views.my_progress import NOT_ENROLLED, MyProgressPage
 from ui.views.registry import pages_for
 
 

@@ -419,7 +419,7 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
         club, monkeypatch, first_mark):
     import threading
 
-    import tracker.services.attendance as attendance
+    import tracker.services.attendance_marks as attendance_marks
     from tracker.services import Services
 
     services = club.school.services
@@ -429,7 +429,7 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
     other = Services(type(services.db).connect(services.db.url))
     barrier = threading.Barrier(2, timeout=10)
     waited: set[int] = set()
-    read = attendance._stored
+    read = attendance_marks._stored
 
     def read_then_wait(s, session_ids, student_ids):  # type: ignore[no-untyped-def]
         result = read(s, session_ids, student_ids)
@@ -438,7 +438,7 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
             barrier.wait()
         return result
 
-    monkeypatch.setattr(attendance, "_stored", read_then_wait)
+    monkeypatch.setattr(attendance_marks, "_stored", read_then_wait)
     outcomes: dict[str, object] = {}
 
     def mark(name: str, svc: Services, code: str) -> None:

@@ -2,25 +2,31 @@
 
 The model holds two snapshots loaded together: the roster rows and, keyed by student id, the
 participation summaries (empty when the user may not see them). ``data()`` only formats them.
+``load_roster`` reads both (and who is signed off) on a worker thread, as a ``RosterSnapshot``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
+from tracker.domain.enums import ProgressStatus
 from tracker.domain.participation import HOW_COMPUTED, ParticipationSummary
 from tracker.domain.standing import HOW_JUDGED, Standing
+from tracker.errors import PermissionDenied
+from tracker.services import Services
 from tracker.services.enrollment import RosterRow
 from ui.models.base import CENTER, RIGHT, Column, Index, SnapshotModel, SortRole, ValueRole, number_key
 from ui.models.skills import TREND_ARROW, participation_tooltip
 from ui.widgets.style import colour, day, pct
 
 _STATUS_ORDER = {"active": 0, "completed": 1, "waitlisted": 2, "dropped": 3}
+ACTIVE_OR_COMPLETED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
 OVERRIDE_MARK = "✎"
 PROGRESS_HEADER_TIP = f"Progress from the milestones done. {OVERRIDE_MARK} marks progress or status set by hand."
 
@@ -188,3 +194,36 @@ class RosterModel(SnapshotModel[RosterRow]):
 
     def muted(self, r: RosterRow) -> bool:
         return r.status.value == "dropped"
+
+
+@dataclass(frozen=True)
+class RosterSnapshot:
+    """What one background read brings back for the tab."""
+
+    rows: list[RosterRow]
+    participation: dict[int, ParticipationSummary] | None  # None: not for this user
+    requires_signoff: bool
+    signed: frozenset[int] | None  # students signed off; None: not known
+
+
+def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnapshot:
+    """The roster plus what the other columns and actions need (runs on a worker thread)."""
+    rows = services.enrollment.roster(actor, activity_id)
+    participation: dict[int, ParticipationSummary] | None
+    try:
+        participation = {p.student_id: p.summary
+                         for p in services.skills.participation_summary(actor, activity_id)}
+    except PermissionDenied:
+        participation = None
+    try:
+        requires = services.activities.get_activity(actor, activity_id).requires_signoff
+    except PermissionDenied:
+        requires = False
+    signed: frozenset[int] | None = None
+    if requires:
+        try:
+            signed = frozenset(p.user_id for p in services.progress.activity_progress(actor, activity_id)
+                               if p.signed_off_at is not None)
+        except PermissionDenied:
+            signed = None
+    return RosterSnapshot(rows, participation, requires, signed)

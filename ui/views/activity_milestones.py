@@ -8,8 +8,8 @@ unticks the current cell, "Tick" / "Untick" under the table change the chosen mi
 every selected student in one write, the note box keeps a note per tick. Double-clicking a
 student, "Student checklist…" or the context menu opens that student's checklist with notes and
 evidence (``ui.views.student_checklist``, staff who may tick only).
-Writes run on the writer thread and publish "milestone" / "progress" changes, which reload the
-tab and every page showing progress.
+Writes (``ui.views.milestone_writes``) run on the writer thread and publish "milestone" /
+"progress" changes, which reload the tab and every page showing progress.
 """
 
 from __future__ import annotations
@@ -18,37 +18,33 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QPainter, QPen
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListView,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from tracker.domain.changes import Changes
 from tracker.domain.policy import Permission
-from tracker.errors import ValidationError
 from tracker.services.milestones import Checklist, MilestoneRow
 from ui.context import AppContext
 from ui.models.milestones import ChecklistModel, MilestoneListModel
 from ui.reload import Reloader
-from ui.tasks import TaskState, show_error
+from ui.tasks import TaskState
 from ui.views.checklist_table import checklist_table, size_fixed_columns
+from ui.views.milestone_writes import MilestoneWrites
 from ui.widgets.actions import widget_action
+from ui.widgets.milestone_delegates import MilestoneListDelegate
 from ui.widgets.style import set_style_flag, styled_label
 
 WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
@@ -75,33 +71,10 @@ def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
     return button
 
 
-class MilestoneListDelegate(QStyledItemDelegate):
-    """The editor list's rows: the text elided to the row, selection and focus; one Python call
-    per row (the styled item drawing asks the model for a dozen roles per row and paint)."""
+class MilestonesTab(MilestoneWrites, QWidget):
+    """The editor list and the checklist with their actions; the writes are
+    :class:`ui.views.milestone_writes.MilestoneWrites`."""
 
-    def __init__(self, model: MilestoneListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._selected = QColor("#e5f1f8")
-        self._ink = QPen(QColor("#1f2933"))
-        self._focus = QPen(QColor("#0072B2"))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        rect = option.rect
-        marked = option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus)
-        if marked and marked & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, self._selected)
-        text = self.model.data(index, Qt.ItemDataRole.DisplayRole) or ""
-        inner = rect.adjusted(4, 0, -4, 0)
-        painter.setPen(self._ink)
-        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
-        if marked and marked & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(self._focus)
-            painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
-
-class MilestonesTab(QWidget):
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -325,149 +298,7 @@ class MilestonesTab(QWidget):
         self.list.setCurrentIndex(self.list_model.index(ids.index(milestone_id)))
         return True
 
-    # ------------------------------------------------------------------ writes
-    def _write(self, work: Callable[[], Any], label: str, done: Callable[[Any], str] | None = None,
-               on_error: Callable[[BaseException], bool] | None = None) -> None:
-        def finished(out: Any) -> None:
-            self.message.setText(done(out) if done else "")
-            self.ctx.events.publish(milestone=None, progress=None, activity=[self.activity_id])
-
-        def failed(exc: BaseException) -> None:
-            if on_error is not None and on_error(exc):
-                return
-            self.ctx.events.publish(milestone=None)  # show what is stored
-            show_error(self, exc, label)
-
-        self.ctx.tasks.run(lambda state: work(), write=True, label=label, on_done=finished, on_error=failed)
-
-    def add(self) -> Any:
-        from ui.dialogs.milestone_dialog import MilestoneDialog
-
-        if not self.can_manage:
-            return None
-        return self._open(MilestoneDialog(None, self), None)
-
-    def edit(self) -> Any:
-        from ui.dialogs.milestone_dialog import MilestoneDialog
-
-        m = self.current_milestone()
-        if m is None or not self.can_manage:
-            return None
-        return self._open(MilestoneDialog(m, self), m)
-
-    def _open(self, dialog: Any, m: MilestoneRow | None) -> Any:
-        self.dialog = dialog
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-
-        def finished(code: int) -> None:
-            if code:
-                v = dialog.values()
-                if m is None:
-                    self._write(lambda: service.create_milestone(actor, aid, **v), "Add milestone",
-                                lambda r: f"Added “{r.title}”.")
-                else:
-                    self._write(lambda: service.update_milestone(actor, m.id, expected_version=m.version, **v),
-                                "Edit milestone", lambda r: f"Saved “{r.title}”.")
-            dialog.deleteLater()
-            self.dialog = None
-
-        dialog.finished.connect(finished)
-        dialog.open()
-        return dialog
-
-    def delete(self, confirmed: bool = False) -> None:
-        m = self.current_milestone()
-        if m is None or not self.can_manage:
-            return
-        service, actor = self.ctx.services.milestones, self.ctx.user
-
-        def refused(exc: BaseException) -> bool:
-            if not (isinstance(exc, ValidationError) and any(p.field == "confirm" for p in exc.problems)):
-                return False
-            self.confirm_delete(m, str(exc))
-            return True
-
-        self._write(lambda: service.delete_milestone(actor, m.id, confirm=confirmed), "Delete milestone",
-                    lambda _r: f"Deleted “{m.title}”.", refused)
-
-    def confirm_delete(self, m: MilestoneRow, text: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete milestone", text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        self.dialog = box
-
-        def answered(code: int) -> None:
-            self.dialog = None
-            box.deleteLater()
-            if code == QMessageBox.StandardButton.Yes and self.select_milestone(m.id):
-                self.delete(confirmed=True)
-
-        box.finished.connect(answered)
-        box.open()
-
-    def move(self, delta: int) -> None:
-        m = self.current_milestone()
-        if m is None or not self.can_manage:
-            return
-        row = self.list_model.ids().index(m.id)
-        if self.list_model.move(row, delta):
-            self.select_milestone(m.id)
-
-    def _save_order(self, ids: list[int]) -> None:
-        if not self.can_manage:
-            return
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        self._write(lambda: service.reorder_milestones(actor, aid, ids), "Reorder milestones",
-                    lambda _r: "Order saved.")
-
-    def choose_copy_source(self) -> None:
-        if not self.can_manage:
-            return
-        others = [a for a in self.ctx.services.activities.list_activities(self.ctx.user)
-                  if a.id != self.activity_id]
-        if not others:
-            self.message.setText("There is no other activity to copy from.")
-            return
-        names = [a.name for a in others]
-        name, ok = QInputDialog.getItem(self, "Copy milestones", "Copy the milestones of:", names, 0, False)
-        if ok and name in names:
-            self.copy_from(others[names.index(name)].id)
-
-    def copy_from(self, source_id: int) -> None:
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        self._write(lambda: service.copy_milestones(actor, source_id, aid), "Copy milestones",
-                    lambda made: f"Copied {len(made)} milestone{'s' if len(made) != 1 else ''}.")
-
-    # ------------------------------------------------------------------ ticking
-    def _toggle(self, student_id: int, milestone_id: int, done: bool) -> None:
-        service, actor = self.ctx.services.milestones, self.ctx.user
-        if done:
-            self._write(lambda: service.complete_milestone(actor, milestone_id, student_id), "Tick milestone")
-        else:
-            self._write(lambda: service.uncomplete_milestone(actor, milestone_id, student_id),
-                        "Untick milestone")
-
-    def _bulk(self, done: bool) -> None:
-        mid = self.bulk_milestone.currentData()
-        ids = self.selected_students()
-        if mid is None or not ids or not self.can_tick:
-            return
-        service, actor = self.ctx.services.milestones, self.ctx.user
-        title = self.bulk_milestone.currentText()
-        if done:
-            self._write(lambda: service.complete_for_students(actor, mid, ids), "Tick milestone",
-                        lambda n: f"Ticked “{title}” for {n} more student{'s' if n != 1 else ''}.")
-        else:
-            self._write(lambda: service.uncomplete_for_students(actor, mid, ids), "Untick milestone",
-                        lambda n: f"Unticked “{title}” for {n} student{'s' if n != 1 else ''}.")
-
-    def tick_selected(self) -> None:
-        self._bulk(True)
-
-    def untick_selected(self) -> None:
-        self._bulk(False)
-
+    # ------------------------------------------------------------------ the current cell
     def _current_cell(self) -> tuple[int, int] | None:
         i: QModelIndex = self.table.currentIndex()
         if not i.isValid() or self.model.milestone(i.column()) is None:
@@ -491,23 +322,6 @@ class MilestonesTab(QWidget):
         self.note.setText(got[1] if got else "")
         self.note_label.setText(f"Note ({s.name} · {cell[1] - self.model.FIXED + 1}):")
         self.note_label.setToolTip(f"Note or evidence of {s.name} for “{m.title}”")
-
-    def save_note(self) -> None:
-        cell = self._current_cell()
-        if cell is None or not self.can_tick:
-            return
-        s, m = self.model.student(cell[0]), self.model.milestone(cell[1])
-        assert m is not None
-        text = self.note.text().strip()
-        ticked = (s.id, m.id) in self.model.done
-        self.model.set_done(cell[0], cell[1], True, text)
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        if ticked:  # replace (or clear) the note of the tick
-            self._write(lambda: service.set_completion_notes(actor, aid, s.id, {m.id: text}), "Save note",
-                        lambda _r: f"Note saved for {s.name}.")
-        else:  # a note on an open milestone ticks it
-            self._write(lambda: service.complete_milestone(actor, m.id, s.id, notes=text), "Save note",
-                        lambda _r: f"Ticked and noted for {s.name}.")
 
     # ------------------------------------------------------------------ one student
     def open_student_checklist(self, student_id: int | None = None) -> Any:

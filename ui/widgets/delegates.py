@@ -63,12 +63,15 @@ class ProgressBarDelegate(QStyledItemDelegate):
 class StatusPillDelegate(QStyledItemDelegate):
     """The status as a coloured rounded label (active, completed, dropped, waitlisted…)."""
 
+    def pill_text(self, index: Index, value: str) -> str:
+        return status_label(value)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         _background(painter, option, index)
         value = index.data(ValueRole)
         if not value:
             return
-        text = status_label(value)
+        text = self.pill_text(index, value)
         base = status_colour(value)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

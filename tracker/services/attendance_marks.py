@@ -1,0 +1,333 @@
+"""Stored attendance marks: reading them, and the one write path every change of a cell takes.
+
+``write_marks`` runs inside the caller's unit of work (``AttendanceService.apply`` and
+``mark_rest_present``): every cell is checked first and the whole call refused with the problems
+named by student and day; every existing record is written ``UPDATE … WHERE version = <seen>`` and
+every new one ``INSERT … ON CONFLICT DO NOTHING``, with an audit row per cell and an
+``AttendanceChanged`` event per student. A cell changed by someone else between the read and the
+write raises :class:`RaceLost`; the caller turns it into ``AttendanceConflict`` with
+:func:`race_conflict` once the transaction is rolled back.
+
+The dataclasses are those of :mod:`tracker.services.attendance`; that module imports this one, so
+it is imported here as a module and its names are looked up when called.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from tracker.db.engine import Database
+from tracker.db.models import (
+    ActivityProgress,
+    ActivitySession,
+    AttendanceRecord,
+    AuditEntry,
+    User,
+    new_uid,
+    utcnow,
+)
+from tracker.db.uow import UnitOfWork, read_only
+from tracker.domain.attendance import in_enrollment
+from tracker.domain.enums import ProgressStatus
+from tracker.domain.events import AttendanceChanged
+from tracker.domain.policy import Actor, Permission
+from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services import attendance
+from tracker.services.attendance_status import all_statuses
+from tracker.services.base import require, require_active
+
+Key = tuple[int, int]  # (session_id, student_id)
+
+
+class RaceLost(Exception):
+    """A cell changed between our read and our write (another workstation won the race)."""
+
+
+@dataclass(frozen=True)
+class _Stored:
+    record_id: int
+    mark: attendance.Mark
+
+    @property
+    def status_id(self) -> int | None:
+        return self.mark.status_id
+
+    @property
+    def version(self) -> int:
+        return self.mark.version or 0
+
+    @property
+    def participation(self) -> int | None:
+        return self.mark.participation
+
+    @property
+    def remark(self) -> str:
+        return self.mark.remark
+
+
+_R = AttendanceRecord
+_STORED = (
+    select(_R.id, _R.session_id, _R.student_id, _R.status_id, _R.participation, _R.remark, _R.version,
+           User.display_name, _R.recorded_at)
+    .outerjoin(User, User.id == _R.recorded_by)
+    .where(_R.session_id.in_(bindparam("sessions", expanding=True)),
+           _R.student_id.in_(bindparam("students", expanding=True)))
+)
+_WRITE_SESSIONS = select(ActivitySession.id, ActivitySession.activity_id, ActivitySession.starts_at,
+                         ActivitySession.cancelled).where(ActivitySession.id.in_(bindparam("ids", expanding=True)))
+_WRITE_ENROLLED = (
+    select(ActivityProgress.user_id, ActivityProgress.activity_id, ActivityProgress.enrolled_on,
+           ActivityProgress.dropped_on, ActivityProgress.status)
+    .where(ActivityProgress.activity_id.in_(bindparam("activities", expanding=True)),
+           ActivityProgress.user_id.in_(bindparam("students", expanding=True)),
+           ActivityProgress.status != ProgressStatus.WAITLISTED)
+)
+
+
+def _stored(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
+    rows = s.connection().execute(_STORED, {"sessions": session_ids, "students": student_ids})
+    return {(r.session_id, r.student_id): _Stored(r.id, attendance.Mark(
+                r.session_id, r.student_id, r.status_id, r.participation, r.remark, r.version,
+                r.display_name, r.recorded_at))
+            for r in rows}
+
+
+def stored_marks(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, attendance.Mark]:
+    """The stored marks of these cells by (session id, student id); a cell without a record is absent."""
+    if not session_ids or not student_ids:
+        return {}
+    return {k: v.mark for k, v in _stored(s, session_ids, student_ids).items()}
+
+
+def write_marks(tx: UnitOfWork, actor: Actor, changes: list[attendance.MarkChange], *,
+                skip_existing: bool = False) -> list[attendance.Mark]:
+    """All-or-nothing write of cell changes in ``tx`` (see ``AttendanceService.apply``).
+
+    ``skip_existing``: a cell that already has a record is left as it is and only what was
+    written is returned (``mark_rest_present``); no version is checked then."""
+    s = tx.session
+    if not changes:
+        require_active(s, actor)
+        return []
+    session_ids = sorted({c.session_id for c in changes})
+    student_ids = sorted({c.student_id for c in changes})
+    conn = s.connection()
+    sessions = {r.id: r for r in conn.execute(_WRITE_SESSIONS, {"ids": session_ids})}
+    unknown = [sid for sid in session_ids if sid not in sessions]
+    if unknown:
+        raise NotFound(f"No session with id {unknown[0]}.")
+    activity_ids = sorted({r.activity_id for r in sessions.values()})
+    for activity_id in activity_ids:
+        require(s, actor, Permission.TAKE_ATTENDANCE, activity_id=activity_id)
+    statuses = {st.id: st for st in all_statuses(s)}
+    enrolled = {(r.user_id, r.activity_id): r for r in conn.execute(
+        _WRITE_ENROLLED, {"activities": activity_ids, "students": student_ids})}
+    stored = _stored(s, session_ids, student_ids)
+
+    problems: list[Problem] = []
+    seen: set[Key] = set()
+    for c in changes:
+        key = (c.session_id, c.student_id)
+        where = f"{c.session_id}:{c.student_id}"  # made readable by _refused
+        if key in seen:
+            problems.append(Problem("The same cell is changed twice.", field=where))
+            continue
+        seen.add(key)
+        sess = sessions[c.session_id]
+        old = stored.get(key)
+        if c.status_id is None:
+            if c.participation or c.remark:
+                problems.append(Problem("Mark a status before a rating or a remark.", field=where))
+            continue
+        e = enrolled.get((c.student_id, sess.activity_id))
+        if e is None:
+            problems.append(Problem("The student is not enrolled in this activity.", field=where))
+        elif sess.cancelled:
+            problems.append(Problem("The session is cancelled.", field=where))
+        elif not in_enrollment(sess.starts_at, e.enrolled_on, e.dropped_on):
+            problems.append(Problem("The session is outside the student's enrollment.", field=where))
+        st = statuses.get(c.status_id)
+        if st is None:
+            problems.append(Problem(f"Unknown attendance status {c.status_id}.", field=where))
+        elif not st.active and (old is None or old.status_id != st.id):
+            problems.append(Problem(f"The status {st.label} is no longer in use.", field=where))
+        if c.participation is not None and not 0 <= c.participation <= 5:
+            problems.append(Problem("Participation is rated 1 to 5.", field=where))
+        if c.remark is not None and len(c.remark) > 1000:
+            problems.append(Problem("A remark is at most 1,000 characters.", field=where))
+    if problems:
+        raise _refused(s, problems, sessions)
+
+    conflicts = [c for c in changes if c.check_version and not skip_existing
+                 and (stored[(c.session_id, c.student_id)].version
+                      if (c.session_id, c.student_id) in stored else None) != c.expected_version]
+    if conflicts:
+        current = [stored[k].mark if (k := (c.session_id, c.student_id)) in stored else _no_mark(c)
+                   for c in conflicts]
+        raise attendance.AttendanceConflict(_conflict_message(s, current, statuses), current)
+
+    now = utcnow()
+    R = AttendanceRecord
+    inserts: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    results: dict[Key, attendance.Mark] = {}
+    touched: set[tuple[int, int]] = set()
+    for c in changes:
+        key = (c.session_id, c.student_id)
+        old = stored.get(key)
+        activity_id = sessions[c.session_id].activity_id
+        if c.status_id is None:
+            if old is None:
+                results[key] = _no_mark(c)
+                continue
+            if _rowcount(conn.execute(delete(R).where(R.id == old.record_id, R.version == old.version))) != 1:
+                raise RaceLost
+            results[key] = _no_mark(c)
+            audit.append(_audit_row(actor, "clear", old.record_id, _mark_audit(old), None, now))
+        else:
+            if old is not None and skip_existing:
+                results[key] = old.mark
+                continue
+            part = (old.participation if old else None) if c.participation is None else (c.participation or None)
+            remark = (old.remark if old else "") if c.remark is None else c.remark.strip()
+            if old is not None and (old.status_id, old.participation, old.remark) == (c.status_id, part, remark):
+                results[key] = old.mark
+                continue
+            if old is None:
+                inserts.append({"session_id": c.session_id, "student_id": c.student_id,
+                                "status_id": c.status_id, "participation": part, "remark": remark,
+                                "recorded_by": actor.id, "recorded_at": now, "version": 1,
+                                "created_at": now, "updated_at": now, "uid": new_uid()})
+                version = 1
+            else:
+                version = old.version + 1
+                if _rowcount(conn.execute(update(R).where(R.id == old.record_id, R.version == old.version).values(
+                        status_id=c.status_id, participation=part, remark=remark, version=version,
+                        recorded_by=actor.id, recorded_at=now, updated_at=now))) != 1:
+                    raise RaceLost
+                audit.append(_audit_row(actor, "change", old.record_id, _mark_audit(old),
+                                        {"status_id": c.status_id, "participation": part,
+                                         "remark": remark}, now))
+            results[key] = attendance.Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
+                                actor.display_name, now)
+        touched.add((c.student_id, activity_id))
+    if inserts:
+        ids = _insert(s, inserts, skip_existing=skip_existing)
+        for row in inserts:
+            key = (row["session_id"], row["student_id"])
+            if key not in ids:  # someone else marked it meanwhile (only when skipping)
+                results.pop(key, None)
+                continue
+            audit.append(_audit_row(actor, "mark", ids[key], None,
+                                    {"session_id": key[0], "student_id": key[1],
+                                     "status_id": row["status_id"], "participation": row["participation"],
+                                     "remark": row["remark"]}, now))
+    if audit:
+        conn.execute(insert(_table(AuditEntry)), audit)
+    for student_id, activity_id in sorted(touched):
+        tx.emit(AttendanceChanged(student_id, activity_id))
+    tx.changes.add("attendance", *session_ids)
+    if skip_existing:
+        return [results[k] for k in ((c.session_id, c.student_id) for c in changes) if k in results]
+    return [results[(c.session_id, c.student_id)] for c in changes]
+
+
+def _insert(s: Session, rows: list[dict[str, Any]], *, skip_existing: bool) -> dict[Key, int]:
+    """Insert new records; a cell someone else marked meanwhile is skipped by the database
+    (ON CONFLICT DO NOTHING) and reported as a lost race unless we were told to skip it."""
+    table = _table(AttendanceRecord)
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["session_id", "student_id"])
+    else:
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["session_id", "student_id"])
+    stmt = stmt.returning(table.c.id, table.c.session_id, table.c.student_id)
+    if len(rows) == 1:
+        got = s.execute(stmt, rows[0]).all()
+    else:
+        got = s.execute(stmt, rows).all()
+    ids = {(r.session_id, r.student_id): r.id for r in got}
+    if len(ids) != len(rows) and not skip_existing:
+        raise RaceLost
+    return ids
+
+
+def race_conflict(db: Database, changes: list[attendance.MarkChange]) -> attendance.AttendanceConflict:
+    """The conflict to report after a lost race, with what is stored now (read afresh)."""
+    with read_only(db) as s:
+        keys = {(c.session_id, c.student_id) for c in changes}
+        stored = _stored(s, sorted({k[0] for k in keys}), sorted({k[1] for k in keys}))
+        current = [stored[k].mark if k in stored else _no_mark_key(k) for k in sorted(keys)]
+        statuses = {st.id: st for st in all_statuses(s)}
+        changed = [m for m in current if m.status_id is not None] or current
+        return attendance.AttendanceConflict(_conflict_message(s, changed, statuses), current)
+
+
+def _refused(s: Session, problems: list[Problem], sessions: dict[int, Any]) -> ValidationError:
+    """The problems with the student's name and the session's date instead of ids."""
+    keys = [tuple(int(x) for x in (p.field or "0:0").split(":")) for p in problems]
+    names: dict[int, str] = {r.id: r.display_name for r in s.execute(
+        select(User.id, User.display_name).where(User.id.in_({k[1] for k in keys})))}
+    readable = []
+    for p, (session_id, student_id) in zip(problems, keys, strict=True):
+        day = f"{sessions[session_id].starts_at:%a %d %b}" if session_id in sessions else "?"
+        where = f"{names.get(student_id, f'student {student_id}')}, {day}"
+        readable.append(Problem(p.message, field=where))
+    first = readable[0].message if len(readable) == 1 else f"{len(readable)} cells cannot be marked."
+    return ValidationError(first + " Nothing was saved.", readable)
+
+
+def _conflict_message(s: Session, current: list[attendance.Mark],
+                      statuses: dict[int, attendance.StatusInfo]) -> str:
+    first = current[0]
+    student = s.scalar(select(User.display_name).where(User.id == first.student_id)) or "this student"
+    starts = s.scalar(select(ActivitySession.starts_at).where(ActivitySession.id == first.session_id))
+    day = f"{starts:%a %d %b %Y}" if starts else "this session"
+    if first.status_id is None:
+        text = f"The mark of {student} on {day} was cleared on another workstation"
+    else:
+        label = statuses[first.status_id].label if first.status_id in statuses else "a status"
+        who = first.recorded_by or "Someone"
+        local = first.recorded_at.replace(tzinfo=UTC).astimezone() if first.recorded_at else None
+        when = f" (saved at {local:%H:%M})" if local else ""
+        text = f"{who} marked {student} {label} on {day}{when}"
+    more = f" (and {len(current) - 1} more cell{'s' if len(current) > 2 else ''})" if len(current) > 1 else ""
+    return f"{text}{more}; your change would overwrite it. Nothing was saved."
+
+
+def _audit_row(actor: Actor, action: str, record_id: int, before: dict[str, Any] | None,
+               after: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    return {"uid": new_uid(), "created_at": now, "updated_at": now, "at": now, "actor_id": actor.id,
+            "action": action, "entity": "attendance_record", "entity_id": record_id,
+            "before": json.dumps(before, sort_keys=True) if before is not None else None,
+            "after": json.dumps(after, sort_keys=True) if after is not None else None}
+
+
+def _mark_audit(old: _Stored) -> dict[str, Any]:
+    return {"session_id": old.mark.session_id, "student_id": old.mark.student_id,
+            "status_id": old.status_id, "participation": old.participation, "remark": old.remark,
+            "version": old.version}
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _no_mark(c: attendance.MarkChange) -> attendance.Mark:
+    return _no_mark_key((c.session_id, c.student_id))
+
+
+def _no_mark_key(key: Key) -> attendance.Mark:
+    return attendance.Mark(key[0], key[1], None, None, "", None, None, None)
