@@ -64,3 +64,14 @@ def ctx(make_ctx, school: School) -> AppContext:  # type: ignore[no-untyped-def]
 def settle(qtbot, ctx: AppContext, timeout: int = 10_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until every background task has finished and delivered its result."""
     qtbot.waitUntil(lambda: not ctx.tasks.busy, timeout=timeout)
+
+
+def show_page(qtbot, ctx: AppContext, page, width: int = 1200, height: int = 760):  # type: ignore[no-untyped-def]
+    """Show a page as the main window would (sized, shown, told it is on screen) and wait for
+    its first load."""
+    qtbot.addWidget(page)
+    page.resize(width, height)
+    page.show()
+    page.on_shown()
+    settle(qtbot, ctx)
+    return page

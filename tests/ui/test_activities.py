@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tests.conftest import School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from ui.dialogs.activity_dialog import ActivityDialog
 from ui.views.activities import ActivitiesPage
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.services.auth as auth_module
-
-    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def _page(qtbot, ctx) -> ActivitiesPage:  # type: ignore[no-untyped-def]
-    p = ActivitiesPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    p.on_shown()
-    settle(qtbot, ctx)
-    return p
+    return show_page(qtbot, ctx, ActivitiesPage(ctx))
 
 
 def names(page: ActivitiesPage) -> list[str]:

@@ -8,19 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from ui.views.activities import ActivitiesPage
 from ui.views.activity_detail import ActivityDetailPage
 
 
 def _page(qtbot, ctx) -> ActivitiesPage:  # type: ignore[no-untyped-def]
-    p = ActivitiesPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    p.on_shown()
-    settle(qtbot, ctx)
-    return p
+    return show_page(qtbot, ctx, ActivitiesPage(ctx))
 
 
 def test_enter_on_an_activity_opens_its_page_and_back_returns(qtbot, ctx, school: School) -> None:

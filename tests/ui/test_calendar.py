@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, QSettings, Qt, QTime
 from PySide6.QtGui import QImage
 
 from tests.conftest import PASSWORD, School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from tracker.cli import build_parser
 from tracker.services.calendar import ScheduleInput
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
@@ -43,13 +43,7 @@ def timetable(school: School) -> School:
 
 
 def _page(qtbot, ctx) -> CalendarPage:  # type: ignore[no-untyped-def]
-    p = CalendarPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    p.on_shown()
-    settle(qtbot, ctx)
-    return p
+    return show_page(qtbot, ctx, CalendarPage(ctx))
 
 
 def in_month(page: CalendarPage) -> list:  # type: ignore[type-arg]

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
-
 from tests.conftest import PASSWORD, School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
 from tracker.services.people import UserInput
 from ui.views.dashboard import DashboardPage
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.services.auth as auth_module
-
-    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 def _page(qtbot, ctx) -> DashboardPage:  # type: ignore[no-untyped-def]
-    page = DashboardPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1100, 760)
-    page.show()
-    page.on_shown()
-    settle(qtbot, ctx)
-    return page
+    return show_page(qtbot, ctx, DashboardPage(ctx), width=1100)
 
 
 def _activity_names(page: DashboardPage) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from tests.conftest import School
@@ -18,14 +16,6 @@ from ui.models import (
     UsersModel,
     ValueRole,
 )
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same algorithm at minimal cost: these tests create accounts, they are not about hashing."""
-    import tracker.services.auth as auth_module
-
-    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def test_users_model_passes_the_model_tester_and_returns_records(qtmodeltester, school: School) -> None:

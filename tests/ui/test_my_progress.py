@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import PASSWORD, School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
 from tracker.domain.standing import HOW_JUDGED
@@ -19,13 +19,7 @@ from ui.views.registry import pages_for
 
 
 def _page(qtbot, ctx) -> MyProgressPage:  # type: ignore[no-untyped-def]
-    page = MyProgressPage(ctx)
-    qtbot.addWidget(page)
-    page.resize(1100, 760)
-    page.show()
-    page.on_shown()
-    settle(qtbot, ctx)
-    return page
+    return show_page(qtbot, ctx, MyProgressPage(ctx), width=1100)
 
 
 def _cells(page: MyProgressPage, row: int = 0) -> list[str]:

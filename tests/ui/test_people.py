@@ -3,34 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import PASSWORD, School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from tracker.domain.enums import Role
 from ui.dialogs.guardian_dialog import GuardianDialog
 from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog
 from ui.views.people import PeoplePage
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracker.services.auth as auth_module
-
-    monkeypatch.setattr(auth_module, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
 @pytest.fixture
 def page(qtbot, ctx) -> PeoplePage:  # type: ignore[no-untyped-def]
-    p = PeoplePage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    p.on_shown()
-    settle(qtbot, ctx)
-    return p
+    return show_page(qtbot, ctx, PeoplePage(ctx))
 
 
 def usernames(page: PeoplePage) -> list[str]:

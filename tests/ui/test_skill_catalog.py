@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import School
-from tests.ui.conftest import settle
+from tests.ui.conftest import settle, show_page
 from ui.dialogs.rubric_dialog import NAME, RubricDialog
 from ui.dialogs.skill_dialog import SkillDialog
 from ui.main_window import MainWindow
@@ -17,13 +17,7 @@ from ui.views.skill_catalog import CatalogModel, SkillCatalogPage
 
 @pytest.fixture
 def page(qtbot, ctx) -> SkillCatalogPage:  # type: ignore[no-untyped-def]
-    p = SkillCatalogPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    p.on_shown()
-    settle(qtbot, ctx)
-    return p
+    return show_page(qtbot, ctx, SkillCatalogPage(ctx))
 
 
 def names(page: SkillCatalogPage) -> list[str]:
