@@ -79,6 +79,7 @@ class RosterRow:
     override_note: str | None = None
     override_by: str | None = None
     override_at: datetime | None = None
+    signed_off_at: datetime | None = None  # the teacher sign-off an activity may require
 
     @property
     def overridden(self) -> bool:
@@ -533,5 +534,6 @@ def roster_rows(s: Session, activity_id: int) -> list[RosterRow]:
             status_manual=e.status_manual, note=r.note, missing=r.missing, version=r.version,
             standing=r.standing, standing_reasons=r.standing_reasons, progress_manual=r.progress_manual,
             override_note=r.override_note, override_by=r.override_by, override_at=r.override_at,
+            signed_off_at=r.signed_off_at,
         ))
     return out

@@ -14,12 +14,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.standing import HOW_JUDGED, Standing
+from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import Dashboard
 from tracker.services.milestones import Checklist, MilestoneRow
 from tracker.services.progress_rows import ProgressRow
 from ui.models.base import CENTER, RIGHT, Column, Index, SnapshotModel, number_key
-from ui.widgets.style import colour, day, pct
+from ui.widgets.style import colour, day, pct, standing_colour
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,6 @@ def own_milestones(checklist: Checklist, student_id: int) -> list[MilestoneItem]
 
 def attendance_text(r: ProgressRow) -> str:
     return pct(r.attendance_rate) if r.attendance_rate is not None else "—"
-
-
-def standing_colour(standing: Standing) -> Any:
-    name = {Standing.AT_RISK: "RISK", Standing.BEHIND: "WARN", Standing.ON_TRACK: "OK",
-            Standing.COMPLETED: "OK"}.get(standing, "MUTED")
-    return colour(name).darker(125 if name == "WARN" else 100)  # orange needs contrast on white
 
 
 class EnrollmentsModel(SnapshotModel[ProgressRow]):

@@ -23,7 +23,7 @@ from tracker.services import Services
 from tracker.services.enrollment import RosterRow
 from ui.models.base import CENTER, RIGHT, Column, Index, SnapshotModel, SortRole, ValueRole, number_key
 from ui.models.skills import TREND_ARROW, participation_tooltip
-from ui.widgets.style import colour, day, pct
+from ui.widgets.style import day, pct, standing_colour
 
 _STATUS_ORDER = {"active": 0, "completed": 1, "waitlisted": 2, "dropped": 3}
 ACTIVE_OR_COMPLETED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
@@ -67,18 +67,6 @@ def standing_tip(r: RosterRow) -> str:
     return "\n".join(r.standing_reasons) or r.standing.label
 
 
-def standing_colour(standing: Standing) -> Any:
-    """At risk in the theme's risk colour, behind in amber, on track in green; the rest muted.
-    Darkened a little: the theme colours are made for fills, text needs more contrast."""
-    if standing is Standing.AT_RISK:
-        return colour("RISK").darker(115)
-    if standing is Standing.BEHIND:
-        return colour("WARN").darker(140)
-    if standing is Standing.ON_TRACK:
-        return colour("OK").darker(125)
-    return colour("MUTED")
-
-
 def override_line(r: RosterRow) -> str:
     """'Set by hand by Sami Bennett on 3 Nov 2026: reason' (empty when nothing was set by hand)."""
     if not r.overridden:
@@ -120,7 +108,8 @@ class RosterModel(SnapshotModel[RosterRow]):
                sort=lambda r: (_STATUS_ORDER.get(r.status.value, 9), r.waitlist_position or 0),
                tooltip=status_tip),
         Column("Standing", lambda r: r.standing.label, value=lambda r: r.standing.value, width=84,
-               sort=lambda r: (r.standing.severity, r.progress_percentage), tooltip=standing_tip),
+               sort=lambda r: (r.standing.severity, r.progress_percentage), tooltip=standing_tip,
+               header_tooltip=HOW_JUDGED),
         Column("Enrolled", lambda r: day(r.enrolled_on), width=92,
                sort=lambda r: (r.enrolled_on or date.min).isoformat()),
         Column("Attendance", lambda r: pct(r.attendance_rate), value=lambda r: number_key(r.attendance_rate),
@@ -128,12 +117,10 @@ class RosterModel(SnapshotModel[RosterRow]):
                tooltip=lambda r: f"over {r.sessions_held} session{'s' if r.sessions_held != 1 else ''} "
                                  "since enrolling"),
         Column("Progress", progress_text, value=lambda r: r.progress_percentage, width=100,
-               tooltip=progress_tip),
+               tooltip=progress_tip, header_tooltip=PROGRESS_HEADER_TIP),
         # filled from the participation snapshot (see data/sort_key)
-        Column("Participation", lambda r: "—", width=108, align=CENTER),
+        Column("Participation", lambda r: "—", width=108, align=CENTER, header_tooltip=HOW_COMPUTED),
     )
-
-    HEADER_TIPS = {STANDING: HOW_JUDGED, PROGRESS: PROGRESS_HEADER_TIP, PARTICIPATION: HOW_COMPUTED}
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -157,12 +144,6 @@ class RosterModel(SnapshotModel[RosterRow]):
             p = self._participation.get(record.student_id)
             return (True, -1.0 if p is None or p.average_rating is None else p.average_rating)
         return super().sort_key(column, record)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADER_TIPS.get(section)
-        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < self.rowCount()):
@@ -203,7 +184,7 @@ class RosterSnapshot:
     rows: list[RosterRow]
     participation: dict[int, ParticipationSummary] | None  # None: not for this user
     requires_signoff: bool
-    signed: frozenset[int] | None  # students signed off; None: not known
+    signed: frozenset[int] | None  # students signed off; None: not known (no roster yet)
 
 
 def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnapshot:
@@ -219,11 +200,5 @@ def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnaps
         requires = services.activities.get_activity(actor, activity_id).requires_signoff
     except PermissionDenied:
         requires = False
-    signed: frozenset[int] | None = None
-    if requires:
-        try:
-            signed = frozenset(p.user_id for p in services.progress.activity_progress(actor, activity_id)
-                               if p.signed_off_at is not None)
-        except PermissionDenied:
-            signed = None
+    signed = frozenset(r.student_id for r in rows if r.signed_off_at is not None)
     return RosterSnapshot(rows, participation, requires, signed)

@@ -42,7 +42,6 @@ from ui.models.my_progress import (
     attendance_text,
     learners_of,
     own_milestones,
-    standing_colour,
 )
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
@@ -50,7 +49,7 @@ from ui.views.base import Page
 from ui.views.student_skills import StudentSkillsView
 from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
 from ui.widgets.pill import StatusPill
-from ui.widgets.style import colour, day, pct, set_style_flag, styled_label
+from ui.widgets.style import colour, day, pct, set_style_flag, standing_colour, styled_label
 
 NOT_ENROLLED = "Not enrolled in any activity yet"
 

@@ -9,7 +9,7 @@ from tracker.domain.enums import ProgressStatus
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.progress_rows import ProgressRow
 from ui.widgets.pill import StatusPill
-from ui.widgets.style import colour, day, pct, set_style_flag, status_colour
+from ui.widgets.style import colour, day, pct, set_style_flag, standing_colour, status_colour
 
 
 class ProgressCard(QFrame):
@@ -67,9 +67,8 @@ class ProgressCard(QFrame):
 
         self.standing: QLabel | None = None
         if row.status is ProgressStatus.ACTIVE and row.standing_reasons:
-            tone = {"at_risk": "RISK", "behind": "WARN", "on_track": "OK"}.get(row.standing.value, "OK")
             self.standing = QLabel(f"{row.standing.label} — {row.standing_reasons[0]}")
-            self.standing.setStyleSheet(f"color: {colour(tone).darker(135).name()}; font-weight: 600;")
+            self.standing.setStyleSheet(f"color: {standing_colour(row.standing).name()}; font-weight: 600;")
             self.standing.setToolTip("\n".join(row.standing_reasons) + "\n\n" + HOW_JUDGED)
             self.standing.setWordWrap(True)
             lay.addWidget(self.standing)

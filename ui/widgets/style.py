@@ -7,9 +7,12 @@ application shell); a quiet fallback keeps widgets usable on their own (tests, s
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
+
+from tracker.domain.standing import Standing
 
 _FALLBACK = {
     "ACCENT": "#2563eb",
@@ -92,3 +95,12 @@ def styled_label(text: str = "", **flags: object) -> QLabel:
     for name, value in flags.items():
         set_style_flag(label, name, value)
     return label
+
+
+@cache
+def standing_colour(standing: Standing) -> QColor:
+    """Text colour of a standing: at risk, behind (amber), on track and completed (green), the
+    rest muted — the theme colours darkened: they are made for fills, text needs more contrast."""
+    name, darker = {Standing.AT_RISK: ("RISK", 115), Standing.BEHIND: ("WARN", 140),
+                    Standing.ON_TRACK: ("OK", 125), Standing.COMPLETED: ("OK", 125)}.get(standing, ("MUTED", 100))
+    return colour(name).darker(darker)
