@@ -164,3 +164,22 @@ def test_parent_with_two_children_switches_between_them(qtbot, make_ctx, school:
     assert sorted(page.model.record(r).activity for r in range(page.model.rowCount())) == ["Chess Club", "Drama"]
     assert page.panel.row is not None and page.panel.row.student == "Olga Other"
     assert view.student_id == school.other_student.id
+
+
+def test_only_a_required_milestone_past_its_due_date_is_shown_overdue() -> None:
+    from tracker.services.milestones import MilestoneRow
+    from ui.models.my_progress import MilestoneItem
+
+    today = date(2026, 11, 25)
+
+    def item(required: bool, due: date | None, done: bool = False) -> MilestoneItem:
+        from datetime import datetime
+
+        row = MilestoneRow(1, 1, "M", "", 0, 5, required, due, 0, 1)
+        return MilestoneItem(row, datetime(2026, 11, 1) if done else None)
+
+    assert item(True, today - timedelta(days=1)).overdue(today)
+    assert not item(False, today - timedelta(days=1)).overdue(today)  # as the standing rule says
+    assert not item(True, today).overdue(today)
+    assert not item(True, today - timedelta(days=1), done=True).overdue(today)
+    assert not item(True, None).overdue(today)

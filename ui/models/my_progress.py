@@ -45,8 +45,10 @@ class MilestoneItem:
         return self.done_at is not None
 
     def overdue(self, today: date) -> bool:
+        """A required milestone past its due date and not done (what puts a student behind; an
+        optional one never does)."""
         due = self.milestone.due_date
-        return not self.done and due is not None and due < today
+        return self.milestone.required and not self.done and due is not None and due < today
 
 
 def learners_of(d: Dashboard, student_id: int, student_name: str) -> list[Learner]:
@@ -141,5 +143,5 @@ class MilestonesModel(SnapshotModel[MilestoneItem]):
                 return colour("RISK")
         if (role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == self.DUE
                 and 0 <= index.row() < self.rowCount() and self.record(index.row()).overdue(self.today)):
-            return "Past its due date and not done yet"
+            return "A required milestone past its due date and not done yet"
         return super().data(index, role)
