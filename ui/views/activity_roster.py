@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QMenu,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
 from ui.widgets.actions import widget_action
 from ui.widgets.roster_delegates import RosterProgressDelegate, RosterStatusDelegate
 from ui.widgets.style import styled_label
+from ui.widgets.tables import with_side_panel
 
 WATCHED = ("enrollment", "progress", "attendance", "milestone", "user", "activity", "session")
 STANDING_FILTER = (Standing.AT_RISK, Standing.BEHIND, Standing.ON_TRACK, Standing.COMPLETED)
@@ -131,14 +131,7 @@ class RosterTab(RosterWrites, QWidget):
         # the tab's names for the panel's parts
         self.panel_title, self.panel_facts, self.history = self.panel.title, self.panel.facts, self.panel.history
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.table_box)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setSizes([800, 210])
-        outer.addWidget(split, 1)
+        outer.addWidget(with_side_panel(self.table_box, self.panel, (800, 210)), 1)
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from ui.views.base import Page
 from ui.widgets import SearchBox, StatusPill, apply_widths, make_table
 from ui.widgets.actions import widget_action
 from ui.widgets.style import set_style_flag, styled_label, when
+from ui.widgets.tables import with_side_panel
 
 
 def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
@@ -270,14 +270,7 @@ class PeoplePage(Page):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.panel = PersonPanel(self)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.table)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setSizes([740, 290])
-        outer.addWidget(split, 1)
+        outer.addWidget(with_side_panel(self.table, self.panel, (740, 290)), 1)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions

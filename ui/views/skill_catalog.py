@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
 from ui.widgets.actions import widget_action
 from ui.widgets.style import set_style_flag, styled_label
+from ui.widgets.tables import with_side_panel
 
 DEFAULT_RUBRIC = "School default"
 
@@ -203,14 +203,7 @@ class SkillCatalogPage(Page):
         self.stack.addWidget(self.empty)
         self.panel = SkillPanel(self)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.stack)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 0)
-        split.setSizes([760, 300])
-        outer.addWidget(split, 1)
+        outer.addWidget(with_side_panel(self.stack, self.panel, (760, 300)), 1)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions

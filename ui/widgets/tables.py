@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QWidget
 
 
 def make_table(widths: dict[int, int] | None = None, *, stretch: int | None = None,
@@ -41,3 +41,16 @@ def apply_widths(view: QTableView) -> None:
     stretch = getattr(view, "pending_stretch", None)
     if stretch is not None:
         hh.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def with_side_panel(main: QWidget, panel: QWidget, sizes: tuple[int, int]) -> QSplitter:
+    """A page's table (or its stack) with a details panel on its right: the table takes what
+    the window gains, the panel keeps its width, neither can be collapsed away."""
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.setChildrenCollapsible(False)
+    split.addWidget(main)
+    split.addWidget(panel)
+    split.setStretchFactor(0, 1)
+    split.setStretchFactor(1, 0)
+    split.setSizes(list(sizes))
+    return split
