@@ -309,7 +309,7 @@ def test_head_revision_read_from_files_agrees_with_alembic() -> None:
     assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
 
 
-def test_a_0001_database_gains_the_progress_override_columns_and_keeps_its_data(tmp_path):
+def test_a_0001_database_gains_the_override_columns_and_the_pending_jobs_and_keeps_its_data(tmp_path):
     """The real upgrade path: a file made at revision 0001 with an enrollment in it."""
     from alembic import command
 
@@ -325,10 +325,12 @@ def test_a_0001_database_gains_the_progress_override_columns_and_keeps_its_data(
     conn.close()
     db, result = open_database(path)
     try:
-        assert result is not None and (result.from_revision, result.to_revision) == ("0001", "0002")
+        assert result is not None and (result.from_revision, result.to_revision) == ("0001", migrate.head_revision())
         with db.engine.connect() as c:
             cols = {col["name"] for col in inspect(c).get_columns("activity_progress")}
             assert {"override_note", "override_by", "override_at"} <= cols
+            jobs = {col["name"] for col in inspect(c).get_columns("pending_jobs")}
+            assert {"kind", "payload", "attempts", "last_error", "version"} <= jobs
             assert c.scalar(text("SELECT display_name FROM users WHERE username='s1'")) == "S One"
     finally:
         db.dispose()

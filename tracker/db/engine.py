@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.db.location import APP_NAME, default_data_dir, default_db_path
+
+if TYPE_CHECKING:
+    from tracker.db.messagebus import MessageBus
 
 __all__ = ["APP_NAME", "Database", "default_data_dir", "default_db_path", "make_engine", "resolve_url"]
 
@@ -69,6 +72,8 @@ class Database:
 
     engine: Engine
     session_factory: sessionmaker[Session]
+    #: the event handlers and after-commit jobs, wired by ``tracker.services.bootstrap.bootstrap``
+    bus: MessageBus | None = None
 
     @classmethod
     def connect(cls, path_or_url: str | os.PathLike[str] | URL | None = None) -> "Database":

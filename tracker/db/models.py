@@ -490,3 +490,17 @@ class Setting(Versioned, Base):
 
     key: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
     value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class PendingJob(Versioned, Base):
+    """Work on the outside world (a PDF to write, a message to deliver) queued by a committed
+    change and not done yet: written in the change's own transaction, deleted once done, kept
+    with its last error when it fails so that it is retried on the next start or on demand."""
+
+    __tablename__ = "pending_jobs"
+
+    kind: Mapped[str] = mapped_column(String(60), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON object
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_tried_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -3,10 +3,16 @@
     with unit_of_work(db) as tx:
         tx.session.add(...)
         tx.audit(actor, "update", "activity", activity.id, before, after)
-        tx.emit(SomethingHappened(...))
-    # committed here, all or nothing
+        tx.emit(SomethingHappened(...))          # its handlers run now, in this transaction
+        tx.after_commit("write_file", path=...)  # stored now, run once the commit succeeded
+    # committed here, all or nothing; then the after-commit jobs run
 
 Stale versions become :class:`ConflictError`; integrity errors become :class:`ValidationError`.
+
+What a committed unit of work changed (``tx.changes``) and which of its after-commit jobs failed
+are handed to the :func:`collecting` block around it, if any: that is how a write's caller gets
+"the result together with the changes" (``tracker.services.outcome.perform``) without every
+service returning a wrapper.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -23,14 +30,38 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.db.models import AuditEntry
-from tracker.domain.changes import Changes
-from tracker.domain.events import Event, dispatcher
+from tracker.db.messagebus import MAX_EVENTS, JobFailure, MessageBus
+from tracker.db.models import AuditEntry, PendingJob
+from tracker.domain.changes import ChangeKind, Changes
+from tracker.domain.events import Event
 from tracker.errors import ConflictError, ValidationError
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
     from tracker.domain.policy import Actor
+
+
+@dataclass
+class Collected:
+    """What the committed units of work inside one :func:`collecting` block did."""
+
+    changes: Changes = field(default_factory=Changes)
+    failed_jobs: list[JobFailure] = field(default_factory=list)
+
+
+_collector: ContextVar[Collected | None] = ContextVar("uow_collector", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[Collected]:
+    """Collect the changes (and failed after-commit jobs) of every unit of work committed inside
+    the block on this thread; rolled-back ones add nothing."""
+    collected = Collected()
+    token = _collector.set(collected)
+    try:
+        yield collected
+    finally:
+        _collector.reset(token)
 
 
 def _jsonable(value: Any) -> Any:
@@ -48,8 +79,10 @@ def _jsonable(value: Any) -> Any:
 @dataclass
 class UnitOfWork:
     session: Session
+    bus: MessageBus
     changes: Changes = field(default_factory=Changes)
     _events_seen: int = 0
+    _jobs: list[PendingJob] = field(default_factory=list)
 
     def audit(
         self,
@@ -74,18 +107,36 @@ class UnitOfWork:
     def emit(self, event: Event) -> None:
         """Run the event's handlers now, inside this transaction."""
         self._events_seen += 1
-        if self._events_seen > 10_000:
+        if self._events_seen > MAX_EVENTS:
             raise RuntimeError("event cascade does not terminate")
-        for handler in dispatcher.handlers_for(event):
-            handler(self, event)
+        self.bus.handle(self, event)
+
+    def after_commit(self, kind: str, **payload: Any) -> None:
+        """Queue work on the outside world for after the commit. It is stored in this transaction
+        (so it is lost only if the change is), run once the commit succeeded, and kept for a
+        retry when it fails."""
+        self.bus.check_job(kind)
+        job = PendingJob(kind=kind, payload=json.dumps(_jsonable(payload), sort_keys=True), attempts=0)
+        self.session.add(job)
+        self._jobs.append(job)
+        self.changes.add(ChangeKind.JOB)
+
+
+def bus_of(db: "Database") -> MessageBus:
+    if db.bus is None:
+        raise RuntimeError("the database has no message bus: call tracker.services.bootstrap.bootstrap(db)")
+    return db.bus
 
 
 @contextmanager
 def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
+    bus = bus_of(db)
     session = db.session_factory()
-    tx = UnitOfWork(session)
+    tx = UnitOfWork(session, bus)
     try:
         yield tx
+        session.flush()
+        job_ids = [job.id for job in tx._jobs]
         session.commit()
     except StaleDataError as exc:
         session.rollback()
@@ -103,6 +154,11 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
         raise
     finally:
         session.close()
+    failed = [f for f in (bus.run_job(db, i) for i in job_ids) if f is not None]
+    collected = _collector.get()
+    if collected is not None:
+        collected.changes.merge(tx.changes)
+        collected.failed_jobs.extend(failed)
 
 
 def _constraint(exc: IntegrityError) -> str:

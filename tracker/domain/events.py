@@ -1,16 +1,15 @@
-"""Domain events and a small synchronous dispatcher.
+"""Domain events: what happened, as plain values.
 
 Side effects that follow from a change (progress recomputed, completion reached, notification
-raised) are handlers of these events. They run inside the same unit of work as the change that
-raised them, so they are never forgotten and never half-done.
+raised) are handlers of these events, wired explicitly by ``tracker.services.bootstrap`` into the
+database's message bus. They run inside the same unit of work as the change that raised them, so
+they are never forgotten and never half-done. Bulk paths raise one batch event (e.g.
+:class:`MilestonesTicked`) so that a handler sees a bulk tick as well as a single one.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -48,19 +47,19 @@ class CompletionReverted(Event):
     progress_id: int
 
 
-Handler = Callable[[Any, Any], None]  # (unit_of_work, event) -> None
+@dataclass(frozen=True)
+class MilestonesTicked(Event):
+    """One milestone ticked (``completed``) or unticked for several students at once."""
+
+    activity_id: int
+    milestone_id: int
+    student_ids: tuple[int, ...]
+    completed: bool
 
 
-class Dispatcher:
-    def __init__(self) -> None:
-        self._handlers: dict[type[Event], list[Handler]] = defaultdict(list)
+@dataclass(frozen=True)
+class MilestoneSetChanged(Event):
+    """An activity's milestones were added, removed, re-weighted or copied in: everyone's
+    percentage there may have changed."""
 
-    def subscribe(self, kind: type[Event], handler: Handler) -> None:
-        if handler not in self._handlers[kind]:
-            self._handlers[kind].append(handler)
-
-    def handlers_for(self, event: Event) -> list[Handler]:
-        return list(self._handlers.get(type(event), ()))
-
-
-dispatcher = Dispatcher()
+    activity_id: int

@@ -23,6 +23,10 @@ class Services:
     """All services over one database: what the GUI's AppContext and the façade hold."""
 
     def __init__(self, db: Database) -> None:
+        if db.bus is None:
+            from tracker.services.bootstrap import bootstrap
+
+            bootstrap(db)
         self.db = db
         self.auth = AuthService(db)
         self.people = PeopleService(db)

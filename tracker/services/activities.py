@@ -19,6 +19,7 @@ from tracker.db.models import (
     User,
 )
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
@@ -187,7 +188,7 @@ class ActivityService(Service):
             tx.session.flush()
             _set_leads(tx.session, a.id, data)
             tx.audit(actor, "create", "activity", a.id, None, {"name": a.name})
-            tx.changes.add("activity", a.id)
+            tx.changes.add(ChangeKind.ACTIVITY, a.id)
             tx.session.flush()
             return summaries(tx.session, {a.id})[0]
 
@@ -209,7 +210,7 @@ class ActivityService(Service):
             _set_leads(tx.session, a.id, data)
             tx.audit(actor, "update", "activity", a.id, before, {"name": a.name, "capacity": a.capacity,
                                                                "location": a.location})
-            tx.changes.add("activity", a.id)
+            tx.changes.add(ChangeKind.ACTIVITY, a.id)
             tx.session.flush()
             return summaries(tx.session, {a.id})[0]
 
@@ -221,7 +222,7 @@ class ActivityService(Service):
             require(tx.session, actor, Permission.MANAGE_ACTIVITY, activity_id=activity_id)
             a.archived = archived
             tx.audit(actor, "archive" if archived else "unarchive", "activity", a.id)
-            tx.changes.add("activity", a.id)
+            tx.changes.add(ChangeKind.ACTIVITY, a.id)
 
 
 def _validate(s: Session, data: ActivityInput) -> None:

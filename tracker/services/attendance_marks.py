@@ -36,6 +36,7 @@ from tracker.db.models import (
 )
 from tracker.db.uow import UnitOfWork, read_only
 from tracker.domain.attendance import in_enrollment
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
@@ -234,7 +235,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[attendance.MarkChang
         conn.execute(insert(_table(AuditEntry)), audit)
     for student_id, activity_id in sorted(touched):
         tx.emit(AttendanceChanged(student_id, activity_id))
-    tx.changes.add("attendance", *session_ids)
+    tx.changes.add(ChangeKind.ATTENDANCE, *session_ids)
     if skip_existing:
         return [results[k] for k in ((c.session_id, c.student_id) for c in changes) if k in results]
     return [results[(c.session_id, c.student_id)] for c in changes]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivitySession, AttendanceRecord, AttendanceStatus
 from tracker.db.uow import UnitOfWork
+from tracker.domain.changes import ChangeKind
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
@@ -87,8 +88,8 @@ def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: st
     s.flush()
     tx.audit(actor, "create" if before is None else "update", "attendance_status", row.id,
              before, _status_audit(row))
-    tx.changes.add("setting", row.id)
-    tx.changes.add("attendance")  # grids show the new code, label or colour
+    tx.changes.add(ChangeKind.SETTING, row.id)
+    tx.changes.add(ChangeKind.ATTENDANCE)  # grids show the new code, label or colour
     if rules_changed:
         _recompute_after_rule_change(tx, row.id)
     return _status_info(row)
@@ -106,7 +107,7 @@ def _recompute_after_rule_change(tx: UnitOfWork, status_id: int) -> None:
     ).all()
     for student_id, activity_id in pairs:
         tx.emit(AttendanceChanged(student_id, activity_id))
-    tx.changes.add("attendance")
+    tx.changes.add(ChangeKind.ATTENDANCE)
 
 
 def _status_info(r: Any) -> attendance.StatusInfo:

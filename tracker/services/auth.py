@@ -11,6 +11,7 @@ from sqlalchemy import Table, func, select, update
 
 from tracker.db.models import User, utcnow
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import AuthError, NotFound, ValidationError
@@ -124,7 +125,7 @@ class AuthService(Service):
                 raise ValidationError.field("current password", "The current password is wrong.")
             user.password_hash = hash_password(new_password)
             tx.audit(actor, "change_password", "user", user.id)
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
 
     def reset_password(self, actor: Actor, user_id: int, new_password: str | None) -> None:
         """An admin sets a new password (None: the account can no longer sign in)."""
@@ -139,7 +140,7 @@ class AuthService(Service):
             user.failed_logins = 0
             user.locked_until = None
             tx.audit(actor, "reset_password", "user", user.id)
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
 
     def unlock(self, actor: Actor, user_id: int) -> None:
         with unit_of_work(self.db) as tx:
@@ -150,7 +151,7 @@ class AuthService(Service):
             user.failed_logins = 0
             user.locked_until = None
             tx.audit(actor, "unlock", "user", user.id)
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
 
     def has_admin(self) -> bool:
         with read_only(self.db) as s:
@@ -187,5 +188,5 @@ class AuthService(Service):
             tx.session.add(user)
             tx.session.flush()
             tx.audit(None, "create", "user", user.id, None, {"username": username, "role": "admin"})
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
             return actor_of(user)

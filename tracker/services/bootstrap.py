@@ -1,16 +1,56 @@
-"""Opening a database: migrate, then make sure the default reference rows exist."""
+"""Opening a database: migrate, wire the message bus, make sure the default reference rows exist.
+
+``bootstrap(db)`` is the one place where domain events meet their handlers and after-commit jobs
+meet theirs (the "cosmic python" bootstrap). Adding a side effect is one function plus one line in
+``EVENT_HANDLERS`` (in the transaction) or ``AFTER_COMMIT_JOBS`` (files, deliveries: after the
+commit, retried until done). Tests can bootstrap with no handlers or with the ones they choose.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from tracker.db.engine import Database
+from tracker.db.messagebus import EventHandler, JobHandler, MessageBus
 from tracker.db.migrate import MigrationResult, ensure_schema
 from tracker.db.models import AttendanceStatus, RubricLevel
 from tracker.db.uow import unit_of_work
+from tracker.domain.events import (
+    AttendanceChanged,
+    Event,
+    MilestoneCompletionChanged,
+    MilestoneSetChanged,
+    MilestonesTicked,
+)
+from tracker.services import recompute
+
+#: in-transaction side effects: event type -> handlers, run in this order
+EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
+    MilestoneCompletionChanged: [recompute.on_milestone_changed],
+    MilestonesTicked: [recompute.on_milestones_ticked],
+    MilestoneSetChanged: [recompute.on_milestone_set_changed],
+    AttendanceChanged: [recompute.on_attendance_changed],
+}
+
+#: after-commit work on the outside world: job kind -> handler(db, payload)
+AFTER_COMMIT_JOBS: dict[str, JobHandler] = {}
+
+
+def bootstrap(
+    db: Database,
+    *,
+    handlers: Mapping[type[Event], Sequence[EventHandler]] | None = None,
+    jobs: Mapping[str, JobHandler] | None = None,
+) -> MessageBus:
+    """Give the database its message bus: the tables above, or the ones a test passes."""
+    bus = MessageBus(EVENT_HANDLERS if handlers is None else handlers,
+                     AFTER_COMMIT_JOBS if jobs is None else jobs)
+    db.bus = bus
+    return bus
 
 DEFAULT_STATUSES = (
     # code, label, counts as present, counts in rate, colour (Okabe-Ito, colour-blind safe)
@@ -45,6 +85,7 @@ def open_database(
     path_or_url: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True
 ) -> tuple[Database, MigrationResult | None]:
     db = Database.connect(path_or_url)
+    bootstrap(db)
     result = None
     if migrate:
         try:

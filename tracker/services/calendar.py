@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivitySession, AttendanceRecord, Holiday, Schedule
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.schedule import (
     WeeklyPattern,
@@ -183,8 +184,8 @@ def regenerate_schedule(tx: UnitOfWork, schedule: Schedule, holidays: set[date] 
                                   starts_at=begins, ends_at=ends, location=schedule.location))
             created += 1
     if created or updated or removed:
-        tx.changes.add("session", *[r.id for r in existing])
-        tx.changes.add("activity", schedule.activity_id)
+        tx.changes.add(ChangeKind.SESSION, *[r.id for r in existing])
+        tx.changes.add(ChangeKind.ACTIVITY, schedule.activity_id)
     return RegenerateResult(created, updated, removed, kept)
 
 
@@ -235,8 +236,8 @@ class CalendarService(Service):
             result = regenerate_schedule(tx, row)
             tx.audit(actor, "create", "schedule", row.id, None,
                      {**self._audit(row), "sessions_created": result.created})
-            tx.changes.add("session")
-            tx.changes.add("activity", activity_id)
+            tx.changes.add(ChangeKind.SESSION)
+            tx.changes.add(ChangeKind.ACTIVITY, activity_id)
             return _schedule_info(row)
 
     def update_schedule(self, actor: Actor, schedule_id: int, data: ScheduleInput, *,
@@ -259,8 +260,8 @@ class CalendarService(Service):
             tx.audit(actor, "update", "schedule", row.id, before,
                      {**self._audit(row), "sessions_created": result.created,
                       "sessions_removed": result.removed, "sessions_kept": result.kept})
-            tx.changes.add("session")
-            tx.changes.add("activity", row.activity_id)
+            tx.changes.add(ChangeKind.SESSION)
+            tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
             return _schedule_info(row)
 
     def delete_schedule(self, actor: Actor, schedule_id: int) -> RegenerateResult:
@@ -282,8 +283,8 @@ class CalendarService(Service):
                     removed += 1
             tx.audit(actor, "delete", "schedule", row.id, self._audit(row),
                      {"sessions_removed": removed, "sessions_kept": len(attended)})
-            tx.changes.add("session", *[r.id for r in sessions])
-            tx.changes.add("activity", row.activity_id)
+            tx.changes.add(ChangeKind.SESSION, *[r.id for r in sessions])
+            tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
             tx.session.delete(row)
             return RegenerateResult(removed=removed, kept=len(attended))
 
@@ -299,7 +300,7 @@ class CalendarService(Service):
                 total = RegenerateResult(total.created + r.created, total.updated + r.updated,
                                          total.removed + r.removed, total.kept + r.kept)
             tx.audit(actor, "regenerate", "activity", activity_id, None, vars(total))
-            tx.changes.add("session")
+            tx.changes.add(ChangeKind.SESSION)
             return total
 
     # ------------------------------------------------------------------ holidays
@@ -320,7 +321,7 @@ class CalendarService(Service):
             tx.session.flush()
             self._regenerate_around(tx, day)
             tx.audit(actor, "create", "holiday", h.id, None, {"day": day, "name": h.name})
-            tx.changes.add("session")
+            tx.changes.add(ChangeKind.SESSION)
             return HolidayInfo(h.id, h.day, h.name)
 
     def remove_holiday(self, actor: Actor, holiday_id: int) -> None:
@@ -335,7 +336,7 @@ class CalendarService(Service):
             tx.session.delete(h)
             tx.session.flush()
             self._regenerate_around(tx, day)
-            tx.changes.add("session")
+            tx.changes.add(ChangeKind.SESSION)
 
     def _regenerate_around(self, tx: UnitOfWork, day: date) -> None:
         hol = holiday_days(tx.session)
@@ -436,8 +437,8 @@ class CalendarService(Service):
             if has_attendance(tx.session, row.id):
                 raise ValidationError("This session has attendance and cannot be deleted.")
             tx.audit(actor, "delete", "session", row.id, _session_audit(row), None)
-            tx.changes.add("session", row.id)
-            tx.changes.add("activity", row.activity_id)
+            tx.changes.add(ChangeKind.SESSION, row.id)
+            tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
             tx.session.delete(row)
 
     # ------------------------------------------------------------------ internals
@@ -445,8 +446,8 @@ class CalendarService(Service):
                before: dict[str, object] | None) -> SessionInfo:
         tx.session.flush()
         tx.audit(actor, action, "session", row.id, before, _session_audit(row))
-        tx.changes.add("session", row.id)
-        tx.changes.add("activity", row.activity_id)
+        tx.changes.add(ChangeKind.SESSION, row.id)
+        tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
         return session_infos(tx.session, [row])[0]
 
     @staticmethod

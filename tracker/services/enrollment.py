@@ -39,6 +39,7 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.events import ActivityCompleted
 from tracker.domain.policy import Actor, Permission
@@ -234,7 +235,7 @@ def _offer_next(tx: UnitOfWork, activity: Activity, student_name: str | None = N
             link=f"activity:{activity.id}",
         ))
     if leads:
-        tx.changes.add("notification")
+        tx.changes.add(ChangeKind.NOTIFICATION)
     return PlaceOffer(activity.id, first.user_id, name, first.waitlist_position or 1)
 
 
@@ -398,9 +399,9 @@ class EnrollmentService(Service):
         tx.audit(actor, "re-enroll" if again else "enroll", "activity_progress", p.id, None,
                  {"user_id": u.id, "activity_id": activity.id, "status": target.value,
                   "enrolled_on": day, "waitlist_position": p.waitlist_position})
-        tx.changes.add("enrollment", p.id)
-        tx.changes.add("progress", p.id)
-        tx.changes.add("activity", activity.id)
+        tx.changes.add(ChangeKind.ENROLLMENT, p.id)
+        tx.changes.add(ChangeKind.PROGRESS, p.id)
+        tx.changes.add(ChangeKind.ACTIVITY, activity.id)
         outcome = ("re-enrolled" if again else "enrolled") if target is ProgressStatus.ACTIVE else "waitlisted"
         return EnrollOutcome(u.id, u.display_name, outcome, target, p.waitlist_position)
 
@@ -450,9 +451,9 @@ class EnrollmentService(Service):
             tx.audit(actor, "drop", "activity_progress", p.id, before,
                      {"status": "dropped", "dropped_on": day, "reason": reason})
             offer = _offer_next(tx, activity) if held_place else None
-            tx.changes.add("enrollment", p.id)
-            tx.changes.add("progress", p.id)
-            tx.changes.add("activity", activity_id)
+            tx.changes.add(ChangeKind.ENROLLMENT, p.id)
+            tx.changes.add(ChangeKind.PROGRESS, p.id)
+            tx.changes.add(ChangeKind.ACTIVITY, activity_id)
             return DropResult(student_id, ProgressStatus.DROPPED, offer)
 
     def promote_from_waitlist(self, actor: Actor, activity_id: int, student_id: int) -> EnrollOutcome:
@@ -476,9 +477,9 @@ class EnrollmentService(Service):
             _renumber(s, activity_id)
             tx.audit(actor, "promote", "activity_progress", p.id, before,
                      {"status": "active", "enrolled_on": p.enrolled_on})
-            tx.changes.add("enrollment", p.id)
-            tx.changes.add("progress", p.id)
-            tx.changes.add("activity", activity_id)
+            tx.changes.add(ChangeKind.ENROLLMENT, p.id)
+            tx.changes.add(ChangeKind.PROGRESS, p.id)
+            tx.changes.add(ChangeKind.ACTIVITY, activity_id)
             name = s.scalar(select(User.display_name).where(User.id == student_id)) or ""
             return EnrollOutcome(student_id, name, "enrolled", ProgressStatus.ACTIVE)
 
@@ -504,9 +505,9 @@ class EnrollmentService(Service):
             tx.audit(actor, "complete_by_hand", "activity_progress", p.id, {"status": "active"},
                      {"status": "completed", "note": note, "manual": True})
             tx.emit(ActivityCompleted(student_id, activity_id, p.id))
-            tx.changes.add("enrollment", p.id)
-            tx.changes.add("progress", p.id)
-            tx.changes.add("activity", activity_id)
+            tx.changes.add(ChangeKind.ENROLLMENT, p.id)
+            tx.changes.add(ChangeKind.PROGRESS, p.id)
+            tx.changes.add(ChangeKind.ACTIVITY, activity_id)
             s.flush()
             return next(r for r in roster_rows(s, activity_id) if r.student_id == student_id)
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from tracker import __version__
 from tracker.db.models import Activity, ActivitySession, Holiday, Schedule
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.schedule import ICAL_DAYS, first_occurrence, local_zone_name, pattern_slots
 from tracker.errors import NotFound, Problem, ValidationError
@@ -381,8 +382,8 @@ class IcalService(Service):
             tx.audit(actor, "import_ics", "activity", activity.id, None,
                      {"file": name, "added": added, "unchanged": unchanged, "skipped": parsed.skipped})
             if added or created:
-                tx.changes.add("session")
-                tx.changes.add("activity", activity.id)
+                tx.changes.add(ChangeKind.SESSION)
+                tx.changes.add(ChangeKind.ACTIVITY, activity.id)
             first = parsed.sessions[0].starts_at if parsed.sessions else None
             last = parsed.sessions[-1].starts_at if parsed.sessions else None
             return ImportResult(activity.id, activity.name, created, added, unchanged, parsed.skipped,

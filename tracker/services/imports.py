@@ -42,6 +42,7 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import Problem, TrackerError, ValidationError
@@ -466,14 +467,14 @@ class ImportService(Service):
                 "activities": activity_ids, "enrollments": len(plan.enrollments),
                 "leads": len(plan.leads), "links": len(plan.links)})
             if created or updated:
-                tx.changes.add("user", *created, *updated)
+                tx.changes.add(ChangeKind.USER, *created, *updated)
             if activity_ids:
-                tx.changes.add("activity", *activity_ids)
+                tx.changes.add(ChangeKind.ACTIVITY, *activity_ids)
             if plan.enrollments:
-                tx.changes.add("enrollment")
-                tx.changes.add("progress")
+                tx.changes.add(ChangeKind.ENROLLMENT)
+                tx.changes.add(ChangeKind.PROGRESS)
             if plan.links:
-                tx.changes.add("guardian_link")
+                tx.changes.add(ChangeKind.GUARDIAN_LINK)
             report(100, 100, "Saving…")
             check()
         return ImportResult(preview, tuple(created), tuple(updated), tuple(activity_ids),

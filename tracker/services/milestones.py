@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, GuardianLink, Milestone, User, UserMilestone, utcnow
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.events import MilestoneCompletionChanged
+from tracker.domain.events import MilestoneCompletionChanged, MilestoneSetChanged, MilestonesTicked
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import ConflictError, NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
@@ -107,16 +108,6 @@ def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
     return text, number
 
 
-def _recompute_all(tx: UnitOfWork, activity_id: int) -> None:
-    """Everyone's percentage in the activity (after milestones were added, removed, re-weighted)."""
-    from tracker.services.recompute import recompute
-
-    s = tx.session
-    q = select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)
-    for uid in list(s.scalars(q)):
-        recompute(tx, uid, activity_id)
-
-
 def _get_milestone(s: Session, milestone_id: int) -> Milestone:
     m = s.get(Milestone, milestone_id)
     if m is None:
@@ -201,12 +192,9 @@ class MilestoneService(Service):
             s.flush()
             tx.audit(actor, "create", "milestone", m.id, None,
                      {"title": title, "points": points, "required": bool(required)})
-            tx.changes.add("milestone", m.id)
+            tx.changes.add(ChangeKind.MILESTONE, m.id)
             # a new milestone changes everyone's percentage in this activity
-            for uid in s.scalars(select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)):
-                from tracker.services.recompute import recompute
-
-                recompute(tx, uid, activity_id)
+            tx.emit(MilestoneSetChanged(activity_id))
             return MilestoneRow(m.id, activity_id, m.title, m.description, m.order_index, m.points,
                                 m.required, m.due_date, 0, m.version)
 
@@ -248,7 +236,7 @@ class MilestoneService(Service):
                 tx.audit(actor, "update_notes", "milestone", milestone_id, before, {"notes": notes})
             p.progress_manual = False  # completing a milestone recomputes progress
             tx.emit(MilestoneCompletionChanged(user_id, m.activity_id, milestone_id, True))
-            tx.changes.add("milestone", milestone_id)
+            tx.changes.add(ChangeKind.MILESTONE, milestone_id)
             s.flush()
             return Completion(um.id, milestone_id, user_id, m.activity_id, um.completed_at,
                               um.notes, p.progress_percentage, p.status)
@@ -299,7 +287,7 @@ class MilestoneService(Service):
                          {"user_id": user_id, "notes": text})
                 um.notes = text
                 changed.append(um)
-                tx.changes.add("milestone", mid)
+                tx.changes.add(ChangeKind.MILESTONE, mid)
             s.flush()
             return [Completion(um.id, um.milestone_id, user_id, activity_id, um.completed_at, um.notes,
                                p.progress_percentage, p.status) for um in changed]
@@ -324,7 +312,7 @@ class MilestoneService(Service):
             if p is not None:
                 p.progress_manual = False
             tx.emit(MilestoneCompletionChanged(user_id, m.activity_id, milestone_id, False))
-            tx.changes.add("milestone", milestone_id)
+            tx.changes.add(ChangeKind.MILESTONE, milestone_id)
 
     def update_milestone(
         self,
@@ -355,9 +343,9 @@ class MilestoneService(Service):
             m.required, m.due_date = bool(required), due_date
             s.flush()
             tx.audit(actor, "update", "milestone", m.id, before, after)
-            tx.changes.add("milestone", m.id)
+            tx.changes.add(ChangeKind.MILESTONE, m.id)
             if before["points"] != points or before["required"] != bool(required):
-                _recompute_all(tx, m.activity_id)
+                tx.emit(MilestoneSetChanged(m.activity_id))
             return _row(m, self._count(s, m.id))
 
     @staticmethod
@@ -388,8 +376,8 @@ class MilestoneService(Service):
             s.execute(delete(UserMilestone).where(UserMilestone.milestone_id == milestone_id))
             s.delete(m)
             s.flush()
-            tx.changes.add("milestone", milestone_id)
-            _recompute_all(tx, activity_id)
+            tx.changes.add(ChangeKind.MILESTONE, milestone_id)
+            tx.emit(MilestoneSetChanged(activity_id))
 
     def reorder_milestones(self, actor: Actor, activity_id: int, ordered_ids: list[int]) -> None:
         """Put the activity's milestones in this order (every one of them, each once)."""
@@ -409,7 +397,7 @@ class MilestoneService(Service):
             for n, i in enumerate(ids):
                 if ms[i].order_index != n:
                     ms[i].order_index = n
-                    tx.changes.add("milestone", i)
+                    tx.changes.add(ChangeKind.MILESTONE, i)
             s.flush()
             tx.audit(actor, "reorder", "activity_milestones", activity_id, {"order": before}, {"order": ids})
 
@@ -441,8 +429,8 @@ class MilestoneService(Service):
             tx.audit(actor, "copy", "activity_milestones", to_activity_id, None,
                      {"from_activity_id": from_activity_id, "milestone_ids": [m.id for m in made]})
             for m in made:
-                tx.changes.add("milestone", m.id)
-            _recompute_all(tx, to_activity_id)
+                tx.changes.add(ChangeKind.MILESTONE, m.id)
+            tx.emit(MilestoneSetChanged(to_activity_id))
             return [_row(m, 0) for m in made]
 
     def complete_for_students(
@@ -477,11 +465,8 @@ class MilestoneService(Service):
                       .values(progress_manual=False, version=ActivityProgress.version + 1))
             tx.audit(actor, "complete", "milestone", milestone_id, None,
                      {"user_ids": new, "notes": notes or ""})
-            from tracker.services.recompute import recompute_many
-
-            # what MilestoneCompletionChanged does for one student, done for all in bulk
-            recompute_many(tx, new, m.activity_id)
-            tx.changes.add("milestone", milestone_id)
+            tx.emit(MilestonesTicked(m.activity_id, milestone_id, tuple(new), True))
+            tx.changes.add(ChangeKind.MILESTONE, milestone_id)
             return len(new)
 
     def uncomplete_for_students(self, actor: Actor, milestone_id: int, student_ids: list[int]) -> int:
@@ -507,10 +492,8 @@ class MilestoneService(Service):
                       .where(ActivityProgress.activity_id == m.activity_id, ActivityProgress.user_id.in_(users),
                              ActivityProgress.progress_manual.is_(True))
                       .values(progress_manual=False, version=ActivityProgress.version + 1))
-            from tracker.services.recompute import recompute_many
-
-            recompute_many(tx, users, m.activity_id)
-            tx.changes.add("milestone", milestone_id)
+            tx.emit(MilestonesTicked(m.activity_id, milestone_id, tuple(users), False))
+            tx.changes.add(ChangeKind.MILESTONE, milestone_id)
             return len(users)
 
     def checklist(self, actor: Actor, activity_id: int) -> Checklist:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import ActivityLead, ActivityProgress, GuardianLink, User, utcnow
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, ValidationError
@@ -219,7 +220,7 @@ class PeopleService(Service):
             tx.session.add(user)
             tx.session.flush()
             tx.audit(actor, "create", "user", user.id, None, _snapshot(user))
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
             return self._infos(tx.session, [user])[0]
 
     def update_user(
@@ -249,7 +250,7 @@ class PeopleService(Service):
                 user.password_hash = hash_password(data.password)
             tx.session.flush()
             tx.audit(actor, "update", "user", user.id, before, _snapshot(user))
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
             return self._infos(tx.session, [user])[0]
 
     def set_active(self, actor: Actor, user_id: int, active: bool) -> UserInfo:
@@ -264,7 +265,7 @@ class PeopleService(Service):
             user.active = active
             tx.audit(actor, "activate" if active else "deactivate", "user", user.id, before,
                      {"active": active})
-            tx.changes.add("user", user.id)
+            tx.changes.add(ChangeKind.USER, user.id)
             return self._infos(tx.session, [user])[0]
 
     def link_guardian(
@@ -300,7 +301,7 @@ class PeopleService(Service):
             tx.session.flush()
             tx.audit(actor, "link", "guardian_link", link.id, None,
                      {"guardian_id": guardian_id, "student_id": student_id})
-            tx.changes.add("user", guardian_id, student_id)
+            tx.changes.add(ChangeKind.USER, guardian_id, student_id)
 
     def unlink_guardian(self, actor: Actor, guardian_id: int, student_id: int) -> None:
         with unit_of_work(self.db) as tx:
@@ -315,7 +316,7 @@ class PeopleService(Service):
             tx.audit(actor, "unlink", "guardian_link", link.id,
                      {"guardian_id": guardian_id, "student_id": student_id}, None)
             tx.session.delete(link)
-            tx.changes.add("user", guardian_id, student_id)
+            tx.changes.add(ChangeKind.USER, guardian_id, student_id)
 
     # ------------------------------------------------------------------ helpers
 

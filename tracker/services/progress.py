@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory, User, utcnow
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.events import ActivityCompleted
 from tracker.domain.policy import Actor, Permission
@@ -153,8 +154,8 @@ class ProgressService(Service):
                 tx.audit(actor, "sign_off" if signed else "undo_sign_off", "activity_progress", p.id, before,
                          {"signed_off_at": p.signed_off_at.isoformat() if p.signed_off_at else None})
                 recompute(tx, uid, activity_id)
-                tx.changes.add("progress", p.id)
-                tx.changes.add("enrollment", p.id)
+                tx.changes.add(ChangeKind.PROGRESS, p.id)
+                tx.changes.add(ChangeKind.ENROLLMENT, p.id)
             s.flush()
             return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
 
@@ -190,8 +191,8 @@ class ProgressService(Service):
                 s.refresh(p)
                 tx.audit(actor, "clear_override", "activity_progress", p.id, before,
                          {"status": p.status.value, "progress_percentage": p.progress_percentage})
-                tx.changes.add("progress", p.id)
-                tx.changes.add("enrollment", p.id)
+                tx.changes.add(ChangeKind.PROGRESS, p.id)
+                tx.changes.add(ChangeKind.ENROLLMENT, p.id)
             return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
 
 
@@ -276,8 +277,8 @@ def _set_by_hand(tx: UnitOfWork, actor: Actor, activity_id: int, user_id: int, n
               "note": p.note, "manual": True})
     if new_status is ProgressStatus.COMPLETED and before["status"] != "completed":
         tx.emit(ActivityCompleted(user_id, activity_id, p.id))
-    tx.changes.add("progress", p.id)
-    tx.changes.add("enrollment", p.id)
+    tx.changes.add(ChangeKind.PROGRESS, p.id)
+    tx.changes.add(ChangeKind.ENROLLMENT, p.id)
 
 
 def _parse_status(status: ProgressStatus | str | None) -> ProgressStatus | None:

@@ -2,7 +2,7 @@
 
 ``recompute`` is the one place where a student's progress and completion are derived; it runs
 inside the unit of work of the change that caused it (milestone and attendance events are
-subscribed here), so completing — and reverting a completion — is atomic with that change.
+wired to them by ``tracker.services.bootstrap``), so completing — and reverting a completion — is atomic with that change.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from sqlalchemy import bindparam, select
 
 from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory, utcnow
 from tracker.db.uow import UnitOfWork
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import (
     ActivityCompleted,
     AttendanceChanged,
     CompletionReverted,
     MilestoneCompletionChanged,
-    dispatcher,
+    MilestoneSetChanged,
+    MilestonesTicked,
 )
 from tracker.domain.policy import Actor
 from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
@@ -89,8 +91,8 @@ def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
     complete = cur.status is ProgressStatus.ACTIVE and not cur.status_manual and check.complete
     revert = cur.status is ProgressStatus.COMPLETED and not cur.status_manual and not check.complete
     if (cur.progress_manual or percentage == cur.progress_percentage) and not complete and not revert:
-        tx.changes.add("progress", cur.id)
-        tx.changes.add("enrollment", cur.id)
+        tx.changes.add(ChangeKind.PROGRESS, cur.id)
+        tx.changes.add(ChangeKind.ENROLLMENT, cur.id)
         return
     p = s.get(ActivityProgress, cur.id)
     assert p is not None
@@ -109,8 +111,8 @@ def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
                  {"status": "active", "reasons": list(check.reasons)})
         s.flush()
         tx.emit(CompletionReverted(student_id, activity_id, p.id))
-    tx.changes.add("progress", p.id)
-    tx.changes.add("enrollment", p.id)
+    tx.changes.add(ChangeKind.PROGRESS, p.id)
+    tx.changes.add(ChangeKind.ENROLLMENT, p.id)
 
 
 def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> None:
@@ -151,8 +153,8 @@ def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> 
             continue
         if not r.progress_manual and percentage != r.progress_percentage:
             updates.append({"pid": r.id, "pct": percentage})
-        tx.changes.add("progress", r.id)
-        tx.changes.add("enrollment", r.id)
+        tx.changes.add(ChangeKind.PROGRESS, r.id)
+        tx.changes.add(ChangeKind.ENROLLMENT, r.id)
     if updates:
         table = ActivityProgress.__table__
         s.execute(
@@ -179,20 +181,33 @@ def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> 
             tx.audit(None, "revert_completion", "activity_progress", o.id, {"status": "completed"},
                      {"status": "active", "reasons": list(reasons)})
             events.append(CompletionReverted(o.user_id, activity_id, o.id))
-        tx.changes.add("progress", o.id)
-        tx.changes.add("enrollment", o.id)
+        tx.changes.add(ChangeKind.PROGRESS, o.id)
+        tx.changes.add(ChangeKind.ENROLLMENT, o.id)
     s.flush()
     for event in events:
         tx.emit(event)
 
 
-def _on_milestone(tx: UnitOfWork, event: MilestoneCompletionChanged) -> None:
+def recompute_activity(tx: UnitOfWork, activity_id: int) -> None:
+    """Everyone's percentage and completion in the activity (after its milestones changed)."""
+    q = select(ActivityProgress.user_id).where(ActivityProgress.activity_id == activity_id)
+    recompute_many(tx, list(tx.session.scalars(q)), activity_id)
+
+
+# ---------------------------------------------------------------- event handlers (see bootstrap)
+
+
+def on_milestone_changed(tx: UnitOfWork, event: MilestoneCompletionChanged) -> None:
     recompute(tx, event.student_id, event.activity_id)
 
 
-def _on_attendance(tx: UnitOfWork, event: AttendanceChanged) -> None:
+def on_milestones_ticked(tx: UnitOfWork, event: MilestonesTicked) -> None:
+    recompute_many(tx, list(event.student_ids), event.activity_id)
+
+
+def on_milestone_set_changed(tx: UnitOfWork, event: MilestoneSetChanged) -> None:
+    recompute_activity(tx, event.activity_id)
+
+
+def on_attendance_changed(tx: UnitOfWork, event: AttendanceChanged) -> None:
     recompute(tx, event.student_id, event.activity_id)
-
-
-dispatcher.subscribe(MilestoneCompletionChanged, _on_milestone)
-dispatcher.subscribe(AttendanceChanged, _on_attendance)

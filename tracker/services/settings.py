@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tracker.db.models import Setting
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import Problem, ValidationError
 from tracker.services.base import Service, require
@@ -75,5 +76,5 @@ class SettingsService(Service):
                 else:
                     continue
                 tx.audit(actor, "update", "setting", None, {key: before}, {key: value})
-            tx.changes.add("setting", 0)
+            tx.changes.add(ChangeKind.SETTING, 0)
         return self.get()

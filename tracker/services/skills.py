@@ -29,6 +29,7 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.db.uow import read_only, unit_of_work
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.participation import ParticipationSummary, summarize
 from tracker.domain.policy import Actor, Permission
@@ -229,7 +230,7 @@ class SkillService(Service):
             s.delete(k)
             s.flush()
             tx.audit(actor, "delete", "skill", skill_id, before, None)
-            tx.changes.add("skill", skill_id)
+            tx.changes.add(ChangeKind.SKILL, skill_id)
 
     def _validated(self, s: Session, name: str, category: str, description: str,
                    skill_id: int | None) -> tuple[str, str, str]:
@@ -253,7 +254,7 @@ class SkillService(Service):
             s.flush()
             tx.audit(actor, "create", "skill", k.id, None,
                      {"name": name, "category": category, "description": description})
-            tx.changes.add("skill", k.id)
+            tx.changes.add(ChangeKind.SKILL, k.id)
             return SkillRow(k.id, k.name, k.category, k.description, k.version)
 
     def update_skill(self, actor: Actor, skill_id: int, name: str, category: str = "",
@@ -269,7 +270,7 @@ class SkillService(Service):
                 k.name, k.category, k.description = name, category, description
                 s.flush()
                 tx.audit(actor, "update", "skill", k.id, before, after)
-                tx.changes.add("skill", k.id)
+                tx.changes.add(ChangeKind.SKILL, k.id)
             return SkillRow(k.id, k.name, k.category, k.description, k.version)
 
     def rubric(self, actor: Actor, skill_id: int | None = None) -> list[RubricLevelRow]:
@@ -332,7 +333,7 @@ class SkillService(Service):
                                       description=r.description) for r in new)
                 tx.audit(actor, "update", "rubric", skill_id,
                          {"levels": [vars(r) for r in old]}, {"levels": [vars(r) for r in new]})
-                tx.changes.add("skill", *( [skill_id] if skill_id is not None else governed))
+                tx.changes.add(ChangeKind.SKILL, *( [skill_id] if skill_id is not None else governed))
             return new
 
     @staticmethod
@@ -384,8 +385,8 @@ class SkillService(Service):
                 s.flush()
                 tx.audit(actor, "set_skills", "activity", activity_id,
                          {"skills": before}, {"skills": wanted})
-                tx.changes.add("skill", *wanted, *before)
-                tx.changes.add("activity", activity_id)
+                tx.changes.add(ChangeKind.SKILL, *wanted, *before)
+                tx.changes.add(ChangeKind.ACTIVITY, activity_id)
             return _activity_skills(s, activity_id)
 
     # ----------------------------------------------------------------- assessments
@@ -428,8 +429,8 @@ class SkillService(Service):
                 tx.audit(actor, "assess", "skill_assessment", r.id, None,
                          {"student_id": r.student_id, "skill_id": skill_id, "activity_id": activity_id,
                           "level": level, "evidence": evidence, "assessed_at": when})
-            tx.changes.add("skill", skill_id)
-            tx.changes.add("progress", *ids)
+            tx.changes.add(ChangeKind.SKILL, skill_id)
+            tx.changes.add(ChangeKind.PROGRESS, *ids)
             return [AssessmentRow(r.id, r.student_id, enrolled[r.student_id], skill_id, skill.name,
                                   activity_id, act.name, level, levels[level], evidence, actor.id,
                                   actor.display_name, when) for r in rows]
