@@ -1,7 +1,8 @@
 """Change notifications: one bus; every open view decides itself whether to refresh.
 
-A write returns a :class:`tracker.domain.changes.Changes`; whoever ran it publishes it here, and
-each view's slot looks at ``changes.kinds`` to refresh only what is affected (Anki's idea).
+A write operation (``ui/ops.py``) publishes the :class:`~tracker.domain.changes.Changes` its unit
+of work collected, with the object that initiated it; each view's slot looks at the kinds (and
+ids) to refresh only what is affected (Anki's ``operation_did_execute``). Nothing else publishes.
 """
 
 from __future__ import annotations
@@ -12,16 +13,12 @@ from tracker.domain.changes import Changes
 
 
 class EventBus(QObject):
-    changed = Signal(object)  # Changes
+    #: (Changes, initiator): what a committed write changed, and who ran it (a widget, or None)
+    changed = Signal(object, object)
+    #: tuple of tracker.db.messagebus.JobFailure: after-commit work that failed and stays pending
+    jobs_failed = Signal(object)
 
-    def publish(self, changes: Changes | None = None, **kinds: object) -> None:
-        """Publish a Changes value, or build one from keyword kinds: publish(user=[3, 4])."""
-        out = changes or Changes()
-        for kind, ids in kinds.items():
-            if isinstance(ids, int):
-                out.add(kind, ids)
-            elif ids is None:
-                out.add(kind)
-            else:
-                out.add(kind, *ids)  # type: ignore[misc]
-        self.changed.emit(out)
+    def publish(self, changes: Changes, initiator: object | None = None) -> None:
+        """Tell every view what a committed write changed (nothing when it changed nothing)."""
+        if changes:
+            self.changed.emit(changes, initiator)

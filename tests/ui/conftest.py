@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,43 @@ from tracker.domain.policy import Actor
 from ui.context import AppContext
 from ui.events import EventBus
 from ui.tasks import TaskRunner
+
+
+UI_DIR = Path(__file__).resolve().parents[2] / "ui"
+
+
+@pytest.fixture(autouse=True)
+def no_database_on_the_gui_thread() -> Iterator[None]:
+    """Fail any widget test in which code of ``ui/`` opens a database connection on the GUI
+    thread: widgets reach services only through operations run off the GUI thread (ui/ops.py).
+    (The test's own set-up, which calls services directly, is not ui/ code and is allowed.)"""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    found: list[str] = []
+    ui_prefix = str(UI_DIR) + os.sep
+
+    def checkout(*_args: object) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        frame = sys._getframe(1)
+        ui_frames = []
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(ui_prefix):
+                ui_frames.append(f"{Path(frame.f_code.co_filename).relative_to(UI_DIR.parent)}:"
+                                 f"{frame.f_lineno} {frame.f_code.co_name}")
+            frame = frame.f_back
+        if ui_frames:
+            found.append(" <- ".join(ui_frames[:4]))
+
+    event.listen(Pool, "checkout", checkout)
+    try:
+        yield
+    finally:
+        event.remove(Pool, "checkout", checkout)
+    if found:
+        pytest.fail("database opened on the GUI thread by ui/ code (use ui/ops.py):\n  "
+                    + "\n  ".join(dict.fromkeys(found)), pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -130,6 +130,8 @@ READERS = row(A, A, D, A, D, A, D)  # ... plus the student themself and their pa
 MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "auth.verify_password": (None, EVERYONE),
     "auth.change_password": (None, EVERYONE),
+    "jobs.pending": (None, EVERYONE),
+    "jobs.retry": (None, EVERYONE),
     "auth.reset_password": (Permission.MANAGE_USERS, ADMIN_ONLY),
     "auth.unlock": (Permission.MANAGE_USERS, ADMIN_ONLY),
     "people.find_users": (Permission.VIEW_USERS, EVERYONE),
@@ -398,6 +400,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "auth.reset_password": lambda: s.auth.reset_password(a, c.student, PASSWORD),
         "auth.unlock": lambda: s.auth.unlock(a, c.student),
         "people.find_users": lambda: s.people.find_users(a),
+        "jobs.pending": lambda: s.jobs.pending(a),
+        "jobs.retry": lambda: s.jobs.retry(a),
         "people.get_user": lambda: s.people.get_user(a, c.student),
         "people.create_user": lambda: s.people.create_user(
             a, UserInput(f"new.{name}", f"New {name}", Role.STUDENT)),

@@ -122,6 +122,13 @@ class UnitOfWork:
         self.changes.add(ChangeKind.JOB)
 
 
+def record_changes(changes: Changes) -> None:
+    """Hand changes made outside a unit of work (after-commit jobs retried) to the collector."""
+    collected = _collector.get()
+    if collected is not None:
+        collected.changes.merge(changes)
+
+
 def bus_of(db: "Database") -> MessageBus:
     if db.bus is None:
         raise RuntimeError("the database has no message bus: call tracker.services.bootstrap.bootstrap(db)")

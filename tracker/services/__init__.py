@@ -12,6 +12,7 @@ from tracker.services.calendar import CalendarService
 from tracker.services.enrollment import EnrollmentService
 from tracker.services.ical import IcalService
 from tracker.services.imports import ImportService
+from tracker.services.jobs import JobService
 from tracker.services.milestones import MilestoneService
 from tracker.services.people import PeopleService
 from tracker.services.progress import ProgressService
@@ -42,6 +43,7 @@ class Services:
         self.ical = IcalService(db)
         self.attendance = AttendanceService(db)
         self.skills = SkillService(db)
+        self.jobs = JobService(db)
 
 
 __all__ = ["Services"]

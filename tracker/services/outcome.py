@@ -30,7 +30,15 @@ class Outcome(Generic[T]):
 
 
 def perform(write: Callable[[], T]) -> Outcome[T]:
-    """Run a write (one or more service calls) and return its result with the changes committed."""
+    """Run a write (one or more service calls) and return its result with the changes committed.
+
+    When it fails after an earlier unit of work in it committed, the error carries what was
+    committed as ``committed`` (an Outcome with no result), so the caller can still publish it."""
     with collecting() as collected:
-        result = write()
+        try:
+            result = write()
+        except BaseException as exc:
+            if collected.changes:
+                exc.committed = Outcome(None, collected.changes, tuple(collected.failed_jobs))  # type: ignore[attr-defined]
+            raise
     return Outcome(result, collected.changes, tuple(collected.failed_jobs))
