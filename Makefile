@@ -24,7 +24,7 @@ bench: sysdeps $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tracker ui tests main.py
-	$(VENV)/bin/mypy tracker
+	$(VENV)/bin/mypy tracker ui
 
 sysdeps:
 	@sh packaging/install-system-deps.sh

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.db.location import APP_NAME, default_data_dir, default_db_path
+from tracker.paths import APP_NAME, default_data_dir, default_db_path
 
 if TYPE_CHECKING:
     from tracker.db.messagebus import MessageBus
