@@ -74,4 +74,9 @@ class ConflictError(TrackerError):
 
 
 class DatabaseError(TrackerError):
-    """The database cannot be used: not a database, too new, unreachable."""
+    """The database cannot be used: not a database, too new, unreachable, damaged, full."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another change holds the database (another workstation, an import); nothing was saved and
+    the same change can simply be tried again."""

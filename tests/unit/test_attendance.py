@@ -427,7 +427,10 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
     if first_mark:
         version = club.svc.apply(club.teacher, [MarkChange(sid, club.sam, club.codes["P"])])[0].version
     other = Services(type(services.db).connect(services.db.url))
-    barrier = threading.Barrier(2, timeout=10)
+    # Each workstation pauses after reading the stored marks, so that both would write on what
+    # they read. Writers are serialised (SQLite: BEGIN IMMEDIATE), so the second cannot even read
+    # until the first has committed: the first one's pause ends without company.
+    barrier = threading.Barrier(2, timeout=1)
     waited: set[int] = set()
     read = attendance_marks._stored
 
@@ -435,7 +438,10 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
         result = read(s, session_ids, student_ids)
         if threading.get_ident() not in waited:
             waited.add(threading.get_ident())
-            barrier.wait()
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
         return result
 
     monkeypatch.setattr(attendance_marks, "_stored", read_then_wait)

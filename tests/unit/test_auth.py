@@ -63,8 +63,8 @@ def test_wrong_password_counts_and_success_resets_the_counter(school):
 
 def test_five_wrong_passwords_lock_the_account_for_five_minutes(school):
     messages = _fail(school.services, "tina", 5)
-    assert messages[:2] == ["Wrong username or password."] * 2
-    assert "2 tries left" in messages[2] and "1 try left" in messages[3]
+    # the same words as for an unknown username until the account is actually locked
+    assert messages[:4] == ["Wrong username or password."] * 4
     assert "locked for 5 minutes" in messages[4]
     user = _user(school.services, "tina")
     assert user.locked_until is not None
@@ -266,3 +266,57 @@ def test_signing_in_does_not_make_an_open_edit_form_conflict(school):
                                  UserInput("tina", "Tina T.", Role.TEACHER),
                                  expected_version=opened.version)
     assert saved.display_name == "Tina T."
+
+
+def test_an_unknown_username_gets_the_same_answer_after_the_same_work(school, monkeypatch):
+    """No account enumeration: an unknown name is refused with the same message, after one
+    password hash check just like a known one (so it takes as long)."""
+    checks: list[str] = []
+    real = auth.password_matches
+
+    def counted(stored, password):  # type: ignore[no-untyped-def]
+        checks.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(auth, "password_matches", counted)
+    answers = []
+    for name in ("tina", "nobody-here"):
+        with pytest.raises(AuthError) as err:
+            school.services.auth.login(name, "wrong-password")
+        answers.append(str(err.value))
+    assert answers == ["Wrong username or password."] * 2
+    assert len(checks) == 2 and all(c.startswith("$argon2id$") for c in checks)
+
+
+def test_guessing_in_parallel_gets_no_more_checks_than_the_limit(school, monkeypatch):
+    """Eight workstations guessing at once: at most five passwords are ever checked."""
+    checks: list[int] = []
+    real = auth.password_matches
+    barrier = threading.Barrier(5, timeout=2)
+
+    def slow(stored, password):  # type: ignore[no-untyped-def]
+        checks.append(1)
+        try:
+            barrier.wait()  # the first five are all checking at the same moment
+        except threading.BrokenBarrierError:
+            pass
+        return real(stored, password)
+
+    monkeypatch.setattr(auth, "password_matches", slow)
+    errors: list[str] = []
+
+    def guess() -> None:
+        try:
+            school.services.auth.login("tina", "wrong-password")
+        except AuthError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(errors) == 8 and len(checks) <= auth.MAX_FAILED_LOGINS
+    assert _user(school.services, "tina").locked_until is not None
+    with pytest.raises(AuthError, match="locked"):
+        school.services.auth.login("tina", PASSWORD)

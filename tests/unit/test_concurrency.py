@@ -27,14 +27,17 @@ APPEND_ONLY = {
 
 
 def _two_workstations_edit(db, model, row_id, first_edit, second_edit):
-    """Workstation B reads, A reads-edits-saves, then B saves its own edit."""
+    """Workstation B reads (its form holds the row), A reads-edits-saves, then B saves its own
+    edit of the copy it read: the version it read is stale."""
+    with read_only(db) as s:
+        row_b = s.get(model, row_id)
+        assert row_b is not None and row_b.version == 1
+        s.expunge(row_b)
+    with unit_of_work(db) as a:
+        first_edit(a.session.get(model, row_id))
     with pytest.raises(ConflictError) as err:
         with unit_of_work(db) as b:
-            row_b = b.session.get(model, row_id)
-            assert row_b is not None and row_b.version == 1
-            with unit_of_work(db) as a:
-                row_a = a.session.get(model, row_id)
-                first_edit(row_a)
+            b.session.add(row_b)
             second_edit(row_b)
     assert "Nothing was overwritten" in str(err.value)
 
@@ -65,14 +68,16 @@ def test_second_save_of_an_activity_edited_elsewhere_is_a_conflict_and_the_first
 
 def test_a_conflict_rolls_back_everything_in_the_unit_of_work(school):
     db = school.services.db
+    with read_only(db) as s:
+        drama = s.get(Activity, school.drama)
+        s.expunge(drama)
+    with unit_of_work(db) as a:
+        a.session.get(Activity, school.drama).name = "Theatre"
     with pytest.raises(ConflictError):
         with unit_of_work(db) as b:
-            drama = b.session.get(Activity, school.drama)
-            b.session.get(User, school.student.id)
-            with unit_of_work(db) as a:
-                a.session.get(Activity, school.drama).name = "Theatre"
-            drama.name = "Stagecraft"
             b.session.get(User, school.student.id).grade = "9"  # same transaction: undone too
+            b.session.add(drama)
+            drama.name = "Stagecraft"
     with read_only(db) as s:
         assert s.get(Activity, school.drama).name == "Theatre"
         assert s.get(User, school.student.id).grade == "7"

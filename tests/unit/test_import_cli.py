@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -57,3 +58,28 @@ def test_unrecognised_columns_can_be_mapped_on_the_command_line(school: School, 
     assert run(school, str(path)) == 1
     assert "--map" in capsys.readouterr().err
     assert run(school, str(path), "--map", "Pupil=full_name", "--map", "Ref=student_number") == 0
+
+
+def test_warnings_are_printed_and_the_import_still_runs(school: School, capsys) -> None:
+    assert run(school, str(DATA / "oneroster" / "v1.1-quirks.zip")) == 0
+    out = capsys.readouterr().out
+    assert ("  warning: enrollments.csv, row 9, column classSourcedId: 3 enrollments in class 'cls-debate' "
+            "(Debate), which classes.csv marks tobedeleted, are left out (rows 9, 10, 11).") in out
+    assert "Imported" in out
+
+
+def test_a_damaged_zip_is_a_message_and_exit_1(school: School, capsys, tmp_path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("manifest.csv", "propertyName,value\r\noneroster.version,1.1\r\n")
+        z.writestr("users.csv", "sourcedId,role\r\nstu-1,student\r\n")
+    raw = bytearray(path.read_bytes())
+    raw[raw.rfind(b"PK\x01\x02") + 8] |= 0x1  # users.csv now claims to be encrypted
+    path.write_bytes(bytes(raw))
+    before = users(school)
+    assert run(school, str(path)) == 1
+    captured = capsys.readouterr()
+    assert ("  error: users.csv: users.csv in export.zip is password-protected: export the bundle again "
+            "without a password.") in captured.out
+    assert "Nothing was imported" in captured.err and "Traceback" not in captured.err
+    assert users(school) == before

@@ -183,3 +183,85 @@ def test_a_folder_without_users_is_refused(school: School, tmp_path: Path) -> No
     (folder / "manifest.csv").write_text("propertyName,value\noneroster.version,1.1\n")
     preview = school.services.imports.preview(school.admin, folder)
     assert preview.errors and preview.errors[0].file == "users.csv"
+
+
+# --------------------------------------------------------------------------- real exports with quirks
+
+QUIRKS = {"1.1": DATA / "v1.1-quirks.zip", "1.2": DATA / "v1.2-quirks.zip"}
+QUIRK_WARNINGS = [
+    ("users.csv", 11, "familyName",
+     "A name is required. The user is marked tobedeleted, so the account is only deactivated."),
+    ("users.csv", 13, "agentSourcedIds",
+     "agentSourcedIds names 'stu-5', who is marked tobedeleted in users.csv: no guardian link is made."),
+    ("enrollments.csv", 9, "classSourcedId",
+     "3 enrollments in class 'cls-debate' (Debate), which classes.csv marks tobedeleted, are left out "
+     "(rows 9, 10, 11)."),
+    ("enrollments.csv", 12, "userSourcedId",
+     "1 enrollment of 'stu-5', who is marked tobedeleted in users.csv, is left out (row 12)."),
+    ("enrollments.csv", 13, "userSourcedId",
+     "1 enrollment of 'stu-6', who is disabled (enabledUser=false) in users.csv, is left out (row 13)."),
+]
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_records_pointing_at_deleted_ones_are_left_out_with_warnings(school: School, version: str) -> None:
+    """A class marked tobedeleted still listed in enrollments.csv (a common SIS export) is not an error."""
+    preview = school.services.imports.preview(school.admin, QUIRKS[version])
+    assert preview.ok, preview.errors
+    assert [(w.file, w.row, w.column, w.message) for w in preview.warnings] == QUIRK_WARNINGS
+    assert sorted(c.key for c in preview.new) == ["S1001", "S1002", "S1003", "par-1", "par-2", "par-3",
+                                                  "tea-1", "tea-2"]
+    assert (preview.enrollments_new, preview.leads_new, preview.links_new) == (3, 3, 3)
+    school.services.imports.apply(school.admin, QUIRKS[version])
+    with read_only(school.services.db) as s:
+        assert s.scalar(select(func.count(Activity.id)).where(Activity.name == "Debate")) == 0
+        assert s.scalar(select(func.count(User.id)).where(User.external_id.in_(["stu-5", "stu-6"]))) == 0
+    assert school.services.people.get_user(school.admin, by_ext(school, "par-3").id).children == ()
+
+
+def test_a_bare_deleted_row_deactivates_the_account_and_changes_nothing_else(school: School,
+                                                                             tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "manifest.csv").write_text("propertyName,value\r\noneroster.version,1.1\r\n")
+    (first / "users.csv").write_text("sourcedId,status,enabledUser,role,givenName,familyName,identifier,email\r\n"
+                                     "stu-5,,true,student,Sam,Field,S1005,sam@school.example\r\n")
+    school.services.imports.apply(school.admin, first)
+    preview = school.services.imports.preview(school.admin, QUIRKS["1.1"])
+    assert [(c.name, c.key, c.details) for c in preview.deactivated] == [("Sam Field", "stu-5", "")]
+    school.services.imports.apply(school.admin, QUIRKS["1.1"])
+    sam = by_ext(school, "stu-5")
+    assert (sam.active, sam.display_name, sam.student_number, sam.email) == (
+        False, "Sam Field", "S1005", "sam@school.example")
+
+
+def test_an_enrollment_in_a_class_missing_from_classes_csv_is_still_an_error(school: School,
+                                                                              tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "enrollments.csv", "enr-3,,,cls-choir", "enr-3,,,cls-nowhere")
+    preview = school.services.imports.preview(school.admin, folder)
+    assert [(p.file, p.row, p.message) for p in preview.errors] == [
+        ("enrollments.csv", 4, "Unknown class 'cls-nowhere' (not in classes.csv).")]
+    assert preview.warnings == []
+
+
+# --------------------------------------------------------------------------- passwords from the file
+
+
+def test_imported_passwords_follow_the_password_rules_row_by_row(school: School, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder, "users.csv", "par-1,07,,Red", "par-1,07,x,Red")  # Ava: one character
+    _edit(folder, "users.csv", "par-2\",07,,Blue", "par-2\",07,two  spaces ok,Blue")  # Ben: kept as written
+    _edit(folder, "users.csv", "T01,t.brown@school.example,,,,,,", "T01,t.brown@school.example,,,,, padded-pass,")
+    before = state(school)
+    preview = school.services.imports.preview(school.admin, folder)
+    assert [(p.file, p.row, p.column, p.message) for p in preview.errors] == [
+        ("users.csv", 2, "password", "The password must be at least 8 characters long."),
+        ("users.csv", 6, "password", "The password must not start or end with a space.")]
+    with pytest.raises(ValidationError):
+        school.services.imports.apply(school.admin, folder)
+    assert state(school) == before
+    _edit(folder, "users.csv", "par-1,07,x,Red", "par-1,07,,Red")
+    _edit(folder, "users.csv", ",,,,, padded-pass,", ",,,,,,")
+    school.services.imports.apply(school.admin, folder)
+    assert school.services.auth.login("ben.smith", "two  spaces ok").id == by_ext(school, "stu-2").id

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from tracker.db.models import AuditEntry
 from tracker.db.uow import read_only
-from tracker.domain.enums import Role
+from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import (
     POLICY,
     Actor,
@@ -27,6 +27,7 @@ from tracker.domain.policy import (
     Scope,
     allows,
     can_ever,
+    home_title,
 )
 from tracker.errors import PermissionDenied, ValidationError
 from tracker.services import Services
@@ -94,6 +95,12 @@ def test_policy_grants_only_in_the_scopes_that_apply():
     assert allows(Role.STUDENT, Permission.VIEW_PROGRESS, {S.SELF})
     assert not allows(Role.STUDENT, Permission.VIEW_PROGRESS, {S.CHILD, S.LED_STUDENT})
     assert not allows(Role.STUDENT, Permission.MANAGE_USERS, {S.SELF, S.ANY})
+
+
+def test_home_page_title_follows_what_the_role_may_see():
+    assert {role: home_title(role) for role in Role} == {
+        Role.ADMIN: "School overview", Role.TEACHER: "My activities",
+        Role.STUDENT: "My progress", Role.PARENT: "My children"}
 
 
 # --------------------------------------------------------------------------- the matrix
@@ -578,3 +585,249 @@ def test_teacher_loses_rights_when_no_longer_leading(school):
     with pytest.raises(PermissionDenied):
         s.progress.update_progress(school.teacher, school.chess, school.student.id, note="x")
     assert s.activities.list_activities(school.teacher) == []
+
+
+# --------------------------------------------------------------------------- the role is the database's
+
+def test_an_admin_demoted_while_signed_in_loses_admin_rights_at_once(school):
+    s = school.services
+    info = s.people.create_user(school.admin, UserInput("deputy", "Dee Deputy", Role.ADMIN, password=PASSWORD))
+    deputy = s.auth.login("deputy", PASSWORD)
+    assert deputy.role is Role.ADMIN
+    assert len(s.people.find_users(deputy)) == 7
+    s.people.update_user(school.admin, info.id, UserInput("deputy", "Dee Deputy", Role.TEACHER))
+    # the same handle, still saying "admin": the database says teacher now
+    with pytest.raises(PermissionDenied, match="A teacher may not manage accounts"):
+        s.people.create_user(deputy, UserInput("sneaky", "Sneaky", Role.ADMIN))
+    assert [u.id for u in s.people.find_users(deputy)] == [deputy.id]
+    assert s.activities.list_activities(deputy) == []
+    assert s.analytics.dashboard(deputy).title == "My activities"
+    with pytest.raises(PermissionDenied):
+        s.progress.get_user_progress(deputy, school.student.id)
+
+
+def test_an_actor_built_by_hand_gets_the_rights_of_the_account_it_names(school):
+    s = school.services
+    forged = Actor(school.student.id, "sam", "Sam Student", Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="A student may not manage accounts"):
+        s.people.create_user(forged, UserInput("mallory", "Mallory", Role.ADMIN))
+    with pytest.raises(PermissionDenied):
+        s.progress.get_user_progress(forged, school.other_student.id)
+    with pytest.raises(PermissionDenied):
+        s.audit.recent(forged)
+    assert [u.id for u in s.people.find_users(forged)] == [school.student.id]
+    assert [a.id for a in s.activities.list_activities(forged)] == [school.chess]
+    assert s.analytics.dashboard(forged).activities == []
+    # a student's handle that says "teacher" sees the student's activities, not a teacher's
+    olga_as_teacher = Actor(school.other_student.id, "olga", "Olga Other", Role.TEACHER)
+    assert {a.id for a in s.activities.list_activities(olga_as_teacher)} == {school.chess, school.drama}
+
+
+def test_the_filter_built_without_a_session_reads_the_role_inside_the_query(school):
+    from tracker.db.models import Activity
+    from tracker.services.scoping import visible
+
+    s = school.services
+    forged = Actor(school.student.id, "sam", "Sam Student", Role.ADMIN)
+    query = select(Activity.id).where(visible(None, forged, Permission.VIEW_ACTIVITY, activity=Activity.id))
+    with read_only(s.db) as session:
+        assert list(session.scalars(query)) == [school.chess]
+    s.people.set_active(school.admin, school.student.id, False)
+    with read_only(s.db) as session:
+        assert list(session.scalars(query)) == []  # a disabled account sees nothing
+
+
+# --------------------------------------------------------------------------- lists
+
+W = ProgressStatus.WAITLISTED
+
+
+@dataclass
+class Known:
+    """The school of :func:`lists`, written down by hand: what every list is checked against."""
+
+    services: Services
+    actors: dict[str, Actor]
+    role: dict[str, Role]
+    activities: dict[str, int]
+    leads: dict[str, set[str]]  # teacher -> activities they lead
+    places: dict[tuple[str, str], ProgressStatus]  # (student, activity) -> enrollment status
+    children: dict[str, set[str]]  # parent -> linked students
+    archived: set[str]
+    completions: set[tuple[str, str]]  # (student, milestone's activity): one milestone each
+    assessments: set[tuple[str, str]]  # (student, activity assessed in)
+
+    def uid(self, name: str) -> int:
+        return self.actors[name].id
+
+    def people(self, ids: Any) -> set[str]:
+        by_id = {a.id: n for n, a in self.actors.items()}
+        return {by_id[i] for i in ids}
+
+    def activity(self, activity_id: int | None) -> str:
+        return next(n for n, i in self.activities.items() if i == activity_id)
+
+    def acts(self, ids: Any) -> set[str]:
+        return {self.activity(i) for i in ids}
+
+    def person(self, user_id: int) -> str:
+        return next(n for n, a in self.actors.items() if a.id == user_id)
+
+
+@pytest.fixture
+def lists(school) -> Known:
+    """Chess (Tina): Sam and Olga. Drama (Otto): Olga. Robotics (Otto, one place): Olga, Sam on
+    the waitlist. Old Club (Tina), archived, empty. Pat is Sam's parent, Pia Olga's. A milestone
+    done by every enrolled student of chess and drama; skills assessed in chess, drama, robotics."""
+    s, admin = school.services, school.admin
+    pia = s.people.create_user(admin, UserInput("pia", "Pia Parent", Role.PARENT, password=PASSWORD))
+    s.people.link_guardian(admin, pia.id, school.other_student.id)
+    robotics = s.activities.create_activity(admin, ActivityInput("Robotics", capacity=1,
+                                                                 lead_ids=[school.other_teacher.id])).id
+    s.enrollment.enroll(admin, robotics, [school.other_student.id, school.student.id])
+    old = s.activities.create_activity(admin, ActivityInput("Old Club", lead_ids=[school.teacher.id])).id
+    activities = {"chess": school.chess, "drama": school.drama, "robotics": robotics, "old": old}
+    for n, a in enumerate(activities.values()):
+        day = datetime.combine(datetime.now().date(), time(9 + n))
+        s.calendar.add_extra_session(admin, a, day, day.replace(hour=10 + n))
+    s.activities.set_archived(admin, old, True)
+    for activity, students in ((school.chess, [school.student.id, school.other_student.id]),
+                               (school.drama, [school.other_student.id])):
+        m = s.milestones.create_milestone(admin, activity, title="First steps")
+        s.milestones.create_milestone(admin, activity, title="Keeps it open")
+        s.milestones.complete_for_students(admin, m.id, students)
+    skill = s.skills.create_skill(admin, "Teamwork").id
+    s.skills.assess(school.teacher, school.chess, [school.student.id, school.other_student.id], skill, 2)
+    s.skills.assess(school.other_teacher, school.drama, [school.other_student.id], skill, 3)
+    s.skills.assess(school.other_teacher, robotics, [school.other_student.id], skill, 1)
+    actors = {"admin": admin, "tina": school.teacher, "otto": school.other_teacher, "sam": school.student,
+              "olga": school.other_student, "pat": school.parent,
+              "pia": Actor(pia.id, pia.username, pia.display_name, pia.role)}
+    return Known(
+        services=s, actors=actors,
+        role={"admin": Role.ADMIN, "tina": Role.TEACHER, "otto": Role.TEACHER, "sam": Role.STUDENT,
+              "olga": Role.STUDENT, "pat": Role.PARENT, "pia": Role.PARENT},
+        activities=activities,
+        leads={"tina": {"chess", "old"}, "otto": {"drama", "robotics"}},
+        places={("sam", "chess"): ProgressStatus.ACTIVE, ("olga", "chess"): ProgressStatus.ACTIVE,
+                ("olga", "drama"): ProgressStatus.ACTIVE, ("olga", "robotics"): ProgressStatus.ACTIVE,
+                ("sam", "robotics"): W},
+        children={"pat": {"sam"}, "pia": {"olga"}},
+        archived={"old"},
+        completions={("sam", "chess"), ("olga", "chess"), ("olga", "drama")},
+        assessments={("sam", "chess"), ("olga", "chess"), ("olga", "drama"), ("olga", "robotics")},
+    )
+
+
+def _granted_users(k: Known, who: str) -> set[str]:
+    """A student: self. A parent: self and linked children. A teacher: self and every student with
+    a place (any status) in an activity they lead. An admin: everyone."""
+    role = k.role[who]
+    if role is Role.ADMIN:
+        return set(k.actors)
+    if role is Role.TEACHER:
+        return {who} | {st for st, a in k.places if a in k.leads[who]}
+    return {who} | k.children.get(who, set())
+
+
+def _granted_activities(k: Known, who: str) -> set[str]:
+    """An admin: all. A teacher: the ones they lead. A student / parent: where they / a child hold
+    a place (the waitlist is not a place)."""
+    role = k.role[who]
+    if role is Role.ADMIN:
+        return set(k.activities)
+    if role is Role.TEACHER:
+        return set(k.leads[who])
+    mine = {who} | k.children.get(who, set())
+    return {a for (st, a), status in k.places.items() if st in mine and status is not W}
+
+
+def _progress_of(k: Known, who: str, student: str, activity: str) -> bool:
+    """Whether the actor may read a student's progress *in this activity*: an admin always, a
+    teacher in an activity they lead, a student their own, a parent their children's."""
+    role = k.role[who]
+    if role is Role.ADMIN:
+        return True
+    if role is Role.TEACHER:
+        return activity in k.leads[who]
+    if role is Role.STUDENT:
+        return student == who
+    return student in k.children.get(who, set())
+
+
+def _try(call: Callable[[], Any], empty: Any) -> Any:
+    """A list the actor may not open at all shows them nothing."""
+    try:
+        return call()
+    except PermissionDenied:
+        return empty
+
+
+@pytest.mark.parametrize("who", ["admin", "tina", "otto", "sam", "olga", "pat", "pia"])
+def test_every_list_returns_exactly_what_the_policy_grants(lists, who):
+    k, s = lists, lists.services
+    a = k.actors[who]
+    students = sorted({st for st, _ in k.places})
+    got: dict[str, Any] = {}
+    want: dict[str, Any] = {}
+
+    got["people.find_users"] = k.people(u.id for u in s.people.find_users(a))
+    want["people.find_users"] = _granted_users(k, who)
+    # a search narrows within what is granted, never beyond it
+    got["people.find_users(name)"] = k.people(u.id for u in s.people.find_users(a, name="o"))
+    want["people.find_users(name)"] = {n for n in _granted_users(k, who)
+                                      if "o" in (k.actors[n].display_name + k.actors[n].username).lower()}
+
+    got["activities.list_activities"] = k.acts(x.id for x in s.activities.list_activities(a))
+    want["activities.list_activities"] = _granted_activities(k, who)
+
+    got["calendar.list_sessions"] = k.acts(x.activity_id for x in s.calendar.list_sessions(a))
+    want["calendar.list_sessions"] = _granted_activities(k, who)
+
+    d = s.analytics.dashboard(a)
+    got["dashboard.activities"] = k.acts(c.summary.id for c in d.activities)
+    got["dashboard.own"] = {(k.person(r.user_id), k.activity(r.activity_id)) for r in d.own}
+    got["dashboard.children"] = k.people(c.student_id for c in d.children)
+    staff = k.role[who] in (Role.ADMIN, Role.TEACHER)
+    want["dashboard.activities"] = _granted_activities(k, who) - k.archived if staff else set()
+    want["dashboard.own"] = {(st, act) for st, act in k.places if st == who}
+    want["dashboard.children"] = k.children.get(who, set())
+
+    got["progress.get_user_progress"] = {
+        (st, k.activity(r.activity_id))
+        for st in students for r in _try(lambda st=st: s.progress.get_user_progress(a, k.uid(st)), [])}
+    want["progress.get_user_progress"] = {(st, act) for st, act in k.places if _progress_of(k, who, st, act)}
+
+    got["skills.history"] = {
+        (st, k.activity(h.activity_id))
+        for st in students for h in _try(lambda st=st: s.skills.history(a, k.uid(st)), [])}
+    want["skills.history"] = {(st, act) for st, act in k.assessments if _progress_of(k, who, st, act)}
+
+    for act in ("chess", "drama"):
+        sheet = _try(lambda act=act: s.milestones.checklist(a, k.activities[act]), None)
+        got[f"checklist({act}).students"] = k.people(x.id for x in sheet.students) if sheet else set()
+        got[f"checklist({act}).done"] = k.people(st for st, _ in sheet.done) if sheet else set()
+        opens = act in _granted_activities(k, who)
+        enrolled = {st for (st, x), status in k.places.items() if x == act and status is not W}
+        want[f"checklist({act}).students"] = {st for st in enrolled if opens and _progress_of(k, who, st, act)}
+        want[f"checklist({act}).done"] = {st for st, x in k.completions
+                                          if x == act and opens and _progress_of(k, who, st, act)}
+        if sheet:  # the per-milestone counts stay whole
+            assert sum(m.completed for m in sheet.milestones) == len(
+                {st for st, x in k.completions if x == act})
+
+    wrong = {key: (got[key], want[key]) for key in want if got[key] != want[key]}
+    assert not wrong, f"{who}: " + "; ".join(f"{key}: got {g}, expected {w}" for key, (g, w) in wrong.items())
+
+
+def test_a_teacher_reads_only_the_skills_history_of_the_activities_they_lead(lists):
+    k, s = lists, lists.services
+    olga = k.uid("olga")
+
+    def seen(who: str) -> list[tuple[str | None, str]]:
+        return [(h.activity, h.level_name) for h in s.skills.history(k.actors[who], olga)]
+
+    assert {a for a, _ in seen("tina")} == {"Chess Club"}
+    assert {a for a, _ in seen("otto")} == {"Drama", "Robotics"}
+    assert {a for a, _ in seen("olga")} == {a for a, _ in seen("pia")} == {a for a, _ in seen("admin")} \
+        == {"Chess Club", "Drama", "Robotics"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,7 +44,13 @@ def describe_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+#: execution option of a write transaction's connection: on SQLite it begins with BEGIN IMMEDIATE
+WRITE = "tracker_write"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # the driver must not begin transactions itself: ``_sqlite_begin`` does, choosing the kind
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -55,6 +61,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """A write transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE), so one that
+    checks and then writes (the last free place, a tick) is serialised with every other writer —
+    two processes cannot both pass the check. Reads begin deferred and, in WAL mode, never wait."""
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
+
+
 def make_engine(path_or_url: str | os.PathLike[str] | URL | None = None) -> Engine:
     url = path_or_url if isinstance(path_or_url, URL) else resolve_url(path_or_url)
     if url.get_backend_name() == "sqlite":
@@ -62,6 +78,7 @@ def make_engine(path_or_url: str | os.PathLike[str] | URL | None = None) -> Engi
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 

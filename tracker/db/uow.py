@@ -26,15 +26,16 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.db.engine import WRITE
 from tracker.db.messagebus import MAX_EVENTS, JobFailure, MessageBus
 from tracker.db.models import AuditEntry, PendingJob
 from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.events import Event
-from tracker.errors import ConflictError, ValidationError
+from tracker.errors import ConflictError, DatabaseBusy, DatabaseError, ValidationError
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
@@ -141,6 +142,7 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
     session = db.session_factory()
     tx = UnitOfWork(session, bus)
     try:
+        session.connection(execution_options={WRITE: True})  # SQLite: BEGIN IMMEDIATE
         yield tx
         session.flush()
         job_ids = [job.id for job in tx._jobs]
@@ -156,6 +158,9 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
         raise ValidationError(
             f"The change conflicts with existing data and was not saved ({_constraint(exc)})."
         ) from exc
+    except DBAPIError as exc:
+        session.rollback()
+        raise plain_database_error(exc, saving=True) from exc
     except BaseException:
         session.rollback()
         raise
@@ -168,9 +173,37 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
         collected.failed_jobs.extend(failed)
 
 
+def _driver_message(exc: DBAPIError) -> str:
+    """The driver's own first line: never SQLAlchemy's text, which carries the SQL and its
+    parameters (students' names and e-mails in a bulk import)."""
+    text = str(exc.orig).strip() if exc.orig is not None else type(exc).__name__
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
+
+
 def _constraint(exc: IntegrityError) -> str:
-    text = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-    return text[:200]
+    return _driver_message(exc)
+
+
+def plain_database_error(exc: DBAPIError, *, saving: bool) -> DatabaseError:
+    """What a person is told when the database itself fails (busy, full, read-only, damaged)."""
+    reason = _driver_message(exc)
+    low = reason.lower()
+    nothing = " Nothing was saved." if saving else ""
+    if "locked" in low or "busy" in low or "could not obtain lock" in low or "deadlock" in low:
+        return DatabaseBusy("The database is busy with another change; try again in a moment." + nothing)
+    if "disk is full" in low or "no space left" in low or "disk full" in low:
+        return DatabaseError("The disk is full, so the change could not be saved. Free some space and "
+                             "try again." if saving else "The disk is full. Free some space and try again.")
+    if "readonly" in low or "read-only" in low:
+        return DatabaseError("The database is read-only: changes cannot be saved. Ask IT to give you "
+                             "write access to the database file and its folder.")
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return DatabaseError("The database file is damaged (" + reason + "). Restore it from a backup "
+                             "(Settings ▸ Database) or ask IT for help.")
+    if "connection" in low or "server closed" in low or "terminating" in low:
+        return DatabaseError("The connection to the database server was lost (" + reason + ")."
+                             + nothing + " Check the network and try again.")
+    return DatabaseError(f"The database reported a problem ({reason}).{nothing}")
 
 
 @contextmanager
@@ -179,6 +212,8 @@ def read_only(db: "Database") -> Iterator[Session]:
     session = db.session_factory()
     try:
         yield session
+    except DBAPIError as exc:
+        raise plain_database_error(exc, saving=False) from exc
     finally:
         session.rollback()
         session.close()

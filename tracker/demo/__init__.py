@@ -213,9 +213,11 @@ def _fill(db: Database, opts: DemoOptions, report: _Reporter) -> tuple[str, dict
         if db.is_sqlite:
             # The target is a private temporary file, deleted on failure: keep the rollback
             # journal in memory and skip fsyncs instead of writing every page twice via the WAL.
-            conn.exec_driver_sql("PRAGMA journal_mode=MEMORY")
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
-            conn.commit()
+            # (on the driver's connection: outside a transaction, where SQLite allows it)
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA journal_mode=MEMORY")
+            raw.execute("PRAGMA synchronous=OFF")
         _write(conn, plan, report, postgres=db.engine.dialect.name == "postgresql")
     return plan.school_name, {name: len(t.rows) for name, t in plan.tables.items()}
 

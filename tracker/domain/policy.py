@@ -4,13 +4,16 @@ A *scope* says how the acting user relates to the thing acted on:
 
 * ``ANY``: no relation needed (admin).
 * ``LED_ACTIVITY``: the actor leads or co-leads the activity concerned.
-* ``LED_STUDENT``: the student concerned is enrolled in an activity the actor leads.
+* ``LED_STUDENT``: the student concerned is enrolled in an activity the actor leads (in the
+  activity concerned, when there is one: leading a student in chess shows nothing of drama).
 * ``SELF``: the record is the actor's own.
 * ``CHILD``: the student concerned is linked to the actor as a guardian.
 * ``OWN_ACTIVITY``: the actor (or a linked child) is enrolled in the activity concerned.
 
-Services compute the relation (it needs the database) and ask :func:`allows`; the UI asks the
-same function to hide what is denied. Services are the ones that enforce.
+Each scope is also one SQL filter (:mod:`tracker.services.scoping`): services check a record with
+``require`` and filter every list with ``visible``, both from this table and both with the role
+the database holds now. The UI asks :func:`can_ever` to hide what is denied; services are the
+ones that enforce.
 """
 
 from __future__ import annotations
@@ -23,16 +26,16 @@ from tracker.domain.enums import Role
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: the signed-in user, as plain data."""
+    """Who is acting: the signed-in user, as plain data.
+
+    A handle, not a credential: ``role`` is what the user was at sign-in, for showing (and for
+    the UI to hide what the role can never do). Services read the current role and the active
+    flag from the database on every check."""
 
     id: int
     username: str
     display_name: str
     role: Role
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
 
 
 class Scope(str, enum.Enum):
@@ -113,3 +116,19 @@ def allows(role: Role, permission: Permission, relations: set[Scope] | frozenset
 def can_ever(role: Role, permission: Permission) -> bool:
     """Whether the role holds the permission in some scope (for showing or hiding UI)."""
     return bool(scopes(role, permission))
+
+
+def home_title(role: Role) -> str:
+    """The heading of a role's home page, read from what the table grants it: the whole school,
+    the activities one leads, one's own progress or one's children's."""
+    analytics = scopes(role, Permission.VIEW_ANALYTICS)
+    progress = scopes(role, Permission.VIEW_PROGRESS)
+    if Scope.ANY in analytics:
+        return "School overview"
+    if analytics:
+        return "My activities"
+    if Scope.SELF in progress:
+        return "My progress"
+    if Scope.CHILD in progress:
+        return "My children"
+    return "Dashboard"

@@ -1,6 +1,8 @@
 """Roster readers: flat CSV/XLSX student lists and OneRoster 1.1 / 1.2 CSV bundles.
 
 :func:`read_roster` picks the reader from what the path is; readers never touch the database.
+A file that cannot be read (damaged, encrypted, too large) comes back as a problem naming it,
+like any other refused file, never as an exception (see :mod:`tracker.importers.sources`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from tracker.importers.common import RosterData
 
 def read_roster(path: str | Path, mapping: dict[str, str] | None = None) -> RosterData:
     from tracker.importers.csv_xlsx import parse_flat
-    from tracker.importers.oneroster import is_oneroster, parse_oneroster
+    from tracker.importers.oneroster import parse_oneroster
 
     p = Path(path)
     if not p.exists():
@@ -21,12 +23,7 @@ def read_roster(path: str | Path, mapping: dict[str, str] | None = None) -> Rost
         data.problems.append(Problem(f"There is no file or folder {p}.", file=p.name))
         return data
     if p.is_dir() or p.suffix.lower() == ".zip":
-        if is_oneroster(p):
-            return parse_oneroster(p)
-        data = RosterData(format="unknown")
-        data.problems.append(Problem("This is not a OneRoster bundle: it has no manifest.csv or users.csv.",
-                                     file=p.name))
-        return data
+        return parse_oneroster(p)
     if p.suffix.lower() in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
         return parse_flat(p, mapping)
     data = RosterData(format="unknown")

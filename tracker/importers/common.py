@@ -1,4 +1,4 @@
-"""What every roster reader produces, and the helpers they share (decoding, headers, dates).
+"""What every roster reader produces, and the helpers they share (headers, names, dates).
 
 Readers turn a file (CSV, XLSX, OneRoster bundle) into a :class:`RosterData`: plain records
 that say where they came from (file, row), plus every :class:`~tracker.errors.Problem` found.
@@ -6,13 +6,12 @@ They never touch the database; :mod:`tracker.services.imports` matches the recor
 is already there and writes, all or nothing.
 
 Row numbers are the spreadsheet's: the header is row 1, the first record row 2 (a record whose
-quoted field spans several lines is still one row, as Excel shows it).
+quoted field spans several lines is still one row, as Excel shows it). Files are read through
+:mod:`tracker.importers.sources`, which bounds what a damaged or hostile file can cost.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -104,6 +103,8 @@ class RosterData:
     members: list[MemberIn] = field(default_factory=list)
     links: list[LinkIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: what was left out on purpose and why (enrollments in a deleted class…): shown, never blocking
+    warnings: list[Problem] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # target field → the file's column name
@@ -113,29 +114,7 @@ class RosterData:
     rows: int = 0
 
 
-# --------------------------------------------------------------------------- text and CSV
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 with or without BOM; files that are not UTF-8 are read as Windows-1252 (old Excel)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def read_csv(text: str) -> list[list[str]]:
-    """Records of a CSV text (CRLF or LF, quoted commas and new lines); NULs are dropped."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    sample = text[:4096]
-    delimiter = ","
-    first_line = sample.split("\n", 1)[0]
-    if first_line.count(";") > first_line.count(",") and first_line.count(";") > 0:
-        delimiter = ";"  # Excel in locales with a decimal comma
-    elif first_line.count("\t") > first_line.count(",") and first_line.count("\t") > 0:
-        delimiter = "\t"
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+# --------------------------------------------------------------------------- values
 
 
 def blank(record: list[str]) -> bool:

@@ -25,13 +25,12 @@ from tracker.importers.common import (
     blank,
     check_person,
     clean,
-    decode,
     display_name,
     norm_header,
     normalise_grade,
     parse_date,
-    read_csv,
 )
+from tracker.importers.sources import MAX_ROWS, Unreadable, check_size, csv_records, file_source
 
 #: target field → label shown in the mapping step
 FIELDS: dict[str, str] = {
@@ -101,39 +100,51 @@ def usable(fields: set[str]) -> bool:
     return has_name and bool(fields & {"student_number", "external_id"})
 
 
-def read_table(path: Path) -> tuple[list[list[Any]], str]:
-    """Records of a CSV or the first sheet of an XLSX (values as Python objects for XLSX)."""
+def read_table(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
+    """The non-blank records of a CSV or of the first sheet of an XLSX, with their row numbers
+    (values as Python objects for XLSX). Raises Unreadable for a file over the limits."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        check_size(file_source(path))
         wb = load_workbook(path, read_only=True, data_only=True)
+        rows: list[tuple[int, list[Any]]] = []
         try:
             ws = wb.worksheets[0]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                record = list(values)
+                if blank([clean(c) or "" for c in record]):
+                    continue  # sheets often carry thousands of formatted, empty rows: free
+                if len(rows) >= MAX_ROWS:
+                    raise Unreadable(Problem(f"{path.name} has more than {MAX_ROWS:,} rows: that is not a "
+                                             "roster, or it must be split.", file=path.name, row=n))
+                rows.append((n, record))
         finally:
             wb.close()
         return rows, "xlsx"
-    return read_csv(decode(path.read_bytes())), "csv"
+    return list(csv_records(file_source(path))), "csv"
 
 
 def parse_flat(path: Path, mapping: dict[str, str] | None = None) -> RosterData:
     name = path.name
     try:
         records, fmt = read_table(path)
+    except Unreadable as exc:
+        data = RosterData(format="xlsx" if path.suffix.lower().startswith(".xls") else "csv")
+        data.problems.append(exc.problem)
+        return data
     except Exception as exc:  # noqa: BLE001 - a broken workbook is a problem with the file
         data = RosterData(format="xlsx" if path.suffix.lower().startswith(".xls") else "csv")
         data.problems.append(Problem(f"The file cannot be read: {exc}", file=name))
         return data
     data = RosterData(format=fmt)
     # the header is the first row with something in it
-    start = 0
-    while start < len(records) and blank([clean(c) or "" for c in records[start]]):
-        start += 1
-    if start == len(records):
+    if not records:
         data.problems.append(Problem("The file is empty: it needs a header row and one row per student.",
                                      file=name))
         return data
-    headers = [clean(h) or f"Column {i + 1}" for i, h in enumerate(records[start])]
+    header_row, header = records[0]
+    headers = [clean(h) or f"Column {i + 1}" for i, h in enumerate(header)]
     data.headers = headers
     recognised = recognise(headers)
     if mapping:
@@ -154,10 +165,8 @@ def parse_flat(path: Path, mapping: dict[str, str] | None = None) -> RosterData:
     data.columns = column_of
     seen_guardians: dict[str, str] = {}
     groups: dict[str, GroupIn] = {}
-    for offset, record in enumerate(records[start + 1:], start=start + 2):
+    for offset, record in records[1:]:
         values = [clean(c) for c in record]
-        if blank([v or "" for v in values]):
-            continue
         data.rows += 1
 
         def get(f: str, values: list[str | None] = values, record: list[Any] = record) -> Any:
@@ -240,5 +249,5 @@ def parse_flat(path: Path, mapping: dict[str, str] | None = None) -> RosterData:
             data.links.append(LinkIn(f"ext:{ext}", p.key, name, offset))
     data.groups = list(groups.values())
     if not data.rows and not data.problems:
-        data.problems.append(Problem("The file has a header row but no students.", file=name, row=start + 2))
+        data.problems.append(Problem("The file has a header row but no students.", file=name, row=header_row + 1))
     return data

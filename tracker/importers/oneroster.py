@@ -23,88 +23,71 @@ How records become the application's:
 
 from __future__ import annotations
 
-import zipfile
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 from tracker.domain.enums import Role
 from tracker.errors import Problem
 from tracker.importers.common import (
+    LIMITS,
     GroupIn,
     LinkIn,
     MemberIn,
     PersonIn,
     RosterData,
-    blank,
     check_person,
-    decode,
     display_name,
     normalise_grade,
     parse_date,
-    read_csv,
 )
+from tracker.importers.sources import Bundle, Source, Unreadable, csv_records
 
 FILES = ("manifest.csv", "users.csv", "classes.csv", "enrollments.csv", "orgs.csv",
          "academicSessions.csv", "roles.csv")
 STUDENT_ROLES = {"student"}
 TEACHER_ROLES = {"teacher", "aide", "proctor"}
 GUARDIAN_ROLES = {"parent", "guardian", "relative"}
+#: the columns read from each file (rows keep only these, so extension columns cost nothing)
+COLUMNS = {
+    "manifest.csv": "propertyName value",
+    "users.csv": "sourcedId status enabledUser role username givenName familyName preferredGivenName "
+                 "identifier email grades password orgSourcedIds primaryOrgSourcedId agentSourcedIds",
+    "roles.csv": "status userSourcedId roleType role",
+    "classes.csv": "sourcedId status title location schoolSourcedId termSourcedIds subjects",
+    "enrollments.csv": "status classSourcedId userSourcedId role primary beginDate",
+    "orgs.csv": "sourcedId",
+    "academicSessions.csv": "sourcedId startDate endDate",
+}
+VERBATIM = {"password"}  # every other value has its white space collapsed
 
 
-def is_oneroster(path: Path) -> bool:
-    try:
-        names = _names(path)
-    except (OSError, zipfile.BadZipFile):
-        return False
-    lower = {n.lower() for n in names}
-    return "manifest.csv" in lower or {"users.csv", "enrollments.csv"} <= lower
-
-
-def _names(path: Path) -> list[str]:
-    if path.is_dir():
-        return [p.name for p in path.iterdir() if p.is_file()]
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            return [Path(n).name for n in z.namelist() if not n.endswith("/")]
-    return []
-
-
-def _read_files(path: Path) -> dict[str, str]:
-    """File name (lower case) → text, for the files we use."""
-    wanted = {f.lower() for f in FILES}
-    out: dict[str, str] = {}
-    if path.is_dir():
-        for p in path.iterdir():
-            if p.is_file() and p.name.lower() in wanted:
-                out[p.name.lower()] = decode(p.read_bytes())
-    else:
-        with zipfile.ZipFile(path) as z:
-            for n in z.namelist():
-                base = Path(n).name
-                if base.lower() in wanted and not n.endswith("/") and "__MACOSX" not in n:
-                    out[base.lower()] = decode(z.read(n))
-    return out
+def _looks_like_oneroster(names: set[str]) -> bool:
+    return "manifest.csv" in names or {"users.csv", "enrollments.csv"} <= names
 
 
 class _Table:
-    """A CSV file with named columns; rows keep their spreadsheet row number."""
+    """A CSV file of the bundle with named columns; rows keep their spreadsheet row number."""
 
-    def __init__(self, name: str, text: str | None) -> None:
+    def __init__(self, name: str, source: Source | None) -> None:
         self.name = name
         self.rows: list[tuple[int, dict[str, str]]] = []
         self.headers: list[str] = []
-        if text is None:
+        if source is None:
             return
-        records = read_csv(text)
-        if not records:
+        keep = {c.lower() for c in COLUMNS[name].split()}
+        records = csv_records(source)
+        header = next(records, None)
+        if header is None:
             return
-        self.headers = [h.strip().lstrip("\ufeff") for h in records[0]]
-        lower = [h.lower() for h in self.headers]
-        for n, rec in enumerate(records[1:], start=2):
-            if blank(rec):
-                continue
-            self.rows.append((n, {lower[i]: " ".join((rec[i] or "").split())
-                                  for i in range(min(len(rec), len(lower)))}))
+        self.headers = [h.strip().lstrip("\ufeff") for h in header[1]]
+        wanted = [(i, h.lower()) for i, h in enumerate(self.headers) if h.lower() in keep]
+        for n, rec in records:
+            row: dict[str, str] = {}
+            for i, key in wanted:
+                if i < len(rec) and rec[i] and not rec[i].isspace():
+                    row[key] = rec[i] if key in VERBATIM else " ".join(rec[i].split())
+            self.rows.append((n, row))
 
     def has(self, column: str) -> bool:
         return column.lower() in (h.lower() for h in self.headers)
@@ -125,148 +108,218 @@ def _split(value: str) -> list[str]:
 
 
 def parse_oneroster(path: Path) -> RosterData:
-    files = _read_files(path)
-    manifest = _Table("manifest.csv", files.get("manifest.csv"))
+    """The records of a OneRoster folder or zip; a file that cannot be read is one problem."""
+    data = RosterData(format="unknown")
+    try:
+        with Bundle(path) as bundle:
+            if _looks_like_oneroster(bundle.names):
+                return _parse(bundle)
+            data.problems.append(Problem("This is not a OneRoster bundle: it has no manifest.csv or users.csv.",
+                                         file=path.name))
+    except Unreadable as exc:
+        data.problems.append(exc.problem)
+    return data
+
+
+def _parse(bundle: Bundle) -> RosterData:
+    manifest = _Table("manifest.csv", bundle.source("manifest.csv"))
     props = {r.get("propertyname", ""): r.get("value", "") for _, r in manifest.rows}
-    version = props.get("oneroster.version", "").strip() or ("1.2" if "roles.csv" in files else "1.1")
+    version = props.get("oneroster.version", "").strip() or ("1.2" if "roles.csv" in bundle.names else "1.1")
     data = RosterData(format=f"oneroster-{version}")
     problems = data.problems
+    if "users.csv" not in bundle.names:
+        problems.append(Problem("The bundle has no users.csv.", file="users.csv"))
+        return data
 
-    def absent(f: str) -> bool:
-        mode = props.get(f"file.{f.split('.')[0]}", "").lower()
-        return mode == "absent"
+    def table(name: str) -> _Table:
+        absent = props.get(f"file.{name.split('.')[0]}", "").lower() == "absent"
+        return _Table(name, None if absent else bundle.source(name))
 
-    for required in ("users.csv",):
-        if required not in files:
-            problems.append(Problem(f"The bundle has no {required}.", file=required))
-            return data
-
-    users = _Table("users.csv", files.get("users.csv"))
-    roles = _Table("roles.csv", files.get("roles.csv") if not absent("roles.csv") else None)
-    classes = _Table("classes.csv", files.get("classes.csv") if not absent("classes.csv") else None)
-    enrollments = _Table("enrollments.csv",
-                         files.get("enrollments.csv") if not absent("enrollments.csv") else None)
-    orgs = _Table("orgs.csv", files.get("orgs.csv") if not absent("orgs.csv") else None)
-    sessions = _Table("academicSessions.csv",
-                      files.get("academicsessions.csv") if not absent("academicSessions.csv") else None)
+    users = _Table("users.csv", bundle.source("users.csv"))
+    roles, classes, enrollments = table("roles.csv"), table("classes.csv"), table("enrollments.csv")
+    orgs, sessions = table("orgs.csv"), table("academicSessions.csv")
     data.headers = users.headers
     data.columns = {"external_id": "sourcedId", "student_number": "identifier", "username": "username",
-                    "role": "role" if users.has("role") else "roles.csv role", "email": "email"}
+                    "role": "role" if users.has("role") else "roles.csv role", "email": "email",
+                    "password": users.column("password")}
     for t in (users, classes, enrollments):
         if t.headers and not t.has("sourcedId"):
             problems.append(Problem("The file has no sourcedId column.", file=t.name, row=1,
                                     column="sourcedId"))
     if problems:
         return data
+    people = _Users(data, users, roles, orgs)
+    terms = _terms(sessions, problems)
+    class_ids = _classes(data, classes, terms, {r.get("sourcedid", "") for _, r in orgs.rows},
+                         has_terms=bool(sessions.rows))
+    _enrollments(data, enrollments, class_ids, people)
+    return data
 
-    # --- academic sessions and orgs
+
+def _terms(sessions: _Table, problems: list[Problem]) -> dict[str, tuple[date | None, date | None]]:
     terms: dict[str, tuple[date | None, date | None]] = {}
     for n, r in sessions.rows:
         try:
             terms[r.get("sourcedid", "")] = (parse_date(r.get("startdate")), parse_date(r.get("enddate")))
         except (ValueError, OverflowError) as exc:
             problems.append(Problem(f"Not a date: {exc}.", file=sessions.name, row=n, column="startDate"))
-    org_ids = {r.get("sourcedid", "") for _, r in orgs.rows}
+    return terms
 
-    # --- roles (1.2): the primary role wins, else the first listed
+
+def _roles(roles: _Table, *, deleted: bool) -> dict[str, str]:
+    """User sourcedId → role from roles.csv (1.2): the primary role wins, else the first listed."""
     role_of: dict[str, str] = {}
     for _, r in roles.rows:
-        if _deleted(r):
+        if _deleted(r) is not deleted:
             continue
         uid = r.get("usersourcedid", "")
         if uid and (uid not in role_of or r.get("roletype", "").lower() == "primary"):
             role_of[uid] = r.get("role", "").lower()
+    return role_of
 
-    # --- users
-    people: dict[str, PersonIn] = {}
-    row_of: dict[str, int] = {}
-    agents: dict[str, tuple[int, list[str]]] = {}
-    for n, r in users.rows:
-        data.rows += 1
-        sid = r.get("sourcedid", "")
-        if not sid:
-            problems.append(Problem("A user needs a sourcedId.", file=users.name, row=n, column="sourcedId"))
-            continue
-        if sid in row_of:
-            problems.append(Problem(f"sourcedId {sid[:60]!r} is also used on row {row_of[sid]}.",
-                                    file=users.name, row=n, column="sourcedId"))
-            continue
-        row_of[sid] = n
-        role_text = (r.get("role") or role_of.get(sid, "")).lower()
-        if role_text in STUDENT_ROLES:
-            role = Role.STUDENT
-        elif role_text in TEACHER_ROLES:
-            role = Role.TEACHER
-        elif role_text in GUARDIAN_ROLES:
-            role = Role.PARENT
-        elif not role_text:
-            problems.append(Problem("The user has no role.", file=users.name, row=n,
-                                    column="role" if users.has("role") else "roles.csv role"))
-            continue
-        else:
-            data.skipped += 1  # administrators and other staff do not need accounts here
-            continue
-        enabled = r.get("enableduser", "true").lower() not in ("false", "0", "no")
-        first, last = r.get("givenname") or None, r.get("familyname") or None
-        preferred = r.get("preferredgivenname") or None
-        grades = _split(r.get("grades", ""))
-        p = PersonIn(
-            role=role, file=users.name, row=n, first_name=first, last_name=last,
-            preferred_name=preferred, display_name=display_name(first, last, preferred),
-            external_id=sid,
-            student_number=(r.get("identifier") or None) if role is Role.STUDENT else None,
-            grade=normalise_grade(grades[0]) if grades and role is Role.STUDENT else None,
-            email=r.get("email") or None, username=r.get("username") or None,
-            password=r.get("password") or None,
-            deactivate=_deleted(r) or not enabled,
-        )
+
+class _Users:
+    """users.csv read into people and guardian links, and what the other files need to know.
+
+    A user marked ``tobedeleted`` (or ``enabledUser=false``) is only deactivated: their row needs
+    nothing but a sourcedId and a role, so a delta export's bare deleted rows are not refused,
+    and records that point at them are left out with a warning."""
+
+    def __init__(self, data: RosterData, users: _Table, roles: _Table, orgs: _Table) -> None:
+        self.by_id: dict[str, PersonIn] = {}
+        self.row_of: dict[str, int] = {}
+        self.out: dict[str, str] = {}  # sourcedId → why the user is out ("is marked tobedeleted")
+        problems, warnings = data.problems, data.warnings
+        role_of, deleted_role_of = _roles(roles, deleted=False), _roles(roles, deleted=True)
+        org_ids = {r.get("sourcedid", "") for _, r in orgs.rows}
         columns = {"first_name": users.column("givenName"), "last_name": users.column("familyName"),
                    "student_number": users.column("identifier"), "email": users.column("email"),
                    "username": users.column("username"), "external_id": users.column("sourcedId"),
                    "grade": users.column("grades"), "preferred_name": users.column("preferredGivenName")}
-        before = len(problems)
-        check_person(p, problems, columns)
-        if len(problems) > before:
-            continue
-        for org in _split(r.get("orgsourcedids", "")) + _split(r.get("primaryorgsourcedid", "")):
-            if org_ids and org not in org_ids:
-                problems.append(Problem(f"Unknown org {org[:60]!r} (not in orgs.csv).", file=users.name,
-                                        row=n, column=users.column("orgSourcedIds")))
-        people[sid] = p
-        data.people.append(p)
-        if r.get("agentsourcedids"):
-            agents[sid] = (n, _split(r["agentsourcedids"]))
-
-    # --- guardian links from agentSourcedIds (either side)
-    pairs: set[tuple[str, str]] = set()
-    for sid, (n, others) in agents.items():
-        me = people[sid]
-        for other in others:
-            o = people.get(other)
-            if o is None:
-                if other not in row_of:
-                    problems.append(Problem(f"agentSourcedIds names {other[:60]!r}, who is not in users.csv.",
-                                            file=users.name, row=n, column=users.column("agentSourcedIds")))
+        role_column = "role" if users.has("role") else "roles.csv role"
+        agents: dict[str, tuple[int, list[str]]] = {}
+        for n, r in users.rows:
+            data.rows += 1
+            sid = r.get("sourcedid", "")
+            if not sid:
+                problems.append(Problem("A user needs a sourcedId.", file=users.name, row=n, column="sourcedId"))
                 continue
-            if me.role is Role.STUDENT and o.role is Role.PARENT:
-                pair = (other, sid)
-            elif me.role is Role.PARENT and o.role is Role.STUDENT:
-                pair = (sid, other)
+            if sid in self.row_of:
+                problems.append(Problem(f"sourcedId {sid[:60]!r} is also used on row {self.row_of[sid]}.",
+                                        file=users.name, row=n, column="sourcedId"))
+                continue
+            self.row_of[sid] = n
+            gone = _deleted(r)
+            enabled = r.get("enableduser", "true").lower() not in ("false", "0", "no")
+            if gone or not enabled:
+                self.out[sid] = "is marked tobedeleted" if gone else "is disabled (enabledUser=false)"
+            role_text = (r.get("role") or role_of.get(sid) or (deleted_role_of.get(sid, "") if gone else "")).lower()
+            if role_text in STUDENT_ROLES:
+                role = Role.STUDENT
+            elif role_text in TEACHER_ROLES:
+                role = Role.TEACHER
+            elif role_text in GUARDIAN_ROLES:
+                role = Role.PARENT
+            elif not role_text and gone:
+                data.skipped += 1
+                warnings.append(Problem("The user is marked tobedeleted and has no role, so no account can be "
+                                        "matched: left out.", file=users.name, row=n, column=role_column))
+                continue
+            elif not role_text:
+                problems.append(Problem("The user has no role.", file=users.name, row=n, column=role_column))
+                continue
             else:
+                data.skipped += 1  # administrators and other staff do not need accounts here
                 continue
-            if pair not in pairs:
-                pairs.add(pair)
-                data.links.append(LinkIn(f"ext:{pair[0]}", f"ext:{pair[1]}", users.name, n))
+            first, last = r.get("givenname") or None, r.get("familyname") or None
+            preferred = r.get("preferredgivenname") or None
+            grades = _split(r.get("grades", ""))
+            p = PersonIn(
+                role=role, file=users.name, row=n, first_name=first, last_name=last,
+                preferred_name=preferred, display_name=display_name(first, last, preferred),
+                external_id=sid,
+                student_number=(r.get("identifier") or None) if role is Role.STUDENT else None,
+                grade=normalise_grade(grades[0]) if grades and role is Role.STUDENT else None,
+                email=r.get("email") or None, username=r.get("username") or None,
+                password=r.get("password") or None,
+                deactivate=sid in self.out,
+            )
+            found: list[Problem] = []
+            check_person(p, found, columns)
+            if found and gone:
+                # only the sourcedId matters to deactivate: take none of the row's values
+                warnings.extend(Problem(f"{f.message} The user is marked tobedeleted, so the account is only "
+                                        "deactivated.", file=f.file, row=f.row, column=f.column) for f in found)
+                name = p.display_name if 0 < len(p.display_name) <= LIMITS["display_name"] else ""
+                p = PersonIn(role=role, file=users.name, row=n, display_name=name, external_id=sid,
+                             deactivate=True)
+            elif found:
+                problems.extend(found)
+                continue
+            if not gone:
+                for org in _split(r.get("orgsourcedids", "")) + _split(r.get("primaryorgsourcedid", "")):
+                    if org_ids and org not in org_ids:
+                        problems.append(Problem(f"Unknown org {org[:60]!r} (not in orgs.csv).", file=users.name,
+                                                row=n, column=users.column("orgSourcedIds")))
+            self.by_id[sid] = p
+            data.people.append(p)
+            if r.get("agentsourcedids"):
+                agents[sid] = (n, _split(r["agentsourcedids"]))
+        self._links(data, users, agents)
 
-    # --- classes
-    class_ids: set[str] = set()
+    def _links(self, data: RosterData, users: _Table, agents: dict[str, tuple[int, list[str]]]) -> None:
+        """Guardian links from agentSourcedIds (either side may list the other)."""
+        pairs: set[tuple[str, str]] = set()
+        column = users.column("agentSourcedIds")
+        for sid, (n, others) in agents.items():
+            me = self.by_id[sid]
+            for other in others:
+                o = self.by_id.get(other)
+                if other in self.out and sid not in self.out:
+                    data.warnings.append(Problem(f"agentSourcedIds names {other[:60]!r}, who {self.out[other]} in "
+                                                 "users.csv: no guardian link is made.", file=users.name, row=n,
+                                                 column=column))
+                    continue
+                if o is None:
+                    if other not in self.row_of:
+                        data.problems.append(Problem(f"agentSourcedIds names {other[:60]!r}, who is not in "
+                                                     "users.csv.", file=users.name, row=n, column=column))
+                    continue
+                if me.deactivate or o.deactivate:
+                    continue  # a record on its way out takes its links with it
+                if me.role is Role.STUDENT and o.role is Role.PARENT:
+                    pair = (other, sid)
+                elif me.role is Role.PARENT and o.role is Role.STUDENT:
+                    pair = (sid, other)
+                else:
+                    continue
+                if pair not in pairs:
+                    pairs.add(pair)
+                    data.links.append(LinkIn(f"ext:{pair[0]}", f"ext:{pair[1]}", users.name, n))
+
+
+class _Classes:
+    """The class sourcedIds of classes.csv: imported, marked tobedeleted (→ title), listed at all."""
+
+    def __init__(self) -> None:
+        self.live: set[str] = set()
+        self.deleted: dict[str, str] = {}
+        self.listed: set[str] = set()
+
+
+def _classes(data: RosterData, classes: _Table, terms: dict[str, tuple[date | None, date | None]],
+             org_ids: set[str], *, has_terms: bool) -> _Classes:
+    problems = data.problems
+    found = _Classes()
     for n, r in classes.rows:
         sid = r.get("sourcedid", "")
         if not sid:
             problems.append(Problem("A class needs a sourcedId.", file=classes.name, row=n, column="sourcedId"))
             continue
+        found.listed.add(sid)
         if _deleted(r):
             data.skipped += 1
+            found.deleted[sid] = r.get("title", "")
             continue
         title = r.get("title", "")
         if not title:
@@ -283,7 +336,7 @@ def parse_oneroster(path: Path) -> RosterData:
         start = end = None
         for term in _split(r.get("termsourcedids", "")):
             if term not in terms:
-                if sessions.rows:
+                if has_terms:
                     problems.append(Problem(f"Unknown term {term[:60]!r} (not in academicSessions.csv).",
                                             file=classes.name, row=n, column=classes.column("termSourcedIds")))
                 continue
@@ -292,26 +345,36 @@ def parse_oneroster(path: Path) -> RosterData:
             end = max(filter(None, (end, e)), default=None)
         subjects = _split(r.get("subjects", ""))
         category = (subjects[0] if subjects else "Class")[:80]
-        class_ids.add(sid)
+        found.live.add(sid)
         data.groups.append(GroupIn(sid, title, classes.name, n, source_id=sid,
                                    location=(r.get("location") or "")[:200], category=category,
                                    start_date=start, end_date=end))
+    return found
 
-    # --- enrollments
+
+def _enrollments(data: RosterData, enrollments: _Table, classes: _Classes, users: _Users) -> None:
+    problems = data.problems
+    dropped: dict[tuple[str, str], list[int]] = defaultdict(list)  # (column, sourcedId) → rows left out
     seen: set[tuple[str, str]] = set()
     for n, r in enrollments.rows:
         if _deleted(r):
             data.skipped += 1
             continue
         cls, user = r.get("classsourcedid", ""), r.get("usersourcedid", "")
-        if cls not in class_ids:
-            if not any(g.source_id == cls for g in data.groups):
+        if cls not in classes.live:
+            if cls in classes.deleted:
+                dropped[("classSourcedId", cls)].append(n)
+                data.skipped += 1
+            elif cls not in classes.listed:
                 problems.append(Problem(f"Unknown class {cls[:60]!r} (not in classes.csv).",
                                         file=enrollments.name, row=n, column="classSourcedId"))
-            continue
-        member = people.get(user)
+            continue  # else the class row has a problem of its own
+        member = users.by_id.get(user)
         if member is None:
-            if user not in row_of:
+            if user in users.out:
+                dropped[("userSourcedId", user)].append(n)
+                data.skipped += 1
+            elif user not in users.row_of:
                 problems.append(Problem(f"Unknown user {user[:60]!r} (not in users.csv).",
                                         file=enrollments.name, row=n, column="userSourcedId"))
             continue
@@ -323,7 +386,11 @@ def parse_oneroster(path: Path) -> RosterData:
         else:
             data.skipped += 1
             continue
-        if member.deactivate or (cls, user) in seen:
+        if member.deactivate:
+            dropped[("userSourcedId", user)].append(n)
+            data.skipped += 1
+            continue
+        if (cls, user) in seen:
             continue
         seen.add((cls, user))
         try:
@@ -335,4 +402,14 @@ def parse_oneroster(path: Path) -> RosterData:
         primary = r.get("primary", "").lower() in ("true", "1", "yes")
         data.members.append(MemberIn(cls, member.key, kind, enrollments.name, n, primary=primary,
                                      begin=begin))
-    return data
+    for (column, ref), rows in dropped.items():
+        count = f"{len(rows)} enrollment{'s' if len(rows) != 1 else ''}"
+        if column == "classSourcedId":
+            title = f" ({classes.deleted[ref][:60]})" if classes.deleted[ref] else ""
+            what = f"{count} in class {ref[:60]!r}{title}, which classes.csv marks tobedeleted,"
+        else:
+            what = f"{count} of {ref[:60]!r}, who {users.out[ref]} in users.csv,"
+        listed = ", ".join(str(x) for x in rows[:10]) + (", …" if len(rows) > 10 else "")
+        verb = "are" if len(rows) != 1 else "is"
+        data.warnings.append(Problem(f"{what} {verb} left out (row{'s' if len(rows) != 1 else ''} {listed}).",
+                                     file=enrollments.name, row=rows[0], column=enrollments.column(column)))

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -14,7 +14,6 @@ from tracker.db.models import (
     ActivityLead,
     ActivityProgress,
     ActivitySession,
-    GuardianLink,
     Milestone,
     User,
 )
@@ -23,32 +22,8 @@ from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
-from tracker.services.base import Service, require, require_active
-
-
-def led_activity_ids(s: Session, user_id: int) -> set[int]:
-    return set(s.scalars(select(ActivityLead.activity_id).where(ActivityLead.user_id == user_id)))
-
-
-def visible_activity_ids(s: Session, actor: Actor) -> set[int] | None:
-    """Activities the actor may see; None means all (admin)."""
-    if actor.role is Role.ADMIN:
-        return None
-    if actor.role is Role.TEACHER:
-        return led_activity_ids(s, actor.id)
-    people = {actor.id}
-    if actor.role is Role.PARENT:
-        people |= set(
-            s.scalars(select(GuardianLink.student_id).where(GuardianLink.guardian_id == actor.id))
-        )
-    return set(
-        s.scalars(
-            select(ActivityProgress.activity_id).where(
-                ActivityProgress.user_id.in_(people),
-                ActivityProgress.status != ProgressStatus.WAITLISTED,
-            )
-        )
-    )
+from tracker.services.base import Service, require
+from tracker.services.scoping import visible
 
 
 @dataclass(frozen=True)
@@ -94,10 +69,10 @@ class ActivityInput:
     require_milestones: bool = True
 
 
-def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True) -> list[ActivitySummary]:
-    q = select(Activity)
-    if ids is not None:
-        q = q.where(Activity.id.in_(ids))
+def summaries(s: Session, which: ColumnElement[bool], *, include_archived: bool = True) -> list[ActivitySummary]:
+    """Summaries of the activities ``which`` selects (``Activity.id == x``, or what the policy
+    lets an actor see), by name."""
+    q = select(Activity).where(which)
     if not include_archived:
         q = q.where(Activity.archived.is_(False))
     acts = list(s.scalars(q.order_by(func.lower(Activity.name))))
@@ -168,15 +143,15 @@ def summaries(s: Session, ids: set[int] | None, *, include_archived: bool = True
 class ActivityService(Service):
     def list_activities(self, actor: Actor, *, include_archived: bool = True) -> list[ActivitySummary]:
         with read_only(self.db) as s:
-            require_active(s, actor)
-            return summaries(s, visible_activity_ids(s, actor), include_archived=include_archived)
+            return summaries(s, visible(s, actor, Permission.VIEW_ACTIVITY, activity=Activity.id),
+                             include_archived=include_archived)
 
     def get_activity(self, actor: Actor, activity_id: int) -> ActivitySummary:
         with read_only(self.db) as s:
             if s.get(Activity, activity_id) is None:
                 raise NotFound(f"No activity with id {activity_id}.")
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
-            return summaries(s, {activity_id})[0]
+            return summaries(s, Activity.id == activity_id)[0]
 
     def create_activity(self, actor: Actor, data: ActivityInput) -> ActivitySummary:
         with unit_of_work(self.db) as tx:
@@ -190,7 +165,7 @@ class ActivityService(Service):
             tx.audit(actor, "create", "activity", a.id, None, {"name": a.name})
             tx.changes.add(ChangeKind.ACTIVITY, a.id)
             tx.session.flush()
-            return summaries(tx.session, {a.id})[0]
+            return summaries(tx.session, Activity.id == a.id)[0]
 
     def update_activity(
         self, actor: Actor, activity_id: int, data: ActivityInput, *, expected_version: int | None = None
@@ -212,7 +187,7 @@ class ActivityService(Service):
                                                                "location": a.location})
             tx.changes.add(ChangeKind.ACTIVITY, a.id)
             tx.session.flush()
-            return summaries(tx.session, {a.id})[0]
+            return summaries(tx.session, Activity.id == a.id)[0]
 
     def set_archived(self, actor: Actor, activity_id: int, archived: bool) -> None:
         with unit_of_work(self.db) as tx:

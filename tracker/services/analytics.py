@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, GuardianLink, Milestone, User, UserMilestone
+from tracker.db.models import Activity, Milestone, User, UserMilestone
 from tracker.db.uow import read_only
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.policy import Actor, Permission
+from tracker.domain.policy import Actor, Permission, can_ever, home_title
 from tracker.domain.standing import Standing
 from tracker.errors import NotFound
-from tracker.services.activities import ActivitySummary, summaries, visible_activity_ids
-from tracker.services.base import Service, require, require_active
+from tracker.services.activities import ActivitySummary, summaries
+from tracker.services.base import Service, require
 from tracker.services.progress_rows import ProgressRow, progress_rows
+from tracker.services.scoping import current_role, visible
 
 
 @dataclass(frozen=True)
@@ -111,51 +113,63 @@ class AnalyticsService(Service):
             return analytics_for(rows, a, _milestone_stats(s, [activity_id]).get(activity_id, []))
 
     def dashboard(self, actor: Actor) -> Dashboard:
+        """The home page: figures of the activities whose analytics the actor may see (admin:
+        every one, a teacher: the ones they lead); for whoever sees no analytics, the progress of
+        the students the policy lets them follow (a student: themself, a parent: their children).
+        """
         with read_only(self.db) as s:
-            require_active(s, actor)
-            if actor.role in (Role.ADMIN, Role.TEACHER):
-                ids = visible_activity_ids(s, actor)
-                sums = summaries(s, ids, include_archived=False)
-                act_ids = [x.id for x in sums]
-                rows = progress_rows(s, activity_ids=act_ids) if act_ids else []
-                acts = {a.id: a for a in s.scalars(select(Activity).where(Activity.id.in_(act_ids)))}
-                mstats = _milestone_stats(s, act_ids)
-                by_act: dict[int, list[ProgressRow]] = {i: [] for i in act_ids}
-                for r in rows:
-                    by_act[r.activity_id].append(r)
-                cards = [ActivityCard(x, analytics_for(by_act[x.id], acts[x.id], mstats.get(x.id, [])))
-                         for x in sums]
-                at_risk = sorted((r for r in rows if r.status is ProgressStatus.ACTIVE
-                                  and r.standing in (Standing.AT_RISK, Standing.BEHIND)),
-                                 key=lambda r: (r.standing.severity, r.attendance_rate or 0, r.student))
-                students = {r.user_id for r in rows if r.status is not ProgressStatus.WAITLISTED}
-                placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
-                rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
-                done = sum(1 for r in placed if r.status is ProgressStatus.COMPLETED)
-                totals: dict[str, float | int | None] = {
-                    "activities": len(cards),
-                    "students": len(students),
-                    "enrollments": len(placed),
-                    "completed": done,
-                    "completion_rate": round(100.0 * done / len(placed), 1) if placed else None,
-                    "average_attendance_rate": round(sum(rates) / len(rates), 1) if rates else None,
-                    "at_risk": sum(1 for r in at_risk if r.standing is Standing.AT_RISK),
-                    "behind": sum(1 for r in at_risk if r.standing is Standing.BEHIND),
-                }
-                title = "School overview" if actor.role is Role.ADMIN else "My activities"
-                return Dashboard(actor.role, title, activities=cards, at_risk=at_risk, totals=totals)
-            if actor.role is Role.STUDENT:
-                own = progress_rows(s, student_ids=[actor.id])
-                own = [r for r in own if r.status is not ProgressStatus.WAITLISTED] + [
-                    r for r in own if r.status is ProgressStatus.WAITLISTED]
-                return Dashboard(actor.role, "My progress", own=own, totals=_student_totals(own))
-            kids = list(s.scalars(
-                select(User).join(GuardianLink, GuardianLink.student_id == User.id)
-                .where(GuardianLink.guardian_id == actor.id).order_by(User.display_name)))
-            rows = progress_rows(s, student_ids=[k.id for k in kids]) if kids else []
+            role = current_role(s, actor)
+            title = home_title(role)
+            if can_ever(role, Permission.VIEW_ANALYTICS):
+                shown = visible(s, actor, Permission.VIEW_ANALYTICS, activity=Activity.id)
+                cards, at_risk, totals = _staff_figures(s, summaries(s, shown, include_archived=False))
+                return Dashboard(role, title, activities=cards, at_risk=at_risk, totals=totals)
+            learners = list(s.scalars(
+                select(User).where(visible(s, actor, Permission.VIEW_PROGRESS, student=User.id))
+                .order_by(User.display_name)))
+            rows = progress_rows(s, student_ids=[u.id for u in learners]) if learners else []
+            own = [r for r in rows if r.user_id == actor.id]
+            own = [r for r in own if r.status is not ProgressStatus.WAITLISTED] + [
+                r for r in own if r.status is ProgressStatus.WAITLISTED]
             children = [ChildCard(k.id, k.display_name, k.grade, k.class_name,
-                                  tuple(r for r in rows if r.user_id == k.id)) for k in kids]
-            return Dashboard(actor.role, "My children", children=children)
+                                  tuple(r for r in rows if r.user_id == k.id))
+                        for k in learners if k.id != actor.id]
+            follows_self = any(k.id == actor.id for k in learners)
+            return Dashboard(role, title, own=own, children=children,
+                             totals=_student_totals(own) if follows_self else {})
+
+
+def _staff_figures(
+    s: Session, sums: list[ActivitySummary],
+) -> tuple[list[ActivityCard], list[ProgressRow], dict[str, float | int | None]]:
+    """Cards of the activities, their students at risk or behind (worst first), and the totals."""
+    act_ids = [x.id for x in sums]
+    rows = progress_rows(s, activity_ids=act_ids) if act_ids else []
+    acts = {a.id: a for a in s.scalars(select(Activity).where(Activity.id.in_(act_ids)))}
+    mstats = _milestone_stats(s, act_ids)
+    by_act: dict[int, list[ProgressRow]] = {i: [] for i in act_ids}
+    for r in rows:
+        by_act[r.activity_id].append(r)
+    cards = [ActivityCard(x, analytics_for(by_act[x.id], acts[x.id], mstats.get(x.id, [])))
+             for x in sums]
+    at_risk = sorted((r for r in rows if r.status is ProgressStatus.ACTIVE
+                      and r.standing in (Standing.AT_RISK, Standing.BEHIND)),
+                     key=lambda r: (r.standing.severity, r.attendance_rate or 0, r.student))
+    students = {r.user_id for r in rows if r.status is not ProgressStatus.WAITLISTED}
+    placed = [r for r in rows if r.status is not ProgressStatus.WAITLISTED]
+    rates = [r.attendance_rate for r in placed if r.attendance_rate is not None]
+    done = sum(1 for r in placed if r.status is ProgressStatus.COMPLETED)
+    totals: dict[str, float | int | None] = {
+        "activities": len(cards),
+        "students": len(students),
+        "enrollments": len(placed),
+        "completed": done,
+        "completion_rate": round(100.0 * done / len(placed), 1) if placed else None,
+        "average_attendance_rate": round(sum(rates) / len(rates), 1) if rates else None,
+        "at_risk": sum(1 for r in at_risk if r.standing is Standing.AT_RISK),
+        "behind": sum(1 for r in at_risk if r.standing is Standing.BEHIND),
+    }
+    return cards, at_risk, totals
 
 
 def _student_totals(rows: list[ProgressRow]) -> dict[str, float | int | None]:

@@ -1,6 +1,7 @@
 """Attendance: statuses, taking attendance for a session, the term grid, bulk edits and paste.
 
-The dataclasses and method signatures are the interface the widgets are written against.
+The dataclasses (defined in :mod:`~tracker.services.attendance_types`, re-exported here) and the
+method signatures are the interface the widgets are written against.
 Reads are a few selects of plain tuples (the grid of 1,200 students × 200 sessions is built
 from compact arrays, never ORM objects); writes go through ``apply``: one unit of work, Core
 statements guarded by the record's version, an audit row per cell, and an ``AttendanceChanged``
@@ -8,7 +9,8 @@ event per student so that progress and completion are recomputed in the same tra
 The rate rule itself lives in :mod:`tracker.domain.attendance`; the write path in
 :mod:`~tracker.services.attendance_marks`, status administration in
 :mod:`~tracker.services.attendance_status` and the grid layout in
-:mod:`~tracker.services.attendance_grid` (they build this module's dataclasses).
+:mod:`~tracker.services.attendance_grid` (they build the dataclasses of
+:mod:`~tracker.services.attendance_types`).
 
 Conflicts: every write of an existing record is ``UPDATE … WHERE version = <seen>`` and every
 new record is ``INSERT … ON CONFLICT DO NOTHING``; a cell someone else changed in between
@@ -17,9 +19,7 @@ turns the whole call into :class:`AttendanceConflict` with what is stored now.
 
 from __future__ import annotations
 
-from array import array
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,125 +29,38 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.attendance import in_enrollment
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.policy import Actor, Permission
-from tracker.errors import ConflictError, NotFound, Problem, ValidationError
+from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.attendance_grid import GRID_RECORDS, build_grid
 from tracker.services.attendance_marks import RaceLost, race_conflict, stored_marks, write_marks
 from tracker.services.attendance_status import all_statuses, save_status
+from tracker.services.attendance_types import (
+    NO_MARK,
+    NOT_APPLICABLE,
+    AttendanceConflict,
+    AttendanceGrid,
+    AttendanceSheet,
+    Mark,
+    MarkChange,
+    SessionRef,
+    StatusInfo,
+    StudentRef,
+)
 from tracker.services.base import Service, require, require_active
 
-NO_MARK = -1  # grid cell: a held/future session with no record yet
-NOT_APPLICABLE = -2  # grid cell: before enrollment, after a drop, or a cancelled session (greyed, never counts)
-
-
-@dataclass(frozen=True)
-class StatusInfo:
-    id: int
-    code: str  # one key: "P", "L", "E", "A"
-    label: str
-    colour: str  # "#RRGGBB"
-    counts_as_present: bool
-    counts_in_rate: bool
-    sort_order: int
-    active: bool
-
-
-@dataclass(frozen=True)
-class StudentRef:
-    id: int
-    name: str
-    grade: str | None
-    class_name: str | None
-    enrolled_on: date | None
-    dropped_on: date | None
-    status: str  # enrollment status value
-
-
-@dataclass(frozen=True)
-class SessionRef:
-    id: int
-    activity_id: int
-    starts_at: datetime
-    ends_at: datetime
-    location: str
-    cancelled: bool
-    note: str
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One stored attendance record (status_id None: no record)."""
-
-    session_id: int
-    student_id: int
-    status_id: int | None
-    participation: int | None
-    remark: str
-    version: int | None  # None when there is no record yet
-    recorded_by: str | None
-    recorded_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MarkChange:
-    """A wanted change of one cell. ``status_id`` None clears the record (undo of a first mark).
-
-    ``expected_version``: the version the editor saw (None: it saw no record). If the stored
-    record differs, the service raises :class:`AttendanceConflict` and writes nothing.
-    ``participation`` / ``remark`` None mean "leave as is".
-    """
-
-    session_id: int
-    student_id: int
-    status_id: int | None
-    expected_version: int | None = None
-    participation: int | None = None
-    remark: str | None = None
-    check_version: bool = True
-
-
-class AttendanceConflict(ConflictError):
-    """Someone else changed these cells since they were read; ``current`` holds what is stored now."""
-
-    def __init__(self, message: str, current: list[Mark]) -> None:
-        super().__init__(message)
-        self.current = current
-
-
-@dataclass(frozen=True)
-class AttendanceSheet:
-    """Everything the take-attendance screen shows for one session, read at once."""
-
-    activity_id: int
-    activity_name: str
-    session: SessionRef
-    statuses: tuple[StatusInfo, ...]
-    students: tuple[StudentRef, ...]  # enrolled on that day (active/completed, not dropped before)
-    marks: dict[int, Mark]  # by student id; missing = no record
-
-
-@dataclass
-class AttendanceGrid:
-    """Students × sessions in compact arrays (row-major: cell = row * len(sessions) + col).
-
-    ``cells[i]`` is an index into ``statuses`` or NO_MARK / NOT_APPLICABLE; ``versions[i]`` the
-    record's version (0: no record). Per-row and per-column figures come precomputed from the
-    one attendance-rate rule (tracker.domain.progress / services.stats).
-    """
-
-    activity_id: int
-    activity_name: str
-    statuses: tuple[StatusInfo, ...]
-    students: tuple[StudentRef, ...]
-    sessions: tuple[SessionRef, ...]
-    cells: array  # array("b")
-    versions: array  # array("i")
-    participation: array  # array("b"), 0 = none
-    rates: list[float | None] = field(default_factory=list)  # per student
-    consecutive_absences: list[int] = field(default_factory=list)  # per student, trailing
-    present_per_session: list[int] = field(default_factory=list)  # per session
-
-    def index(self, row: int, col: int) -> int:
-        return row * len(self.sessions) + col
+__all__ = [
+    "NO_MARK",
+    "NOT_APPLICABLE",
+    "AttendanceConflict",
+    "AttendanceGrid",
+    "AttendanceService",
+    "AttendanceSheet",
+    "Mark",
+    "MarkChange",
+    "SessionRef",
+    "StatusInfo",
+    "StudentRef",
+    "parse_paste",
+]
 
 
 class AttendanceService(Service):

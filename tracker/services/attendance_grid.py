@@ -3,8 +3,8 @@
 ``GRID_RECORDS`` reads the records as tuples; ``build_grid`` lays them out (a cell outside a
 student's enrollment or on a cancelled session is not applicable, never shown as marked, never
 counted) and precomputes the per-row and per-column figures from the one rule in
-:mod:`tracker.domain.attendance`. The dataclasses are those of :mod:`tracker.services.attendance`;
-that module imports this one, so it is imported here as a module.
+:mod:`tracker.domain.attendance`. The dataclasses come from
+:mod:`~tracker.services.attendance_types`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from sqlalchemy import bindparam, select
 
 from tracker.db.models import ActivityProgress, ActivitySession, AttendanceRecord
 from tracker.domain.attendance import StatusRule, held_count, present_per_session, row_figures, window
-from tracker.services import attendance
+from tracker.services.attendance_types import (
+    NO_MARK,
+    NOT_APPLICABLE,
+    AttendanceGrid,
+    SessionRef,
+    StatusInfo,
+    StudentRef,
+)
 
 _R = AttendanceRecord
 # Driven from the activity's enrollments through the student index, with the session test done
@@ -32,11 +39,10 @@ GRID_RECORDS = (
 )
 
 
-def build_grid(activity_id: int, name: str, statuses: tuple[attendance.StatusInfo, ...],
-               students: tuple[attendance.StudentRef, ...], sessions: tuple[attendance.SessionRef, ...],
-               records: Sequence[tuple[int, int, int, int, int | None]], now: datetime) -> attendance.AttendanceGrid:
+def build_grid(activity_id: int, name: str, statuses: tuple[StatusInfo, ...],
+               students: tuple[StudentRef, ...], sessions: tuple[SessionRef, ...],
+               records: Sequence[tuple[int, int, int, int, int | None]], now: datetime) -> AttendanceGrid:
     """The compact grid from plain rows; figures from the one rule in tracker.domain.attendance."""
-    NO_MARK, NOT_APPLICABLE = attendance.NO_MARK, attendance.NOT_APPLICABLE
     n = len(sessions)
     starts = [x.starts_at for x in sessions]
     base = array("b", [NOT_APPLICABLE if x.cancelled else NO_MARK for x in sessions])
@@ -71,5 +77,5 @@ def build_grid(activity_id: int, name: str, statuses: tuple[attendance.StatusInf
         figures = row_figures(cells[r * n: r * n + held], rules)
         rates.append(figures.rate)
         absences.append(figures.trailing_absences)
-    return attendance.AttendanceGrid(activity_id, name, statuses, students, sessions, cells, versions,
-                                     participation, rates, absences, present_per_session(cells, rules, n))
+    return AttendanceGrid(activity_id, name, statuses, students, sessions, cells, versions,
+                          participation, rates, absences, present_per_session(cells, rules, n))

@@ -8,8 +8,7 @@ every new one ``INSERT … ON CONFLICT DO NOTHING``, with an audit row per cell 
 write raises :class:`RaceLost`; the caller turns it into ``AttendanceConflict`` with
 :func:`race_conflict` once the transaction is rolled back.
 
-The dataclasses are those of :mod:`tracker.services.attendance`; that module imports this one, so
-it is imported here as a module and its names are looked up when called.
+The dataclasses come from :mod:`~tracker.services.attendance_types`.
 """
 
 from __future__ import annotations
@@ -41,8 +40,8 @@ from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
-from tracker.services import attendance
 from tracker.services.attendance_status import all_statuses
+from tracker.services.attendance_types import AttendanceConflict, Mark, MarkChange, StatusInfo
 from tracker.services.base import require, require_active
 
 Key = tuple[int, int]  # (session_id, student_id)
@@ -55,7 +54,7 @@ class RaceLost(Exception):
 @dataclass(frozen=True)
 class _Stored:
     record_id: int
-    mark: attendance.Mark
+    mark: Mark
 
     @property
     def status_id(self) -> int | None:
@@ -95,21 +94,21 @@ _WRITE_ENROLLED = (
 
 def _stored(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
     rows = s.connection().execute(_STORED, {"sessions": session_ids, "students": student_ids})
-    return {(r.session_id, r.student_id): _Stored(r.id, attendance.Mark(
+    return {(r.session_id, r.student_id): _Stored(r.id, Mark(
                 r.session_id, r.student_id, r.status_id, r.participation, r.remark, r.version,
                 r.display_name, r.recorded_at))
             for r in rows}
 
 
-def stored_marks(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, attendance.Mark]:
+def stored_marks(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, Mark]:
     """The stored marks of these cells by (session id, student id); a cell without a record is absent."""
     if not session_ids or not student_ids:
         return {}
     return {k: v.mark for k, v in _stored(s, session_ids, student_ids).items()}
 
 
-def write_marks(tx: UnitOfWork, actor: Actor, changes: list[attendance.MarkChange], *,
-                skip_existing: bool = False) -> list[attendance.Mark]:
+def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
+                skip_existing: bool = False) -> list[Mark]:
     """All-or-nothing write of cell changes in ``tx`` (see ``AttendanceService.apply``).
 
     ``skip_existing``: a cell that already has a record is left as it is and only what was
@@ -173,13 +172,13 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[attendance.MarkChang
     if conflicts:
         current = [stored[k].mark if (k := (c.session_id, c.student_id)) in stored else _no_mark(c)
                    for c in conflicts]
-        raise attendance.AttendanceConflict(_conflict_message(s, current, statuses), current)
+        raise AttendanceConflict(_conflict_message(s, current, statuses), current)
 
     now = utcnow()
     R = AttendanceRecord
     inserts: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
-    results: dict[Key, attendance.Mark] = {}
+    results: dict[Key, Mark] = {}
     touched: set[tuple[int, int]] = set()
     for c in changes:
         key = (c.session_id, c.student_id)
@@ -217,7 +216,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[attendance.MarkChang
                 audit.append(_audit_row(actor, "change", old.record_id, _mark_audit(old),
                                         {"status_id": c.status_id, "participation": part,
                                          "remark": remark}, now))
-            results[key] = attendance.Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
+            results[key] = Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
                                 actor.display_name, now)
         touched.add((c.student_id, activity_id))
     if inserts:
@@ -261,7 +260,7 @@ def _insert(s: Session, rows: list[dict[str, Any]], *, skip_existing: bool) -> d
     return ids
 
 
-def race_conflict(db: Database, changes: list[attendance.MarkChange]) -> attendance.AttendanceConflict:
+def race_conflict(db: Database, changes: list[MarkChange]) -> AttendanceConflict:
     """The conflict to report after a lost race, with what is stored now (read afresh)."""
     with read_only(db) as s:
         keys = {(c.session_id, c.student_id) for c in changes}
@@ -269,7 +268,7 @@ def race_conflict(db: Database, changes: list[attendance.MarkChange]) -> attenda
         current = [stored[k].mark if k in stored else _no_mark_key(k) for k in sorted(keys)]
         statuses = {st.id: st for st in all_statuses(s)}
         changed = [m for m in current if m.status_id is not None] or current
-        return attendance.AttendanceConflict(_conflict_message(s, changed, statuses), current)
+        return AttendanceConflict(_conflict_message(s, changed, statuses), current)
 
 
 def _refused(s: Session, problems: list[Problem], sessions: dict[int, Any]) -> ValidationError:
@@ -286,8 +285,8 @@ def _refused(s: Session, problems: list[Problem], sessions: dict[int, Any]) -> V
     return ValidationError(first + " Nothing was saved.", readable)
 
 
-def _conflict_message(s: Session, current: list[attendance.Mark],
-                      statuses: dict[int, attendance.StatusInfo]) -> str:
+def _conflict_message(s: Session, current: list[Mark],
+                      statuses: dict[int, StatusInfo]) -> str:
     first = current[0]
     student = s.scalar(select(User.display_name).where(User.id == first.student_id)) or "this student"
     starts = s.scalar(select(ActivitySession.starts_at).where(ActivitySession.id == first.session_id))
@@ -326,9 +325,9 @@ def _rowcount(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
 
 
-def _no_mark(c: attendance.MarkChange) -> attendance.Mark:
+def _no_mark(c: MarkChange) -> Mark:
     return _no_mark_key((c.session_id, c.student_id))
 
 
-def _no_mark_key(key: Key) -> attendance.Mark:
-    return attendance.Mark(key[0], key[1], None, None, "", None, None, None)
+def _no_mark_key(key: Key) -> Mark:
+    return Mark(key[0], key[1], None, None, "", None, None, None)

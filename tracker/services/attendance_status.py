@@ -4,8 +4,7 @@ A status is never deleted, only deactivated (records that use it stay readable a
 rules); at least one active status counts as present. Changing how a status counts recomputes
 completion of the enrollments it can affect, in the same transaction.
 
-The dataclasses are those of :mod:`tracker.services.attendance`; that module imports this one, so
-it is imported here as a module and its names are looked up when called.
+The dataclasses come from :mod:`~tracker.services.attendance_types`.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from tracker.domain.changes import ChangeKind
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
-from tracker.services import attendance
+from tracker.services.attendance_types import StatusInfo
 from tracker.services.base import require
 
 _CODE = re.compile(r"[A-Z0-9]")
@@ -34,13 +33,13 @@ _STATUSES = select(AttendanceStatus.id, AttendanceStatus.code, AttendanceStatus.
                    AttendanceStatus.active).order_by(AttendanceStatus.sort_order, AttendanceStatus.id)
 
 
-def all_statuses(s: Session) -> list[attendance.StatusInfo]:
+def all_statuses(s: Session) -> list[StatusInfo]:
     """Every configured status (inactive ones too) in their order."""
     return [_status_info(r) for r in s.connection().execute(_STATUSES)]
 
 
 def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: str, label: str, colour: str,
-                counts_as_present: bool, counts_in_rate: bool, active: bool) -> attendance.StatusInfo:
+                counts_as_present: bool, counts_in_rate: bool, active: bool) -> StatusInfo:
     """Create (status_id None) or edit a status in ``tx`` (see ``AttendanceService.save_status``)."""
     code_n = (code or "").strip().upper()
     label_n = " ".join((label or "").split())
@@ -110,8 +109,8 @@ def _recompute_after_rule_change(tx: UnitOfWork, status_id: int) -> None:
     tx.changes.add(ChangeKind.ATTENDANCE)
 
 
-def _status_info(r: Any) -> attendance.StatusInfo:
-    return attendance.StatusInfo(r.id, r.code, r.label, r.colour, bool(r.counts_as_present),
+def _status_info(r: Any) -> StatusInfo:
+    return StatusInfo(r.id, r.code, r.label, r.colour, bool(r.counts_as_present),
                                  bool(r.counts_in_rate), r.sort_order, bool(r.active))
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, or_, select, update
 
 from tracker.db.models import User, utcnow
 from tracker.db.uow import read_only, unit_of_work
@@ -50,66 +50,87 @@ def actor_of(user: User) -> Actor:
     return Actor(id=user.id, username=user.username, display_name=user.display_name, role=user.role)
 
 
+WRONG = "Wrong username or password."
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current hasher's parameters, checked when the username is unknown so
+    that an unknown name takes as long to refuse as a wrong password (no account enumeration)."""
+    made = _DUMMY.get(id(_hasher))
+    if made is None:
+        made = _DUMMY[id(_hasher)] = _hasher.hash("no account has this password")
+    return made
+
+
+_DUMMY: dict[int, str] = {}
+
+
 class AuthService(Service):
     def login(self, username: str, password: str) -> Actor:
-        """Check the password; five failures in a row lock the account for five minutes."""
+        """Check the password; five failures in a row lock the account for five minutes.
+
+        Neither the time taken nor the message tells whether the username exists, until the
+        account is actually locked. Each check first *reserves* an attempt with one atomic UPDATE
+        (refused once locked or over the limit), so processes guessing in parallel get no more
+        checks than the limit; the password itself is checked outside any transaction, so
+        argon2's quarter second never holds the database's write lock.
+
+        Sign-in bookkeeping goes through Core UPDATEs: it is not an edit of the account, so it
+        must not bump the row version (an admin's open form would then conflict)."""
         username = (username or "").strip()
+        users = cast(Table, User.__table__)
+        with read_only(self.db) as s:
+            user = s.execute(select(User.id, User.password_hash, User.active)
+                             .where(func.lower(User.username) == username.lower())).first()
+        if user is None:
+            password_matches(_dummy_hash(), password)
+            raise AuthError(WRONG)
+        this_user = users.c.id == user.id
+        now = utcnow()
+        until: datetime | None = None
         with unit_of_work(self.db) as tx:
-            user = tx.session.scalar(
-                select(User).where(func.lower(User.username) == username.lower())
-            )
-            now = utcnow()
-            if user is None:
-                raise AuthError("Wrong username or password.")
-            if user.locked_until and user.locked_until > now:
-                minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-                raise AuthError(
-                    f"This account is locked after {MAX_FAILED_LOGINS} wrong passwords. "
-                    f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-                )
-            if not user.active:
-                raise AuthError("This account is disabled. Ask an administrator.")
-            if not user.password_hash:
-                raise AuthError("This account has no password and cannot sign in.")
-            # Sign-in bookkeeping goes through Core UPDATEs: it is not an edit of the account, so
-            # it must not bump the row version (an admin's open form would then conflict) nor fail
-            # when two workstations sign in at once; the counter is incremented atomically.
-            users = cast(Table, User.__table__)
-            this_user = users.c.id == user.id
-            if not password_matches(user.password_hash, password):
-                failed = tx.session.execute(
-                    update(users)
-                    .where(this_user)
-                    .values(failed_logins=users.c.failed_logins + 1)
-                    .returning(users.c.failed_logins)
-                ).scalar_one()
-                locked = failed >= MAX_FAILED_LOGINS
-                if locked:
-                    tx.session.execute(
-                        update(users).where(this_user).values(failed_logins=0, locked_until=now + LOCKOUT)
-                    )
+            attempt = tx.session.execute(
+                update(users)
+                .where(this_user, or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+                       users.c.failed_logins < MAX_FAILED_LOGINS)
+                .values(failed_logins=users.c.failed_logins + 1, locked_until=None)
+                .returning(users.c.failed_logins)
+            ).scalar()
+            if attempt is None:  # locked, or as many checks running as the limit allows
+                until = tx.session.scalar(select(users.c.locked_until).where(this_user))
+                if until is None or until <= now:
+                    until = now + LOCKOUT
+                    tx.session.execute(update(users).where(this_user).values(failed_logins=0, locked_until=until))
                     tx.audit(None, "lock", "user", user.id, None, {"reason": "failed logins"})
-                left = MAX_FAILED_LOGINS - failed
-                # commit the counter before reporting the failure
-                tx.session.commit()
-                if locked:
-                    raise AuthError(
-                        f"Wrong password. After {MAX_FAILED_LOGINS} wrong passwords this account "
-                        f"is locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
-                    )
-                raise AuthError(
-                    "Wrong username or password."
-                    + (
-                        f" {left} {'try' if left == 1 else 'tries'} left before the account is locked."
-                        if left <= 2
-                        else ""
-                    )
-                )
-            values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-            if _hasher.check_needs_rehash(user.password_hash):
-                values["password_hash"] = hash_password(password)
+        if attempt is None:
+            assert until is not None
+            minutes = max(1, round((until - now).total_seconds() / 60))
+            raise AuthError(
+                f"This account is locked after {MAX_FAILED_LOGINS} wrong passwords. "
+                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            )
+        stored = user.password_hash or _dummy_hash()
+        if not password_matches(stored, password) or not user.password_hash:
+            if attempt < MAX_FAILED_LOGINS:
+                raise AuthError(WRONG)  # the reserved attempt stays counted
+            with unit_of_work(self.db) as tx:
+                tx.session.execute(update(users).where(this_user)
+                                   .values(failed_logins=0, locked_until=now + LOCKOUT))
+                tx.audit(None, "lock", "user", user.id, None, {"reason": "failed logins"})
+            raise AuthError(
+                f"Wrong password. After {MAX_FAILED_LOGINS} wrong passwords this account "
+                f"is locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
+            )
+        if not user.active:
+            raise AuthError("This account is disabled. Ask an administrator.")
+        values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+        if _hasher.check_needs_rehash(user.password_hash):
+            values["password_hash"] = hash_password(password)
+        with unit_of_work(self.db) as tx:
             tx.session.execute(update(users).where(this_user).values(**values))
-            return actor_of(user)
+            signed_in = tx.session.get(User, user.id)
+            assert signed_in is not None
+            return actor_of(signed_in)
 
     def verify_password(self, actor: Actor, password: str) -> Actor:
         """Unlock an idle-locked window: the same checks and lockout as signing in."""

@@ -1,15 +1,14 @@
-"""What every service shares: the injected database and the one authorization helper."""
+"""What every service shares: the injected database and the one authorization check."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
-from tracker.db.models import ActivityLead, ActivityProgress, GuardianLink, User
-from tracker.domain.enums import ProgressStatus
-from tracker.domain.policy import Actor, Permission, Scope, allows, can_ever
+from tracker.domain.policy import Actor, Permission, Scope, scopes
 from tracker.errors import PermissionDenied
+from tracker.services.scoping import concerning, current_role, scope_filter
 
 _DENIED = {
     Permission.VIEW_USERS: "see this person",
@@ -32,64 +31,9 @@ _DENIED = {
 }
 
 
-def relations(
-    session: Session,
-    actor: Actor,
-    *,
-    activity_id: int | None = None,
-    student_id: int | None = None,
-) -> set[Scope]:
-    """How the actor relates to the activity and/or student concerned."""
-    found: set[Scope] = set()
-    if student_id is not None:
-        if student_id == actor.id:
-            found.add(Scope.SELF)
-        elif session.scalar(
-            select(
-                exists().where(
-                    GuardianLink.guardian_id == actor.id, GuardianLink.student_id == student_id
-                )
-            )
-        ):
-            found.add(Scope.CHILD)
-        if session.scalar(
-            select(
-                exists().where(
-                    ActivityLead.user_id == actor.id,
-                    ActivityProgress.activity_id == ActivityLead.activity_id,
-                    ActivityProgress.user_id == student_id,
-                )
-            )
-        ):
-            found.add(Scope.LED_STUDENT)
-    if activity_id is not None:
-        if session.scalar(
-            select(
-                exists().where(
-                    ActivityLead.user_id == actor.id, ActivityLead.activity_id == activity_id
-                )
-            )
-        ):
-            found.add(Scope.LED_ACTIVITY)
-        children = select(GuardianLink.student_id).where(GuardianLink.guardian_id == actor.id)
-        if session.scalar(
-            select(
-                exists().where(
-                    ActivityProgress.activity_id == activity_id,
-                    ActivityProgress.status != ProgressStatus.WAITLISTED,
-                    (ActivityProgress.user_id == actor.id)
-                    | ActivityProgress.user_id.in_(children),
-                )
-            )
-        ):
-            found.add(Scope.OWN_ACTIVITY)
-    return found
-
-
 def require_active(session: Session, actor: Actor) -> None:
     """Any signed-in, still active account (reads whose results the policy then filters)."""
-    if not session.scalar(select(User.active).where(User.id == actor.id)):
-        raise PermissionDenied("Your account is disabled or no longer exists.")
+    current_role(session, actor)
 
 
 def require(
@@ -102,16 +46,20 @@ def require(
 ) -> None:
     """Raise PermissionDenied unless the policy grants the permission here.
 
-    Also refuses a deactivated account, so a signed-in session ends its rights when an admin
-    disables it.
+    The role and the active flag are the ones the database holds now (a disabled account, or
+    a demoted one, loses its rights at once), and the relation to the activity / student
+    concerned is judged by the same SQL filters that scope the lists
+    (:mod:`tracker.services.scoping`), so a record a list leaves out is refused here too.
     """
-    require_active(session, actor)
-    if not can_ever(actor.role, permission):
-        raise PermissionDenied(f"A {actor.role.value} may not {_DENIED[permission]}.")
-    if actor.role.value == "admin":
+    role = current_role(session, actor)
+    granted = scopes(role, permission)
+    if not granted:
+        raise PermissionDenied(f"A {role.value} may not {_DENIED[permission]}.")
+    if Scope.ANY in granted:
         return
-    rel = relations(session, actor, activity_id=activity_id, student_id=student_id)
-    if not allows(actor.role, permission, rel):
+    here = scope_filter(actor.id, role, permission, student=concerning(student_id),
+                        activity=concerning(activity_id))
+    if not session.scalar(select(here)):
         raise PermissionDenied(f"You may not {_DENIED[permission]}.")
 
 

@@ -28,8 +28,8 @@ from tracker.domain.schedule import (
     weekdays_text,
 )
 from tracker.errors import NotFound, Problem, ValidationError
-from tracker.services.activities import visible_activity_ids
 from tracker.services.base import Service, require, require_active
+from tracker.services.scoping import visible
 
 
 @dataclass(frozen=True)
@@ -348,7 +348,7 @@ class CalendarService(Service):
     def list_sessions(self, actor: Actor, activity_id: int | None = None, start: date | datetime | None = None,
                       end: date | datetime | None = None) -> list[SessionInfo]:
         """Sessions from ``start`` (inclusive) to ``end`` (exclusive), of one activity or of
-        every activity the actor may see (a teacher: the ones they lead; admin: all)."""
+        every activity the policy lets the actor see (a teacher: the ones they lead; admin: all)."""
         with read_only(self.db) as s:
             q = select(ActivitySession)
             if activity_id is not None:
@@ -356,10 +356,7 @@ class CalendarService(Service):
                 require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
                 q = q.where(ActivitySession.activity_id == activity_id)
             else:
-                require_active(s, actor)
-                ids = visible_activity_ids(s, actor)
-                if ids is not None:
-                    q = q.where(ActivitySession.activity_id.in_(ids))
+                q = q.where(visible(s, actor, Permission.VIEW_ACTIVITY, activity=ActivitySession.activity_id))
             if start is not None:
                 q = q.where(ActivitySession.starts_at >= _as_datetime(start))
             if end is not None:

@@ -49,6 +49,7 @@ from tracker.errors import Problem, TrackerError, ValidationError
 from tracker.importers import read_roster
 from tracker.importers.common import PersonIn, RosterData, ascii_slug
 from tracker.importers.csv_xlsx import FIELDS
+from tracker.services.auth import check_password_rules
 from tracker.services.base import Service, require
 
 CLASS_NAMESPACE = uuid.UUID("6f1c1d2e-8a57-4b8e-9d8e-0a7c1e0b5a11")
@@ -105,6 +106,8 @@ class ImportPreview:
     rows: int
     #: OneRoster classes (sourcedId, title): map them with {"class:<sourcedId>": "skip" | "<activity id>"}
     classes: tuple[tuple[str, str], ...] = ()
+    #: records left out on purpose (enrollments in a class marked tobedeleted…): shown, never blocking
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +133,7 @@ class ImportPreview:
                          f"leads: {self.leads_new} new, guardian links: {self.links_new} new")
         if self.skipped:
             lines.append(f"skipped: {self.skipped} (other roles, deleted records)")
+        lines += [f"  warning: {w}" for w in self.warnings]
         return lines
 
 
@@ -173,7 +177,7 @@ class _Plan:
             enrollments_new=len(self.enrollments),
             waitlisted_new=sum(1 for e in self.enrollments if e[2] is ProgressStatus.WAITLISTED),
             leads_new=len(self.leads), links_new=len(self.links), skipped=d.skipped, rows=d.rows,
-            classes=tuple((g.source_id, g.name) for g in d.groups if g.source_id),
+            classes=tuple((g.source_id, g.name) for g in d.groups if g.source_id), warnings=list(d.warnings),
         )
 
 
@@ -268,11 +272,18 @@ def _plan(s: Session, data: RosterData, mapping: dict[str, str] | None) -> _Plan
                 plan.updates.append((match.id, changed))
             details = "; ".join(f"{k.replace('_', ' ')}: {getattr(match, k, '') or '—'} → {v}"
                                 for k, v in changed.items() if k != "active")
-            plan.changes.append(PersonChange(kind, p.role, p.display_name, _label(p), details, p.file, p.row))
+            plan.changes.append(PersonChange(kind, p.role, p.display_name or match.display_name, _label(p), details,
+                                             p.file, p.row))  # a bare tobedeleted row has no name
             continue
         if p.deactivate:
             data.skipped += 1
             continue
+        if p.password:
+            try:
+                check_password_rules(p.password)  # the rule every other password follows
+            except ValidationError as exc:
+                bad(p, "password", exc.message)
+                continue
         username = p.username or _username(p, usernames)
         usernames[username.lower()] = -1
         plan.person_ref[p.key] = ("new", username)

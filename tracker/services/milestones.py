@@ -9,14 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, ActivityProgress, GuardianLink, Milestone, User, UserMilestone, utcnow
-from tracker.db.uow import UnitOfWork, read_only, unit_of_work
+from tracker.db.models import Activity, ActivityProgress, Milestone, User, UserMilestone, utcnow
+from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
-from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import MilestoneCompletionChanged, MilestoneSetChanged, MilestonesTicked
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import ConflictError, NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
+from tracker.services.scoping import visible
 
 
 def whole_number(value: object) -> int:
@@ -499,18 +500,13 @@ class MilestoneService(Service):
     def checklist(self, actor: Actor, activity_id: int) -> Checklist:
         """The activity's milestones (in order), its enrolled students and who has done what.
 
-        A student sees only their own row, a parent only their children's: classmates'
-        completions and notes are not theirs to read (the per-milestone counts stay)."""
+        Students and completions are those whose progress the policy lets the actor see: a
+        student only their own row, a parent only their children's; classmates' completions and
+        notes are not theirs to read (the per-milestone counts stay)."""
         with read_only(self.db) as s:
             if s.get(Activity, activity_id) is None:
                 raise NotFound(f"No activity with id {activity_id}.")
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
-            own: set[int] | None = None
-            if actor.role is Role.STUDENT:
-                own = {actor.id}
-            elif actor.role is Role.PARENT:
-                own = set(s.scalars(select(GuardianLink.student_id)
-                                    .where(GuardianLink.guardian_id == actor.id)))
             ms = s.execute(
                 select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.description,
                        Milestone.order_index, Milestone.points, Milestone.required, Milestone.due_date,
@@ -521,22 +517,24 @@ class MilestoneService(Service):
                 select(User.id, User.display_name)
                 .join(ActivityProgress, ActivityProgress.user_id == User.id)
                 .where(ActivityProgress.activity_id == activity_id,
-                       ActivityProgress.status.in_([ProgressStatus.ACTIVE, ProgressStatus.COMPLETED]))
+                       ActivityProgress.status.in_([ProgressStatus.ACTIVE, ProgressStatus.COMPLETED]),
+                       visible(s, actor, Permission.VIEW_PROGRESS, student=User.id,
+                               activity=ActivityProgress.activity_id))
                 .order_by(User.display_name, User.id)
             ).all()
+            shown = visible(s, actor, Permission.VIEW_PROGRESS, student=UserMilestone.user_id,
+                            activity=Milestone.activity_id)
             done: dict[tuple[int, int], tuple[datetime, str]] = {}
             counts: dict[int, int] = {}
-            for u, mid, at, n in s.execute(
+            for u, mid, at, n, theirs in s.execute(
                 select(UserMilestone.user_id, UserMilestone.milestone_id, UserMilestone.completed_at,
-                       UserMilestone.notes)
+                       UserMilestone.notes, shown)
                 .join(Milestone, Milestone.id == UserMilestone.milestone_id)
                 .where(Milestone.activity_id == activity_id)
             ):
                 counts[mid] = counts.get(mid, 0) + 1
-                if own is None or u in own:
+                if theirs:
                     done[(u, mid)] = (at, n)
-            if own is not None:
-                students = [r for r in students if r.id in own]
             return Checklist(
                 activity_id,
                 tuple(MilestoneRow(r.id, r.activity_id, r.title, r.description, r.order_index, r.points,

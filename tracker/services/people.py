@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import ActivityLead, ActivityProgress, GuardianLink, User, utcnow
+from tracker.db.models import ActivityLead, GuardianLink, User, utcnow
 from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import Role
@@ -18,6 +18,7 @@ from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, ValidationError
 from tracker.services.auth import check_password_rules, hash_password
 from tracker.services.base import Service, require
+from tracker.services.scoping import visible
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,79}$")
 
@@ -112,25 +113,6 @@ def _user_info(
     )
 
 
-def _visible_user_ids(session: Session, actor: Actor) -> set[int] | None:
-    """Ids the actor may see, or None for everyone (admin)."""
-    if actor.role is Role.ADMIN:
-        return None
-    ids = {actor.id}
-    if actor.role is Role.PARENT:
-        ids.update(
-            session.scalars(select(GuardianLink.student_id).where(GuardianLink.guardian_id == actor.id))
-        )
-    elif actor.role is Role.TEACHER:
-        led = select(ActivityLead.activity_id).where(ActivityLead.user_id == actor.id)
-        ids.update(
-            session.scalars(
-                select(ActivityProgress.user_id).where(ActivityProgress.activity_id.in_(led))
-            )
-        )
-    return ids
-
-
 class PeopleService(Service):
     def find_users(
         self,
@@ -148,11 +130,7 @@ class PeopleService(Service):
             allowed = ", ".join(r.value for r in Role)
             raise ValidationError.field("role", f"Unknown role {role!r}; use one of {allowed}.") from None
         with read_only(self.db) as s:
-            require(s, actor, Permission.VIEW_USERS, student_id=actor.id)
-            q = select(User)
-            visible = _visible_user_ids(s, actor)
-            if visible is not None:
-                q = q.where(User.id.in_(visible))
+            q = select(User).where(visible(s, actor, Permission.VIEW_USERS, student=User.id))
             if role_value is not None:
                 q = q.where(User.role == role_value)
             if name:

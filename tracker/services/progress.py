@@ -23,6 +23,7 @@ from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 from tracker.services.progress_rows import ProgressRow, progress_rows
 from tracker.services.recompute import recompute, record_status
+from tracker.services.scoping import visible
 
 
 class ProgressService(Service):
@@ -33,13 +34,9 @@ class ProgressService(Service):
             if user is None:
                 raise NotFound(f"No user with id {user_id}.")
             require(s, actor, Permission.VIEW_PROGRESS, student_id=user_id)
-            rows = progress_rows(s, student_ids=[user_id])
-            if actor.role is Role.TEACHER:
-                from tracker.services.activities import led_activity_ids
-
-                led = led_activity_ids(s, actor.id)
-                rows = [r for r in rows if r.activity_id in led]
-            return rows
+            shown = visible(s, actor, Permission.VIEW_PROGRESS, student=ActivityProgress.user_id,
+                            activity=ActivityProgress.activity_id)
+            return progress_rows(s, student_ids=[user_id], where=shown)
 
     def activity_progress(self, actor: Actor, activity_id: int) -> list[ProgressRow]:
         with read_only(self.db) as s:

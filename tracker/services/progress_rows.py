@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, User
@@ -67,8 +67,10 @@ def progress_rows(
     *,
     activity_ids: list[int] | None = None,
     student_ids: list[int] | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> list[ProgressRow]:
-    """Progress rows for the given activities and/or students, in bulk.
+    """Progress rows for the given activities and/or students, in bulk; ``where`` narrows them
+    further (what the policy lets an actor see, :func:`tracker.services.scoping.visible`).
 
     Plain column selects rather than ORM entities: this feeds the dashboards of thousands of
     enrollments, where building ORM objects cost more than the queries.
@@ -86,6 +88,8 @@ def progress_rows(
         q = q.where(p.activity_id.in_(activity_ids))
     if student_ids is not None:
         q = q.where(p.user_id.in_(student_ids))
+    if where is not None:
+        q = q.where(where)
     q = q.order_by(Activity.name, User.display_name)
     rows = s.execute(q).all()
     acts = {r.activity_id for r in rows}

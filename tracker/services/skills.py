@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -36,6 +36,7 @@ from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services import stats
 from tracker.services.base import Service, require, require_active
+from tracker.services.scoping import visible
 
 _ENROLLED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
 
@@ -437,15 +438,17 @@ class SkillService(Service):
 
     def history(self, actor: Actor, student_id: int,
                 skill_id: int | None = None) -> list[AssessmentRow]:
-        """A student's assessments, oldest first (the student, their parent, their teachers,
-        admins)."""
+        """A student's assessments, oldest first: all of them for the student, their parent and
+        admins; for a teacher, those made in the activities they lead."""
         with read_only(self.db) as s:
             if s.get(User, student_id) is None:
                 raise NotFound(f"No user with id {student_id}.")
             require(s, actor, Permission.VIEW_PROGRESS, student_id=student_id)
             if skill_id is not None:
                 _skill(s, skill_id)
-            return _history(s, [student_id], skill_id)
+            shown = visible(s, actor, Permission.VIEW_PROGRESS, student=SkillAssessment.student_id,
+                            activity=SkillAssessment.activity_id)
+            return _history(s, [student_id], skill_id, shown)
 
     def skills_grid(self, actor: Actor, activity_id: int) -> SkillsGrid:
         """The activity's students × skills with the latest level of each (for the Skills tab)."""
@@ -534,14 +537,15 @@ def _activity_skills(s: Session, activity_id: int) -> list[ActivitySkillRow]:
         .order_by(Skill.name))]
 
 
-def _history(s: Session, student_ids: list[int], skill_id: int | None) -> list[AssessmentRow]:
+def _history(s: Session, student_ids: list[int], skill_id: int | None,
+             shown: ColumnElement[bool]) -> list[AssessmentRow]:
     assessor = User.__table__.alias("assessor")
     q = (select(SkillAssessment, User.display_name, Skill.name, Activity.name, assessor.c.display_name)
          .join(User, User.id == SkillAssessment.student_id)
          .join(Skill, Skill.id == SkillAssessment.skill_id)
          .outerjoin(Activity, Activity.id == SkillAssessment.activity_id)
          .outerjoin(assessor, assessor.c.id == SkillAssessment.assessed_by)
-         .where(SkillAssessment.student_id.in_(student_ids))
+         .where(SkillAssessment.student_id.in_(student_ids), shown)
          .order_by(SkillAssessment.assessed_at, SkillAssessment.id))
     if skill_id is not None:
         q = q.where(SkillAssessment.skill_id == skill_id)
