@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tests.conftest import School
 from tests.ui.conftest import settle, show_page
+from tracker.domain.changes import ChangeKind
 from ui.dialogs.activity_dialog import ActivityDialog
 from ui.views.activities import ActivitiesPage
 
@@ -119,3 +120,29 @@ def test_admin_archives_and_unarchives(qtbot, monkeypatch, ctx, school: School) 
     page.archive_action.trigger()  # type: ignore[union-attr]
     settle(qtbot, ctx)
     assert not school.services.activities.get_activity(school.admin, school.drama).archived
+
+
+def test_archiving_refreshes_the_open_dashboard_and_marks_hidden_pages_stale(
+        qtbot, monkeypatch, ctx, school: School) -> None:
+    """The archive is published from what its unit of work committed, with the page that ran it:
+    a dashboard on screen drops the activity at once; a page hidden meanwhile reloads when shown."""
+    from ui.views.dashboard import DashboardPage
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    seen: list[tuple[object, object]] = []
+    ctx.events.changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+    page = _page(qtbot, ctx)
+    dashboard = show_page(qtbot, ctx, DashboardPage(ctx))
+    hidden = show_page(qtbot, ctx, ActivitiesPage(ctx))
+    hidden.hide()
+    assert page.select_activity(school.drama)
+    page.archive_action.trigger()  # type: ignore[union-attr]
+    settle(qtbot, ctx)
+    (changes, initiator), = seen
+    assert school.drama in changes.of(ChangeKind.ACTIVITY) and initiator is page
+    model = dashboard.staff.activities_model  # type: ignore[union-attr]
+    assert [model.record(r).summary.name for r in range(model.rowCount())] == ["Chess Club"]
+    assert hidden.stale and names(hidden) == ["Chess Club", "Drama"]
+    hidden.show()
+    settle(qtbot, ctx)
+    assert not hidden.stale and names(hidden) == ["Chess Club"]

@@ -1,16 +1,16 @@
-"""An activity's own page, opened from the Activities list: header, Roster and Schedule tabs."""
+"""An activity's own page, opened from the Activities list: header and tabs (a broken one included)."""
 
 from __future__ import annotations
-
-import importlib
 
 import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import School
 from tests.ui.conftest import settle, show_page
+from tracker.domain.changes import ChangeKind, Changes
+from ui.ops import WriteOp
 from ui.views.activities import ActivitiesPage
-from ui.views.activity_detail import ActivityDetailPage
+from ui.views.activity_detail import ActivityDetailPage, BrokenTab
 
 
 def _page(qtbot, ctx) -> ActivitiesPage:  # type: ignore[no-untyped-def]
@@ -43,36 +43,60 @@ def test_open_button_for_a_teacher_of_the_activity(qtbot, make_ctx, school: Scho
     assert not page.detail_page.roster.import_action.isVisible()  # importing is for admins
 
 
-def test_schedule_tab_is_there_when_its_module_is(qtbot, ctx, school: School) -> None:
+def test_every_tab_is_there_for_an_admin(qtbot, ctx, school: School) -> None:
     detail = ActivityDetailPage(ctx, school.chess)
     qtbot.addWidget(detail)
-    tabs = [detail.tabs.tabText(i) for i in range(detail.tabs.count())]
     settle(qtbot, ctx)
-    try:
-        importlib.import_module("ui.views.activity_schedule")
-    except ImportError:
-        assert tabs == ["Roster", "Milestones", "Attendance", "Skills"]
-    else:
-        assert tabs == ["Roster", "Milestones", "Schedule", "Attendance", "Skills"]
+    assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == [
+        "Roster", "Milestones", "Schedule", "Attendance", "Skills"]
 
 
-def test_a_missing_schedule_module_leaves_the_tab_out(qtbot, ctx, school: School, monkeypatch) -> None:
-    real = importlib.import_module
+def test_a_broken_tab_shows_its_error_and_the_rest_of_the_page_works(qtbot, ctx, school: School,
+                                                                     monkeypatch) -> None:
+    def broken(self: ActivityDetailPage) -> object:
+        raise ImportError("No module named 'ui.views.activity_schedule'")
 
-    def fake(name: str, *a: object) -> object:
-        if name == "ui.views.activity_schedule":
-            raise ImportError(name)
-        return real(name, *a)
-
-    monkeypatch.setattr(importlib, "import_module", fake)
+    monkeypatch.setattr(ActivityDetailPage, "_schedule_tab", broken)
     detail = ActivityDetailPage(ctx, school.chess)
     qtbot.addWidget(detail)
     detail.show()
     detail.refresh()
     settle(qtbot, ctx)
     assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == [
-        "Roster", "Milestones", "Attendance", "Skills"]
-    assert detail.title.text() == "Chess Club"
+        "Roster", "Milestones", "Schedule", "Attendance", "Skills"]
+    assert detail.schedule is None
+    detail.tabs.setCurrentIndex(2)
+    shown = detail.tabs.currentWidget()
+    assert isinstance(shown, BrokenTab) and shown.isVisible()
+    assert shown.title_label.text() == ("This tab could not be opened: "
+                                        "No module named 'ui.views.activity_schedule'")
+    assert detail.title.text() == "Chess Club" and detail.roster.model.rowCount() == 2
+    detail.tabs.setCurrentWidget(detail.milestones)
+    settle(qtbot, ctx)
+    assert detail.milestones.model.rowCount() == 2  # the other tabs still work
+
+
+def test_a_tab_reads_when_first_shown_and_catches_up_on_what_changed_while_hidden(qtbot, ctx,
+                                                                                 school: School) -> None:
+    detail = ActivityDetailPage(ctx, school.chess)
+    qtbot.addWidget(detail)
+    detail.resize(1200, 760)
+    detail.show()
+    settle(qtbot, ctx)
+    tab = detail.milestones
+    assert detail.roster.model.rowCount() == 2 and tab.snapshot is None  # not opened: not read
+    detail.tabs.setCurrentWidget(tab)
+    settle(qtbot, ctx)
+    assert tab.snapshot is not None and tab.list_model.rowCount() == 0
+    detail.tabs.setCurrentWidget(detail.roster)
+    service = school.services.milestones
+    WriteOp(detail.roster, ctx, lambda state: service.create_milestone(school.admin, school.chess, title="Rules")) \
+        .run_in_background()
+    settle(qtbot, ctx)
+    assert tab.stale and tab.list_model.rowCount() == 0  # hidden: only noted
+    detail.tabs.setCurrentWidget(tab)
+    settle(qtbot, ctx)
+    assert [m.title for m in tab.list_model._rows] == ["Rules"]
 
 
 def test_header_follows_changes(qtbot, ctx, school: School) -> None:
@@ -85,7 +109,9 @@ def test_header_follows_changes(qtbot, ctx, school: School) -> None:
     settle(qtbot, ctx)
     school.services.activities.update_activity(
         school.admin, school.chess, ActivityInput("Chess Club", capacity=10, lead_ids=[school.teacher.id]))
-    ctx.events.publish(activity=[school.chess])
+    changed = Changes()
+    changed.add(ChangeKind.ACTIVITY, school.chess)
+    ctx.events.publish(changed)  # as a write on another page would
     settle(qtbot, ctx)
     assert detail.places.text() == "2 / 10 enrolled"
 

@@ -90,22 +90,35 @@ def test_the_attendance_tab_opens_the_take_attendance_screen(qtbot, make_ctx, sc
 
 
 def test_admin_edits_a_status_and_the_grid_shows_it(qtbot, ctx, school: School) -> None:
+    _session_now(school)
+    grid = AttendanceGridView(ctx, school.chess)
+    qtbot.addWidget(grid)
+    grid.resize(1100, 600)
+    grid.show()
+    settle(qtbot, ctx)
+    assert "Late" in grid.legend.text() and "Late arrival" not in grid.legend.text()
     dialog = StatusDialog(ctx)
     qtbot.addWidget(dialog)
+    settle(qtbot, ctx)
     assert [s.code for s in dialog.statuses][:4] == ["P", "L", "E", "A"]
     dialog.list.setCurrentRow(1)  # Late
     dialog.label.setText("Late arrival")
-    assert dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
     assert any(s.label == "Late arrival" for s in ctx.services.attendance.statuses(ctx.user))
+    qtbot.waitUntil(lambda: "Late arrival" in grid.legend.text(), timeout=10_000)  # the grid reads it again
     dialog.new_status()
     dialog.code.setText("P")  # taken
     dialog.label.setText("Another present")
-    assert not dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
     assert dialog.error.isVisibleTo(dialog) and dialog.error.text()
+    assert "Another present" not in {s.label for s in ctx.services.attendance.statuses(ctx.user)}
     dialog.code.setText("R")
     dialog.label.setText("Remote")
     dialog.present.setChecked(True)
-    assert dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
     assert "R" in {s.code for s in ctx.services.attendance.statuses(ctx.user)}
 
 

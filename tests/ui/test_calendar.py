@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD, School
 from tests.ui.conftest import settle, show_page
 from tracker.cli import build_parser
 from tracker.services.calendar import ScheduleInput
+from tracker.services.outcome import perform
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
 from ui.screenshot import run_screenshot
 from ui.views.activity_schedule import ScheduleTab
@@ -183,9 +184,10 @@ def test_an_extra_session_needs_one_activity_chosen(qtbot, ctx, timetable: Schoo
 def test_calendar_refreshes_when_sessions_change_elsewhere(qtbot, ctx, timetable: School):
     page = _page(qtbot, ctx)
     s = timetable.services
-    extra = s.calendar.add_extra_session(timetable.admin, timetable.chess, datetime.combine(TODAY, time(6)),
-                                         datetime.combine(TODAY, time(7)))
-    ctx.events.publish(session=[extra.id])
+    written = perform(lambda: s.calendar.add_extra_session(
+        timetable.admin, timetable.chess, datetime.combine(TODAY, time(6)), datetime.combine(TODAY, time(7))))
+    extra = written.result
+    ctx.events.publish(written.changes)  # as a write on another page would
     settle(qtbot, ctx)
     assert extra.id in {x.id for x in page.month.sessions}
 
@@ -284,7 +286,9 @@ def test_schedule_tab_exports_and_imports_ics(qtbot, make_ctx, timetable: School
     ctx = make_ctx(timetable.teacher)
     tab = ScheduleTab(ctx, timetable.chess)
     qtbot.addWidget(tab)
+    tab.show()  # a tab reads when it is shown
     settle(qtbot, ctx)
+    assert tab.sessions
     out = tmp_path / "chess.ics"
     tab.export_ics(str(out))
     settle(qtbot, ctx)
@@ -304,6 +308,7 @@ def test_students_and_parents_see_a_read_only_schedule_tab(qtbot, make_ctx, time
     ctx = make_ctx(timetable.student)
     tab = ScheduleTab(ctx, timetable.chess)
     qtbot.addWidget(tab)
+    tab.show()
     settle(qtbot, ctx)
     assert tab.sessions
     assert not tab.add_pattern_action.isEnabled() and not tab.import_action.isVisible()

@@ -6,6 +6,7 @@ from tests.conftest import PASSWORD, School
 from tests.ui.conftest import settle, show_page
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
+from tracker.services.outcome import perform
 from tracker.services.people import UserInput
 from ui.views.dashboard import DashboardPage
 
@@ -86,9 +87,9 @@ def test_dashboard_refreshes_when_progress_changes(qtbot, make_ctx, school: Scho
     ctx = make_ctx(school.student)
     page = _page(qtbot, ctx)
     assert page.learner.cards[0].bar.value() == 0  # type: ignore[union-attr]
-    school.services.progress.update_progress(school.admin, school.chess, school.student.id,
-                                             progress_percentage=40)
-    ctx.events.publish(progress=None)
+    written = perform(lambda: school.services.progress.update_progress(
+        school.admin, school.chess, school.student.id, progress_percentage=40))
+    ctx.events.publish(written.changes)  # as a write on another page would
     settle(qtbot, ctx)
     assert page.learner.cards[0].bar.value() == 40  # type: ignore[union-attr]
 

@@ -12,6 +12,7 @@ from tests.ui.conftest import settle, show_page
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
 from tracker.domain.standing import HOW_JUDGED
+from tracker.services.outcome import perform
 from tracker.services.people import UserInput
 from ui.models.my_progress import EnrollmentsModel
 from ui.views.my_progress import NOT_ENROLLED, MyProgressPage
@@ -138,9 +139,9 @@ def test_page_reloads_when_progress_changes(qtbot, make_ctx, school: School) -> 
     ctx = make_ctx(school.student)
     page = _page(qtbot, ctx)
     assert _cells(page)[EnrollmentsModel.PROGRESS] == "0%"
-    school.services.progress.update_progress(school.admin, school.chess, school.student.id,
-                                             progress_percentage=40)
-    ctx.events.publish(progress=None)
+    written = perform(lambda: school.services.progress.update_progress(
+        school.admin, school.chess, school.student.id, progress_percentage=40))
+    ctx.events.publish(written.changes)  # as a write on another page would
     settle(qtbot, ctx)
     assert _cells(page)[EnrollmentsModel.PROGRESS] == "40%"
 

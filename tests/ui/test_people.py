@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import PASSWORD, School
 from tests.ui.conftest import settle, show_page
+from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.enums import Role
 from ui.dialogs.guardian_dialog import GuardianDialog
 from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog
@@ -159,7 +160,9 @@ def test_unlock_shows_only_for_locked_accounts(qtbot, page: PeoplePage, ctx, sch
             school.services.auth.login("tina", "wrong-password")
         except Exception:
             pass
-    ctx.events.publish(user=[school.teacher.id])
+    locked = Changes()
+    locked.add(ChangeKind.USER, school.teacher.id)
+    ctx.events.publish(locked)  # sign-in bookkeeping is no write of the UI: tell the page
     settle(qtbot, ctx)
     assert page.unlock_action.isVisible()
     page.unlock_action.trigger()
@@ -204,3 +207,27 @@ def test_detail_panel_shows_role_specific_links(page: PeoplePage, school: School
     assert "Leads" in texts() and "Chess Club" in texts()
     page.select_user(school.student.id)
     assert "Parents / guardians" in texts() and "Pat Parent" in texts()
+
+
+def test_who_gets_the_people_page_is_read_from_the_policy_table(monkeypatch, school: School) -> None:
+    """The sidebar asks the policy (MANAGE_USERS), not the role's name: granting the permission
+    in the one table is all it takes for a role to get the page."""
+    from tracker.domain.policy import POLICY, Permission, Scope
+    from ui.views.registry import pages_for
+
+    assert "people" not in [p.key for p in pages_for(school.teacher)]
+    monkeypatch.setitem(POLICY[Role.TEACHER], Permission.MANAGE_USERS, frozenset({Scope.ANY}))
+    assert "people" in [p.key for p in pages_for(school.teacher)]
+
+
+def test_unlinking_publishes_what_was_committed_with_the_page_as_initiator(
+        qtbot, monkeypatch, page: PeoplePage, ctx, school: School) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    seen: list[tuple[Changes, object]] = []
+    ctx.events.changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+    page.unlink(school.parent.id, school.student.id)
+    settle(qtbot, ctx)
+    (changes, initiator), = seen
+    assert {school.parent.id, school.student.id} <= changes.of(ChangeKind.USER)
+    assert initiator is page
+    assert school.student.id not in page.by_id[school.parent.id].children  # the page reloaded

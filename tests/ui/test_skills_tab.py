@@ -165,9 +165,13 @@ def test_skills_screenshot_views_render(tmp_path, school: School, view: str, use
 
 
 def test_hidden_tab_loads_only_when_shown(qtbot, ctx, school: School) -> None:
+    from ui.ops import WriteOp
+
     tab = SkillsTab(ctx, school.chess)
     qtbot.addWidget(tab)
-    tab.refresh()
+    skills = school.services.skills
+    with qtbot.waitSignal(ctx.events.changed, timeout=10_000):  # a change the tab watches, while hidden
+        WriteOp(None, ctx, lambda state: skills.create_skill(school.admin, "Strategy")).run_in_background()
     settle(qtbot, ctx)
     assert tab.snapshot is None  # an activity page does not pay for a tab nobody opened
     tab.show()

@@ -275,9 +275,10 @@ class AttendanceGridModel(QAbstractTableModel):
             if role == _DISPLAY:
                 return self._headers[section]
             if role == _TOOLTIP:
-                s = g.sessions[section]
-                text = f"{s.starts_at:%A} {s.starts_at.day} {s.starts_at:%B %Y}, {s.starts_at:%H:%M}"
-                if s.cancelled:
+                session = g.sessions[section]
+                start = session.starts_at
+                text = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
+                if session.cancelled:
                     text += " (cancelled)"
                 return text
             if role == _FOREGROUND and g.sessions[section].cancelled:

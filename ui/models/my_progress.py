@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 
 from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.policy import Permission, Scope, scopes
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import Dashboard
 from tracker.services.milestones import Checklist, MilestoneRow
@@ -51,9 +52,19 @@ class MilestoneItem:
         return self.milestone.required and not self.done and due is not None and due < today
 
 
+def follows_own_progress(role: Role) -> bool:
+    """Whether the policy lets the role follow its own progress (a student)."""
+    return Scope.SELF in scopes(role, Permission.VIEW_PROGRESS)
+
+
+def follows_children(role: Role) -> bool:
+    """Whether the policy lets the role follow its linked children's progress (a parent)."""
+    return Scope.CHILD in scopes(role, Permission.VIEW_PROGRESS)
+
+
 def learners_of(d: Dashboard, student_id: int, student_name: str) -> list[Learner]:
     """The students shown: the student themself, or a parent's children (in dashboard order)."""
-    if d.role is Role.STUDENT:
+    if follows_own_progress(d.role):
         return [Learner(student_id, student_name, tuple(d.own))]
     return [Learner(c.student_id, c.name, tuple(c.rows),
                     " · ".join(x for x in (f"Grade {c.grade}" if c.grade else "",

@@ -1,14 +1,14 @@
 """Activities (admins and teachers): the list, filtered and sorted in memory.
 
-Admins create, edit and archive activities here; teachers see the activities they lead.
-Open (Enter, double-click) shows the activity's own page (roster, schedule) in place of the
-list; its Back button returns to the list.
+Those who may manage activities (``MANAGE_ACTIVITY``: admins) create, edit and archive them here;
+teachers see the activities they lead. Open (Enter, double-click) shows the activity's own page
+(roster, schedule) in place of the list; its Back button returns to the list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.enums import Role
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
 from ui.dialogs.activity_dialog import ActivityDialog
 from ui.models.activities import ActivitiesModel
 from ui.models.base import FilterProxy
+from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
@@ -40,9 +41,12 @@ from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
 from ui.widgets.actions import widget_action
 from ui.widgets.style import pct, set_style_flag, styled_label, term, when
 
+if TYPE_CHECKING:
+    from ui.views.activity_detail import ActivityDetailPage
+
 
 def rule_text(a: ActivitySummary) -> str:
-    parts = []
+    parts: list[str] = []
     if a.require_milestones:
         parts.append("all required milestones")
     if a.min_attendance_pct:
@@ -54,15 +58,15 @@ def rule_text(a: ActivitySummary) -> str:
 
 class ActivitiesPage(Page):
     title = "Activities"
-    watches = frozenset({"activity", "enrollment", "progress", "milestone", "session", "user"})
+    watches = frozenset({ChangeKind.ACTIVITY, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS,
+                         ChangeKind.MILESTONE, ChangeKind.SESSION, ChangeKind.USER})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.activities: list[ActivitySummary] = []
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading activities")
         self._keep_id: int | None = None
-        self.can_manage = ctx.actor is not None and ctx.actor.role is Role.ADMIN \
-            and ctx.can(Permission.MANAGE_ACTIVITY)
+        self.can_manage = ctx.can(Permission.MANAGE_ACTIVITY)
 
         self.model = ActivitiesModel(self)
         self.proxy = FilterProxy(self)
@@ -75,7 +79,7 @@ class ActivitiesPage(Page):
         page = QVBoxLayout(self)
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self.views)
-        self.detail_page: Any = None
+        self.detail_page: ActivityDetailPage | None = None
         outer = QVBoxLayout(self.list_view)
         outer.setContentsMargins(20, 16, 20, 16)
         outer.setSpacing(12)
@@ -84,10 +88,13 @@ class ActivitiesPage(Page):
         self.count = styled_label("", muted=True)
         head.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         head.addStretch(1)
-        self.new_action = self.edit_action = self.archive_action = None
+        #: New / Edit / Archive: only for those who may manage activities (None otherwise)
+        self.new_action: QAction | None = None
+        self.edit_action: QAction | None = None
+        self.archive_action: QAction | None = None
         if self.can_manage:
-            self._make_actions()
-            head.addWidget(action_button(self.new_action, primary=True))  # type: ignore[arg-type]
+            self.new_action, self.edit_action, self.archive_action = self._make_actions()
+            head.addWidget(action_button(self.new_action, primary=True))
         outer.addLayout(head)
 
         self.filter_bar = QWidget()
@@ -112,9 +119,9 @@ class ActivitiesPage(Page):
         self.open_action.triggered.connect(lambda: self.open_activity())
         self.addAction(self.open_action)
         bar.addWidget(action_button(self.open_action))
-        if self.can_manage:
-            bar.addWidget(action_button(self.edit_action))  # type: ignore[arg-type]
-            bar.addWidget(action_button(self.archive_action))  # type: ignore[arg-type]
+        if self.edit_action is not None and self.archive_action is not None:
+            bar.addWidget(action_button(self.edit_action))
+            bar.addWidget(action_button(self.archive_action))
         outer.addWidget(self.filter_bar)
 
         m = ActivitiesModel
@@ -126,7 +133,7 @@ class ActivitiesPage(Page):
         find = QAction("Find", self)
         find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self.search.focus_all)
         self.addAction(find)
         self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -157,15 +164,15 @@ class ActivitiesPage(Page):
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
-    def _make_actions(self) -> None:
-        def act(text: str, slot: Callable[[], Any], tip: str, *keys: Any) -> QAction:
-            return widget_action(self, text, slot, tip, *keys)
-
-        self.new_action = act("New activity…", self.new_activity, "Create an activity (Ctrl+N)",
-                              QKeySequence.StandardKey.New)
-        self.edit_action = act("Edit…", self.edit_activity, "Edit the selected activity (Enter)")
-        self.archive_action = act("Archive", self.toggle_archived,
-                                  "Archive the selected activity (hidden from dashboards), or bring it back")
+    def _make_actions(self) -> tuple[QAction, QAction, QAction]:
+        """New, Edit and Archive."""
+        return (
+            widget_action(self, "New activity…", self.new_activity, "Create an activity (Ctrl+N)",
+                          QKeySequence.StandardKey.New),
+            widget_action(self, "Edit…", self.edit_activity, "Edit the selected activity (Enter)"),
+            widget_action(self, "Archive", self.toggle_archived,
+                          "Archive the selected activity (hidden from dashboards), or bring it back"),
+        )
 
     def selected(self) -> ActivitySummary | None:
         rows = self.table.selectionModel().selectedRows()
@@ -175,10 +182,11 @@ class ActivitiesPage(Page):
         a = self.selected()
         if hasattr(self, "open_action"):
             self.open_action.setEnabled(a is not None)
-        if self.can_manage:
-            self.edit_action.setEnabled(a is not None)  # type: ignore[union-attr]
-            self.archive_action.setEnabled(a is not None)  # type: ignore[union-attr]
-            self.archive_action.setText("Unarchive" if a and a.archived else "Archive")  # type: ignore[union-attr]
+        if self.edit_action is not None:
+            self.edit_action.setEnabled(a is not None)
+        if self.archive_action is not None:
+            self.archive_action.setEnabled(a is not None)
+            self.archive_action.setText("Unarchive" if a and a.archived else "Archive")
 
     def _selection_changed(self, *_: object) -> None:
         self._update_actions()
@@ -207,11 +215,12 @@ class ActivitiesPage(Page):
             self.table.selectRow(index.row())
         menu = QMenu(self)
         if self.selected() is not None:
-            menu.addAction(self.open_action)
-            menu.addAction(self.edit_action)  # type: ignore[arg-type]
-            menu.addAction(self.archive_action)  # type: ignore[arg-type]
+            for action in (self.open_action, self.edit_action, self.archive_action):
+                if action is not None:
+                    menu.addAction(action)
             menu.addSeparator()
-        menu.addAction(self.new_action)  # type: ignore[arg-type]
+        if self.new_action is not None:
+            menu.addAction(self.new_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _focus_table(self) -> None:
@@ -219,13 +228,8 @@ class ActivitiesPage(Page):
         if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
             self.table.selectRow(0)
 
-    def on_changed(self, changes: object) -> None:
-        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
-        if self.isVisible():
-            self.refresh()
-
     # ------------------------------------------------------------------ one activity's page
-    def open_activity(self, activity_id: int | None = None) -> Any:
+    def open_activity(self, activity_id: int | None = None) -> ActivityDetailPage | None:
         """Show the activity's own page (roster, schedule) in place of the list."""
         from ui.views.activity_detail import ActivityDetailPage
 
@@ -235,13 +239,13 @@ class ActivitiesPage(Page):
                 return None
             activity_id = a.id
         self.close_activity()
-        self.detail_page = ActivityDetailPage(self.ctx, activity_id)
-        self.detail_page.closed.connect(self.close_activity)
-        self.views.addWidget(self.detail_page)
-        self.views.setCurrentWidget(self.detail_page)
-        self.detail_page.refresh()
-        self.detail_page.roster.table.setFocus()
-        return self.detail_page
+        detail = self.detail_page = ActivityDetailPage(self.ctx, activity_id)
+        detail.closed.connect(self.close_activity)
+        self.views.addWidget(detail)
+        self.views.setCurrentWidget(detail)
+        detail.refresh()
+        detail.roster.table.setFocus()
+        return detail
 
     def close_activity(self) -> None:
         detail, self.detail_page = self.detail_page, None
@@ -389,7 +393,5 @@ class ActivitiesPage(Page):
                 return
         service, actor = self.ctx.services.activities, self.ctx.user
         self._keep_id = a.id
-        self.ctx.tasks.run(lambda state: service.set_archived(actor, a.id, archive), write=True,
-                           on_done=lambda _r: self.ctx.events.publish(activity=[a.id]),
-                           on_error=lambda e: show_error(self, e, "Archive activity"),
-                           label="Archive activity")
+        WriteOp(self, self.ctx, lambda state: service.set_archived(actor, a.id, archive),
+                label="Archive activity").run_in_background()

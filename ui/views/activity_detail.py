@@ -1,25 +1,41 @@
 """One activity's own page: a header (name, category, leads, places) and tabs.
 
-Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones) and
-Schedule (ui.views.activity_schedule, imported
-lazily: when that module is not there the tab is simply left out). The Activities page shows
-this page in place of its list (a stacked view), so the main window needs no change.
+Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones), Schedule
+(ui.views.activity_schedule), Attendance (ui.views.attendance_grid, for those who take attendance)
+and Skills (ui.views.activity_skills, for those who assess skills). Every tab is a
+:class:`ui.views.base.Refreshing` view: it reads when first shown and follows the changes it
+watches. A tab that cannot be built (a broken module, say) is not left out: a tab with the same
+title says what went wrong, and the rest of the page works. The Activities page shows this page in
+place of its list (a stacked view), so the main window needs no change.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
+from ui.reload import Reloader
+from ui.tasks import TaskState
 from ui.views.activity_roster import RosterTab
+from ui.views.base import Refreshing
+from ui.widgets import EmptyState
 from ui.widgets.style import set_style_flag, styled_label, term
+
+if TYPE_CHECKING:
+    from ui.views.activity_milestones import MilestonesTab
+    from ui.views.activity_schedule import ScheduleTab
+    from ui.views.activity_skills import SkillsTab
+    from ui.views.attendance_grid import AttendanceGridView
+
+Tab = TypeVar("Tab", bound=Refreshing)
 
 
 def places_line(a: ActivitySummary) -> str:
@@ -29,16 +45,30 @@ def places_line(a: ActivitySummary) -> str:
     return enrolled
 
 
-class ActivityDetailPage(QWidget):
+class BrokenTab(EmptyState):
+    """Stands in for a tab that could not be built: its title stays, with what went wrong."""
+
+    def __init__(self, title: str, error: BaseException, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent)
+        self.error = error
+        self.set_text(f"This tab could not be opened: {error}")
+        self.title_label.setWordWrap(True)
+        self.setAccessibleName(f"The {title} tab could not be opened")
+
+
+class ActivityDetailPage(Refreshing):
+    """The header follows activity, enrollment and people changes; each tab follows its own."""
+
+    watches = frozenset({ChangeKind.ACTIVITY, ChangeKind.ENROLLMENT, ChangeKind.USER})
+
     #: the user pressed Back
     closed = Signal()
 
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.summary: ActivitySummary | None = None
-        self._loading = False
+        self.reloader = Reloader(ctx, self._load, self._show, self._failed, label="Loading the activity")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 16)
         outer.setSpacing(6)
@@ -73,53 +103,47 @@ class ActivityDetailPage(QWidget):
         self.tabs.setDocumentMode(True)
         self.roster = RosterTab(ctx, activity_id)
         self.tabs.addTab(self.roster, "Roster")
-        self.milestones = self._milestones_tab()
-        if self.milestones is not None:
-            self.tabs.addTab(self.milestones, "Milestones")
-        self.schedule = self._schedule_tab()
-        if self.schedule is not None:
-            self.tabs.addTab(self.schedule, "Schedule")
-        self.attendance = self._attendance_tab()
-        if self.attendance is not None:
-            self.tabs.addTab(self.attendance, "Attendance")
-        self.skills = self._skills_tab()
-        if self.skills is not None:
-            self.tabs.addTab(self.skills, "Skills")
+        self.milestones = self._add_tab("Milestones", self._milestones_tab)
+        self.schedule = self._add_tab("Schedule", self._schedule_tab)
+        self.attendance = self._add_tab("Attendance", self._attendance_tab) \
+            if ctx.can(Permission.TAKE_ATTENDANCE) else None
+        self.skills = self._add_tab("Skills", self._skills_tab) if ctx.can(Permission.ASSESS_SKILLS) else None
         outer.addWidget(self.tabs, 1)
-        ctx.events.changed.connect(self._on_changed)
 
-    def _schedule_tab(self) -> QWidget | None:
-        """The calendar engineer's ScheduleTab, if that module exists (and works) now."""
+    # ------------------------------------------------------------------ tabs
+    def _add_tab(self, title: str, build: Callable[[], Tab]) -> Tab | None:
+        """Build a tab and add it; when it cannot be built, a :class:`BrokenTab` takes its place
+        (and None is returned): a broken tab must not take the page down, nor vanish unexplained."""
         try:
-            module = importlib.import_module("ui.views.activity_schedule")
-            tab = module.ScheduleTab(self.ctx, self.activity_id)
-        except Exception:  # noqa: BLE001 - a missing or broken tab must not take the page down
+            tab = build()
+        except Exception as exc:  # noqa: BLE001 - shown in the tab's place
+            self.tabs.addTab(BrokenTab(title, exc), title)
             return None
-        return tab  # type: ignore[no-any-return]
+        self.tabs.addTab(tab, title)
+        return tab
 
-    def _milestones_tab(self) -> QWidget | None:
-        """The milestone editor and checklist (ui.views.activity_milestones), if it loads."""
-        try:
-            module = importlib.import_module("ui.views.activity_milestones")
-            tab = module.MilestonesTab(self.ctx, self.activity_id)
-        except Exception:  # noqa: BLE001 - a missing or broken tab must not take the page down
-            return None
-        return tab  # type: ignore[no-any-return]
+    def _milestones_tab(self) -> MilestonesTab:
+        """The milestone editor and checklist (imported when the page is built)."""
+        from ui.views.activity_milestones import MilestonesTab
 
-    def _attendance_tab(self) -> QWidget | None:
-        """The term grid (ui.views.attendance_grid) for those who take attendance here."""
-        if not self.ctx.can(Permission.TAKE_ATTENDANCE):
-            return None
+        return MilestonesTab(self.ctx, self.activity_id)
+
+    def _schedule_tab(self) -> ScheduleTab:
+        """Weekly patterns, sessions and .ics files (imported when the page is built)."""
+        from ui.views.activity_schedule import ScheduleTab
+
+        return ScheduleTab(self.ctx, self.activity_id)
+
+    def _attendance_tab(self) -> AttendanceGridView:
+        """The term grid, for those who take attendance here."""
         from ui.views.attendance_grid import AttendanceGridView
 
         tab = AttendanceGridView(self.ctx, self.activity_id)
         tab.take_attendance.connect(self.take_attendance)
         return tab
 
-    def _skills_tab(self) -> QWidget | None:
-        """Skills and participation (ui.views.activity_skills) for those who assess skills here."""
-        if not self.ctx.can(Permission.ASSESS_SKILLS):
-            return None
+    def _skills_tab(self) -> SkillsTab:
+        """Skills and participation, for those who assess skills here (pyqtgraph loads now)."""
         from ui.views.activity_skills import SkillsTab
 
         return SkillsTab(self.ctx, self.activity_id)
@@ -134,38 +158,21 @@ class ActivityDetailPage(QWidget):
         self.take_dialog = dialog
         return dialog
 
+    # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        self._load_summary()
-        self.roster.refresh()
-        if self.schedule is not None and hasattr(self.schedule, "refresh"):
-            self.schedule.refresh()
-        if self.attendance is not None:
-            self.attendance.refresh()
-        if self.milestones is not None:
-            self.milestones.refresh()
-        if self.skills is not None:
-            self.skills.refresh()
+        """Reload the header. Each tab reads by itself when first shown and follows the changes
+        it watches (:class:`ui.views.base.Refreshing`)."""
+        self.reloader.request()
 
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches("activity", "enrollment", "user"):
-            self._load_summary()
-
-    def _load_summary(self) -> None:
-        if self._loading or self.ctx.actor is None:
-            return
-        self._loading = True
+    def _load(self) -> Callable[[TaskState], ActivitySummary]:
         service, actor, aid = self.ctx.services.activities, self.ctx.user, self.activity_id
+        return lambda state: service.get_activity(actor, aid)
 
-        def failed(exc: BaseException) -> None:
-            self._loading = False
-            self.title.setText("Activity not available")
-            self.facts.setText(str(exc))
-
-        self.ctx.tasks.run(lambda state: service.get_activity(actor, aid), on_done=self._show,
-                           on_error=failed, label="Loading the activity")
+    def _failed(self, exc: BaseException) -> None:
+        self.title.setText("Activity not available")
+        self.facts.setText(str(exc))
 
     def _show(self, a: ActivitySummary) -> None:
-        self._loading = False
         self.summary = a
         self.title.setText(a.name + ("  (archived)" if a.archived else ""))
         self.roster.activity_name = a.name

@@ -8,8 +8,9 @@ unticks the current cell, "Tick" / "Untick" under the table change the chosen mi
 every selected student in one write, the note box keeps a note per tick. Double-clicking a
 student, "Student checklist…" or the context menu opens that student's checklist with notes and
 evidence (``ui.views.student_checklist``, staff who may tick only).
-Writes (``ui.views.milestone_writes``) run on the writer thread and publish "milestone" /
-"progress" changes, which reload the tab and every page showing progress.
+Writes (``ui.views.milestone_writes``) are operations on the writer thread; the milestone and
+progress changes they publish reload the tab (on screen, or when next shown) and every page
+showing progress.
 """
 
 from __future__ import annotations
@@ -34,20 +35,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission
 from tracker.services.milestones import Checklist, MilestoneRow
 from ui.context import AppContext
 from ui.models.milestones import ChecklistModel, MilestoneListModel
 from ui.reload import Reloader
 from ui.tasks import TaskState
+from ui.views.base import Refreshing
 from ui.views.checklist_table import checklist_table, size_fixed_columns
 from ui.views.milestone_writes import MilestoneWrites
 from ui.widgets.actions import widget_action
 from ui.widgets.milestone_delegates import MilestoneListDelegate
 from ui.widgets.style import set_style_flag, styled_label
-
-WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
 
 
 def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
@@ -71,13 +71,15 @@ def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
     return button
 
 
-class MilestonesTab(MilestoneWrites, QWidget):
+class MilestonesTab(MilestoneWrites, Refreshing):
     """The editor list and the checklist with their actions; the writes are
     :class:`ui.views.milestone_writes.MilestoneWrites`."""
 
+    watches = frozenset({ChangeKind.MILESTONE, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS, ChangeKind.USER,
+                         ChangeKind.ACTIVITY})
+
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.can_manage = ctx.can(Permission.MANAGE_MILESTONES)
         self.can_tick = ctx.can(Permission.COMPLETE_MILESTONE)
@@ -161,19 +163,17 @@ class MilestonesTab(MilestoneWrites, QWidget):
         self.table.customContextMenuRequested.connect(self.context_menu)
         rlay.addWidget(self.table, 1)
         bulk = QHBoxLayout()
-        bulk.addWidget(styled_label("For the selected students:", muted=True))
         self.bulk_milestone = QComboBox()
         self.bulk_milestone.setAccessibleName("Milestone to tick for the selected students")
         self.bulk_milestone.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.bulk_milestone.setMinimumContentsLength(16)  # no measuring of every title
-        bulk.addWidget(self.bulk_milestone, 1)
-        bulk.addWidget(action_button(self.tick_action))
-        bulk.addWidget(action_button(self.untick_action))
+        bulk_widgets = (styled_label("For the selected students:", muted=True), self.bulk_milestone,
+                        action_button(self.tick_action), action_button(self.untick_action))
+        for w in bulk_widgets:
+            bulk.addWidget(w, 1 if w is self.bulk_milestone else 0)
+            if not self.can_tick:
+                w.setVisible(False)
         rlay.addLayout(bulk)
-        if not self.can_tick:
-            for w in (bulk.itemAt(i).widget() for i in range(bulk.count())):
-                if w is not None:
-                    w.setVisible(False)
         notes = QHBoxLayout()
         self.note_label = styled_label("Note:", muted=True)
         notes.addWidget(self.note_label)
@@ -195,7 +195,6 @@ class MilestonesTab(MilestoneWrites, QWidget):
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
-        ctx.events.changed.connect(self._on_changed)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
@@ -206,9 +205,9 @@ class MilestonesTab(MilestoneWrites, QWidget):
         self.add_action = act("Add…", self.add, "Add a milestone (Ctrl+N)", "Ctrl+N")
         self.edit_action = act("Edit…", self.edit, "Edit the selected milestone (F2)", "F2")
         self.delete_action = act("Delete", self.delete, "Delete the selected milestone", "Del")
-        self.up_action = act("Move up", lambda: self.move(-1), "Move the selected milestone up (Alt+Up)",
-                             "Alt+Up")
-        self.down_action = act("Move down", lambda: self.move(1),
+        self.up_action = act("Move up", lambda: self.move_milestone(-1),
+                             "Move the selected milestone up (Alt+Up)", "Alt+Up")
+        self.down_action = act("Move down", lambda: self.move_milestone(1),
                                "Move the selected milestone down (Alt+Down)", "Alt+Down")
         self.copy_action = act("Copy from activity…", self.choose_copy_source,
                                "Add copies of another activity's milestones (a template)")
@@ -246,10 +245,6 @@ class MilestonesTab(MilestoneWrites, QWidget):
         self.student_action.setEnabled(self.can_tick and len(students) == 1)
 
     # ------------------------------------------------------------------ loading
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches(*WATCHED):
-            self.refresh()
-
     def refresh(self) -> None:
         self.reloader.request()
 
@@ -360,8 +355,8 @@ class MilestonesTab(MilestoneWrites, QWidget):
             self.table.setCurrentIndex(index)
         menu = QMenu(self)
         name = self.model.student(index.row()).name
-        menu.addAction(f"Checklist of {name}…",
-                       lambda sid=self.model.student(index.row()).id: self.open_student_checklist(sid))
+        student_id = self.model.student(index.row()).id
+        menu.addAction(f"Checklist of {name}…", lambda: self.open_student_checklist(student_id))
         menu.addSeparator()
         m = self.model.milestone(index.column())
         if m is not None:

@@ -5,8 +5,9 @@ computed figures, sign off, import).
 
 One background read loads the roster snapshot with the participation summaries and who is signed
 off; the filter box and the status and standing filters work on it.
-Writes (``ui.views.roster_writes``) run on the writer thread, then publish "enrollment" /
-"progress" changes, which reload this tab and every page showing figures of the activity.
+Writes (``ui.views.roster_writes``) are operations on the writer thread; the enrollment and
+progress changes they publish reload this tab (on screen, or when next shown) and every page
+showing figures of the activity.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.policy import Permission
 from tracker.domain.standing import HOW_JUDGED, Standing
@@ -33,8 +34,10 @@ from tracker.services.enrollment import RosterRow, StatusChange
 from ui.context import AppContext
 from ui.models.base import FilterProxy
 from ui.models.roster import ACTIVE_OR_COMPLETED, RosterModel, RosterSnapshot, load_roster
+from ui.ops import ReadOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
+from ui.views.base import Refreshing
 from ui.views.people import action_button
 from ui.views.roster_panel import RosterPanel
 from ui.views.roster_writes import RosterWrites
@@ -44,17 +47,18 @@ from ui.widgets.roster_delegates import RosterProgressDelegate, RosterStatusDele
 from ui.widgets.style import styled_label
 from ui.widgets.tables import with_side_panel
 
-WATCHED = ("enrollment", "progress", "attendance", "milestone", "user", "activity", "session")
 STANDING_FILTER = (Standing.AT_RISK, Standing.BEHIND, Standing.ON_TRACK, Standing.COMPLETED)
 
 
-class RosterTab(RosterWrites, QWidget):
+class RosterTab(RosterWrites, Refreshing):
     """The roster table with its filters, the side panel and the actions; the writes are
     :class:`ui.views.roster_writes.RosterWrites`."""
 
+    watches = frozenset({ChangeKind.ENROLLMENT, ChangeKind.PROGRESS, ChangeKind.ATTENDANCE, ChangeKind.MILESTONE,
+                         ChangeKind.USER, ChangeKind.ACTIVITY, ChangeKind.SESSION})
+
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.activity_name = ""
         self.rows: list[RosterRow] = []
@@ -135,7 +139,6 @@ class RosterTab(RosterWrites, QWidget):
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
-        ctx.events.changed.connect(self._on_changed)
         self._update_actions()
 
     # ------------------------------------------------------------------ actions
@@ -213,9 +216,13 @@ class RosterTab(RosterWrites, QWidget):
         r = chosen[0]
         self.panel.show_student(r, self.requires_signoff, self.signed)
         service, actor, aid, sid = self.ctx.services.enrollment, self.ctx.user, self.activity_id, r.student_id
-        self.ctx.tasks.run(lambda state: service.status_history(actor, aid, sid),
-                           on_done=lambda h, sid=sid: self._show_history(sid, h),
-                           on_error=lambda e: self.history.clear(), label="Status history")
+
+        def failed(_exc: BaseException) -> bool:
+            self.history.clear()
+            return True
+
+        ReadOp(self, self.ctx, lambda state: service.status_history(actor, aid, sid), label="Status history") \
+            .success(lambda changes: self._show_history(sid, changes)).failure(failed).run_in_background()
 
     def _show_history(self, student_id: int, changes: list[StatusChange]) -> None:
         chosen = self.selected()
@@ -241,10 +248,6 @@ class RosterTab(RosterWrites, QWidget):
             self.table.selectRow(0)
 
     # ------------------------------------------------------------------ loading
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches(*WATCHED):
-            self.refresh()
-
     def refresh(self) -> None:
         self.reloader.request()
 

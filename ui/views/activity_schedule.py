@@ -1,20 +1,24 @@
 """The Schedule tab of an activity: weekly patterns, its sessions, exceptions and .ics files.
 
 Embedded by the activity detail page (``ScheduleTab(ctx, activity_id)``); reloads itself on
-"session" and "activity" changes.
+session, activity and attendance changes (when on screen; a hidden tab reads when next shown).
+Writes are operations (``ui/ops.py``) on the writer thread; the sessions they change are published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -28,20 +32,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission
 from tracker.services.activities import ActivitySummary
 from tracker.services.calendar import ScheduleInfo, SessionInfo
 from tracker.services.ical import ImportResult, write_atomic
 from ui.context import AppContext
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
+from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
+from ui.views.base import Refreshing
 from ui.views.people import action_button
 from ui.widgets.style import styled_label
 
 UPCOMING, PAST, ALL = 0, 1, 2
 COLUMNS = (("Date", 130), ("Time", 100), ("Location", 150), ("Status", 190), ("Note", 200))
+D = TypeVar("D", bound=QDialog)
+
+
+@dataclass(frozen=True)
+class ScheduleSnapshot:
+    activity: ActivitySummary
+    schedules: list[ScheduleInfo]
+    sessions: list[SessionInfo]
 
 
 def pattern_text(p: ScheduleInfo) -> str:
@@ -63,17 +77,19 @@ def status_text(s: SessionInfo) -> str:
     return ", ".join(parts) or "Planned"
 
 
-class ScheduleTab(QWidget):
+class ScheduleTab(Refreshing):
+    watches = frozenset({ChangeKind.SESSION, ChangeKind.ACTIVITY, ChangeKind.ATTENDANCE})
+
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.activity: ActivitySummary | None = None
         self.schedules: list[ScheduleInfo] = []
         self.sessions: list[SessionInfo] = []
+        self.shown: list[SessionInfo] = []
+        self.last_message = ""
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the schedule")
         self.can_edit = ctx.can(Permission.MANAGE_SCHEDULE)
-        ctx.events.changed.connect(self._on_changed)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 12, 12, 12)
@@ -154,9 +170,8 @@ class ScheduleTab(QWidget):
             outer.addLayout(row)
         self.import_action.setVisible(self.can_edit)
         self._update_actions()
-        self.refresh()
 
-    def _act(self, text: str, slot, tip: str, key: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _act(self, text: str, slot: Callable[[], object], tip: str, key: str = "") -> QAction:
         a = QAction(text, self)
         a.setToolTip(tip)
         if key:
@@ -166,27 +181,24 @@ class ScheduleTab(QWidget):
         return a
 
     # ------------------------------------------------------------------ loading
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches("session", "activity", "attendance"):
-            self.refresh()
-
     def refresh(self) -> None:
         self.reloader.request()
 
-    def _load(self) -> Callable[[TaskState], tuple]:
+    def _load(self) -> Callable[[TaskState], ScheduleSnapshot]:
         actor, services, aid = self.ctx.user, self.ctx.services, self.activity_id
 
-        def load(state):  # type: ignore[no-untyped-def]
-            return (services.activities.get_activity(actor, aid), services.calendar.list_schedules(actor, aid),
-                    services.calendar.list_sessions(actor, aid))
+        def load(state: TaskState) -> ScheduleSnapshot:
+            return ScheduleSnapshot(services.activities.get_activity(actor, aid),
+                                    services.calendar.list_schedules(actor, aid),
+                                    services.calendar.list_sessions(actor, aid))
 
         return load
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc, "Schedule")
 
-    def _loaded(self, result) -> None:  # type: ignore[no-untyped-def]
-        self.activity, self.schedules, self.sessions = result
+    def _loaded(self, snap: ScheduleSnapshot) -> None:
+        self.activity, self.schedules, self.sessions = snap.activity, snap.schedules, snap.sessions
         keep = self.selected_pattern()
         self.patterns.clear()
         for p in self.schedules:
@@ -263,16 +275,13 @@ class ScheduleTab(QWidget):
         self.extra_action.setEnabled(edit)
 
     # ------------------------------------------------------------------ writes
-    def _run(self, call, label: str, done=None) -> None:  # type: ignore[no-untyped-def]
-        def finished(result: object) -> None:
-            self.ctx.events.publish(session=None, activity=[self.activity_id])
-            if done:
-                done(result)
+    def _run(self, call: Callable[[], Any], label: str, done: Callable[[Any], object] | None = None) -> None:
+        op = WriteOp(self, self.ctx, lambda state: call(), label=label)
+        if done is not None:
+            op.success(done)
+        op.run_in_background()
 
-        self.ctx.tasks.run(lambda state: call(), write=True, on_done=finished,
-                           on_error=lambda e: show_error(self, e, label), label=label)
-
-    def _open(self, dialog) -> object:  # type: ignore[no-untyped-def]
+    def _open(self, dialog: D) -> D:
         dialog.finished.connect(lambda _c: dialog.deleteLater())
         dialog.open()
         return dialog
@@ -282,14 +291,14 @@ class ScheduleTab(QWidget):
             return None
         a = self.activity
         term = (a.start_date, a.end_date) if a else (None, None)
-        return self._open(ScheduleDialog(self.ctx, self.activity_id, None, term=term,  # type: ignore[return-value]
+        return self._open(ScheduleDialog(self.ctx, self.activity_id, None, term=term,
                                          location=a.location if a else "", parent=self))
 
     def edit_pattern(self) -> ScheduleDialog | None:
         p = self.selected_pattern()
         if p is None or not self.can_edit:
             return None
-        return self._open(ScheduleDialog(self.ctx, self.activity_id, p, parent=self))  # type: ignore[return-value]
+        return self._open(ScheduleDialog(self.ctx, self.activity_id, p, parent=self))
 
     def delete_pattern(self, *, confirm: bool = True) -> None:
         p = self.selected_pattern()
@@ -307,14 +316,13 @@ class ScheduleTab(QWidget):
         s = self.selected_session()
         if s is None or not self.can_edit:
             return None
-        return self._open(SessionDialog(self.ctx, self.activity_id, s, parent=self))  # type: ignore[return-value]
+        return self._open(SessionDialog(self.ctx, self.activity_id, s, parent=self))
 
     def add_extra(self) -> SessionDialog | None:
         if not self.can_edit:
             return None
         location = self.activity.location if self.activity else ""
-        return self._open(SessionDialog(self.ctx, self.activity_id, None, location=location,  # type: ignore[return-value]
-                                        parent=self))
+        return self._open(SessionDialog(self.ctx, self.activity_id, None, location=location, parent=self))
 
     def toggle_cancelled(self, *, note: str | None = None) -> None:
         s = self.selected_session()
@@ -355,12 +363,11 @@ class ScheduleTab(QWidget):
             QSettings().setValue("calendar/ics_folder", str(Path(path).parent))
         actor, service, aid, target = self.ctx.user, self.ctx.services.ical, self.activity_id, path
 
-        def work(state):  # type: ignore[no-untyped-def]
+        def work(state: TaskState) -> str:
             write_atomic(target, service.export_ics(actor, aid))
             return target
 
-        self.ctx.tasks.run(work, on_done=self._exported, on_error=lambda e: show_error(self, e, "Export .ics"),
-                           label="Export .ics")
+        ReadOp(self, self.ctx, work, label="Export .ics").success(self._exported).run_in_background()
 
     def _exported(self, path: str) -> None:
         self.last_message = f"Saved {Path(path).name}."

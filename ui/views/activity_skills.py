@@ -1,9 +1,10 @@
 """The Skills tab of an activity: target skills, students × skills (latest level) with each
 student's participation summary, assessing a selection, and the selected student's growth chart.
 
-Reads run in the background and fill a snapshot model; an assessment runs on the writer thread
-and publishes a "skill" change, which reloads the tab. pyqtgraph is imported when the tab is
-built, never at module import.
+Reads run in the background and fill a snapshot model (when the tab is on screen; a hidden tab
+reads when next shown); an assessment or a change of target skills is a write operation
+(``ui/ops.py``) whose published skill changes reload the tab. pyqtgraph is imported when the tab
+is built, never at module import.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind
 from tracker.domain.participation import HOW_COMPUTED
 from tracker.services.skills import (
     ActivitySkillRow,
@@ -38,12 +38,13 @@ from tracker.services.skills import (
 )
 from ui.context import AppContext
 from ui.models.skills import SkillsGridModel
+from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
-from ui.tasks import TaskState, show_error
+from ui.tasks import TaskState
+from ui.views.base import Refreshing
 from ui.widgets import EmptyState, apply_widths, make_table
 from ui.widgets.style import set_style_flag, styled_label
 
-WATCHED = ("skill", "enrollment", "attendance", "progress", "milestone", "activity", "user")
 LINE_COLOUR = "#0072B2"  # Okabe-Ito blue: colour-blind safe
 POINT_COLOUR = "#E69F00"  # Okabe-Ito orange
 TARGET_COLOUR = "#D55E00"  # Okabe-Ito vermillion (dashed)
@@ -57,19 +58,20 @@ class SkillsSnapshot:
     rubrics: dict[int, tuple[RubricLevelRow, ...]]
 
 
-class SkillsTab(QWidget):
+class SkillsTab(Refreshing):
+    watches = frozenset({ChangeKind.SKILL, ChangeKind.ENROLLMENT, ChangeKind.ATTENDANCE, ChangeKind.PROGRESS,
+                         ChangeKind.MILESTONE, ChangeKind.ACTIVITY, ChangeKind.USER})
+
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         import pyqtgraph as pg  # lazily: only when a Skills tab is built
 
-        self.ctx = ctx
         self.activity_id = activity_id
         self.snapshot: SkillsSnapshot | None = None
         self.history: list[AssessmentRow] = []
         self.dialog: Any = None
         self.reloader = Reloader(ctx, self._load, self._show, self._failed, label="Loading skills")
         self._history_key: tuple[int, int] | None = None
-        self._dirty = True
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 10, 0, 0)
@@ -150,27 +152,15 @@ class SkillsTab(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([700, 460])
         outer.addWidget(split, 1)
-        ctx.events.changed.connect(self._on_changed)
-        self.refresh()
 
     # ------------------------------------------------------------------ loading
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
-
     def refresh(self) -> None:
-        """Reload now when shown; a hidden tab only notes it and loads when next shown."""
-        self._dirty = True
-        if self.ctx.actor is None or not self.isVisible():
-            return
-        self._dirty = False
         self.reloader.request()
 
     def _load(self) -> Callable[[TaskState], SkillsSnapshot]:
         service, actor, aid = self.ctx.services.skills, self.ctx.user, self.activity_id
 
-        def work(state: Any) -> SkillsSnapshot:
+        def work(state: TaskState) -> SkillsSnapshot:
             grid = service.skills_grid(actor, aid)
             part = service.participation_summary(actor, aid)
             known = {k.skill_id for k in grid.skills}
@@ -221,10 +211,6 @@ class SkillsTab(QWidget):
         self._history_key = None
         self._selection_changed()
 
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches(*WATCHED):
-            self.refresh()
-
     # ------------------------------------------------------------------ selection and chart
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -259,8 +245,12 @@ class SkillsTab(QWidget):
             if self._history_key == key:
                 self._draw(rows)
 
-        self.ctx.tasks.run(lambda state: service.history(actor, key[0], key[1]), on_done=done,
-                           on_error=lambda exc: self.chart_note.setText(str(exc)), label="Loading skill history")
+        def failed(exc: BaseException) -> bool:
+            self.chart_note.setText(str(exc))
+            return True
+
+        ReadOp(self, self.ctx, lambda state: service.history(actor, key[0], key[1]), label="Loading skill history") \
+            .success(done).failure(failed).run_in_background()
 
     def _draw(self, rows: list[AssessmentRow]) -> None:
         self.history = rows
@@ -313,10 +303,8 @@ class SkillsTab(QWidget):
 
     def _save_targets(self, chosen: list[tuple[int, int | None]]) -> None:
         service, actor, aid = self.ctx.services.skills, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(
-            lambda state: service.set_activity_skills(actor, aid, chosen), write=True,
-            on_done=lambda rows: self.ctx.events.publish(skill=[k for k, _ in chosen], activity=[aid]),
-            on_error=lambda exc: show_error(self, exc), label="Saving target skills")
+        WriteOp(self, self.ctx, lambda state: service.set_activity_skills(actor, aid, chosen),
+                label="Saving target skills").run_in_background()
 
     def open_assess(self) -> QDialog | None:
         from ui.dialogs.assess_dialog import AssessDialog
@@ -337,14 +325,9 @@ class SkillsTab(QWidget):
     def _assess(self, ids: list[int], dialog: Any) -> None:
         value = dialog.value()
         service, actor, aid = self.ctx.services.skills, self.ctx.user, self.activity_id
-
-        def done(rows: list[AssessmentRow]) -> None:
-            self.ctx.events.publish(skill=[value.skill_id], progress=None)
-
-        self.ctx.tasks.run(
-            lambda state: service.assess(actor, aid, ids, value.skill_id, value.level, value.evidence,
-                                         value.assessed_on),
-            write=True, on_done=done, on_error=lambda exc: show_error(self, exc), label="Assessing")
+        WriteOp(self, self.ctx, lambda state: service.assess(actor, aid, ids, value.skill_id, value.level,
+                                                             value.evidence, value.assessed_on),
+                label="Assessing").run_in_background()
 
 
 def _stamp(when: datetime) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -23,6 +23,8 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPen,
+    QResizeEvent,
+    QShowEvent,
     QUndoCommand,
     QUndoStack,
 )
@@ -43,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.enums import Role
+from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.policy import Permission
 from tracker.errors import ValidationError
 from tracker.services.attendance import AttendanceGrid, Mark, MarkChange, parse_paste
@@ -52,6 +54,7 @@ from ui.models.attendance_grid import AbsencesRole, AttendanceGridModel, Dropped
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.attendance_writer import MarkWriter, status_labels
+from ui.views.base import Refreshing
 from ui.widgets import EmptyState
 from ui.widgets.style import set_style_flag
 
@@ -166,7 +169,8 @@ class CellDelegate(QStyledItemDelegate):
         self._focus = QColor("#0072B2")
         self._ink = QPen(QColor("#1f2933"))
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         brush, pen, text = self.model.paint_info(index.row(), index.column())
         rect = option.rect
         state = option.state
@@ -208,15 +212,18 @@ class MarkCommand(QUndoCommand):
         self.view.write_cells([(e.row, e.col, e.before) for e in self.edits])
 
 
-class AttendanceGridView(QWidget):
-    """The Attendance tab of an activity: the term grid with its toolbar."""
+class AttendanceGridView(Refreshing):
+    """The Attendance tab of an activity: the term grid with its toolbar. It is read when first
+    shown (a big term need not load behind the roster) and re-read once writes, here or
+    elsewhere, have settled."""
+
+    watches = frozenset({ChangeKind.ENROLLMENT, ChangeKind.SESSION, ChangeKind.ATTENDANCE, ChangeKind.SETTING})
 
     #: "Take attendance" pressed (the activity page opens the screen)
     take_attendance = Signal()
 
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.grid: AttendanceGrid | None = None
         self._scroll_to_column: int | None = None
@@ -232,7 +239,6 @@ class AttendanceGridView(QWidget):
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(600)
         self._settle_timer.timeout.connect(self._reload_when_settled)
-        ctx.events.changed.connect(self._on_changed)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)
@@ -257,7 +263,7 @@ class AttendanceGridView(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             bar.addWidget(b)
         self.statuses_button: QPushButton | None = None
-        if ctx.actor is not None and ctx.actor.role is Role.ADMIN and ctx.can(Permission.MANAGE_SETTINGS):
+        if ctx.can(Permission.MANAGE_SETTINGS):
             self.statuses_button = QPushButton("Statuses…")
             self.statuses_button.setToolTip("Attendance statuses: codes, labels, colours, what counts")
             self.statuses_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -317,15 +323,13 @@ class AttendanceGridView(QWidget):
                                self.undo_stack.redo)
         self.clear_action = act("Clear marks", [QKeySequence(Qt.Key.Key_Delete)], lambda: self.set_selection(None))
         self.take_action = act("Take attendance", "Ctrl+T", self.take_attendance.emit)
-        # the grid is read when the tab is first shown (a big term need not load behind the roster)
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        if self.grid is not None or self.isVisible():
-            self.reload()
-
-    def reload(self) -> None:
         self.reloader.request()
+
+    def on_changed(self, changes: Changes, initiator: object) -> None:
+        self._settle_timer.start()  # one re-read once writes (here or elsewhere) settle
 
     def _load(self) -> Callable[[TaskState], AttendanceGrid]:
         self._read_at_write = self._writes
@@ -396,28 +400,20 @@ class AttendanceGridView(QWidget):
         self.table.horizontalScrollBar().setValue(offset)
         self.table.verticalScrollBar().setValue(0)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self.grid is None and not self.reloader.loading:
-            self.reload()
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)  # reads the grid when first shown, or when it changed meanwhile
         QTimer.singleShot(0, self._scroll_once)
 
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         if self._scroll_to_column is not None:
             QTimer.singleShot(0, self._scroll_once)
-
-    def _on_changed(self, changes: object) -> None:
-        touches = getattr(changes, "touches", None)
-        if self.grid is not None and callable(touches) \
-                and touches("enrollment", "session", "attendance", "attendance_status"):
-            self._settle_timer.start()  # one re-read once writes (here or elsewhere) settle
 
     def _reload_when_settled(self) -> None:
         if self.writer.busy:
             self._settle_timer.start()
         else:
-            self.reload()
+            self.refresh()
 
     # ------------------------------------------------------------------ keys
     def selected_cells(self) -> list[tuple[int, int]]:
@@ -505,7 +501,7 @@ class AttendanceGridView(QWidget):
         """A refused write: what is shown is re-read, and the edit history (which no longer
         matches what is stored) starts afresh, so an undo never overwrites someone else's mark."""
         self.undo_stack.clear()
-        self.reload()
+        self.refresh()
 
     def _show_state(self, text: str, kind: str) -> None:
         colour = {"saving": "#5f6b7a", "saved": "#007a5a", "error": "#c0392b"}.get(kind, "#5f6b7a")
@@ -577,6 +573,4 @@ class AttendanceGridView(QWidget):
         from ui.dialogs.status_dialog import StatusDialog
 
         dialog = StatusDialog(self.ctx, self)
-        dialog.exec()
-        if dialog.changed:
-            self.reload()
+        dialog.exec()  # what it saves is published: the grid reads the statuses again

@@ -3,7 +3,8 @@
 Both the take-attendance screen and the term grid queue their writes here. A batch is *built*
 when it is sent (not when it is queued), so its ``expected_version`` values come from the
 snapshot after every earlier batch has been stored: quick successive marks on the same cell
-never conflict with themselves. Writes run on the task runner's writer thread.
+never conflict with themselves. Each batch is a write operation (``ui/ops.py``): it runs on the
+writer thread and publishes the attendance it changed, with the view that made it as initiator.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from tracker.services.attendance import AttendanceConflict, Mark, MarkChange, StatusInfo
 from ui.context import AppContext
+from ui.ops import WriteOp
+from ui.tasks import TaskState
 from ui.widgets.style import set_style_flag
 
 Build = Callable[[], list[MarkChange]]
@@ -61,7 +64,7 @@ class MarkWriter(QObject):
         changes: list[MarkChange] = []
         if rest is not None:
             session_id = rest
-            fn: Callable[[object], list[Mark]] = lambda _state: service.mark_rest_present(actor, session_id)  # noqa: E731
+            fn: Callable[[TaskState], list[Mark]] = lambda _state: service.mark_rest_present(actor, session_id)  # noqa: E731
             text = "Saving…"
         else:
             changes = build()
@@ -78,19 +81,20 @@ class MarkWriter(QObject):
             if on_done:
                 on_done(marks)
             self.saved.emit(marks)
-            self.ctx.events.publish(attendance=sorted({m.session_id for m in marks}))
             self._next()
 
-        def error(exc: BaseException) -> None:
+        def error(exc: BaseException) -> bool:
             self._busy = False
             if isinstance(exc, AttendanceConflict) and rest is None:
                 self._conflict(exc, changes, on_done)
-                return
-            self.state_changed.emit(f"Not saved: {exc}", "error")
-            self.failed.emit(exc)
-            self._next()
+            else:
+                self.state_changed.emit(f"Not saved: {exc}", "error")
+                self.failed.emit(exc)
+                self._next()
+            return True  # said on the status line; the view shows what is stored again
 
-        self.ctx.tasks.run(fn, write=True, on_done=done, on_error=error, label="Saving attendance")
+        WriteOp(self.widget, self.ctx, fn, label="Saving attendance").success(done).failure(error) \
+            .run_in_background()
 
     def _conflict(self, exc: AttendanceConflict, changes: list[MarkChange], on_done: Done | None) -> None:
         """Someone else changed the cells: show what is there now, let the user choose."""

@@ -1,7 +1,11 @@
-"""Calendar (admins and teachers): the sessions of one activity or all of mine, by month or week.
+"""Calendar (whoever manages schedules: admins, teachers): the sessions of one activity or all of
+mine, by month or week.
 
 The grid is painted (ui.widgets.calendar_grid); the panel beside it lists the chosen day's
-sessions with what can be done to them: move, cancel or restore, add an extra session.
+sessions with what can be done to them: move, cancel or restore, add an extra session. What is
+offered follows the policy (``MANAGE_SCHEDULE``, ``MANAGE_SETTINGS`` for holidays,
+``MANAGE_ACTIVITY`` for a new activity from .ics); writes are ``WriteOp``s whose committed
+session changes reload the page.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,14 +33,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.enums import Role
-from tracker.domain.policy import Permission
+from tracker.domain.changes import ChangeKind
+from tracker.domain.policy import Permission, Scope, scopes
 from tracker.services.activities import ActivitySummary
-from tracker.services.calendar import SessionInfo
+from tracker.services.calendar import HolidayInfo, SessionInfo
 from tracker.services.ical import ImportResult
 from ui.context import AppContext
 from ui.dialogs.holidays_dialog import HolidaysDialog
 from ui.dialogs.schedule_dialog import SessionDialog
+from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
@@ -44,6 +50,16 @@ from ui.widgets.calendar_grid import MonthGrid, WeekGrid, _CalendarBase, activit
 from ui.widgets.style import set_style_flag, styled_label
 
 MONTH, WEEK = 0, 1
+
+
+class CalendarData(NamedTuple):
+    """One load of the page: the activities for the filter, the sessions and holidays of the
+    range read (a little wider than the grids show)."""
+
+    activities: list[ActivitySummary]
+    sessions: list[SessionInfo]
+    holidays: list[HolidayInfo]
+    loaded_range: tuple[date, date]
 
 
 def session_line(s: SessionInfo, *, with_name: bool = True) -> str:
@@ -69,7 +85,7 @@ def session_line(s: SessionInfo, *, with_name: bool = True) -> str:
 
 class CalendarPage(Page):
     title = "Calendar"
-    watches = frozenset({"session", "activity", "attendance"})
+    watches = frozenset({ChangeKind.SESSION, ChangeKind.ACTIVITY, ChangeKind.ATTENDANCE})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -77,8 +93,7 @@ class CalendarPage(Page):
         self.sessions: list[SessionInfo] = []
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the calendar")
         self.loaded_range: tuple[date, date] | None = None
-        actor = ctx.actor
-        self.can_edit = actor is not None and ctx.can(Permission.MANAGE_SCHEDULE)
+        self.can_edit = ctx.can(Permission.MANAGE_SCHEDULE)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
@@ -186,7 +201,7 @@ class CalendarPage(Page):
                                        "activity with its sessions")
         if ctx.can(Permission.MANAGE_SETTINGS):
             side_lay.addWidget(action_button(self.holidays_action))
-        if ctx.actor is not None and ctx.actor.role is Role.ADMIN:
+        if ctx.can(Permission.MANAGE_ACTIVITY):
             side_lay.addWidget(action_button(self.import_action))
         self.legend = styled_label("", muted=True)
         self.legend.setWordWrap(True)
@@ -199,9 +214,11 @@ class CalendarPage(Page):
 
     # ------------------------------------------------------------------ helpers
     def _all_text(self) -> str:
-        return "All my activities" if self.ctx.actor and self.ctx.actor.role is Role.TEACHER else "All activities"
+        """The filter's first entry: every activity, or only those one sees as a lead."""
+        sees = scopes(self.ctx.actor.role, Permission.VIEW_ACTIVITY) if self.ctx.actor else frozenset()
+        return "All my activities" if Scope.LED_ACTIVITY in sees and Scope.ANY not in sees else "All activities"
 
-    def _act(self, text: str, slot, tip: str, key: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _act(self, text: str, slot: Callable[[], Any], tip: str, key: str = "") -> QAction:
         a = QAction(text, self)
         a.setToolTip(tip)
         if key:
@@ -224,7 +241,8 @@ class CalendarPage(Page):
         return self.grid.current
 
     def activity_id(self) -> int | None:
-        return self.filter.currentData()  # type: ignore[no-any-return]
+        data = self.filter.currentData()
+        return None if data is None else int(data)
 
     def selected(self) -> SessionInfo | None:
         return self.grid.selected_session()
@@ -288,33 +306,27 @@ class CalendarPage(Page):
             self.refresh()
 
     # ------------------------------------------------------------------ loading
-    def on_changed(self, changes: object) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self.loaded_range = None
-
     def refresh(self) -> None:
         self.reloader.request()
 
-    def _load(self) -> Callable[[TaskState], tuple]:
+    def _load(self) -> Callable[[TaskState], CalendarData]:
         actor, services = self.ctx.user, self.ctx.services
         activity_id = self.activity_id()
         lo, hi = self._range()
         lo -= timedelta(days=7)  # a little either side: stepping a week needs no reload
         hi += timedelta(days=7)
 
-        def load(state):  # type: ignore[no-untyped-def]
-            return (services.activities.list_activities(actor, include_archived=False),
-                    services.calendar.list_sessions(actor, activity_id, lo, hi),
-                    services.calendar.list_holidays(actor), (lo, hi))
+        def load(state: TaskState) -> CalendarData:
+            return CalendarData(services.activities.list_activities(actor, include_archived=False),
+                                services.calendar.list_sessions(actor, activity_id, lo, hi),
+                                services.calendar.list_holidays(actor), (lo, hi))
 
         return load
 
     def _failed(self, exc: BaseException) -> None:
         show_error(self, exc)
 
-    def _loaded(self, result) -> None:  # type: ignore[no-untyped-def]
+    def _loaded(self, result: CalendarData) -> None:
         activities, sessions, holidays, loaded = result
         self.activities = activities
         self.sessions = sessions
@@ -395,9 +407,6 @@ class CalendarPage(Page):
             self.move_selected()
 
     # ------------------------------------------------------------------ writes
-    def _publish(self, result: object) -> None:
-        self.ctx.events.publish(session=None, activity=None)
-
     def open_holidays(self) -> HolidaysDialog | None:
         if not self.ctx.can(Permission.MANAGE_SETTINGS):
             return None
@@ -409,7 +418,7 @@ class CalendarPage(Page):
     def import_new_activity(self, path: str | None = None, name: str | None = None, *,
                             quiet: bool = False) -> None:
         """Admins: a new activity from an .ics file (the same as `import-ics --new-activity`)."""
-        if self.ctx.actor is None or self.ctx.actor.role is not Role.ADMIN:
+        if not self.ctx.can(Permission.MANAGE_ACTIVITY):
             return
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "New activity from .ics", str(Path.home()),
@@ -427,20 +436,18 @@ class CalendarPage(Page):
             self.last_message = (f"Created {result.activity_name} with {result.added} sessions"
                                  + (f" ({result.skipped} all-day or cancelled entries skipped)"
                                     if result.skipped else "") + ".")
-            self.ctx.events.publish(session=None, activity=[result.activity_id])
             self.filter.blockSignals(True)
             self.filter.addItem(result.activity_name, result.activity_id)
             self.filter.setCurrentIndex(self.filter.count() - 1)
             self.filter.blockSignals(False)
             if result.first is not None:
                 self.go_to(result.first.date())
-            self.refresh()
             if not quiet:
+                self.refresh()  # show it behind the message (the change is published after it)
                 QMessageBox.information(self, "New activity from .ics", self.last_message)
 
-        self.ctx.tasks.run(lambda state: service.import_ics(actor, source, new_activity_name=title), write=True,
-                           on_done=done, on_error=lambda e: show_error(self, e, "New activity from .ics"),
-                           label="Import .ics")
+        WriteOp(self, self.ctx, lambda state: service.import_ics(actor, source, new_activity_name=title),
+                label="New activity from .ics").success(done).run_in_background()
 
     def move_selected(self) -> SessionDialog | None:
         s = self.selected()
@@ -483,5 +490,5 @@ class CalendarPage(Page):
                 note = text
             reason = note
             call = lambda state: service.cancel_session(actor, s.id, reason)  # noqa: E731
-        self.ctx.tasks.run(call, write=True, on_done=self._publish,
-                           on_error=lambda e: show_error(self, e, "Calendar"), label="Cancel session")
+        WriteOp(self, self.ctx, call, label="Restore session" if s.cancelled else "Cancel session") \
+            .run_in_background()

@@ -1,7 +1,9 @@
 """The home page of every role, from one call to ``services.analytics.dashboard(actor)``.
 
-Admins and teachers get figures (KPI cards, a table of activities, students at risk); students
-get a card per activity; parents a section per child with the same cards.
+Who sees which layout is read from the policy table: whoever may see analytics (admins: every
+activity, teachers: the ones they lead) gets figures (KPI cards, a table of activities, students
+at risk); whoever follows their own progress (students) a card per activity; whoever follows
+their children's (parents) a section per child with the same cards.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,14 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.enums import Role
-from tracker.domain.policy import Permission
+from tracker.domain.changes import ChangeKind
+from tracker.domain.policy import Permission, can_ever, home_title
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import Dashboard
 from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
 from ui.models.dashboard import ActivityFiguresModel, AtRiskModel
+from ui.models.my_progress import follows_own_progress
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
@@ -125,8 +128,9 @@ class StaffDashboard(QWidget):
             self.take_button.clicked.connect(self._take_attendance)
             self.activities_card.head.addSpacing(12)
             self.activities_card.head.addWidget(self.take_button)
+            button = self.take_button
             self.activities_view.selectionModel().currentRowChanged.connect(
-                lambda cur, _prev: self.take_button.setEnabled(cur.isValid()))  # type: ignore[union-attr]
+                lambda cur, _prev: button.setEnabled(cur.isValid()))
 
         self.risk_model = AtRiskModel(self)
         self.risk_proxy = FilterProxy(self)
@@ -185,7 +189,7 @@ class StaffDashboard(QWidget):
         if activity_id is not None:
             self.take_attendance.emit(activity_id)
 
-    def _activated(self, index) -> None:  # type: ignore[no-untyped-def]
+    def _activated(self, index: QModelIndex) -> None:
         card = index.data(RecordRole)
         if card is not None:
             self.activity_activated.emit(card.summary.id)
@@ -288,8 +292,9 @@ class LearnerDashboard(QScrollArea):
 
 class DashboardPage(Page):
     title = "Dashboard"
-    watches = frozenset({"activity", "enrollment", "progress", "milestone", "attendance", "user",
-                         "guardian_link", "session"})
+    watches = frozenset({ChangeKind.ACTIVITY, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS,
+                         ChangeKind.MILESTONE, ChangeKind.ATTENDANCE, ChangeKind.USER,
+                         ChangeKind.GUARDIAN_LINK, ChangeKind.SESSION})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -299,7 +304,7 @@ class DashboardPage(Page):
         lay.setContentsMargins(20, 16, 20, 16)
         lay.setSpacing(12)
         head = QHBoxLayout()
-        self.heading = _heading(self._default_heading())
+        self.heading = _heading(home_title(ctx.actor.role) if ctx.actor else "Dashboard")
         self.subheading = _muted("")
         self.subheading.setWordWrap(False)
         head.addWidget(self.heading)
@@ -314,11 +319,6 @@ class DashboardPage(Page):
         self.stack.addWidget(self.loading)
         self.stack.addWidget(self.empty)
         lay.addWidget(self.stack, 1)
-
-    def _default_heading(self) -> str:
-        role = self.ctx.actor.role if self.ctx.actor else None
-        return {Role.ADMIN: "School overview", Role.TEACHER: "My activities",
-                Role.STUDENT: "My progress", Role.PARENT: "My children"}.get(role, "Dashboard")  # type: ignore[arg-type]
 
     def open_activity(self, activity_id: int) -> None:
         """Double-click on an activity: show it on the Activities page (inside the main window)."""
@@ -343,18 +343,14 @@ class DashboardPage(Page):
         self.take_dialog = dialog
         return dialog
 
-    def on_changed(self, changes: object) -> None:
-        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
-        if self.isVisible():
-            self.refresh()
-
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         self.reloader.request()
 
     def _load(self) -> Callable[[TaskState], Dashboard]:
         actor = self.ctx.user  # the Reloader starts no load while nobody is signed in
-        return lambda state: self.ctx.services.analytics.dashboard(actor)
+        analytics = self.ctx.services.analytics
+        return lambda state: analytics.dashboard(actor)
 
     def _failed(self, exc: BaseException) -> None:
         self.empty.set_text("The dashboard could not be loaded", str(exc))
@@ -366,14 +362,14 @@ class DashboardPage(Page):
         self.heading.setText(d.title)
         today = date.today()
         self.subheading.setText(f"{today:%A} {today.day} {today:%B %Y}")
-        if d.role in (Role.ADMIN, Role.TEACHER):
+        if can_ever(d.role, Permission.VIEW_ANALYTICS):
             if not d.activities:
-                if d.role is Role.TEACHER:
-                    self.empty.set_text("You don't lead any activities yet",
-                                        "An administrator can assign you to one.")
-                else:
+                if can_ever(d.role, Permission.MANAGE_ACTIVITY):
                     self.empty.set_text("No activities yet",
                                         "Create the first one on the Activities page.")
+                else:
+                    self.empty.set_text("You don't lead any activities yet",
+                                        "An administrator can assign you to one.")
                 self.stack.setCurrentWidget(self.empty)
                 return
             if self.staff is None:
@@ -387,7 +383,7 @@ class DashboardPage(Page):
         if self.learner is None:
             self.learner = LearnerDashboard()
             self.stack.addWidget(self.learner)
-        if d.role is Role.STUDENT:
+        if follows_own_progress(d.role):
             self.learner.show_student(d)
         else:
             self.learner.show_parent(d)

@@ -3,8 +3,9 @@ inherits them): the editor's add / edit (``ui.dialogs.milestone_dialog``), delet
 when students completed the milestone), reorder and copy from another activity, and the
 checklist's tick / untick, for one cell or for every selected student, and the note of a tick.
 
-Each runs on the writer thread and publishes "milestone" / "progress" changes, which reload the
-tab and every page showing progress.
+Each is a write operation (``ui/ops.py``) on the writer thread; the milestone and progress
+changes it commits are published, which reloads the tab and every page showing progress. A
+refused write reloads the tab, so that it shows what is stored (a tick shown at once goes again).
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
 
 from tracker.errors import ValidationError
+from tracker.services.activities import ActivitySummary
 from tracker.services.milestones import MilestoneRow
 from ui.context import AppContext
 from ui.models.milestones import ChecklistModel, MilestoneListModel
-from ui.tasks import show_error
+from ui.ops import ReadOp, WriteOp
 
 
-class MilestoneWrites:
+class MilestoneWrites(QWidget):
     """The Milestones tab's write actions; the tab supplies the attributes and lookups below."""
 
     ctx: AppContext
@@ -38,20 +40,23 @@ class MilestoneWrites:
     select_milestone: Callable[[int], bool]
     selected_students: Callable[[], list[int]]
     _current_cell: Callable[[], tuple[int, int] | None]
+    refresh: Callable[[], None]
 
     def _write(self, work: Callable[[], Any], label: str, done: Callable[[Any], str] | None = None,
                on_error: Callable[[BaseException], bool] | None = None) -> None:
-        def finished(out: Any) -> None:
-            self.message.setText(done(out) if done else "")
-            self.ctx.events.publish(milestone=None, progress=None, activity=[self.activity_id])
+        """Run ``work`` as a write operation; ``done`` says what it did on the message line.
+        ``on_error`` may take a refusal over (True: handled); otherwise the tab shows what is
+        stored again and the error is shown the standard way."""
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             if on_error is not None and on_error(exc):
-                return
-            self.ctx.events.publish(milestone=None)  # show what is stored
-            show_error(self, exc, label)
+                return True
+            self.refresh()
+            return False
 
-        self.ctx.tasks.run(lambda state: work(), write=True, label=label, on_done=finished, on_error=failed)
+        WriteOp(self, self.ctx, lambda state: work(), label=label) \
+            .success(lambda out: self.message.setText(done(out) if done else "")).failure(failed) \
+            .run_in_background()
 
     # ------------------------------------------------------------------ editor
     def add(self) -> Any:
@@ -120,7 +125,7 @@ class MilestoneWrites:
         box.finished.connect(answered)
         box.open()
 
-    def move(self, delta: int) -> None:
+    def move_milestone(self, delta: int) -> None:
         m = self.current_milestone()
         if m is None or not self.can_manage:
             return
@@ -136,10 +141,15 @@ class MilestoneWrites:
                     lambda _r: "Order saved.")
 
     def choose_copy_source(self) -> None:
+        """Read the other activities in the background, then ask which one to copy from."""
         if not self.can_manage:
             return
-        others = [a for a in self.ctx.services.activities.list_activities(self.ctx.user)
-                  if a.id != self.activity_id]
+        service, actor = self.ctx.services.activities, self.ctx.user
+        ReadOp(self, self.ctx, lambda state: service.list_activities(actor), label="Copy milestones") \
+            .success(self._choose_from).run_in_background()
+
+    def _choose_from(self, activities: list[ActivitySummary]) -> None:
+        others = [a for a in activities if a.id != self.activity_id]
         if not others:
             self.message.setText("There is no other activity to copy from.")
             return

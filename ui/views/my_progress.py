@@ -1,18 +1,17 @@
 """The Progress page of students and parents: one student's activities, what each still needs,
 its milestones, and their skills growth.
 
-A student sees themself; a parent chooses one of their linked children. Everything comes from
-two reads run as background tasks: ``analytics.dashboard(actor)`` (the student's own progress
-rows, or each child's) and, for the selected activity, ``milestones.checklist(actor, activity)``
-of which only the shown student's completions are kept. The skills growth tab is the
-:class:`ui.views.student_skills.StudentSkillsView`, built when the tab is first opened
-(pyqtgraph is imported then).
+A student sees themself; a parent chooses one of their linked children (who follows whom is read
+from the policy table). Everything comes from two background reads: ``analytics.dashboard(actor)``
+(the student's own progress rows, or each child's) and, for the selected activity,
+``milestones.checklist(actor, activity)`` of which only the shown student's completions are kept.
+The skills growth tab is the :class:`ui.views.student_skills.StudentSkillsView`, built when the
+tab is first opened (pyqtgraph is imported then).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.enums import ProgressStatus, Role
+from tracker.domain.changes import ChangeKind
+from tracker.domain.enums import ProgressStatus
 from tracker.domain.standing import HOW_JUDGED, Standing
 from tracker.services.analytics import Dashboard
 from tracker.services.progress_rows import ProgressRow
@@ -40,9 +40,11 @@ from ui.models.my_progress import (
     MilestoneItem,
     MilestonesModel,
     attendance_text,
+    follows_children,
     learners_of,
     own_milestones,
 )
+from ui.ops import ReadOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
@@ -174,8 +176,9 @@ class ActivityPanel(QFrame):
 
 class MyProgressPage(Page):
     title = "Progress"
-    watches = frozenset({"activity", "enrollment", "progress", "milestone", "attendance", "session",
-                         "user", "guardian_link", "skill"})
+    watches = frozenset({ChangeKind.ACTIVITY, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS,
+                         ChangeKind.MILESTONE, ChangeKind.ATTENDANCE, ChangeKind.SESSION,
+                         ChangeKind.USER, ChangeKind.GUARDIAN_LINK, ChangeKind.SKILL})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -206,9 +209,9 @@ class MyProgressPage(Page):
         self.child.currentIndexChanged.connect(self._child_chosen)
         head.addWidget(self.child_label)
         head.addWidget(self.child)
-        is_parent = ctx.actor is not None and ctx.actor.role is Role.PARENT
-        self.child_label.setVisible(is_parent)
-        self.child.setVisible(is_parent)
+        chooses_child = ctx.actor is not None and follows_children(ctx.actor.role)
+        self.child_label.setVisible(chooses_child)
+        self.child.setVisible(chooses_child)
         lay.addLayout(head)
 
         self.stack = QStackedWidget()
@@ -258,7 +261,7 @@ class MyProgressPage(Page):
 
     def selected_row(self) -> ProgressRow | None:
         index = self.table.currentIndex()
-        return index.data(RecordRole) if index.isValid() else None  # type: ignore[no-any-return]
+        return index.data(RecordRole) if index.isValid() else None
 
     def select_activity(self, activity_id: int) -> bool:
         row = self.model.row_of(lambda r: r.activity_id == activity_id)
@@ -281,16 +284,13 @@ class MyProgressPage(Page):
         return self.skills
 
     # ------------------------------------------------------------------ loading
-    def on_changed(self, changes: object) -> None:
-        if self.isVisible():
-            self.refresh()
-
     def refresh(self) -> None:
         self.reloader.request()
 
     def _load(self) -> Callable[[TaskState], Dashboard]:
         actor = self.ctx.user  # the Reloader starts no load while nobody is signed in
-        return lambda state: self.ctx.services.analytics.dashboard(actor)
+        analytics = self.ctx.services.analytics
+        return lambda state: analytics.dashboard(actor)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.set_text("Progress could not be loaded", str(exc))
@@ -386,10 +386,11 @@ class MyProgressPage(Page):
         if (self._generation, key) in self._pending:
             return  # already being read
         actor, student_id, activity_id, generation = self.ctx.actor, self.student_id, r.activity_id, self._generation
+        milestones = self.ctx.services.milestones
         self._pending.add((generation, key))
 
-        def work(state: Any) -> list[MilestoneItem]:
-            return own_milestones(self.ctx.services.milestones.checklist(actor, activity_id), student_id)
+        def work(state: TaskState) -> list[MilestoneItem]:
+            return own_milestones(milestones.checklist(actor, activity_id), student_id)
 
         def done(items: list[MilestoneItem]) -> None:
             self._pending.discard((generation, key))
@@ -400,13 +401,15 @@ class MyProgressPage(Page):
             if current is not None and (self.student_id, current.activity_id) == key:
                 self.panel.show_milestones(items)
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             self._pending.discard((generation, key))
             current = self.selected_row()
             if current is not None and (self.student_id, current.activity_id) == key:
                 self.panel.show_milestones_note(f"The milestones could not be loaded: {exc}")
+            return True  # shown in the panel, not in a message box
 
-        self.ctx.tasks.run(work, on_done=done, on_error=failed, label="Loading milestones")
+        ReadOp(self, self.ctx, work, label="Loading milestones").success(done).failure(failed) \
+            .run_in_background()
 
     # ------------------------------------------------------------------ skills growth
     def _tab_changed(self, index: int) -> None:

@@ -1,8 +1,8 @@
 """People (admins): every account, its role and sign-in state, passwords and guardian links.
 
 One background read loads the whole list (users and the names of the activities teachers lead);
-the search box and role filter work on that snapshot. Every write runs on the writer thread and
-publishes what changed, which reloads this page (and any other page that shows people).
+the search box and role filter work on that snapshot. Every write is a ``WriteOp`` (ui/ops.py):
+the changes it commits reload this page (and any other page that shows people).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import Role
 from tracker.domain.policy import Permission
 from tracker.services.people import UserInfo
@@ -34,6 +35,7 @@ from ui.dialogs.guardian_dialog import GuardianDialog
 from ui.dialogs.user_dialog import ResetPasswordDialog, UserDialog
 from ui.models.base import FilterProxy
 from ui.models.people import UsersModel, account_status
+from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
@@ -151,10 +153,9 @@ class PersonPanel(QFrame):
         def show(rows: list[ProgressRow]) -> None:
             if self.content is not content:  # another person was selected meanwhile
                 return
-            while self.enrolments.count():
-                item = self.enrolments.takeAt(0)
-                if item.widget():
-                    item.widget().deleteLater()
+            while (item := self.enrolments.takeAt(0)) is not None:
+                if (widget := item.widget()) is not None:
+                    widget.deleteLater()
             if not rows:
                 self.enrolments.addWidget(styled_label("Not enrolled in any activity.", muted=True))
             for r in rows:
@@ -165,12 +166,13 @@ class PersonPanel(QFrame):
                 line.addWidget(StatusPill(r.status))
                 self.enrolments.addLayout(line)
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             if self.content is content:
                 self.enrolments.addWidget(styled_label(f"Could not load: {exc}", muted=True))
+            return True  # shown in the panel, not in a message box
 
-        ctx.tasks.run(lambda state: progress.get_user_progress(actor, student_id),
-                      on_done=show, on_error=failed, label="Loading enrolments")
+        ReadOp(self, ctx, lambda state: progress.get_user_progress(actor, student_id),
+               label="Loading enrolments").success(show).failure(failed).run_in_background()
 
     def _links(self, lay: QVBoxLayout, others: list[UserInfo],
                pair: Callable[[UserInfo], tuple[int, int]], empty: str) -> None:
@@ -199,7 +201,7 @@ class PersonPanel(QFrame):
 
 class PeoplePage(Page):
     title = "People"
-    watches = frozenset({"user", "guardian_link", "activity"})
+    watches = frozenset({ChangeKind.USER, ChangeKind.GUARDIAN_LINK, ChangeKind.ACTIVITY})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -261,7 +263,7 @@ class PeoplePage(Page):
         find = QAction("Find", self)
         find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self.search.focus_all)
         self.addAction(find)
         self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda _i: self.edit_action.trigger())
@@ -300,11 +302,10 @@ class PeoplePage(Page):
 
     def _update_actions(self) -> None:
         u = self.selected()
-        has = u is not None
-        self.edit_action.setEnabled(has)
-        self.reset_action.setEnabled(has)
-        self.toggle_action.setEnabled(has and u.id != self.ctx.user.id)  # type: ignore[union-attr]
-        self.toggle_action.setText("Enable" if has and not u.active else "Disable")  # type: ignore[union-attr]
+        self.edit_action.setEnabled(u is not None)
+        self.reset_action.setEnabled(u is not None)
+        self.toggle_action.setEnabled(u is not None and u.id != self.ctx.user.id)
+        self.toggle_action.setText("Enable" if u is not None and not u.active else "Disable")
         self.unlock_action.setVisible(bool(u and u.locked))
         self.unlock_action.setEnabled(bool(u and u.locked))
 
@@ -330,11 +331,6 @@ class PeoplePage(Page):
         self.table.setFocus()
         if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
             self.table.selectRow(0)
-
-    def on_changed(self, changes: object) -> None:
-        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
-        if self.isVisible():
-            self.refresh()
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -404,10 +400,6 @@ class PeoplePage(Page):
         return True
 
     # ------------------------------------------------------------------ writes
-    def _write(self, fn: Callable[[], Any], done: Callable[[Any], None], label: str) -> None:
-        self.ctx.tasks.run(lambda state: fn(), write=True, on_done=done,
-                           on_error=lambda e: show_error(self, e, label), label=label)
-
     def _open(self, dialog: Any, keep: Callable[[Any], int | None]) -> Any:
         def finished(code: int) -> None:
             if code:
@@ -466,17 +458,16 @@ class PeoplePage(Page):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         people, actor, active = self.ctx.services.people, self.ctx.user, not u.active
-        self._write(lambda: people.set_active(actor, u.id, active),
-                    lambda info: self.ctx.events.publish(user=[info.id]),
-                    "Enable account" if active else "Disable account")
+        WriteOp(self, self.ctx, lambda state: people.set_active(actor, u.id, active),
+                label="Enable account" if active else "Disable account").run_in_background()
 
     def unlock(self) -> None:
         u = self.selected()
         if u is None or not u.locked:
             return
         auth, actor = self.ctx.services.auth, self.ctx.user
-        self._write(lambda: auth.unlock(actor, u.id),
-                    lambda _r: self.ctx.events.publish(user=[u.id]), "Unlock account")
+        WriteOp(self, self.ctx, lambda state: auth.unlock(actor, u.id),
+                label="Unlock account").run_in_background()
 
     def unlink(self, guardian_id: int, student_id: int) -> None:
         g, s = self.by_id.get(guardian_id), self.by_id.get(student_id)
@@ -487,7 +478,5 @@ class PeoplePage(Page):
         if answer != QMessageBox.StandardButton.Yes:
             return
         people, actor = self.ctx.services.people, self.ctx.user
-        self._write(lambda: people.unlink_guardian(actor, guardian_id, student_id),
-                    lambda _r: self.ctx.events.publish(user=[guardian_id, student_id],
-                                                       guardian_link=None),
-                    "Unlink")
+        WriteOp(self, self.ctx, lambda state: people.unlink_guardian(actor, guardian_id, student_id),
+                label="Unlink").run_in_background()

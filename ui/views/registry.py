@@ -1,6 +1,8 @@
 """Which pages exist and who sees them. The main window builds its sidebar from this list.
 
-Pages are imported lazily so that start-up only pays for the pages actually opened.
+Who sees a page is read from the policy table (``tracker.domain.policy``), never from role names:
+a page is shown to whoever holds the permission it is for. Pages are imported lazily so that
+start-up only pays for the pages actually opened.
 """
 
 from __future__ import annotations
@@ -9,8 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tracker.domain.enums import Role
-from tracker.domain.policy import Actor, Permission, can_ever
+from tracker.domain.policy import Actor, Permission, Scope, scopes
 
 
 @dataclass(frozen=True)
@@ -24,26 +25,41 @@ class PageSpec:
 
     def load(self) -> type:
         module, _, name = self.target.partition(":")
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        page_class: type = getattr(importlib.import_module(module), name)
+        return page_class
 
 
 def _everyone(actor: Actor) -> bool:
     return True
 
 
+def holds(permission: Permission, *within: Scope) -> Callable[[Actor], bool]:
+    """Who holds the permission: in any scope, or in one of the scopes given (``Scope.ANY``, the
+    admin's "everything", counts only when given)."""
+    wanted = frozenset(within)
+
+    def visible(actor: Actor) -> bool:
+        granted = scopes(actor.role, permission)
+        return bool(granted & wanted) if wanted else bool(granted)
+
+    return visible
+
+
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("dashboard", "Dashboard", "ui.views.dashboard:DashboardPage", _everyone,
              "dashboard.svg", "Ctrl+1"),
+    # every activity, or the ones one leads (not: the ones one is enrolled in)
     PageSpec("activities", "Activities", "ui.views.activities:ActivitiesPage",
-             lambda a: a.role in (Role.ADMIN, Role.TEACHER), "activities.svg", "Ctrl+2"),
+             holds(Permission.VIEW_ACTIVITY, Scope.ANY, Scope.LED_ACTIVITY), "activities.svg", "Ctrl+2"),
     PageSpec("people", "People", "ui.views.people:PeoplePage",
-             lambda a: can_ever(a.role, Permission.MANAGE_USERS), "people.svg", "Ctrl+3"),
+             holds(Permission.MANAGE_USERS), "people.svg", "Ctrl+3"),
     PageSpec("calendar", "Calendar", "ui.views.calendar:CalendarPage",
-             lambda a: a.role in (Role.ADMIN, Role.TEACHER), "calendar.svg", "Ctrl+4"),
+             holds(Permission.MANAGE_SCHEDULE), "calendar.svg", "Ctrl+4"),
     PageSpec("skill-catalog", "Skills", "ui.views.skill_catalog:SkillCatalogPage",
-             lambda a: can_ever(a.role, Permission.MANAGE_SETTINGS), "school.svg", "Ctrl+5"),
+             holds(Permission.MANAGE_SETTINGS), "school.svg", "Ctrl+5"),
+    # one's own progress, or one's children's (staff follow progress on the activity pages)
     PageSpec("progress", "Progress", "ui.views.my_progress:MyProgressPage",
-             lambda a: a.role in (Role.STUDENT, Role.PARENT), "activities.svg", "Ctrl+6"),
+             holds(Permission.VIEW_PROGRESS, Scope.SELF, Scope.CHILD), "activities.svg", "Ctrl+6"),
 )
 
 

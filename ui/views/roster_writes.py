@@ -2,8 +2,9 @@
 the actions that open a dialog (enroll, drop, mark completed, set progress by hand, import) and
 the ones that write at once (re-enroll, promote, back to computed, sign off and its undoing).
 
-Each runs on the writer thread, says what it did on the tab's message line and publishes
-"enrollment" / "progress" changes, which reload the tab.
+Each is a write operation (``ui/ops.py``; the dialogs run their own): it runs on the writer
+thread, says what it did on the tab's message line, and what it committed is published, which
+reloads the tab and every page showing figures of the activity.
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from tracker.domain.enums import ProgressStatus
 from tracker.errors import ValidationError
 from tracker.services.enrollment import RosterRow
 from ui.context import AppContext
 from ui.models.roster import ACTIVE_OR_COMPLETED
-from ui.tasks import show_error
+from ui.ops import WriteOp
 
 
-class RosterWrites:
-    """The Roster tab's write actions; the tab supplies the attributes and selection below."""
+class RosterWrites(QWidget):
+    """The Roster tab's write actions; the tab supplies the attributes and selection below
+    (and ``refresh``, to show what is stored after a refused write)."""
 
     ctx: AppContext
     activity_id: int
@@ -33,17 +35,15 @@ class RosterWrites:
     selected: Callable[[], list[RosterRow]]
     _with: Callable[[ProgressStatus], list[RosterRow]]
     _to_sign: Callable[..., list[RosterRow]]
-
-    def _published(self, text: str = "") -> None:
-        self.message.setText(text)
-        self.ctx.events.publish(enrollment=None, progress=None, activity=[self.activity_id])
+    refresh: Callable[[], None]
 
     def _open(self, dialog: Any, after: Callable[[Any], str]) -> Any:
+        """Open a dialog that saves by itself; once it has, say what it did."""
         self.dialog = dialog
 
         def finished(code: int) -> None:
             if code:
-                self._published(after(dialog))
+                self.message.setText(after(dialog))
             dialog.deleteLater()
             self.dialog = None
 
@@ -109,18 +109,20 @@ class RosterWrites:
 
     def _write_all(self, call: Callable[[], list[Any]], label: str, done_text: Callable[[list[Any]], str]) -> None:
         """Run one service call for the whole selection (one unit of work: all or nothing). What
-        the service refuses, and for whom, goes to the message line."""
+        the service refuses, and for whom, goes to the message line, and the tab shows what is
+        stored again."""
 
-        def refused(exc: BaseException) -> None:
+        def refused(exc: BaseException) -> bool:
+            self.refresh()
             if isinstance(exc, ValidationError):
                 named = [p.message for p in exc.problems if p.message != exc.message]
-                self._published("Nothing changed: " + " ".join([exc.message, *named]))
-                return
-            self._published()
-            show_error(self, exc, label)
+                self.message.setText("Nothing changed: " + " ".join([exc.message, *named]))
+                return True
+            self.message.setText("")
+            return False  # shown the standard way
 
-        self.ctx.tasks.run(lambda state: call(), write=True, label=label,
-                           on_done=lambda out: self._published(done_text(out)), on_error=refused)
+        WriteOp(self, self.ctx, lambda state: call(), label=label) \
+            .success(lambda out: self.message.setText(done_text(out))).failure(refused).run_in_background()
 
     def reenroll(self) -> None:
         service, actor, aid = self.ctx.services.enrollment, self.ctx.user, self.activity_id

@@ -2,8 +2,8 @@
 
 One background read loads the catalog (each skill with the size of its own rubric and how many
 activities target it and assessments use it) and the school default rubric; the search box
-works on that snapshot. Dialogs save on the writer thread and publish a "skill" change, which
-reloads this page. Activities choose their target skills from this catalog on their Skills tab.
+works on that snapshot. Dialogs and Delete save through ``WriteOp`` (ui/ops.py); the skill
+changes they commit reload this page. Activities choose their target skills from this catalog on their Skills tab.
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.domain.changes import ChangeKind
 from tracker.errors import ValidationError
 from tracker.services.skills import CatalogRow, RubricLevelRow
 from ui.context import AppContext
 from ui.dialogs.rubric_dialog import RubricDialog
 from ui.dialogs.skill_dialog import SkillDialog
 from ui.models.base import RIGHT, Column, FilterProxy, SnapshotModel
+from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
-from ui.tasks import TaskState, show_error
+from ui.tasks import TaskState
 from ui.views.base import Page
 from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
@@ -142,7 +144,7 @@ class SkillPanel(QFrame):
 
 class SkillCatalogPage(Page):
     title = "Skills"
-    watches = frozenset({"skill"})
+    watches = frozenset({ChangeKind.SKILL})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -178,6 +180,8 @@ class SkillCatalogPage(Page):
         self.search.setToolTip("Matches name, category and description; several words must all match")
         self.search.search.connect(self._apply_filter)
         self.search.move_down.connect(self._focus_table)
+        widget_action(self, "Find", self.search.focus_all, "Search skills",
+                      QKeySequence.StandardKey.Find).setVisible(False)
         bar.addWidget(self.search, 2)
         bar.addStretch(1)
         self.edit_button = action_button(self.edit_action)
@@ -223,13 +227,10 @@ class SkillCatalogPage(Page):
         self.default_rubric_action = act(
             "School default rubric…", self.edit_default_rubric,
             "The levels every skill without a rubric of its own is assessed on")
-        find = act("Find", lambda: (self.search.setFocus(), self.search.selectAll()), "Search skills",
-                   QKeySequence.StandardKey.Find)
-        find.setVisible(False)
 
     def selected(self) -> CatalogRow | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.proxy.record(rows[0].row()) if rows else None  # type: ignore[no-any-return]
+        return self.proxy.record(rows[0].row()) if rows else None
 
     def _update_actions(self) -> None:
         k = self.selected()
@@ -260,11 +261,6 @@ class SkillCatalogPage(Page):
         self.table.setFocus()
         if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
             self.table.selectRow(0)
-
-    def on_changed(self, changes: object) -> None:
-        """Reload now when on screen; otherwise on_shown reloads when the page comes back."""
-        if self.isVisible():
-            self.refresh()
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -313,12 +309,13 @@ class SkillCatalogPage(Page):
             if panel.shown is k:
                 panel.set_levels(levels)
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             if panel.shown is k:
                 panel.levels.setText(f"Could not load the rubric: {exc}")
+            return True  # shown in the panel, not in a message box
 
-        self.ctx.tasks.run(lambda state: skills.rubric(actor, k.id), on_done=show, on_error=failed,
-                           label="Loading a rubric")
+        ReadOp(self, self.ctx, lambda state: skills.rubric(actor, k.id), label="Loading a rubric") \
+            .success(show).failure(failed).run_in_background()
 
     def _show_rows(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -398,13 +395,12 @@ class SkillCatalogPage(Page):
             return
         skills, actor = self.ctx.services.skills, self.ctx.user
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             if isinstance(exc, ValidationError) and exc.problems:
                 QMessageBox.warning(self, "Delete skill",
                                     "\n".join([exc.message, *(p.message for p in exc.problems)]))
-            else:
-                show_error(self, exc, "Delete skill")
+                return True
+            return False  # shown the standard way
 
-        self.ctx.tasks.run(lambda state: skills.delete_skill(actor, k.id), write=True,
-                           on_done=lambda _r: self.ctx.events.publish(skill=[k.id]),
-                           on_error=failed, label="Delete skill")
+        WriteOp(self, self.ctx, lambda state: skills.delete_skill(actor, k.id), label="Delete skill") \
+            .failure(failed).run_in_background()

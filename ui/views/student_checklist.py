@@ -6,9 +6,10 @@ a done box, the completion date and a notes / evidence text. Ticking and unticki
 through the same service calls as the checklist grid (``complete_milestone`` /
 ``uncomplete_milestone``: progress and completion are recomputed); notes are kept with a
 completion, so they can be written once a milestone is ticked, and "Save notes" stores every
-changed note in one unit of work (``set_completion_notes``). The panel shows a snapshot
-(``services.milestones.checklist``) and re-reads it when milestones or progress change; notes
-being typed are kept across such reloads.
+changed note in one unit of work (``set_completion_notes``). Each write is an operation
+(``ui/ops.py``) whose published changes reload the panel and the Milestones tab. The panel shows a
+snapshot (``services.milestones.checklist``) and re-reads it when milestones or progress change
+while it is open; notes being typed are kept across such reloads.
 """
 
 from __future__ import annotations
@@ -33,15 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.policy import Permission
 from tracker.services.milestones import MAX_NOTES, Checklist, MilestoneRow
 from ui.context import AppContext
+from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.widgets.style import day, styled_label
 
-WATCHED = ("milestone", "enrollment", "progress", "user", "activity")
+WATCHED = frozenset({ChangeKind.MILESTONE, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS, ChangeKind.USER,
+                     ChangeKind.ACTIVITY})
 NOTES_HINT = "Notes or evidence: what the student showed, where the work can be found…"
 LOCKED_HINT = "Tick the milestone to keep notes or evidence with it"
 
@@ -137,9 +140,9 @@ class StudentChecklistDialog(QDialog):
         self.summary = styled_label("", muted=True)
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body = QWidget()
         self.body.setObjectName("checklistBody")
         self.body.setStyleSheet("QWidget#checklistBody { background: #ffffff; }")
@@ -147,8 +150,8 @@ class StudentChecklistDialog(QDialog):
         self.list.setContentsMargins(10, 4, 10, 4)
         self.list.setSpacing(0)
         self.list.addStretch(1)
-        self.scroll.setWidget(self.body)
-        lay.addWidget(self.scroll, 1)
+        self.scroller.setWidget(self.body)
+        lay.addWidget(self.scroller, 1)
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
@@ -164,7 +167,7 @@ class StudentChecklistDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         foot.addWidget(self.buttons)
         lay.addLayout(foot)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         ctx.events.changed.connect(self._on_changed)
         if snapshot is not None:
             self.show_snapshot(snapshot)
@@ -173,8 +176,10 @@ class StudentChecklistDialog(QDialog):
         self._update_buttons()
 
     # ------------------------------------------------------------------ reading
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches(*WATCHED):
+    def _on_changed(self, changes: Changes, initiator: object) -> None:
+        """A dialog, not a page or tab (``ui.views.base.Refreshing``): it is on screen whenever it
+        is open, and a closed one is not shown again."""
+        if self.isVisible() and changes.touches(*WATCHED):
             self.refresh()
 
     def refresh(self) -> None:
@@ -252,21 +257,23 @@ class StudentChecklistDialog(QDialog):
     # ------------------------------------------------------------------ writes
     def _write(self, work: Callable[[], Any], label: str, done: Callable[[Any], str],
                failed: Callable[[BaseException], None] | None = None) -> None:
+        """Run ``work`` as a write operation; what it did, or why not, goes to the message line."""
         self.pending += 1
 
         def finished(out: Any) -> None:
             self.pending -= 1
             self.message.setText(done(out))
-            self.ctx.events.publish(milestone=None, progress=None, activity=[self.activity_id])
 
-        def refused(exc: BaseException) -> None:
+        def refused(exc: BaseException) -> bool:
             self.pending -= 1
             if failed is not None:
                 failed(exc)
             self.message.setText(f"{label}: {exc}")
             self.refresh()  # show what is stored
+            return True
 
-        self.ctx.tasks.run(lambda state: work(), write=True, label=label, on_done=finished, on_error=refused)
+        WriteOp(self, self.ctx, lambda state: work(), label=label).success(finished).failure(refused) \
+            .run_in_background()
 
     def _toggle(self, entry: MilestoneEntry, checked: bool) -> None:
         """A click on a done box: the same service calls as the checklist grid."""

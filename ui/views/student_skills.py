@@ -10,13 +10,14 @@ pyqtgraph is imported when the view is built, never at module import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from tracker.services.skills import AssessmentRow, RubricLevelRow
 from ui.context import AppContext
+from ui.ops import ReadOp
+from ui.tasks import TaskState
 from ui.widgets.style import styled_label
 
 LINE_COLOUR = "#0072B2"  # Okabe-Ito blue
@@ -86,16 +87,17 @@ class StudentSkillsView(QWidget):
             self._clear()
             return
 
-        def work(state: Any) -> StudentSkills:
+        def work(state: TaskState) -> StudentSkills:
             rows = service.history(actor, sid)
             return StudentSkills(rows, {k: tuple(service.rubric(actor, k)) for k in {r.skill_id for r in rows}})
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: BaseException) -> bool:
             if sid == self.student_id:
                 self.note.setText(str(exc))
+            return True
 
-        self.ctx.tasks.run(work, on_done=lambda data: self._show(data, sid), on_error=failed,
-                           label="Loading skills growth")
+        ReadOp(self, self.ctx, work, label="Loading skills growth") \
+            .success(lambda data: self._show(data, sid)).failure(failed).run_in_background()
 
     def _show(self, data: StudentSkills, student_id: int | None = None) -> None:
         if student_id is not None and student_id != self.student_id:

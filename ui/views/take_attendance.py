@@ -11,6 +11,7 @@ Every mark is saved as it is made; the status line says "Saving…" / "All chang
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,13 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QKeyEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,9 +44,12 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.services.attendance import AttendanceSheet, Mark, MarkChange, SessionRef, StatusInfo
+from tracker.services.settings import SettingsService
 from ui.context import AppContext
+from ui.documents import Delivery, Document, produce
 from ui.models.attendance_grid import ink, tint
-from ui.tasks import show_error
+from ui.reload import Reloader
+from ui.tasks import TaskState
 from ui.views.attendance_writer import MarkWriter, status_labels
 from ui.widgets import EmptyState
 from ui.widgets.delegates import _background
@@ -67,6 +69,14 @@ def session_text(s: SessionRef) -> str:
 
 def pdf_reports_available() -> bool:
     return importlib.util.find_spec("tracker.reports.attendance_pdf") is not None
+
+
+def school_name(settings: SettingsService) -> str:
+    """The school's name for paper (read off the GUI thread, with the document)."""
+    try:
+        return settings.get().school_name
+    except Exception:  # noqa: BLE001 - a name on paper is not worth failing for
+        return ""
 
 
 class SheetModel(QAbstractTableModel):
@@ -298,6 +308,7 @@ class TakeAttendanceView(QWidget):
         self._statuses: list[StatusInfo] = []
         self._stored: dict[int, Mark] = {}  # as last stored: the versions writes expect
         self._pending: dict[int, int] = {}  # student id -> writes not yet stored
+        self.reloader = Reloader(ctx, self._load, self._loaded, self._load_failed, label="Loading attendance")
         self.writer = MarkWriter(ctx, self)
         self.writer.state_changed.connect(self._show_state)
         self.writer.saved.connect(self._saved)
@@ -397,15 +408,17 @@ class TakeAttendanceView(QWidget):
         rest2 = QShortcut(QKeySequence("Ctrl+Enter"), self)
         rest2.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         rest2.activated.connect(self.mark_rest_present)
-        self.reload(first=True)
+        self.reload()
 
     # ------------------------------------------------------------------ loading
-    def reload(self, first: bool = False) -> None:
-        if self.ctx.actor is None:
-            return
+    def reload(self) -> None:
+        """Read the sessions and the chosen (or current) session's sheet in the background."""
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], tuple[list[SessionRef], AttendanceSheet | None]]:
         service, actor, aid, sid = self.ctx.services.attendance, self.ctx.user, self.activity_id, self.session_id
 
-        def load(_state: object) -> tuple[list[SessionRef], AttendanceSheet | None]:
+        def load(_state: TaskState) -> tuple[list[SessionRef], AttendanceSheet | None]:
             sessions = service.sessions(actor, aid)
             chosen = sid
             if chosen is None:
@@ -413,8 +426,7 @@ class TakeAttendanceView(QWidget):
                 chosen = current.id if current else None
             return sessions, (service.sheet(actor, chosen) if chosen is not None else None)
 
-        self.ctx.tasks.run(load, on_done=self._loaded, on_error=self._load_failed,
-                           label="Loading attendance")
+        return load
 
     def _load_failed(self, exc: BaseException) -> None:
         self.empty.set_text("Attendance could not be loaded", str(exc))
@@ -632,60 +644,26 @@ class TakeAttendanceView(QWidget):
         self.summary.setText(f"{len(self.sheet.students)} students · " + ", ".join(parts))
 
     # ------------------------------------------------------------------ paper
-    def _pdf_target(self, title: str, stem: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / f"{stem}.pdf"), "PDF (*.pdf)")
-        return Path(path) if path else None
-
-    def _school_name(self) -> str:
-        try:
-            return self.ctx.services.settings.get().school_name
-        except Exception:  # noqa: BLE001 - a name on paper is not worth failing for
-            return ""
-
     def save_sign_in_sheet(self) -> None:
-        if self.sheet is None:
-            return
-        sheet = self.sheet
-        stem = f"sign-in {sheet.activity_name} {sheet.session.starts_at:%Y-%m-%d}"
-        out = self._pdf_target("Save the sign-in sheet", stem)
-        if out is None:
-            return
-        school = self._school_name()
-
-        def make(_state: object) -> Path:
-            from tracker.reports.attendance_pdf import sign_in_sheet
-
-            sign_in_sheet(sheet, school, out)
-            return out
-
-        self.ctx.tasks.run(make, on_done=self._open_pdf, on_error=lambda e: show_error(self, e, "Sign-in sheet"),
-                           label="Writing the sign-in sheet")
+        """Save this session's sign-in sheet as a PDF where the user says, then open it."""
+        self._sign_in_sheet(Delivery.SAVE)
 
     def print_sign_in_sheet(self) -> None:
-        """Write the sheet to a temporary PDF in the background, then pick a printer."""
+        """Write this session's sign-in sheet in the background, then pick a printer."""
+        self._sign_in_sheet(Delivery.PRINT)
+
+    def _sign_in_sheet(self, delivery: Delivery) -> None:
         if self.sheet is None:
             return
-        import tempfile
+        sheet, settings = self.sheet, self.ctx.services.settings
 
-        sheet = self.sheet
-        school = self._school_name()
-        folder = Path(tempfile.mkdtemp(prefix="tracker-print-"))
-        out = folder / f"sign-in {sheet.activity_name} {sheet.session.starts_at:%Y-%m-%d}.pdf"
-
-        def make(_state: object) -> Path:
+        def write(_state: TaskState, path: Path) -> None:
             from tracker.reports.attendance_pdf import sign_in_sheet
 
-            sign_in_sheet(sheet, school, out)
-            return out
+            sign_in_sheet(sheet, school_name(settings), path)
 
-        def printed(path: Path) -> None:
-            from ui.printing import print_pdf
-
-            if print_pdf(self, path, "Sign-in sheet"):
-                self._show_state("Sent the sign-in sheet to the printer", "saved")
-
-        self.ctx.tasks.run(make, on_done=printed, on_error=lambda e: show_error(self, e, "Sign-in sheet"),
-                           label="Preparing the sign-in sheet")
+        stem = f"sign-in {sheet.activity_name} {sheet.session.starts_at:%Y-%m-%d}"
+        self._deliver(Document("Sign-in sheet", f"{stem}.pdf", write), delivery)
 
     def save_register(self) -> None:
         """Ask for the date range, then save (and open) or print the register."""
@@ -702,38 +680,20 @@ class TakeAttendanceView(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         start, end = dialog.range()
-        service, actor, aid = self.ctx.services.attendance, self.ctx.user, self.activity_id
-        stem = f"register {self.sheet.activity_name} {start:%Y-%m-%d} to {end:%Y-%m-%d}"
-        printing = dialog.choice == RegisterRangeDialog.PRINT
-        if printing:
-            import tempfile
+        service, settings, actor, aid = (self.ctx.services.attendance, self.ctx.services.settings, self.ctx.user,
+                                         self.activity_id)
 
-            out: Path | None = Path(tempfile.mkdtemp(prefix="tracker-print-")) / f"{stem}.pdf"
-        else:
-            out = self._pdf_target("Save the attendance register", stem)
-        if out is None:
-            return
-        school = self._school_name()
-
-        def make(_state: object) -> Path:
+        def write(_state: TaskState, path: Path) -> None:
             from tracker.reports.attendance_pdf import attendance_register
 
-            assert out is not None
-            attendance_register(service.grid(actor, aid), school, out, start, end)
-            return out
+            attendance_register(service.grid(actor, aid), school_name(settings), path, start, end)
 
-        def printed(path: Path) -> None:
-            from ui.printing import print_pdf
+        stem = f"register {self.sheet.activity_name} {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        self._deliver(Document("Attendance register", f"{stem}.pdf", write),
+                      Delivery.PRINT if dialog.choice == RegisterRangeDialog.PRINT else Delivery.SAVE)
 
-            if print_pdf(self, path, "Attendance register"):
-                self._show_state("Sent the register to the printer", "saved")
-
-        self.ctx.tasks.run(make, on_done=printed if printing else self._open_pdf,
-                           on_error=lambda e: show_error(self, e, "Register"), label="Writing the register")
-
-    def _open_pdf(self, path: Path) -> None:
-        self._show_state(f"Saved {path.name}", "saved")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    def _deliver(self, document: Document, delivery: Delivery) -> None:
+        produce(self, self.ctx, document, delivery, done=lambda text: self._show_state(text, "saved"))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(940, 680)

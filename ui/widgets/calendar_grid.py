@@ -172,7 +172,7 @@ class _CalendarBase(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -7, Qt.Key.Key_Down: 7}
+        moves: dict[int, int] = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -7, Qt.Key.Key_Down: 7}
         if key in moves and not (event.modifiers() & Qt.KeyboardModifier.AltModifier):
             self.set_current(self.current + timedelta(days=moves[key]))
             self.select_session(None)

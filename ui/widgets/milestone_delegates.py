@@ -3,7 +3,7 @@ Python call."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -21,7 +21,8 @@ class MilestoneListDelegate(QStyledItemDelegate):
         self._ink = QPen(QColor("#1f2933"))
         self._focus = QPen(QColor("#0072B2"))
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         rect = option.rect
         marked = option.state & (QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus)
         if marked and marked & QStyle.StateFlag.State_Selected:

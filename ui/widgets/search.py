@@ -46,3 +46,8 @@ class SearchBox(QLineEdit):
     def flush(self) -> None:
         """Emit now (tests, or when a page wants the filter applied immediately)."""
         self._emit()
+
+    def focus_all(self) -> None:
+        """Focus the box with its text selected (the pages' Find shortcut, Ctrl+F)."""
+        self.setFocus()
+        self.selectAll()

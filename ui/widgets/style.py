@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import cache
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from tracker.domain.standing import Standing
 
@@ -81,7 +81,7 @@ def term(start: date | None, end: date | None) -> str:
     return f"from {day(start)}" if start else f"until {day(end)}"
 
 
-def set_style_flag(widget, name: str, value: object = "true") -> None:  # type: ignore[no-untyped-def]
+def set_style_flag(widget: QWidget, name: str, value: object = "true") -> None:
     """Set a theme hook property (card, heading, muted, kpi…) and re-polish the widget."""
     widget.setProperty(name, value)
     style = widget.style()
