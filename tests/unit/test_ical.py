@@ -262,3 +262,25 @@ def test_any_ics_text_imports_or_fails_cleanly(lines):
     else:
         for s in parsed.sessions:
             assert s.ends_at > s.starts_at and s.starts_at.tzinfo is None
+
+
+def test_names_with_line_breaks_are_refused_and_stored_ones_still_export(school):
+    from tracker.db.uow import unit_of_work
+    from tracker.services.activities import ActivityInput
+
+    s = school.services
+    for bad in ("Chess\nClub", "Chess\tClub", "Chess\x00Club", "Chess\u2028Club"):
+        with pytest.raises(ValidationError) as err:
+            s.activities.create_activity(school.admin, ActivityInput(bad, lead_ids=[school.teacher.id]))
+        assert "one line of text" in str(err.value)
+    with pytest.raises(ValidationError, match="one line"):
+        s.milestones.create_milestone(school.teacher, school.chess, title="Step\none")
+    # a name stored before the check existed (or by another program) is exported, on one line
+    with unit_of_work(s.db) as tx:
+        tx.session.get(Activity, school.chess).name = "Chess\r\nClub"
+    s.calendar.add_schedule(school.admin, school.chess,
+                            ScheduleInput([0], time(15), time(16), date(2026, 3, 2), date(2026, 3, 30)))
+    data = s.ical.export_ics(school.teacher, school.chess)
+    cal = icalendar.Calendar.from_ical(data)
+    assert str(cal["X-WR-CALNAME"]) == "Chess Club"
+    assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} == {"Chess Club"}

@@ -831,3 +831,9 @@ def test_a_teacher_reads_only_the_skills_history_of_the_activities_they_lead(lis
     assert {a for a, _ in seen("otto")} == {"Drama", "Robotics"}
     assert {a for a, _ in seen("olga")} == {a for a, _ in seen("pia")} == {a for a, _ in seen("admin")} \
         == {"Chess Club", "Drama", "Robotics"}
+
+
+def test_permission_is_checked_before_the_input(school):
+    """A student changing settings with a bad logo is told they may not, not that the logo is bad."""
+    with pytest.raises(PermissionDenied):
+        school.services.settings.update(school.student, logo_path="/no/such/logo.gif", school_name="")

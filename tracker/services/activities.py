@@ -21,6 +21,7 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.text import check_name
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 from tracker.services.scoping import visible
@@ -204,6 +205,9 @@ def _validate(s: Session, data: ActivityInput) -> None:
     problems: list[Problem] = []
     if not (data.name or "").strip():
         problems.append(Problem("An activity needs a name.", field="name"))
+    check_name(data.name, "activity name", "name", problems)
+    check_name(data.category, "category", "category", problems)
+    check_name(data.location, "location", "location", problems)
     if data.capacity is not None and data.capacity < 0:
         problems.append(Problem("Capacity cannot be negative.", field="capacity"))
     if data.start_date and data.end_date and data.end_date < data.start_date:

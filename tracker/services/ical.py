@@ -33,6 +33,7 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.schedule import ICAL_DAYS, first_occurrence, local_zone_name, pattern_slots
+from tracker.domain.text import one_line
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 from tracker.services.calendar import pattern_of, slot_day
@@ -108,10 +109,10 @@ def build_calendar(s: Session, activity: Activity, zone: ZoneInfo) -> icalendar.
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", activity.name)
+    cal.add("x-wr-calname", icalendar.vText(one_line(activity.name)))
     cal.add("x-wr-timezone", zone.key)
     stamp = datetime.now(UTC).replace(microsecond=0)
-    summary = activity.name
+    summary = one_line(activity.name)  # stored before names were checked: still exported
 
     def local(dt: datetime) -> datetime:
         return dt.replace(tzinfo=zone)
@@ -124,7 +125,7 @@ def build_calendar(s: Session, activity: Activity, zone: ZoneInfo) -> icalendar.
         ev.add("dtstart", local(begins))
         ev.add("dtend", local(ends))
         if location:
-            ev.add("location", location)
+            ev.add("location", one_line(location))
         if note:
             ev.add("description", note)
         return ev

@@ -15,6 +15,7 @@ from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import MilestoneCompletionChanged, MilestoneSetChanged, MilestonesTicked
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.text import check_name
 from tracker.errors import ConflictError, NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
 from tracker.services.scoping import visible
@@ -90,13 +91,14 @@ def _clean_notes(notes: object, field: str = "notes") -> str:
     return text
 
 
-def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
-    problems: list[Problem] = []
+def _field_problems(title: object, points: object, problems: list[Problem]) -> tuple[str, int]:
+    """The title and points as stored, adding what is wrong with them to ``problems``."""
     text = str(title or "").strip()
     if not text:
         problems.append(Problem("A milestone needs a title.", field="title"))
     elif len(text) > 200:
         problems.append(Problem("The title is longer than 200 characters.", field="title"))
+    check_name(text, "milestone title", "title", problems)
     number = 0
     try:
         number = whole_number(points)
@@ -104,6 +106,12 @@ def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
             problems.append(Problem("Points cannot be negative.", field="points"))
     except (TypeError, ValueError):
         problems.append(Problem(f"{points!r} is not a whole number of points.", field="points"))
+    return text, number
+
+
+def _check_fields(title: object, points: object, verb: str) -> tuple[str, int]:
+    problems: list[Problem] = []
+    text, number = _field_problems(title, points, problems)
     if problems:
         raise ValidationError(f"The milestone was not {verb}.", problems)
     return text, number
@@ -163,17 +171,7 @@ class MilestoneService(Service):
                 raise NotFound(f"No activity with id {activity_id}.")
             require(s, actor, Permission.MANAGE_MILESTONES, activity_id=activity_id)
             problems: list[Problem] = []
-            title = (title or "").strip()
-            if not title:
-                problems.append(Problem("A milestone needs a title.", field="title"))
-            elif len(title) > 200:
-                problems.append(Problem("The title is longer than 200 characters.", field="title"))
-            try:
-                points = whole_number(points)
-                if points < 0:
-                    problems.append(Problem("Points cannot be negative.", field="points"))
-            except (TypeError, ValueError):
-                problems.append(Problem(f"{points!r} is not a whole number of points.", field="points"))
+            title, points = _field_problems(title, points, problems)
             if order_index is not None:
                 try:
                     order_index = whole_number(order_index)

@@ -15,6 +15,7 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.text import check_name
 from tracker.errors import NotFound, ValidationError
 from tracker.services.auth import check_password_rules, hash_password
 from tracker.services.base import Service, require
@@ -307,6 +308,11 @@ class PeopleService(Service):
         problems: list[Problem] = []
         if not (data.display_name or "").strip():
             problems.append(Problem("A display name is required.", field="display name"))
+        for label, value in (("display name", data.display_name), ("first name", data.first_name),
+                             ("last name", data.last_name), ("preferred name", data.preferred_name),
+                             ("grade", data.grade), ("class", data.class_name),
+                             ("student number", data.student_number)):
+            check_name(value, label, label, problems)
         try:
             Role(data.role)
         except ValueError:
@@ -329,10 +335,10 @@ class PeopleService(Service):
         if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
             problems.append(Problem(f"{email!r} is not an email address.", field="email"))
         if data.password:
-            if len(data.password) < 8:
-                problems.append(
-                    Problem("The password must be at least 8 characters long.", field="password")
-                )
+            try:
+                check_password_rules(data.password)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
         return problems
 
     @staticmethod

@@ -38,6 +38,8 @@ class SettingsService(Service):
         return SchoolSettings(**values)
 
     def update(self, actor: Actor, **changes: Any) -> SchoolSettings:
+        with read_only(self.db) as s:  # permission first, before anything about the input
+            require(s, actor, Permission.MANAGE_SETTINGS)
         problems: list[Problem] = []
         for key in changes:
             if key not in KEYS:

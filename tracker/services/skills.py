@@ -33,6 +33,7 @@ from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.participation import ParticipationSummary, summarize
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.text import check_name
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services import stats
 from tracker.services.base import Service, require, require_active
@@ -170,8 +171,10 @@ def _enrolled(s: Session, activity_id: int) -> list[StudentRef]:
 
 
 def _clean_text(value: str | None, limit: int, label: str, field: str,
-                problems: list[Problem], *, required: bool = False) -> str:
+                problems: list[Problem], *, required: bool = False, one_line: bool = False) -> str:
     text = (value or "").strip()
+    if one_line:
+        check_name(text, label, field, problems)
     if required and not text:
         problems.append(Problem(f"A {label} is needed.", field=field))
     elif len(text) > limit:
@@ -236,8 +239,8 @@ class SkillService(Service):
     def _validated(self, s: Session, name: str, category: str, description: str,
                    skill_id: int | None) -> tuple[str, str, str]:
         problems: list[Problem] = []
-        name = _clean_text(name, 120, "skill name", "name", problems, required=True)
-        category = _clean_text(category, 80, "category", "category", problems)
+        name = _clean_text(name, 120, "skill name", "name", problems, required=True, one_line=True)
+        category = _clean_text(category, 80, "category", "category", problems, one_line=True)
         if name and s.scalar(select(Skill.id).where(Skill.name == name, Skill.id != (skill_id or -1))):
             problems.append(Problem(f"There is already a skill called {name!r}.", field="name"))
         if problems:
@@ -300,7 +303,7 @@ class SkillService(Service):
                 if isinstance(level, bool) or not isinstance(level, int) or level < 0:
                     problems.append(Problem(f"{level!r} is not a level number.", field="level"))
                     continue
-                text = _clean_text(name, 60, "level name", "name", problems, required=True)
+                text = _clean_text(name, 60, "level name", "name", problems, required=True, one_line=True)
                 clean.append(RubricLevelRow(level, text, (description or "").strip()))
             numbers = [r.level for r in clean]
             if len(set(numbers)) != len(numbers):
