@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the support log of every test run (subprocesses included) goes to a throwaway folder
+os.environ.setdefault("TRACKER_LOG_DIR", __import__("tempfile").mkdtemp(prefix="tracker-test-logs-"))
 
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

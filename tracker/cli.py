@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 
 from tracker.errors import DatabaseError, TrackerError
+from tracker.logs import redact, setup_logging
+
+log = logging.getLogger("tracker.cli")
 
 GuiHandler = Callable[[argparse.Namespace], int]
 
@@ -100,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    log_path = setup_logging()
     if args.version:
         from tracker import __version__
 
@@ -130,6 +135,12 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
     except KeyboardInterrupt:
         print("activity-tracker: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback in a user's face: a line and the log
+        log.error("unexpected error in %s", command, exc_info=True)
+        where = f" Details are in {log_path}." if log_path else ""
+        print(f"activity-tracker: unexpected error ({type(exc).__name__}: {redact(str(exc)).splitlines()[0][:200]})."
+              f"{where}", file=sys.stderr)
+        return 1
 
 
 def db_target(args: argparse.Namespace) -> str | None:

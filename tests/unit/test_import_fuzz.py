@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import tempfile
+import warnings
+import zipfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +18,7 @@ from sqlalchemy import func, select
 from tests.conftest import School
 from tracker.db.models import Activity, ActivityLead, ActivityProgress, AuditEntry, GuardianLink, User
 from tracker.db.uow import read_only
-from tracker.errors import ValidationError
+from tracker.errors import TrackerError, ValidationError
 
 KNOWN = ["First Name", "Surname", "Student ID", "sourcedId", "Year", "Homeroom", "Email", "username",
          "Activity", "Enrolled on", "Parent Email", "Preferred name", "role", "status", "Full name"]
@@ -111,5 +114,74 @@ def test_generated_oneroster_bundles(school: School, users: list[list[str]], enr
         write("enrollments.csv", "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,"
                                  "userSourcedId,role,primary,beginDate,endDate", enrollments)
         check_all_or_nothing(school, folder)
+    finally:
+        shutil.rmtree(folder)
+
+
+# --------------------------------------------------------------------------- zip structure, not only rows
+
+V12 = Path(__file__).resolve().parents[1] / "data" / "oneroster" / "v1.2.zip"
+with zipfile.ZipFile(V12) as _z:
+    SAMPLE = {n: _z.read(n) for n in _z.namelist()}
+METHODS = [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
+RAW_ERROR = re.compile(r"Traceback|BadZipFile|LZMAError|zlib|NotImplementedError|RuntimeError|_csv|struct\.")
+
+
+@st.composite
+def damaged_bundles(draw: st.DrawFn) -> bytes:
+    """The 1.2 sample re-zipped with random member names and compression, then bytes flipped,
+    overwritten, inserted, deleted or cut, mostly in and around the zip's own headers."""
+    buf = io.BytesIO()
+    folder = draw(st.sampled_from(["", "export/", "sis\\export\\", "__MACOSX/"]))
+    with zipfile.ZipFile(buf, "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # two members may well get the same random name
+        for name, data in SAMPLE.items():
+            fate = draw(st.sampled_from(["keep", "keep", "keep", "upper", "drop", "rename"]))
+            if fate == "drop":
+                continue
+            if fate == "rename":
+                name = draw(st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=12))
+            info = zipfile.ZipInfo(folder + (name.upper() if fate == "upper" else name), (2025, 9, 1, 0, 0, 0))
+            info.compress_type = draw(st.sampled_from(METHODS))
+            z.writestr(info, data)
+    raw = bytearray(buf.getvalue())
+    headers = [0, max(0, len(raw) - 22)] + [m.start() for m in re.finditer(rb"PK\x01\x02|PK\x03\x04", raw)]
+    for kind, anchor, delta, value in draw(st.lists(st.tuples(
+            st.sampled_from(["flip", "set", "insert", "delete", "truncate"]),
+            st.one_of(st.sampled_from(headers), st.integers(0, len(raw))), st.integers(0, 60),
+            st.binary(min_size=1, max_size=4)), max_size=4)):
+        at = min(anchor + delta, max(0, len(raw) - 1))
+        if kind == "flip" and raw:
+            raw[at] ^= value[0] or 1
+        elif kind == "set":
+            raw[at:at + len(value)] = value
+        elif kind == "insert":
+            raw[at:at] = value
+        elif kind == "delete":
+            del raw[at:at + len(value)]
+        else:
+            del raw[at:]
+    return bytes(raw)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw=damaged_bundles())
+def test_damaged_zip_bundles_import_or_say_why(school: School, raw: bytes) -> None:
+    folder = Path(tempfile.mkdtemp())
+    try:
+        path = folder / "bundle.zip"
+        path.write_bytes(raw)
+        svc = school.services.imports
+        preview = svc.preview(school.admin, path)
+        assert not any(RAW_ERROR.search(p.message) for p in preview.errors), preview.errors
+        before = snapshot(school)
+        try:
+            svc.apply(school.admin, path)
+        except TrackerError as exc:
+            assert str(exc) and not RAW_ERROR.search(str(exc)), str(exc)
+            assert snapshot(school) == before, "a failed import wrote something"
+            return
+        assert preview.ok, "apply succeeded where the preview saw problems"
     finally:
         shutil.rmtree(folder)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -181,6 +180,21 @@ def test_a_file_that_is_not_a_zip(school: School, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- bombs: bounded memory
 
 
+def test_a_zip_listing_thousands_of_files_is_refused_before_its_directory_is_loaded(
+        school: School, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "MAX_DIRECTORY", 4096)  # the check a zip of millions of names meets
+    buf = io.BytesIO(bytes(bundle()))
+    with zipfile.ZipFile(buf, "a") as z:
+        for n in range(100):
+            z.writestr(f"resources/{n:05}.csv", b"")
+    loaded: list[str] = []
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: loaded.append("directory"))
+    assert refused(school, tmp_path, buf.getvalue()) == (
+        "bundle.zip: bundle.zip lists 7 KB of file names: a roster bundle has a dozen files, so the zip "
+        "is refused.")
+    assert loaded == []
+
+
 def bomb(path: Path, fill: bytes, size: int, *, level: int = 6) -> Path:
     """A bundle whose users.csv is ``size`` bytes of ``fill``, written as a stream (never in memory)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
@@ -256,8 +270,10 @@ def test_a_flat_csv_over_the_size_limit_is_refused_before_reading(school: School
     monkeypatch.setattr(sources, "MAX_BYTES", 1024)
     path = tmp_path / "roster.csv"
     path.write_bytes(b"Student ID,First Name,Surname\n" + b"S1,Ann,Lee\n" * 200)
-    read: list[Path] = []
-    real_open: Callable[..., object] = Path.open
-    monkeypatch.setattr(Path, "open", lambda self, *a, **k: read.append(self) or real_open(self, *a, **k))
+
+    def never(self: Path, *args: object, **kwargs: object) -> None:
+        raise AssertionError(f"{self.name} was opened")
+
+    monkeypatch.setattr(Path, "open", never)
     (problem,) = school.services.imports.preview(school.admin, path).errors
-    assert problem.message.startswith("roster.csv is 2 KB: a roster file may be at most 1 KB") and not read
+    assert problem.message.startswith("roster.csv is 2 KB: a roster file may be at most 1 KB")

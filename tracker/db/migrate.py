@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.db.engine import Database, describe_url
 from tracker.errors import DatabaseError
+from tracker.paths import create_private_file
 
 if TYPE_CHECKING:  # Alembic is imported only when a database must be created or upgraded
     from alembic.config import Config
@@ -151,6 +152,7 @@ def _refuse_foreign_or_newer(
 def _backup_sqlite(path: Path, revision: str | None) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
+    create_private_file(target, like=path)  # the backup is as private as the database
     src = sqlite3.connect(str(path))
     try:
         dst = sqlite3.connect(str(target))
@@ -197,6 +199,9 @@ def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
     if current == head:
         return MigrationResult(current, head, None)
     _refuse_foreign_or_newer(where, current, tables, script)
+    if db.read_only:
+        raise DatabaseError(f"The database {where} is read-only and must be upgraded before this version "
+                            "of the program can use it. Ask IT for write access, then open it again.")
 
     backup_path: Path | None = None
     if current is not None and backup and db.is_sqlite and db.url.database:
@@ -218,6 +223,9 @@ def _unreachable_message(where: str, exc: BaseException) -> str:
     detail = _first_line(exc)
     if "file is not a database" in detail or "file is encrypted" in detail:
         return f"{where} is not an Activity Tracker database. Nothing was changed."
+    if "malformed" in detail:
+        return (f"The database file {where} is damaged ({detail}). Nothing was changed. Restore it from "
+                "a backup, or ask IT for help.")
     return (
         f"Cannot open the database {where}: {detail}. "
         "Check that the file or server is reachable and that you may use it."

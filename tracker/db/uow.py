@@ -139,6 +139,8 @@ def bus_of(db: "Database") -> MessageBus:
 @contextmanager
 def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
     bus = bus_of(db)
+    if db.read_only:
+        raise DatabaseError(READ_ONLY)
     session = db.session_factory()
     tx = UnitOfWork(session, bus)
     try:
@@ -184,6 +186,10 @@ def _constraint(exc: IntegrityError) -> str:
     return _driver_message(exc)
 
 
+READ_ONLY = ("The database is read-only: changes cannot be saved. Ask IT to give you write access "
+             "to the database file and its folder.")
+
+
 def plain_database_error(exc: DBAPIError, *, saving: bool) -> DatabaseError:
     """What a person is told when the database itself fails (busy, full, read-only, damaged)."""
     reason = _driver_message(exc)
@@ -195,8 +201,7 @@ def plain_database_error(exc: DBAPIError, *, saving: bool) -> DatabaseError:
         return DatabaseError("The disk is full, so the change could not be saved. Free some space and "
                              "try again." if saving else "The disk is full. Free some space and try again.")
     if "readonly" in low or "read-only" in low:
-        return DatabaseError("The database is read-only: changes cannot be saved. Ask IT to give you "
-                             "write access to the database file and its folder.")
+        return DatabaseError(READ_ONLY)
     if "malformed" in low or "not a database" in low or "corrupt" in low:
         return DatabaseError("The database file is damaged (" + reason + "). Restore it from a backup "
                              "(Settings ▸ Database) or ask IT for help.")

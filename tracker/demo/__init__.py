@@ -34,6 +34,7 @@ from tracker.db.models import (
 from tracker.demo.school import SchoolPlan, StatusCodes, sessions_for_largest
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.errors import NotFound, TrackerError, ValidationError
+from tracker.paths import POSIX, file_mode, make_private_dir
 from tracker.services.auth import check_password_rules, hash_password
 from tracker.services.bootstrap import open_database
 
@@ -126,7 +127,7 @@ def _generate_sqlite(path: Path, opts: DemoOptions, report: _Reporter) -> tuple[
     if path.exists() and path.stat().st_size > 0 and not opts.force:
         raise ValidationError(f"{path} already exists. Nothing was changed. Use --force to "
                               "replace it with a demo school.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     temp = path.with_name(f".{path.name}.demo-{os.getpid()}.tmp")
     leftovers = [temp, *_side_files(temp)]
     for p in leftovers:
@@ -142,6 +143,8 @@ def _generate_sqlite(path: Path, opts: DemoOptions, report: _Reporter) -> tuple[
         report("Moving the database into place", 0.99)
         for p in _side_files(path):  # stale -wal of the old file would corrupt the new one
             p.unlink(missing_ok=True)
+        if POSIX and path.exists():
+            os.chmod(temp, file_mode(path))  # replacing a database keeps its mode
         os.replace(temp, path)
     except BaseException:
         for p in leftovers:

@@ -18,7 +18,17 @@ How records become the application's:
   co-lead.
 * ``status=tobedeleted`` (delta files) or ``enabledUser=false``: an existing account is
   deactivated (never deleted), a new one is not created; such classes and enrollments are
-  ignored. Import never drops or deletes enrollments: that stays a teacher's decision.
+  ignored. A deleted user's row needs only its sourcedId and a role (in 1.2 its roles.csv rows
+  are usually deleted with it and still count); values that would not pass are not taken.
+  Records that still point at a deleted or disabled one (enrollments in a class marked
+  tobedeleted, a guardian naming a deleted student), a common shape of real SIS exports, are
+  left out with a warning; a reference to a record missing from the bundle stays an error.
+  Import never drops or deletes enrollments: that stays a teacher's decision.
+* ``password`` is taken as written (not white-space collapsed) for new accounts; the import
+  service holds it to the same rules as every other password.
+
+A damaged, encrypted or oversized file of the bundle is one problem naming it (see
+:mod:`tracker.importers.sources`); only the columns above are kept from each row.
 """
 
 from __future__ import annotations
@@ -43,8 +53,6 @@ from tracker.importers.common import (
 )
 from tracker.importers.sources import Bundle, Source, Unreadable, csv_records
 
-FILES = ("manifest.csv", "users.csv", "classes.csv", "enrollments.csv", "orgs.csv",
-         "academicSessions.csv", "roles.csv")
 STUDENT_ROLES = {"student"}
 TEACHER_ROLES = {"teacher", "aide", "proctor"}
 GUARDIAN_ROLES = {"parent", "guardian", "relative"}

@@ -7,8 +7,8 @@ Here a file becomes CSV records, or an :class:`Unreadable` carrying one plain
 :class:`~tracker.errors.Problem` that names the file and the zip it came in; the readers turn it
 into a refused preview, so nothing is written.
 
-Limits are checked before anything is read (the size a zip member declares, its compression
-ratio, the size of a file on disk) and again while reading: a file is streamed twice, once to
+Limits are checked before anything is read (the size of a zip's table of contents, the size a
+member declares and its compression ratio, the size of a file on disk) and again while reading: a file is streamed twice, once to
 count its bytes and choose the encoding and once to parse it, and is never held whole. At most
 :data:`MAX_BYTES` bytes are decompressed, :data:`MAX_ROWS` records and :data:`MAX_FIELDS` values
 per record parsed.
@@ -40,6 +40,7 @@ RATIO_FREE = 1024 * 1024
 MAX_ROWS = 1_000_000  # records per file, blank ones included (a district's enrollments fit)
 MAX_FIELDS = 2_000  # values per record (OneRoster files have about 20 columns)
 MAX_LINE = 1_000_000  # characters per physical line
+MAX_DIRECTORY = 1024 * 1024  # a zip's table of contents: some 20,000 names (a bundle has a dozen)
 CHUNK = 1024 * 1024
 
 #: what reading a damaged or unusual file or zip member raises (zipfile, zlib, bz2, lzma, io)
@@ -100,11 +101,16 @@ class Bundle:
             if folder:
                 self._entries = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
                 return
-            self._zip = zipfile.ZipFile(path)
-            infos = self._zip.infolist()
+            listed = _directory_size(path)
+            if listed <= MAX_DIRECTORY:
+                self._zip = zipfile.ZipFile(path)
+                infos = self._zip.infolist()
         except READ_ERRORS as exc:
             what = "read" if folder else "opened as a zip file"
             raise Unreadable(Problem(f"{path.name} cannot be {what}: {_why(exc)}.", file=path.name)) from exc
+        if listed > MAX_DIRECTORY:
+            raise Unreadable(Problem(f"{path.name} lists {_size(listed)} of file names: a roster bundle has a "
+                                     "dozen files, so the zip is refused.", file=path.name))
         for info in infos:
             name = info.filename.replace("\\", "/")
             if not name.endswith("/") and "__MACOSX" not in name:
@@ -154,6 +160,24 @@ class Bundle:
     def _open(self, info: zipfile.ZipInfo) -> IO[bytes]:
         assert self._zip is not None
         return self._zip.open(info)
+
+
+def _directory_size(path: Path) -> int:
+    """The size of a zip's table of contents, as its end record gives it, read before ZipFile
+    loads every entry into memory; 0 when there is no end record (ZipFile then says what is wrong)."""
+    with path.open("rb") as f:
+        end = f.seek(0, io.SEEK_END)
+        f.seek(max(0, end - 22 - 65_535))  # the end record, then a comment of up to 64 KB
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return 0
+        size: int = struct.unpack_from("<I", tail, at + 12)[0]
+        if size != 0xFFFFFFFF or at < 20 or tail[at - 20:at - 16] != b"PK\x06\x07":
+            return size
+        f.seek(struct.unpack_from("<Q", tail, at - 12)[0])  # zip64: its own end record has the size
+        record = f.read(56)
+        return int(struct.unpack_from("<Q", record, 40)[0]) if record[:4] == b"PK\x06\x06" and len(record) == 56 else 0
 
 
 def csv_records(src: Source) -> Iterator[tuple[int, list[str]]]:

@@ -80,7 +80,8 @@ class AuthService(Service):
         username = (username or "").strip()
         users = cast(Table, User.__table__)
         with read_only(self.db) as s:
-            user = s.execute(select(User.id, User.password_hash, User.active)
+            user = s.execute(select(User.id, User.username, User.display_name, User.role, User.password_hash,
+                                    User.active, User.locked_until)
                              .where(func.lower(User.username) == username.lower())).first()
         if user is None:
             password_matches(_dummy_hash(), password)
@@ -88,20 +89,24 @@ class AuthService(Service):
         this_user = users.c.id == user.id
         now = utcnow()
         until: datetime | None = None
-        with unit_of_work(self.db) as tx:
-            attempt = tx.session.execute(
-                update(users)
-                .where(this_user, or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
-                       users.c.failed_logins < MAX_FAILED_LOGINS)
-                .values(failed_logins=users.c.failed_logins + 1, locked_until=None)
-                .returning(users.c.failed_logins)
-            ).scalar()
-            if attempt is None:  # locked, or as many checks running as the limit allows
-                until = tx.session.scalar(select(users.c.locked_until).where(this_user))
-                if until is None or until <= now:
-                    until = now + LOCKOUT
-                    tx.session.execute(update(users).where(this_user).values(failed_logins=0, locked_until=until))
-                    tx.audit(None, "lock", "user", user.id, None, {"reason": "failed logins"})
+        if self.db.read_only:  # nothing can be counted in a file that cannot be written
+            locked = user.locked_until is not None and user.locked_until > now
+            attempt, until = (None, user.locked_until) if locked else (1, None)
+        else:
+            with unit_of_work(self.db) as tx:
+                attempt = tx.session.execute(
+                    update(users)
+                    .where(this_user, or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+                           users.c.failed_logins < MAX_FAILED_LOGINS)
+                    .values(failed_logins=users.c.failed_logins + 1, locked_until=None)
+                    .returning(users.c.failed_logins)
+                ).scalar()
+                if attempt is None:  # locked, or as many checks running as the limit allows
+                    until = tx.session.scalar(select(users.c.locked_until).where(this_user))
+                    if until is None or until <= now:
+                        until = now + LOCKOUT
+                        tx.session.execute(update(users).where(this_user).values(failed_logins=0, locked_until=until))
+                        tx.audit(None, "lock", "user", user.id, None, {"reason": "failed logins"})
         if attempt is None:
             assert until is not None
             minutes = max(1, round((until - now).total_seconds() / 60))
@@ -111,7 +116,7 @@ class AuthService(Service):
             )
         stored = user.password_hash or _dummy_hash()
         if not password_matches(stored, password) or not user.password_hash:
-            if attempt < MAX_FAILED_LOGINS:
+            if attempt < MAX_FAILED_LOGINS or self.db.read_only:
                 raise AuthError(WRONG)  # the reserved attempt stays counted
             with unit_of_work(self.db) as tx:
                 tx.session.execute(update(users).where(this_user)
@@ -123,6 +128,8 @@ class AuthService(Service):
             )
         if not user.active:
             raise AuthError("This account is disabled. Ask an administrator.")
+        if self.db.read_only:
+            return Actor(id=user.id, username=user.username, display_name=user.display_name, role=user.role)
         values: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(user.password_hash):
             values["password_hash"] = hash_password(password)

@@ -18,7 +18,7 @@ from tracker.db.engine import Database
 from tracker.db.messagebus import EventHandler, JobHandler, MessageBus
 from tracker.db.migrate import MigrationResult, ensure_schema
 from tracker.db.models import AttendanceStatus, RubricLevel
-from tracker.db.uow import unit_of_work
+from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.events import (
     AttendanceChanged,
     Event,
@@ -69,7 +69,12 @@ DEFAULT_RUBRIC = (
 
 
 def seed_defaults(db: Database) -> None:
-    """Insert the default attendance statuses and rubric once (idempotent)."""
+    """Insert the default attendance statuses and rubric once (idempotent). Checked with a read
+    first, so that opening a database in use never waits for another writer."""
+    with read_only(db) as s:
+        if s.scalar(select(func.count(AttendanceStatus.id))) and s.scalar(
+                select(func.count(RubricLevel.id)).where(RubricLevel.skill_id.is_(None))):
+            return
     with unit_of_work(db) as tx:
         s = tx.session
         if not s.scalar(select(func.count(AttendanceStatus.id))):
@@ -90,7 +95,8 @@ def open_database(
     if migrate:
         try:
             result = ensure_schema(db)
-            seed_defaults(db)
+            if not db.read_only:
+                seed_defaults(db)
         except BaseException:
             db.dispose()
             raise

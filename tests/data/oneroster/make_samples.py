@@ -4,7 +4,7 @@ Written by hand from the 1EdTech OneRoster 1.1 and 1.2 CSV binding (file and col
 roles, manifest properties), with the mess real SIS exports have: a UTF-8 BOM, CRLF line ends,
 quoted fields with commas and new lines, extension (metadata.*) columns, tobedeleted rows,
 Excel-formatted dates (m/d/yyyy strings and serial numbers) and trailing empty lines.
-Run it to regenerate ``v1.1/`` and ``v1.2.zip``.
+Run it to regenerate ``v1.1/``, ``v1.2.zip`` and the ``v1.x-quirks.zip`` bundles.
 """
 
 from __future__ import annotations
@@ -100,17 +100,57 @@ def files(version: str) -> dict[str, str]:
     return out
 
 
+# --- the quirks of real SIS exports (the public 1EdTech-style sample bundles have them too): a class
+# marked tobedeleted while enrollments.csv still lists enrollments in it, a user deleted with a bare
+# row (sourcedId and status only) that an enrollment and a guardian still name, a disabled user
+# with an enrollment. None of it is an error: those records are left out, with a warning.
+QUIRK_CLASS = ("cls-debate,tobedeleted,2025-10-01T00:00:00.000Z,Debate,07,crs-4,DB1,scheduled,Room 3,org-1,"
+               "term-1,,,,\r\n")
+QUIRK_ENROLLMENTS = ("enr-8,,,cls-debate,org-1,stu-1,student,false,2025-09-08,\r\n"
+                     "enr-9,,,cls-debate,org-1,stu-2,student,false,2025-09-08,\r\n"
+                     "enr-10,,,cls-debate,org-1,tea-1,teacher,true,,\r\n"
+                     "enr-11,,,cls-chess,org-1,stu-5,student,false,,\r\n"
+                     "enr-12,,,cls-choir,org-1,stu-6,student,false,,\r\n")
+QUIRK_USERS = {
+    "1.1": ("stu-5,tobedeleted,2025-10-01T00:00:00.000Z,,,student" + "," * 13 + "\r\n"
+            "stu-6,,,false,org-1,student,,,Eve,Stone,,S1006,,,,,08,,\r\n"
+            "par-3,,,true,org-1,parent,,,Pat,Moss,,,pat.moss@mail.example,,,stu-5,,,\r\n"),
+    "1.2": ("stu-5,tobedeleted,2025-10-01T00:00:00.000Z" + "," * 21 + "\r\n"
+            "stu-6,,,false,,,Eve,Stone,,S1006,,,,,08,,,,,,,org-1,,\r\n"
+            "par-3,,,true,,,Pat,Moss,,,pat.moss@mail.example,,,stu-5,,,,,,,,org-1,,\r\n"),
+}
+QUIRK_ROLES = ("r-10,tobedeleted,2025-10-01,stu-5,primary,student,,,org-1,\r\n"  # deleted with the user
+               "r-11,,,stu-6,primary,student,,,org-1,\r\n"
+               "r-12,,,par-3,primary,parent,,,org-1,\r\n")
+
+
+def quirks(version: str) -> dict[str, str]:
+    out = files(version)
+    out["classes.csv"] += QUIRK_CLASS
+    out["enrollments.csv"] = out["enrollments.csv"].rstrip("\r\n") + "\r\n" + QUIRK_ENROLLMENTS
+    out["users.csv"] = out["users.csv"].rstrip("\r\n") + "\r\n" + QUIRK_USERS[version]
+    if version == "1.2":
+        out["roles.csv"] += QUIRK_ROLES
+    return out
+
+
+def write_zip(path: Path, members: dict[str, str]) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2025, 9, 1, 0, 0, 0))
+            z.writestr(info, text.encode("utf-8"))
+    path.write_bytes(buf.getvalue())
+
+
 def main() -> None:
     folder = HERE / "v1.1"
     folder.mkdir(exist_ok=True)
     for name, text in files("1.1").items():
         (folder / name).write_bytes(text.encode("utf-8"))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in files("1.2").items():
-            info = zipfile.ZipInfo(name, date_time=(2025, 9, 1, 0, 0, 0))
-            z.writestr(info, text.encode("utf-8"))
-    (HERE / "v1.2.zip").write_bytes(buf.getvalue())
+    write_zip(HERE / "v1.2.zip", files("1.2"))
+    for version in ("1.1", "1.2"):
+        write_zip(HERE / f"v{version}-quirks.zip", quirks(version))
 
 
 if __name__ == "__main__":
