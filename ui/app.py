@@ -17,17 +17,18 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from tracker.db.location import default_db_path
 from tracker.errors import DatabaseError, TrackerError
+from tracker.paths import default_db_path
 from ui import collector, resources, theme
 from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_settings
 
 if TYPE_CHECKING:
     # SQLAlchemy, the services and the main window load after the login window is shown
-    from tracker.db.engine import Database
+    from tracker.services import Database  # an opaque handle: ui passes it to Services, nothing more
     from ui.context import AppContext
     from ui.dialogs.login import LoginDialog
     from ui.main_window import MainWindow
+    from ui.tasks import TaskRunner
 
 EXIT_DATABASE = 3
 
@@ -60,8 +61,9 @@ def database_target(args: argparse.Namespace | None = None) -> str:
     return os.environ.get("TRACKER_DB") or str(default_db_path())
 
 
-def build_context(db: Database) -> AppContext:
-    """Services, event bus and task runner over an open database; nobody signed in yet."""
+def build_context(db: Database, *, tasks: TaskRunner | None = None) -> AppContext:
+    """Services, event bus and task runner over an open database; nobody signed in yet
+    (``tasks``: the runner that already exists, start-up opened the database with it)."""
     from tracker.services import Services
     from ui.context import AppContext
     from ui.events import EventBus
@@ -70,9 +72,29 @@ def build_context(db: Database) -> AppContext:
     return AppContext(
         services=Services(db),
         events=EventBus(),
-        tasks=TaskRunner(),
+        tasks=tasks if tasks is not None else TaskRunner(),
         db_description=db.describe(),
     )
+
+
+def open_for_sign_in(target: str) -> tuple[Database, bool]:
+    """Open the database and say whether it has an administrator yet (False: first run).
+    Runs on a background thread at start-up (SQLAlchemy loads there too): any failure is a
+    :class:`DatabaseError` with a plain message."""
+    from tracker.services.auth import AuthService
+    from tracker.services.bootstrap import open_database
+
+    try:
+        db, _ = open_database(target)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # e.g. a malformed URL or a missing database driver
+        raise DatabaseError(f"Cannot open the database {target}: {exc}") from exc
+    try:
+        return db, AuthService(db).has_admin()
+    except BaseException:
+        db.dispose()
+        raise
 
 
 def make_main_window(ctx: AppContext, **kwargs: object) -> MainWindow:
@@ -93,15 +115,16 @@ def show_database_error(exc: BaseException, target: str) -> None:
     box.exec()
 
 
-def sign_in(ctx: AppContext, target: str, login: LoginDialog | None = None) -> bool:
-    """First-run set-up when no administrator exists, then the sign-in dialog if still needed.
+def sign_in(ctx: AppContext, target: str, login: LoginDialog | None = None, *, first_run: bool = False) -> bool:
+    """First-run set-up when the database has no administrator yet (``first_run``), then the
+    sign-in dialog if still needed.
 
     ``login`` is the dialog already on screen since start-up (shown before the database opened).
     """
     from ui.dialogs.first_run import FirstRunDialog
     from ui.dialogs.login import LoginDialog
 
-    if not ctx.services.auth.has_admin():
+    if first_run:
         if login is not None:
             login.hide()
         first = FirstRunDialog(ctx, target)
@@ -142,25 +165,33 @@ class GuiLaunch:
     """The start of a GUI session: the sign-in window at once, the database opened behind it.
 
     The window appears about as fast as a bare Qt window; SQLAlchemy, the schema check and the
-    services load while it is already on screen (a Sign in pressed meanwhile runs when ready).
-    ``run_gui`` runs it inside ``app.exec()``; tests drive it with their own event loop.
+    services load on a background thread while it is already on screen and responsive (a Sign in
+    pressed meanwhile runs when ready). ``run_gui`` runs it inside ``app.exec()``; tests drive it
+    with their own event loop.
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
         from PySide6.QtCore import QTimer
 
         from ui.dialogs.login import LoginDialog
+        from ui.tasks import TaskRunner
 
         self.app = ensure_app()
         self.target = database_target(args)
+        self.tasks = TaskRunner()
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.exit_code: int | None = None  # set when the session ends before the main window
         self.in_event_loop = False
         self.app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
         self.login = LoginDialog(None)
+        self.login.rejected.connect(self._cancelled_while_opening)
         self.login.show()
         QTimer.singleShot(0, self._start)
+
+    def _cancelled_while_opening(self) -> None:
+        if self.ctx is None and self.exit_code is None:
+            self._finish(0)
 
     def _finish(self, code: int) -> None:
         self.exit_code = code
@@ -168,23 +199,33 @@ class GuiLaunch:
             self.app.exit(code)
 
     def _start(self) -> None:
-        from tracker.services.bootstrap import open_database
+        target = self.target
+        self.tasks.run(lambda state: open_for_sign_in(target), on_done=self._opened,
+                       on_error=self._not_opened, write=True, label="Opening the database")
 
-        try:
-            db, _ = open_database(self.target)
-        except DatabaseError as exc:
-            self.login.hide()
-            show_database_error(exc, self.target)
-            self._finish(EXIT_DATABASE)
+    def _not_opened(self, exc: BaseException) -> None:
+        if self.exit_code is not None:  # the user cancelled meanwhile
             return
-        except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
-            self.login.hide()
-            show_database_error(DatabaseError(f"Cannot open the database {self.target}: {exc}"),
-                                self.target)
-            self._finish(EXIT_DATABASE)
+        self.login.hide()
+        if not isinstance(exc, DatabaseError):
+            exc = DatabaseError(f"Cannot open the database {self.target}: {exc}")
+        show_database_error(exc, self.target)
+        self._finish(EXIT_DATABASE)
+
+    def _opened(self, opened: tuple[Database, bool]) -> None:
+        from PySide6.QtCore import QTimer
+
+        db, has_admin = opened
+        if self.exit_code is not None:  # the user cancelled meanwhile
+            db.dispose()
             return
-        self.ctx = build_context(db)
-        if not sign_in(self.ctx, self.target, self.login):
+        self.ctx = build_context(db, tasks=self.tasks)
+        # the sign-in dialogs run their own event loop: not from inside this task's delivery
+        QTimer.singleShot(0, lambda: self._sign_in(first_run=not has_admin))
+
+    def _sign_in(self, *, first_run: bool) -> None:
+        assert self.ctx is not None
+        if not sign_in(self.ctx, self.target, self.login, first_run=first_run):
             self._finish(0)
             return
         _install_excepthook()
@@ -194,9 +235,9 @@ class GuiLaunch:
 
     def close(self) -> None:
         """Stop background work and release the database."""
+        self.tasks.cancel_all()
+        self.tasks.wait(10_000)
         if self.ctx is not None:
-            self.ctx.tasks.cancel_all()
-            self.ctx.tasks.wait(10_000)
             self.ctx.services.db.dispose()
             self.ctx = None
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from tracker.domain.policy import Actor
 from ui import resources, theme
 from ui.context import AppContext
-from ui.dialogs import ErrorLabel, check_password, primary_button
+from ui.dialogs import ErrorLabel, check_password, primary_button, show_waiting
 
 _INPUT_EVENTS = frozenset({
     QEvent.Type.MouseButtonPress,
@@ -107,6 +107,7 @@ class LockScreen(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._checking = False
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"QWidget#lockScreen {{ background: {theme.SIDEBAR}; }}")
@@ -173,17 +174,31 @@ class LockScreen(QWidget):
         self.password.setFocus()
 
     def try_unlock(self) -> bool:
+        """Check the password in the background; ``unlocked`` is emitted when it is right.
+        False when nothing was started (no password typed, or already checking)."""
         actor = self.ctx.actor
-        if actor is None:
+        if actor is None or self._checking:
             return False
         if not self.password.text():
             self.error.show_message("Enter your password.")
             return False
-        verified = check_password(self.error, self.password,
-                                  lambda password: self.ctx.services.auth.verify_password(actor, password))
-        if verified is None:
-            return False
+        self._checking = True
+        show_waiting(self, True, self.unlock_button)
+        auth = self.ctx.services.auth
+        check_password(self, self.ctx, lambda password: auth.verify_password(actor, password),
+                       password=self.password, error=self.error, answered=self._answered,
+                       accepted=self._verified)
+        return True
+
+    def _answered(self) -> bool:
+        self._checking = False
+        show_waiting(self, False, self.unlock_button)
+        return True
+
+    def _verified(self, actor: Actor) -> None:
+        current = self.ctx.actor
+        if current is None or current.id != actor.id:  # someone else signed in meanwhile
+            return
         self.password.clear()
         self.error.clear_message()
-        self.unlocked.emit(verified)
-        return True
+        self.unlocked.emit(actor)

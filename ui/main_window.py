@@ -1,14 +1,20 @@
-"""The main window: a role-aware sidebar of pages, a header, menus, a status bar and the idle lock.
+"""The main window: a sidebar of the pages the user may see, a header, menus, a status bar and
+the idle lock.
 
 Pages come from :mod:`ui.views.registry` and are created the first time they are shown.
 Signing out, switching user and locking happen inside this one window: the pages are rebuilt
-for the new user's role, or covered (not destroyed) while locked.
+for the new user, or covered (not destroyed) while locked.
+
+The status bar also tells about after-commit work still pending (a file to write, a message to
+deliver): :class:`PendingJobsIndicator`, retried once after each sign-in and on "Retry now"; a
+write whose follow-up work failed brings up one non-modal warning.
 """
 
 from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QProgressDialog,
     QStackedLayout,
@@ -29,14 +36,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.domain.changes import Changes
+from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import TrackerError
+from tracker.services.jobs import PendingJobInfo, RetryReport
+from tracker.services.settings import SchoolSettings
 from ui import resources, theme
 from ui.context import AppContext
 from ui.dialogs import app_settings
 from ui.dialogs.login import LoginDialog
 from ui.idle_lock import IdleLock, LockScreen
+from ui.ops import WriteOp
+from ui.reload import Reloader
+from ui.tasks import TaskState
 from ui.views.registry import PageSpec, pages_for
 
 GEOMETRY = "mainwindow/geometry"
@@ -67,6 +79,95 @@ class UnavailablePage(QWidget):
         pass
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class PendingJobsIndicator(QWidget):
+    """"2 tasks pending" in the status bar, with each job's kind and last error in the tooltip
+    and a "Retry now" button; hidden while nothing is pending. It reloads whenever a published
+    change says jobs were queued, done or tried (``ChangeKind.JOB``)."""
+
+    #: a short report for the status bar after "Retry now"
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.jobs: list[PendingJobInfo] = []
+        self.retrying = False
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.label = QLabel()
+        self.label.setAccessibleName("Pending tasks")
+        self.retry_button = QToolButton()
+        self.retry_button.setText("Retry now")
+        self.retry_button.setToolTip("Run the pending follow-up tasks again now")
+        self.retry_button.setAutoRaise(True)
+        self.retry_button.clicked.connect(self.retry)
+        row.addWidget(self.label)
+        row.addWidget(self.retry_button)
+        self.hide()
+        self.reloader: Reloader[list[PendingJobInfo]] = Reloader(
+            ctx, self._load, self.show_jobs, self._not_loaded, label="Pending tasks")
+        ctx.events.changed.connect(self._on_changed)
+
+    def _on_changed(self, changes: Changes, initiator: object) -> None:
+        if changes.touches(ChangeKind.JOB):
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.reloader.request()
+
+    def _load(self) -> Callable[[TaskState], list[PendingJobInfo]]:
+        jobs, actor = self.ctx.services.jobs, self.ctx.user
+        return lambda state: jobs.pending(actor)
+
+    def _not_loaded(self, exc: BaseException) -> None:
+        if not isinstance(exc, TrackerError):
+            raise exc
+
+    def show_jobs(self, jobs: list[PendingJobInfo]) -> None:
+        self.jobs = list(jobs)
+        self.label.setText(f"{plural(len(jobs), 'task')} pending")
+        lines = [f"• {j.kind}: {j.last_error or 'not tried yet'}" for j in jobs]
+        self.setToolTip("Follow-up work of saved changes that could not finish yet; it is retried "
+                        "automatically after signing in.\n" + "\n".join(lines))
+        self.setVisible(bool(jobs))
+
+    def retry(self, *, quiet: bool = False) -> None:
+        """Run the pending jobs again (after sign-in ``quiet``: no report in the status bar)."""
+        if self.ctx.actor is None or self.retrying:
+            return
+        jobs, actor = self.ctx.services.jobs, self.ctx.user
+        self._set_retrying(True)
+        WriteOp(self, self.ctx, lambda state: jobs.retry(actor), label="Retry pending tasks") \
+            .success(lambda report: self._retried(report, quiet)).failure(self._retry_failed) \
+            .run_in_background()
+
+    def _set_retrying(self, retrying: bool) -> None:
+        self.retrying = retrying
+        self.retry_button.setEnabled(not retrying)
+
+    def _retried(self, report: RetryReport, quiet: bool) -> None:
+        self._set_retrying(False)
+        tried = report.done + len(report.failed)
+        if quiet or not tried:
+            return
+        if report.failed:
+            still = "; ".join(str(f) for f in report.failed)
+            self.message.emit(f"Retried {plural(tried, 'task')}: {report.done} done, "
+                              f"{len(report.failed)} still pending ({still}).")
+        else:
+            self.message.emit(f"Retried {plural(tried, 'task')}: all done.")
+
+    def _retry_failed(self, exc: BaseException) -> bool:
+        self._set_retrying(False)
+        self.refresh()
+        return isinstance(exc, TrackerError)
+
+
 class MainWindow(QMainWindow):
     """``MainWindow(ctx)`` for the signed-in ``ctx.actor``.
 
@@ -94,6 +195,9 @@ class MainWindow(QMainWindow):
         self._locked = False
         self._page_actions: list[QAction] = []
         self.login_dialog: LoginDialog | None = None
+        self.jobs_warning: QMessageBox | None = None
+        self.school_reloader: Reloader[SchoolSettings] = Reloader(
+            ctx, self._load_school, self._apply_school_settings, self._school_not_loaded, label="School")
         self.setObjectName("mainWindow")
         self.setWindowIcon(resources.app_icon())
         self.setMinimumSize(QSize(900, 600))
@@ -105,6 +209,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleLock(self, timeout_ms=0)
         self.idle.timed_out.connect(self.lock)
         self.ctx.events.changed.connect(self._on_changed)
+        self.ctx.events.jobs_failed.connect(self._jobs_failed)
         self.ctx.tasks.busy_changed.connect(self._set_busy)
 
         if persist:
@@ -295,9 +400,12 @@ class MainWindow(QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_label.hide()
         self.busy_bar.hide()
+        self.pending = PendingJobsIndicator(self.ctx)
+        self.pending.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         bar.addWidget(self.user_status)
         bar.addWidget(self.role_status)
         bar.addWidget(self.db_status, 1)
+        bar.addPermanentWidget(self.pending)
         bar.addPermanentWidget(self.busy_label)
         bar.addPermanentWidget(self.busy_bar)
 
@@ -337,7 +445,8 @@ class MainWindow(QMainWindow):
         self.db_status.setToolTip(self.ctx.db_description)
         self.user_badge.setText(actor.display_name)
         self.role_badge.setText(actor.role.label)
-        self._apply_school_settings()
+        self.school_reloader.request()
+        self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
         self._set_busy(self.ctx.tasks.busy)
         wanted = str(app_settings().value(LAST_PAGE, "") or "") if self.persist else ""
         keys = [s.key for s in self._specs]
@@ -419,11 +528,15 @@ class MainWindow(QMainWindow):
             self.show_page(self._specs[row].key)
 
     # --- settings and change notifications -----------------------------------------------------
-    def _apply_school_settings(self) -> None:
-        try:
-            school = self.ctx.services.settings.get()
-        except TrackerError:
-            return
+    def _load_school(self) -> Callable[[TaskState], SchoolSettings]:
+        settings = self.ctx.services.settings
+        return lambda state: settings.get()
+
+    def _school_not_loaded(self, exc: BaseException) -> None:
+        if not isinstance(exc, TrackerError):
+            raise exc
+
+    def _apply_school_settings(self, school: SchoolSettings) -> None:
         self.setWindowTitle(f"Activity Tracker — {school.school_name}")
         self.school_label.setText(school.school_name)
         self.crumb_school.setText(school.school_name)
@@ -437,9 +550,24 @@ class MainWindow(QMainWindow):
             self.idle.set_timeout(timeout)
             self.idle.resume()
 
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.touches("setting"):
-            self._apply_school_settings()
+    def _on_changed(self, changes: Changes, initiator: object) -> None:
+        if changes.touches(ChangeKind.SETTING):
+            self.school_reloader.request()
+
+    def _jobs_failed(self, failures: tuple[object, ...]) -> None:
+        """A committed write's follow-up work failed: say so once (a second failure meanwhile
+        updates the same non-modal warning); the jobs stay pending and are retried."""
+        errors = "; ".join(str(f) for f in failures).rstrip(".")
+        text = (f"Your change was saved, but {plural(len(failures), 'follow-up task')} could not finish: "
+                f"{errors}. They will be retried automatically; you can also retry from the status bar.")
+        box = self.jobs_warning
+        if box is None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Follow-up tasks pending", text,
+                              QMessageBox.StandardButton.Ok, self)
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            self.jobs_warning = box
+        box.setText(text)
+        box.show()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy_label.setVisible(busy)
@@ -485,6 +613,7 @@ class MainWindow(QMainWindow):
         for action in (self.settings_action, self.lock_action, self.logout_action,
                        self.password_action, self.about_action, *self._page_actions):
             action.setEnabled(enabled)
+        self.pending.setEnabled(enabled)
         if enabled:
             self.settings_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
         # switching user and quitting stay possible while locked
@@ -494,11 +623,15 @@ class MainWindow(QMainWindow):
     def switch_user(self) -> LoginDialog:
         """Let someone else sign in; cancelling returns to the current user (or the lock screen)."""
         dialog = LoginDialog(self.ctx, self, prompt="Sign in as someone else.", username="")
-        dialog.accepted.connect(lambda: dialog.actor and self.set_actor(dialog.actor))
+        dialog.accepted.connect(lambda: self._switched(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.login_dialog = dialog
         dialog.open()
         return dialog
+
+    def _switched(self, dialog: LoginDialog) -> None:
+        if dialog.actor is not None:
+            self.set_actor(dialog.actor)
 
     def log_out(self) -> LoginDialog:
         """Sign out: the pages are dropped, the window hides, and the sign-in dialog shows."""
@@ -511,6 +644,7 @@ class MainWindow(QMainWindow):
         self.ctx.actor = None
         self.idle.pause()
         self.sidebar.clear()
+        self.pending.show_jobs([])
         dialog = LoginDialog(self.ctx, None, prompt="You are signed out. Sign in to continue.")
         dialog.setWindowIcon(resources.app_icon())
         dialog.accepted.connect(lambda: self._signed_in_again(dialog))

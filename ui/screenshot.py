@@ -2,7 +2,8 @@
 
 Pages are rendered inside the main window at ``--size``; dialogs are drawn centred over the
 main window (or over a plain backdrop before sign-in), dimmed behind like a real modal dialog,
-so every view gives an image of the same size.
+so every view gives an image of the same size. As in the application, the database is opened
+and signed into on the task runner's threads, never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPixmap
@@ -19,6 +21,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from tracker.errors import DatabaseError, TrackerError
 from ui import theme
+from ui.tasks import TaskRunner, TaskState
+
+T = TypeVar("T")
 
 DIALOG_VIEWS: dict[str, str] = {
     "login": "the sign-in window",
@@ -79,6 +84,20 @@ def _settle(app: QApplication, ctx: object, timeout: float = 15.0) -> None:
             break
         time.sleep(0.01)
     app.processEvents()
+
+
+def _wait_for(app: QApplication, tasks: TaskRunner, fn: Callable[[TaskState], T], *, write: bool = False) -> T:
+    """Run ``fn`` on the task runner and wait for its outcome (its error is raised here)."""
+    outcome: list[tuple[T | None, BaseException | None]] = []
+    tasks.run(fn, on_done=lambda result: outcome.append((result, None)),
+              on_error=lambda exc: outcome.append((None, exc)), write=write, label="Screenshot")
+    while not outcome:
+        app.processEvents()
+        time.sleep(0.005)
+    result, error = outcome[0]
+    if error is not None:
+        raise error
+    return result  # type: ignore[return-value]
 
 
 def _backdrop(size: QSize) -> QPixmap:
@@ -161,19 +180,22 @@ def run_screenshot(args: argparse.Namespace) -> int:
     from ui.app import build_context, ensure_app
 
     app = ensure_app()
+    tasks = TaskRunner()
+    target = db_target(args)
     try:
-        db, _ = open_database(db_target(args))
+        db, _ = _wait_for(app, tasks, lambda state: open_database(target), write=True)
     except DatabaseError as exc:
         print(f"activity-tracker: {exc}", file=sys.stderr)
         return 3
     except Exception as exc:  # noqa: BLE001 - e.g. a malformed URL or a missing database driver
         print(f"activity-tracker: cannot open the database: {exc}", file=sys.stderr)
         return 3
-    ctx = build_context(db)
+    ctx = build_context(db, tasks=tasks)
     try:
         if args.user:
+            auth, username, password = ctx.services.auth, args.user, args.password or DEMO_PASSWORD
             try:
-                ctx.actor = ctx.services.auth.login(args.user, args.password or DEMO_PASSWORD)
+                ctx.actor = _wait_for(app, tasks, lambda state: auth.login(username, password), write=True)
             except TrackerError as exc:
                 print(f"activity-tracker screenshot: cannot sign in as {args.user}: {exc}",
                       file=sys.stderr)
@@ -213,11 +235,12 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
     window.resize(size)
     window.show()
     keys = window.page_keys
+    take: QDialog | None = None
     if view in keys:
         window.show_page(view)
     elif view in PAGE_VIEWS and PAGE_VIEWS[view][0] in keys:
         _settle(app, ctx)
-        _open_page_view(app, ctx, window, view)
+        take = _open_page_view(app, ctx, window, view)
     elif view not in DIALOG_VIEWS:
         raise TrackerError(f"The {view} page is not available to {ctx.user.username} "
                            f"(their pages: {', '.join(keys)}).")
@@ -226,25 +249,23 @@ def _render(app: QApplication, ctx, view: str, size: QSize, username: str,  # ty
         window.lock()
         _settle(app, ctx)
         return _grab(window, size)
-    if view == "take-attendance":
-        dialog = window.take_dialog
-        dialog.resize(min(980, size.width() - 80), min(690, size.height() - 110))
+    if view == "take-attendance" and take is not None:
+        take.resize(min(980, size.width() - 80), min(690, size.height() - 110))
         _settle(app, ctx)
-        return _compose(_grab(window, size), dialog, dim=True, keep_size=True)
+        return _compose(_grab(window, size), take, dim=True, keep_size=True)
     if view in DIALOG_VIEWS:
-        opener: dict[str, Callable[[], QWidget | None]] = {
+        opener: dict[str, Callable[[], QDialog | None]] = {
             "settings": window.open_settings,
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
             "rubric": lambda: _rubric_dialog(app, ctx, window),
         }
-        dialog = opener[view]()
-        if dialog is None:
+        opened = opener[view]()
+        if opened is None:
             raise TrackerError(f"{ctx.user.username} cannot open {view}.")
-        assert isinstance(dialog, QDialog)
         _settle(app, ctx)
-        return _compose(_grab(window, size), dialog, dim=True)
+        return _compose(_grab(window, size), opened, dim=True)
     return _grab(window, size)
 
 
@@ -261,20 +282,21 @@ def _dialog_before_sign_in(ctx, view: str, username: str) -> QDialog:  # type: i
         from ui.dialogs.login import LoginDialog
 
         return LoginDialog(ctx, username=username, remember=False)
-    from tracker.db.engine import describe_url
     from ui.dialogs.first_run import FirstRunDialog
 
-    return FirstRunDialog(ctx, describe_url(ctx.services.db.url))
+    return FirstRunDialog(ctx, ctx.services.db.describe())
 
 
-def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type: ignore[no-untyped-def]
-    """activity-roster: the activity page of the largest activity the user sees, Roster tab."""
+def _open_page_view(app: QApplication, ctx, window, view: str) -> QDialog | None:  # type: ignore[no-untyped-def]
+    """A view inside a page (the largest activity the user sees, one of its tabs; the Progress
+    page's skills). Returns the dialog it opened over the page (take-attendance), if any."""
     page = window.show_page(PAGE_VIEWS[view][0])
     _settle(app, ctx)
+    take: QDialog | None = None
     if view == "student-progress":
         page.show_skills()
         _settle(app, ctx)
-        return
+        return None
     activities = [a for a in getattr(page, "activities", []) if not a.archived]
     if not activities:
         raise TrackerError(f"{ctx.user.username} sees no activity to open.")
@@ -314,7 +336,7 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
         marked = [i for i, n in enumerate(grid.present_per_session) if n] if grid else []
         # the latest session with marks shows what a sheet looks like; else today's
         session_id = grid.sessions[marked[-1]].id if marked else None
-        window.take_dialog = detail.take_attendance(session_id)
+        take = detail.take_attendance(session_id)
     elif view == "skills":
         if getattr(detail, "skills", None) is None:
             raise TrackerError(f"{ctx.user.username} does not assess skills.")
@@ -328,6 +350,7 @@ def _open_page_view(app: QApplication, ctx, window, view: str) -> None:  # type:
             detail.skills.table.selectRow(row)
             _settle(app, ctx)
     _settle(app, ctx)
+    return take
 
 
 def _import_dialog(app: QApplication, ctx, window) -> QDialog | None:  # type: ignore[no-untyped-def]

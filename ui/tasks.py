@@ -159,6 +159,9 @@ class TaskRunner(QObject):
             finally:
                 if not self._running:
                     self.busy_changed.emit(False)
+                # out of the runner first: a runner released before the deferred deletion ran
+                # would take the handle with it, and that deletion then crashed the process
+                handle.setParent(None)
                 handle.deleteLater()
 
         handle.fn = fn
@@ -242,6 +245,9 @@ def run_with_progress(
     handle = runner.run(fn, on_done=done, on_error=error, on_progress=progress,
                         on_cancel=cancelled, write=write, label=title)
     dialog.canceled.connect(handle.cancel)
-    # show the dialog on time even if the task reports no progress
-    QTimer.singleShot(delay_ms, lambda: (not handle.done) and dialog.isHidden() and dialog.show())
+    def show_on_time() -> None:  # even if the task reports no progress
+        if not handle.done and dialog.isHidden():
+            dialog.show()
+
+    QTimer.singleShot(delay_ms, show_on_time)
     return handle

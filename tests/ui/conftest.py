@@ -16,7 +16,6 @@ from ui.context import AppContext
 from ui.events import EventBus
 from ui.tasks import TaskRunner
 
-
 UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 
 

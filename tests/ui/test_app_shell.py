@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import PASSWORD, School
+from tests.ui.conftest import settle
 from tracker.cli import build_parser
 from ui import app as app_module
 from ui import theme
@@ -64,6 +65,7 @@ def test_build_context_and_main_window_without_exec(qtbot, school: School):
     window = app_module.make_main_window(ctx, persist=False)
     qtbot.addWidget(window)
     assert window.page_keys == ["dashboard", "activities", "calendar"]
+    settle(qtbot, ctx)  # the school's name is read in the background
     assert window.windowTitle().startswith("Activity Tracker — ")
     ctx.tasks.cancel_all()
     ctx.tasks.wait()
@@ -140,8 +142,9 @@ def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, scho
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     seen: dict[str, object] = {}
 
-    def fake_sign_in(ctx, target, login=None):  # type: ignore[no-untyped-def]
+    def fake_sign_in(ctx, target, login=None, *, first_run=False):  # type: ignore[no-untyped-def]
         seen["target"] = target
+        seen["first_run"] = first_run
         seen["login_shown_first"] = isinstance(login, LoginDialog) and login.isVisible()
         login.hide()
         ctx.actor = school.parent
@@ -155,10 +158,25 @@ def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, scho
         window = launch.window
         assert seen["target"] == school_db(school)
         assert seen["login_shown_first"] is True
+        assert seen["first_run"] is False  # the school has an administrator
         assert window.page_keys == ["dashboard", "progress"]
+        settle(qtbot, launch.ctx)
         assert window.windowTitle().startswith("Activity Tracker — ")
         window.persist = False
         window.close()
+    finally:
+        launch.close()
+        launch.app.setQuitOnLastWindowClosed(True)
+
+
+def test_cancelling_sign_in_while_the_database_opens_quits(qtbot, school: School):
+    launch = app_module.GuiLaunch(argparse.Namespace(db=school_db(school)))
+    try:
+        launch.login.reject()  # before the database is open
+        assert launch.exit_code == 0
+        qtbot.waitUntil(lambda: not launch.tasks.busy)
+        assert launch.ctx is None and launch.window is None
+        assert not launch.login.isVisible()
     finally:
         launch.close()
         launch.app.setQuitOnLastWindowClosed(True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tests.conftest import School
 from tests.ui.conftest import settle
+from tracker.domain.changes import ChangeKind
 from tracker.services.imports import ImportCancelled
 from ui.dialogs.import_dialog import ImportDialog, PreviewModel, saved_mapping
 from ui.views.people import PeoplePage
@@ -27,7 +28,7 @@ def outcomes(d: ImportDialog) -> list[str]:
 
 def test_preview_then_import_in_the_background(qtbot, ctx, school: School) -> None:
     seen = []
-    ctx.events.changed.connect(seen.append)
+    ctx.events.changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
     d = _dialog(qtbot, ctx)
     assert d.steps.currentIndex() == d.CHOOSE and not d.import_button.isVisible()
     d.set_path(SAMPLE)
@@ -39,7 +40,7 @@ def test_preview_then_import_in_the_background(qtbot, ctx, school: School) -> No
     settle(qtbot, ctx)
     assert d.steps.currentIndex() == d.DONE
     assert d.done_text.text().startswith("8 people created")
-    assert seen and seen[-1].touches("user", "enrollment")
+    assert seen and seen[-1][0].touches(ChangeKind.USER, ChangeKind.ENROLLMENT) and seen[-1][1] is d
     assert any(u.student_number == "1006" for u in school.services.people.find_users(school.admin))
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
 from tests.conftest import School
 from tests.ui.conftest import settle
+from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.enums import ProgressStatus
 from ui.dialogs.progress_dialog import ProgressOverrideDialog
 
@@ -57,3 +63,43 @@ def test_progress_and_who_set_it_are_kept(qtbot, make_ctx, school: School) -> No
     row = _row(school, school.student.id)
     assert row.progress_percentage == 75.0 and row.progress_manual
     assert row.override_by == "Tina Teacher" and row.override_at is not None
+
+
+def test_ok_waits_for_the_save_and_escape_still_closes_the_dialog(qtbot, ctx, school: School, monkeypatch) -> None:
+    release = threading.Event()
+    service = school.services.progress
+    real = service.override_progress_for
+
+    def slow(*args: object, **kwargs: object) -> object:
+        release.wait(10)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "override_progress_for", slow)
+    published: list[tuple[Changes, object]] = []
+    ctx.events.changed.connect(lambda changes, initiator: published.append((changes, initiator)))
+    dialog = _dialog(qtbot, ctx, school, school.student.id)
+    dialog.progress.setValue(40)
+    dialog.note.setPlainText("Joined late, caught up at home")
+    dialog.accept()
+    assert dialog.isVisible() and not dialog.ok_button.isEnabled()
+    assert dialog.cursor().shape() == Qt.CursorShape.BusyCursor
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # cancel is never blocked
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    release.set()
+    settle(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Rejected and dialog.result_value is None
+    assert _row(school, school.student.id).progress_percentage == 40.0  # the write was not undone
+    assert published and published[-1][0].touches(ChangeKind.PROGRESS) and published[-1][1] is dialog
+
+
+def test_saving_publishes_what_the_service_changed(qtbot, ctx, school: School) -> None:
+    published: list[tuple[Changes, object]] = []
+    ctx.events.changed.connect(lambda changes, initiator: published.append((changes, initiator)))
+    dialog = _dialog(qtbot, ctx, school, school.student.id)
+    dialog.progress.setValue(60)
+    dialog.note.setPlainText("Project done early")
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.ok_button.isEnabled()
+    [(changes, initiator)] = published
+    assert {ChangeKind.PROGRESS, ChangeKind.ENROLLMENT} <= changes.kinds and initiator is dialog

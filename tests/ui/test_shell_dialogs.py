@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialog
 
 from tests.conftest import PASSWORD, School
+from tests.ui.conftest import settle
 from tracker import __version__
 from tracker.services import Services
 from ui.context import AppContext
@@ -34,6 +36,7 @@ def login_dialog(qtbot, ctx: AppContext) -> LoginDialog:  # type: ignore[no-unty
     dialog = LoginDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
+    settle(qtbot, ctx)  # the school's name is read in the background
     return dialog
 
 
@@ -44,6 +47,8 @@ def test_sign_in_returns_the_actor_and_remembers_the_username(qtbot, make_ctx, s
     qtbot.keyClicks(dialog.username, "tina")
     qtbot.keyClicks(dialog.password, PASSWORD)
     dialog.sign_in_button.click()
+    assert not dialog.sign_in_button.isEnabled()  # while the password is checked
+    settle(qtbot, ctx)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.actor == school.teacher
     assert prefs.value(LAST_USERNAME) == "tina"
@@ -70,6 +75,7 @@ def test_wrong_password_is_said_inline(qtbot, ctx):
     dialog.username.setText("tina")
     dialog.password.setText("not-the-password")
     dialog.sign_in_button.click()
+    settle(qtbot, ctx)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error.isVisible()
     assert "Wrong username or password" in dialog.error.text()
@@ -82,9 +88,12 @@ def test_five_wrong_passwords_lock_the_account_plainly(qtbot, ctx):
         dialog.username.setText("otto")
         dialog.password.setText("not-the-password")
         dialog.sign_in()
+        settle(qtbot, ctx)
     assert "locked for 5 minutes" in dialog.error.text()
     dialog.password.setText(PASSWORD)
-    assert not dialog.sign_in()
+    dialog.sign_in()
+    settle(qtbot, ctx)
+    assert dialog.actor is None and dialog.result() != QDialog.DialogCode.Accepted
     assert "locked" in dialog.error.text() and "Try again in 5 minutes" in dialog.error.text()
 
 
@@ -101,10 +110,14 @@ def test_settings_are_saved_and_the_title_follows(qtbot, make_ctx, school: Schoo
     qtbot.addWidget(window)
     dialog = window.open_settings()
     assert isinstance(dialog, SettingsDialog)
+    settle(qtbot, window.ctx)  # the stored values are read in the background
     dialog.school_name.setText("Northfield College")
     dialog.idle_minutes.setValue(25)
     dialog.database.setText(str(tmp_path / "other.db"))
-    assert dialog.save()
+    with qtbot.waitSignal(dialog.accepted):
+        assert dialog.save()
+        assert not dialog.save_button.isEnabled()  # while saving
+    settle(qtbot, window.ctx)
     saved = school.services.settings.get()
     assert (saved.school_name, saved.idle_lock_minutes) == ("Northfield College", 25)
     assert window.windowTitle() == "Activity Tracker — Northfield College"
@@ -116,8 +129,11 @@ def test_settings_need_a_school_name(qtbot, ctx, school: School):
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
+    settle(qtbot, ctx)
     dialog.school_name.setText("   ")
-    assert not dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
+    assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error.isVisible()
     assert "The school needs a name." in dialog.error.text()
     assert school.services.settings.get().school_name != ""
@@ -126,8 +142,11 @@ def test_settings_need_a_school_name(qtbot, ctx, school: School):
 def test_settings_reject_a_missing_logo_file(qtbot, ctx, tmp_path):
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
+    settle(qtbot, ctx)
     dialog.logo_path.setText(str(tmp_path / "nope.png"))
-    assert not dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
+    assert dialog.result() != QDialog.DialogCode.Accepted
     assert "does not exist" in dialog.error.text()
 
 
@@ -135,7 +154,10 @@ def test_unchanged_database_location_is_not_stored(qtbot, ctx, prefs):
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
     assert dialog.database.text() == ctx.db_description
+    settle(qtbot, ctx)
     assert dialog.save()
+    settle(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Accepted
     assert prefs.value(DATABASE_LOCATION) is None
 
 
@@ -152,18 +174,53 @@ def test_change_password(qtbot, make_ctx, school: School):
 
     dialog.current.setText("wrong-current")
     dialog.confirm.setText("a-brand-new-one")
-    assert not dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
+    assert dialog.result() != QDialog.DialogCode.Accepted
     assert "current password is wrong" in dialog.error.text()
 
     dialog.current.setText(PASSWORD)
     dialog.new.setText("short")
     dialog.confirm.setText("short")
-    assert not dialog.save()
+    dialog.save()
+    settle(qtbot, ctx)
+    assert dialog.result() != QDialog.DialogCode.Accepted
     assert "at least 8 characters" in dialog.error.text()
 
     dialog.new.setText("a-brand-new-one")
     dialog.confirm.setText("a-brand-new-one")
     assert dialog.save()
+    assert not dialog.ok_button.isEnabled()  # while the new password is hashed
+    settle(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert school.services.auth.login("tina", "a-brand-new-one").id == school.teacher.id
+
+
+def test_change_password_can_be_cancelled_while_the_new_one_is_hashed(qtbot, make_ctx, school: School,
+                                                                      monkeypatch):
+    release = threading.Event()
+    real = school.services.auth.change_password
+
+    def slow(*args):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(school.services.auth, "change_password", slow)
+    ctx = make_ctx(school.teacher)
+    dialog = ChangePasswordDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.current.setText(PASSWORD)
+    dialog.new.setText("a-brand-new-one")
+    dialog.confirm.setText("a-brand-new-one")
+    assert dialog.save()
+    assert not dialog.ok_button.isEnabled() and dialog.cursor().shape() == Qt.CursorShape.BusyCursor
+    assert not dialog.save()  # one change at a time
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    release.set()
+    settle(qtbot, ctx)
+    assert dialog.result() == QDialog.DialogCode.Rejected
     assert school.services.auth.login("tina", "a-brand-new-one").id == school.teacher.id
 
 
@@ -194,6 +251,7 @@ def test_first_run_creates_the_administrator(qtbot, empty_ctx, db_path):
     dialog.password.setText("long-enough-pw")
     dialog.confirm.setText("long-enough-pw")
     dialog.create_button.click()
+    settle(qtbot, empty_ctx)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.actor is not None and dialog.actor.display_name == "Helen Head"
     assert empty_ctx.services.auth.has_admin()
@@ -209,7 +267,9 @@ def test_first_run_validation_is_inline(qtbot, empty_ctx, db_path):
     assert "do not match" in dialog.error.text()
     dialog.password.setText("short")
     dialog.confirm.setText("short")
-    assert not dialog.create_admin()
+    dialog.create_admin()
+    settle(qtbot, empty_ctx)
+    assert dialog.actor is None and dialog.result() != QDialog.DialogCode.Accepted
     assert "at least 8 characters" in dialog.error.text()
     assert not empty_ctx.services.auth.has_admin()
 

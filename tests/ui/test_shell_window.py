@@ -121,12 +121,16 @@ def test_idle_lock_hides_the_content_after_the_timeout(qtbot, open_window, schoo
 
     window.lock_screen.password.setText("not-my-password")
     window.lock_screen.unlock_button.click()
+    assert not window.lock_screen.unlock_button.isEnabled()  # while the password is checked
+    settle(qtbot, window.ctx)
     assert window.locked
     assert "Wrong" in window.lock_screen.error.text()
     assert window.lock_screen.error.isVisible()
+    assert window.lock_screen.unlock_button.isEnabled()
 
     window.lock_screen.password.setText(PASSWORD)
     window.lock_screen.unlock_button.click()
+    settle(qtbot, window.ctx)
     assert not window.locked
     assert window.body.isVisible()
     assert window.current_key == "people"
@@ -140,14 +144,16 @@ def test_zero_minutes_means_never_lock(open_window, school: School):
     assert not window.idle.active
 
 
-def test_lock_uses_the_same_lockout_rules(open_window, school: School):
+def test_lock_uses_the_same_lockout_rules(qtbot, open_window, school: School):
     window = open_window(school.teacher, idle_timeout_ms=0)
     window.lock()
     for _ in range(5):
         window.lock_screen.password.setText("wrong-password")
         window.lock_screen.try_unlock()
+        settle(qtbot, window.ctx)
     window.lock_screen.password.setText(PASSWORD)
-    assert not window.lock_screen.try_unlock()
+    window.lock_screen.try_unlock()
+    settle(qtbot, window.ctx)
     assert "Try again in 5 minutes" in window.lock_screen.error.text()
     assert window.locked
 
@@ -184,7 +190,7 @@ def test_log_out_shows_sign_in_and_rebuilds_for_the_next_user(qtbot, open_window
     assert window.sidebar.count() == 0
     dialog.username.setText("sam")
     dialog.password.setText(PASSWORD)
-    assert dialog.sign_in()
+    assert dialog.sign_in()  # the check started
     settle(qtbot, window.ctx)
     assert window.isVisible()
     assert window.ctx.user.username == "sam"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import PASSWORD, School
+from tests.ui.conftest import settle
 from ui.dialogs.login import LoginDialog
 
 
@@ -18,8 +19,9 @@ def test_sign_in_pressed_while_database_opens_runs_when_it_is_ready(qtbot, ctx, 
     assert dialog.sign_in() is False  # not yet: remembered for when the database is ready
     assert dialog.actor is None
     dialog.attach(ctx)
+    settle(qtbot, ctx)  # the password is checked and the school's name read in the background
     assert dialog.actor is not None and dialog.actor.username == "tina"
-    assert dialog.school_label.text()  # the school's name replaces the placeholder
+    assert dialog.school_label.text() == school.services.settings.get().school_name
 
 
 def test_login_window_module_loads_without_sqlalchemy():

@@ -90,3 +90,22 @@ def test_what_a_task_holds_is_released_on_the_gui_thread(qtbot, runner: TaskRunn
         time.sleep(0.06)  # the worker finishes while the GUI thread is not listening
         qtbot.waitUntil(lambda: not runner.busy)
     assert _Owner.released_on == [threading.main_thread().name] * 6
+
+
+def test_a_runner_released_right_after_its_last_result_does_not_crash(qtbot, qapp) -> None:
+    """Start-up drops its runner when the database cannot be opened: the handles whose deletion
+    is still pending must not go down with it (that crashed the process)."""
+    import gc
+
+    for _ in range(10):
+        runner = TaskRunner()
+        got: list[object] = []
+        runner.run(lambda state: 1, on_done=got.append)
+        runner.run(lambda state: 1 / 0, on_error=got.append)
+        while len(got) < 2:  # deliveries only: the deferred deletions stay pending
+            qapp.processEvents()
+            time.sleep(0.005)
+        assert sorted(map(type, got), key=str) == [ZeroDivisionError, int]
+        del runner
+        gc.collect()
+        qtbot.wait(20)  # the deferred deletions run now

@@ -46,4 +46,4 @@ class Services:
         self.jobs = JobService(db)
 
 
-__all__ = ["Services"]
+__all__ = ["Database", "Services"]

@@ -457,20 +457,32 @@ class ImportService(Service):
                                   "(a name and a student number or source id are needed).",
                                   [Problem("Columns not recognised: " + ", ".join(data.headers[:30]),
                                            file=Path(path).name, row=1)])
-        with unit_of_work(self.db) as tx:
-            s = tx.session
-            require(s, actor, Permission.MANAGE_USERS)
-            report(10, 100, "Checking every row…")
+        def planned(s: Session) -> _Plan:
             plan = _plan(s, data, mapping)
             if plan.problems:
                 n = len(plan.problems)
                 raise ValidationError(
                     f"Nothing was imported: {n} problem{'s' if n != 1 else ''} in {Path(path).name}.",
                     plan.problems)
-            check()
-            preview = plan.preview(str(path))
-            if not preview.changes_anything:  # the same file again: not even an audit entry
-                return ImportResult(preview, (), (), (), time.perf_counter() - started)
+            return plan
+
+        # Matching and checking every row can take long on a big roster: it runs on a read, which
+        # never holds the write lock; the write lock is taken only to write, after checking that
+        # nothing the plan was made from has changed meanwhile (else it is planned again).
+        report(10, 100, "Checking every row…")
+        with read_only(self.db) as s:
+            plan = planned(s)
+            seen = _fingerprint(s)
+        check()
+        preview = plan.preview(str(path))
+        if not preview.changes_anything:  # the same file again: not even an audit entry
+            return ImportResult(preview, (), (), (), time.perf_counter() - started)
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            require(s, actor, Permission.MANAGE_USERS)
+            if _fingerprint(s) != seen:
+                plan = planned(s)
+                preview = plan.preview(str(path))
             created, updated, activity_ids = _write(tx, actor, plan, report, check, Path(path).name)
             tx.audit(actor, "import", "roster", None, None, {
                 "file": Path(path).name, "format": data.format, "created": len(created),
@@ -490,6 +502,17 @@ class ImportService(Service):
             check()
         return ImportResult(preview, tuple(created), tuple(updated), tuple(activity_ids),
                             time.perf_counter() - started)
+
+
+def _fingerprint(s: Session) -> tuple[object, ...]:
+    """What a roster plan is made from, in a few aggregates: any insert, delete or versioned
+    update of people, activities, enrollments, leads or guardian links changes it."""
+    out: list[object] = []
+    for model in (User, Activity, ActivityProgress):
+        out.extend(s.execute(select(func.count(), func.max(model.id), func.sum(model.version))).one())
+    for link in (ActivityLead, GuardianLink):
+        out.extend(s.execute(select(func.count(), func.max(link.id))).one())
+    return tuple(out)
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

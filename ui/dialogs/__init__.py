@@ -1,22 +1,26 @@
 """Dialogs of the application shell (sign-in, first run, settings, about, password) and helpers.
 
 The helpers keep the dialogs consistent: one way to build a dialog header, an inline error
-label, and a primary button; one place for the application's QSettings.
+label, and a primary button; one place for the application's QSettings; one way for a dialog
+to wait for its background work (:class:`WaitingDialog`) and to check a password off the GUI
+thread (:func:`check_password`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from tracker.errors import TrackerError, ValidationError
 from ui import resources, theme
 
-T = TypeVar("T")
+if TYPE_CHECKING:  # the context (and SQLAlchemy behind it) may not be loaded yet at start-up
+    from tracker.domain.policy import Actor
+    from ui.context import AppContext
 
 ORGANIZATION = "ActivityTracker"
 APPLICATION = "Activity Tracker"
@@ -50,19 +54,88 @@ def fit_height(dialog: QWidget) -> None:
         dialog.resize(dialog.width(), wanted)
 
 
-def check_password(error: "ErrorLabel", password: QLineEdit, check: Callable[[str], T]) -> T | None:
-    """Run a password check (sign-in, unlock) under a wait cursor. A refusal is shown inline,
-    the password field is cleared and focused, and None is returned."""
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        return check(password.text())
-    except TrackerError as exc:
+def alive(obj: QObject) -> bool:
+    """Whether a Qt object still exists: the answer of a background task may arrive after the
+    window it was for was closed and deleted."""
+    return isValid(obj)
+
+
+def show_waiting(widget: QWidget, waiting: bool, *controls: QWidget) -> None:
+    """While a window waits for its background work, its action controls are disabled and the
+    pointer says it is busy (the rest, Cancel and Escape included, stays usable)."""
+    for control in controls:
+        control.setEnabled(not waiting)
+    if waiting:
+        widget.setCursor(Qt.CursorShape.BusyCursor)
+    else:
+        widget.unsetCursor()
+
+
+class WaitingDialog(QDialog):
+    """A dialog whose action (sign in, save…) runs in the background.
+
+    ``start_waiting(ok)`` disables the action's buttons and shows a busy pointer; the answer's
+    callbacks first call ``finish_waiting()``, which undoes that and returns False when the
+    dialog was closed meanwhile (Cancel and Escape always work): the answer is then dropped —
+    a write still commits, and its changes are still published.
+    """
+
+    _waiting_for: tuple[QWidget, ...] | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self._waiting_for is not None
+
+    def start_waiting(self, *controls: QWidget) -> None:
+        self._waiting_for = controls
+        show_waiting(self, True, *controls)
+
+    def finish_waiting(self) -> bool:
+        controls, self._waiting_for = self._waiting_for, None
+        if controls is None:  # closed while waiting: the widgets may be gone
+            return False
+        show_waiting(self, False, *controls)
+        return True
+
+    def done(self, result: int) -> None:
+        self._waiting_for = None
+        super().done(result)
+
+
+def check_password(
+    owner: QWidget,
+    ctx: AppContext,
+    check: Callable[[str], Actor],
+    *,
+    password: QLineEdit,
+    error: ErrorLabel,
+    answered: Callable[[], bool],
+    accepted: Callable[[Actor], None],
+) -> None:
+    """Check a password (sign-in, unlock) on the writer thread: argon2 takes a noticeable moment
+    and sign-in bookkeeping is a write. When the answer comes, ``answered()`` ends the waiting
+    state (False: the window was closed meanwhile, nothing more happens); then ``accepted`` gets
+    the actor, or a refusal is shown inline with the password field cleared and focused."""
+    from ui.ops import WriteOp  # the database stack loads after the sign-in window is shown
+
+    text = password.text()
+
+    def refused(exc: BaseException) -> bool:
+        if not answered():
+            return True
+        if not isinstance(exc, TrackerError):
+            return False
         error.show_message(error_text(exc))
         password.clear()
         password.setFocus()
-        return None
-    finally:
-        QGuiApplication.restoreOverrideCursor()
+        return True
+
+    def verified(actor: Actor) -> None:
+        if answered():
+            accepted(actor)
+
+    WriteOp(owner, ctx, lambda state: check(text), label="Sign in") \
+        .success(verified).failure(refused).run_in_background()
 
 
 class ErrorLabel(QLabel):

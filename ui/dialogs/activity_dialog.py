@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from tracker.services.activities import ActivityInput, ActivitySummary
 from tracker.services.people import UserInfo
 from ui.context import AppContext
+from ui.ops import ReadOp
 from ui.widgets.forms import FormDialog
 
 CATEGORIES = ("Arts", "Club", "Music", "Service", "Sport", "STEM")
@@ -144,9 +145,9 @@ class ActivityDialog(FormDialog):
             self._load(activity)
         self.teachers_loaded = False
         actor, people = ctx.user, ctx.services.people
-        ctx.tasks.run(lambda state: people.find_users(actor, role="teacher", include_inactive=False),
-                      on_done=self.set_teachers, on_error=self._teachers_failed,
-                      label="Loading teachers")
+        ReadOp(self, ctx, lambda state: people.find_users(actor, role="teacher", include_inactive=False),
+               label="Loading teachers").success(self.set_teachers).failure(self._teachers_failed) \
+            .run_in_background()
 
     def _load(self, a: ActivitySummary) -> None:
         self.name.setText(a.name)
@@ -181,8 +182,9 @@ class ActivityDialog(FormDialog):
                                    "There are no teacher accounts yet; create them on the People page.")
         self.teachers_note.setVisible(not teachers)
 
-    def _teachers_failed(self, exc: BaseException) -> None:
+    def _teachers_failed(self, exc: BaseException) -> bool:
         self.teachers_note.setText(f"Teachers could not be loaded: {exc}")
+        return True
 
     @staticmethod
     def _checked(lst: QListWidget) -> list[int]:
@@ -223,6 +225,3 @@ class ActivityDialog(FormDialog):
             return lambda: service.create_activity(actor, data)
         aid, version = self.activity.id, self.activity.version
         return lambda: service.update_activity(actor, aid, data, expected_version=version)
-
-    def saved(self, result: ActivitySummary) -> None:
-        self.ctx.events.publish(activity=[result.id])

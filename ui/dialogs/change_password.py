@@ -1,11 +1,12 @@
-"""Changing one's own password: current, new, and the new one again."""
+"""Changing one's own password: current, new, and the new one again.
+
+The check and the new hash (argon2, a noticeable moment) are computed on the writer thread.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
@@ -16,10 +17,11 @@ from PySide6.QtWidgets import (
 from tracker.errors import TrackerError
 from tracker.services.auth import MIN_PASSWORD_LENGTH
 from ui.context import AppContext
-from ui.dialogs import ErrorLabel, error_text, header
+from ui.dialogs import ErrorLabel, WaitingDialog, error_text, header
+from ui.ops import WriteOp
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(WaitingDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -49,7 +51,7 @@ class ChangePasswordDialog(QDialog):
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button = ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("Change password")
         ok.setProperty("primary", True)
         ok.setDefault(True)
@@ -67,6 +69,10 @@ class ChangePasswordDialog(QDialog):
         return field
 
     def save(self) -> bool:
+        """Change the password in the background; the dialog closes when it is changed, a refusal
+        is said inline. False when nothing was started (a local problem, or already saving)."""
+        if self.waiting:
+            return False
         if not self.current.text():
             self.error.show_message("Enter your current password.")
             self.current.setFocus()
@@ -76,14 +82,21 @@ class ChangePasswordDialog(QDialog):
             self.confirm.clear()
             self.confirm.setFocus()
             return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.ctx.services.auth.change_password(self.ctx.user, self.current.text(), self.new.text())
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
+        auth, actor, current, new = self.ctx.services.auth, self.ctx.user, self.current.text(), self.new.text()
+        self.error.clear_message()
+        self.start_waiting(self.ok_button)
+        WriteOp(self, self.ctx, lambda state: auth.change_password(actor, current, new), label="Change password") \
+            .success(self._changed).failure(self._refused).run_in_background()
+        return True
+
+    def _changed(self, _result: None) -> None:
+        if self.finish_waiting():
+            self.accept()
+
+    def _refused(self, exc: BaseException) -> bool:
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
             return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.ctx.events.publish(user=self.ctx.user.id)
-        self.accept()
+        self.error.show_message(error_text(exc))
         return True

@@ -1,7 +1,7 @@
 """Roster dialogs: enroll students (search as you type), drop (reason + date), mark completed (note).
 
-Each runs its service call on the writer thread (FormDialog) and keeps validation messages in
-the dialog; the roster tab publishes the changes when the dialog closes.
+Each runs its service call as a write operation (FormDialog), which publishes what it changed,
+and keeps validation messages in the dialog.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from tracker.services.enrollment import EnrollOutcome, Places, StudentMatch
 from ui.context import AppContext
+from ui.ops import ReadOp
 from ui.widgets import SearchBox
 from ui.widgets.forms import FormDialog
 from ui.widgets.style import colour, set_style_flag
@@ -100,8 +101,8 @@ class EnrollDialog(FormDialog):
         self.ok_button.setText("Enroll")
         self.ok_button.setEnabled(False)
         service, actor = ctx.services.enrollment, ctx.user
-        ctx.tasks.run(lambda state: service.places(actor, activity_id), on_done=self._places,
-                      on_error=lambda e: self.capacity.setText(str(e)), label="Places")
+        ReadOp(self, ctx, lambda state: service.places(actor, activity_id), label="Places") \
+            .success(self._places).failure(self._places_failed).run_in_background()
         self.run_search("")
 
     # ------------------------------------------------------------------ search
@@ -111,13 +112,14 @@ class EnrollDialog(FormDialog):
             return
         self._searching = True
         service, actor, aid = self.ctx.services.enrollment, self.ctx.user, self.activity_id
-        self.ctx.tasks.run(lambda state: service.search_students(actor, aid, text, 200),
-                           on_done=self._found, on_error=self._search_failed, label="Search students")
+        ReadOp(self, self.ctx, lambda state: service.search_students(actor, aid, text, 200),
+               label="Search students").success(self._found).failure(self._search_failed).run_in_background()
 
-    def _search_failed(self, exc: BaseException) -> None:
+    def _search_failed(self, exc: BaseException) -> bool:
         self._searching = False
         self.general_error.setText(str(exc))
         self.general_error.show()
+        return True
 
     def _found(self, matches: list[StudentMatch]) -> None:
         self._searching = False
@@ -180,6 +182,10 @@ class EnrollDialog(FormDialog):
             if item.data(IdRole) in student_ids and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
                 item.setCheckState(Qt.CheckState.Checked)
 
+    def _places_failed(self, exc: BaseException) -> bool:
+        self.capacity.setText(str(exc))
+        return True
+
     def _places(self, p: Places) -> None:
         self.places = p
         self._update_summary()
@@ -231,7 +237,9 @@ class DropDialog(FormDialog):
         self.reason.addItems(("",) + self.REASONS)
         self.reason.setCurrentText("")
         self.reason.setAccessibleName("Reason")
-        self.reason.lineEdit().setPlaceholderText("Why are they leaving? (required)")
+        reason_editor = self.reason.lineEdit()
+        if reason_editor is not None:  # it is: the combo box is editable
+            reason_editor.setPlaceholderText("Why are they leaving? (required)")
         form.addRow("Reason:", self.reason)
         form.addRow("", self.field_error("reason", self.reason))
         self.date = QDateEdit(QDate.currentDate())

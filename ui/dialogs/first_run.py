@@ -2,16 +2,17 @@
 
 After ``accept()`` either :attr:`actor` is the new administrator (already signed in), or
 :attr:`demo_loaded` is True and the context's services point at the freshly generated database
-(the caller then shows the sign-in dialog).
+(the caller then shows the sign-in dialog). Creating the account (argon2), generating the demo
+school and opening the database again all run in the background.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -29,14 +30,23 @@ from tracker.errors import TrackerError
 from tracker.services import Services
 from tracker.services.auth import MIN_PASSWORD_LENGTH
 from ui.context import AppContext
-from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, error_text, header, primary_button
-from ui.tasks import TaskState, run_with_progress
+from ui.dialogs import (
+    LAST_USERNAME,
+    ErrorLabel,
+    WaitingDialog,
+    app_settings,
+    error_text,
+    header,
+    primary_button,
+)
+from ui.ops import WriteOp
+from ui.tasks import TaskState
 
 DEMO_STUDENTS = 600
 DEMO_PASSWORD_HINT = "password for every account"
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(WaitingDialog):
     def __init__(self, ctx: AppContext, target: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -123,20 +133,37 @@ class FirstRunDialog(QDialog):
         return field
 
     def create_admin(self) -> bool:
+        """Create the administrator in the background; the dialog is accepted once it exists.
+        False when nothing was started (the passwords differ, or busy)."""
+        if self.waiting:
+            return False
         if self.password.text() != self.confirm.text():
             self.error.show_message("The passwords do not match. Type the same password twice.")
             self.confirm.clear()
             self.confirm.setFocus()
             return False
-        try:
-            actor = self.ctx.services.auth.create_first_admin(
-                self.username.text().strip(), self.password.text(), self.display_name.text().strip())
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
-            return False
+        auth = self.ctx.services.auth
+        username, password = self.username.text().strip(), self.password.text()
+        display_name = self.display_name.text().strip()
+        self.error.clear_message()
+        self.start_waiting(*self._controls())
+        WriteOp(self, self.ctx, lambda state: auth.create_first_admin(username, password, display_name),
+                label="Create administrator").success(self._created).failure(self._refused).run_in_background()
+        return True
+
+    def _created(self, actor: Actor) -> None:
+        if not self.finish_waiting():
+            return
         self.actor = actor
         app_settings().setValue(LAST_USERNAME, actor.username)
         self.accept()
+
+    def _refused(self, exc: BaseException) -> bool:
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
+            return False
+        self.error.show_message(error_text(exc))
         return True
 
     # --- demo school -------------------------------------------------------------------------
@@ -146,47 +173,65 @@ class FirstRunDialog(QDialog):
         from tracker.demo import DemoOptions, generate_demo
 
         self.error.clear_message()
-        self._set_busy(True)
+        self.start_waiting(*self._controls())
         self.ctx.services.db.dispose()
         target = self.target
         options = DemoOptions(students=DEMO_STUDENTS, password=DEMO_PASSWORD, force=True)
 
         def work(state: TaskState) -> object:
-            return generate_demo(
-                target, options,
-                progress=lambda done, total, text="": state.set_progress(done, total, text),
-                cancelled=lambda: state.cancelled,
-            )
+            def progress(done: int, total: int, text: str = "") -> None:
+                state.set_progress(done, total, text)
 
-        self._demo_handle = run_with_progress(
-            self, self.ctx.tasks, work, title="Creating the demo school…",
-            on_done=self._demo_done, on_error=self._demo_failed, on_cancel=self._demo_cancelled)
+            return generate_demo(target, options, progress=progress, cancelled=lambda: state.cancelled)
+
+        self._demo_handle = WriteOp(self, self.ctx, work, label="Creating the demo school…").progress() \
+            .success(self._demo_done).failure(self._demo_failed).cancelled(self._demo_cancelled) \
+            .run_in_background()
         for progress_dialog in self.findChildren(QProgressDialog):
             progress_dialog.setMinimumWidth(420)
 
-    def _reopen(self) -> bool:
+    def _reopen(self, then: Callable[[str], None], *, describe_accounts: bool = False) -> None:
+        """Open the database again in the background (the generator replaced it), then
+        ``then(accounts)``: the demo accounts listing when asked for, else ""."""
+        from tracker.cli import DEMO_PASSWORD
+        from tracker.demo import describe_accounts as describe
         from tracker.services.bootstrap import open_database
 
-        try:
-            db, _ = open_database(self.target)
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
+        target = self.target
+
+        def work(state: TaskState) -> tuple[Services, str]:
+            services = Services(open_database(target)[0])
+            if not describe_accounts:
+                return services, ""
+            try:
+                return services, describe(target, DEMO_PASSWORD)
+            except TrackerError as exc:
+                return services, str(exc)
+
+        def opened(result: tuple[Services, str]) -> None:
+            services, accounts = result
+            self.ctx.services = services
+            self.ctx.db_description = services.db.describe()
+            if self.finish_waiting():
+                then(accounts)
+
+        WriteOp(self, self.ctx, work, label="Opening the database") \
+            .success(opened).failure(self._reopen_failed).run_in_background()
+
+    def _reopen_failed(self, exc: BaseException) -> bool:
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
             return False
-        self.ctx.services = Services(db)
-        self.ctx.db_description = db.describe()
+        self.error.show_message(error_text(exc))
         return True
 
     def _demo_done(self, result: object) -> None:
-        from tracker.cli import DEMO_PASSWORD
-        from tracker.demo import describe_accounts
+        self._reopen(lambda accounts: self._demo_ready(result, accounts), describe_accounts=True)
 
-        self._set_busy(False)
-        if not self._reopen():
-            return
-        try:
-            accounts = describe_accounts(self.target, DEMO_PASSWORD)
-        except TrackerError as exc:
-            accounts = str(exc)
+    def _demo_ready(self, result: object, accounts: str) -> None:
+        from tracker.cli import DEMO_PASSWORD
+
         school = getattr(result, "school_name", "The demo school")
         self.demo_message = (f"{school} is ready.\n\nEvery demo account has the password "
                              f"{DEMO_PASSWORD}.\n\n{accounts}")
@@ -212,22 +257,20 @@ class FirstRunDialog(QDialog):
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.exec()
 
-    def _demo_failed(self, exc: BaseException) -> None:
+    def _demo_failed(self, exc: BaseException) -> bool:
         from tracker.demo import DemoCancelled
 
-        self._set_busy(False)
-        self._reopen()
         if isinstance(exc, DemoCancelled):
-            self.error.show_message("The demo school was not created (cancelled).")
+            text = "The demo school was not created (cancelled)."
         else:
-            self.error.show_message(f"The demo school could not be created: {error_text(exc)}")
+            text = f"The demo school could not be created: {error_text(exc)}"
+        self._reopen(lambda _accounts: self.error.show_message(text))
+        return True
 
     def _demo_cancelled(self) -> None:
-        self._set_busy(False)
-        self._reopen()
-        self.error.show_message("The demo school was not created (cancelled).")
+        self._reopen(lambda _accounts: self.error.show_message("The demo school was not created (cancelled)."))
 
-    def _set_busy(self, busy: bool) -> None:
-        for widget in (self.create_button, self.demo_button, self.username, self.display_name,
-                       self.password, self.confirm):
-            widget.setEnabled(not busy)
+    def _controls(self) -> tuple[QWidget, ...]:
+        """What is disabled while the dialog waits for its background work."""
+        return (self.create_button, self.demo_button, self.username, self.display_name,
+                self.password, self.confirm)

@@ -130,9 +130,4 @@ class GuardianDialog(FormDialog):
             return None
         rel = self.relationship.currentText().strip().lower() or "guardian"
         people, actor = self.ctx.services.people, self.ctx.user
-        self.linked = (g, s)
         return lambda: people.link_guardian(actor, g, s, rel)
-
-    def saved(self, result: object) -> None:
-        g, s = self.linked
-        self.ctx.events.publish(user=[g, s], guardian_link=None)

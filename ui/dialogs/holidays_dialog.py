@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from tracker.errors import TrackerError
 from tracker.services.calendar import HolidayInfo
 from ui.context import AppContext
-from ui.tasks import show_error
+from ui.ops import ReadOp, WriteOp
 from ui.widgets.forms import error_label
 
 
@@ -41,7 +41,6 @@ class HolidaysDialog(QDialog):
         lay.addWidget(note)
         self.list = QListWidget()
         self.list.setAccessibleName("Holidays")
-        self.list.currentRowChanged.connect(lambda _r: self.remove_button.setEnabled(self.selected() is not None))
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.day = QDateEdit(QDate.currentDate())
@@ -63,6 +62,7 @@ class HolidaysDialog(QDialog):
         self.remove_button = buttons.addButton("Remove", QDialogButtonBox.ButtonRole.ActionRole)
         self.remove_button.setEnabled(False)
         self.remove_button.clicked.connect(self.remove)
+        self.list.currentRowChanged.connect(lambda _r: self.remove_button.setEnabled(self.selected() is not None))
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.load()
@@ -74,8 +74,8 @@ class HolidaysDialog(QDialog):
 
     def load(self) -> None:
         actor, service = self.ctx.user, self.ctx.services.calendar
-        self.ctx.tasks.run(lambda state: service.list_holidays(actor), on_done=self._loaded,
-                           on_error=lambda e: show_error(self, e), label="Loading holidays")
+        ReadOp(self, self.ctx, lambda state: service.list_holidays(actor), label="Loading holidays") \
+            .success(self._loaded).run_in_background()
 
     def _loaded(self, holidays: list[HolidayInfo]) -> None:
         self.holidays = holidays
@@ -86,32 +86,28 @@ class HolidaysDialog(QDialog):
             self.list.addItem(item)
         self.remove_button.setEnabled(False)
 
-    def _write(self, call, label: str) -> None:  # type: ignore[no-untyped-def]
-        self.error.hide()
-
-        def done(_result: object) -> None:
-            self.ctx.events.publish(session=None)
-            self.load()
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, TrackerError):
-                self.error.setText(str(exc))
-                self.error.show()
-            else:
-                show_error(self, exc, label)
-
-        self.ctx.tasks.run(lambda state: call(), write=True, on_done=done, on_error=failed, label=label)
+    def _refused(self, exc: BaseException) -> bool:
+        """A domain error is said under the list; anything else the standard way."""
+        if not isinstance(exc, TrackerError):
+            return False
+        self.error.setText(str(exc))
+        self.error.show()
+        return True
 
     def add(self) -> None:
         q = self.day.date()
         day, name = date(q.year(), q.month(), q.day()), self.name.text()
         actor, service = self.ctx.user, self.ctx.services.calendar
         self.name.clear()
-        self._write(lambda: service.add_holiday(actor, day, name), "Add holiday")
+        self.error.hide()
+        WriteOp(self, self.ctx, lambda state: service.add_holiday(actor, day, name), label="Add holiday") \
+            .success(lambda _holiday: self.load()).failure(self._refused).run_in_background()
 
     def remove(self) -> None:
         h = self.selected()
         if h is None:
             return
         actor, service = self.ctx.user, self.ctx.services.calendar
-        self._write(lambda: service.remove_holiday(actor, h.id), "Remove holiday")
+        self.error.hide()
+        WriteOp(self, self.ctx, lambda state: service.remove_holiday(actor, h.id), label="Remove holiday") \
+            .success(lambda _none: self.load()).failure(self._refused).run_in_background()

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.services.activities import ActivitySummary
 from tracker.services.imports import ImportCancelled, ImportPreview, ImportResult
 from ui.context import AppContext
 from ui.dialogs import app_settings
 from ui.models.base import Column, SnapshotModel
-from ui.tasks import run_with_progress, show_error
+from ui.ops import ReadOp, WriteOp
+from ui.tasks import TaskHandle, TaskState, show_error
 from ui.widgets import apply_widths, make_table
 from ui.widgets.style import set_style_flag, styled_label
 
@@ -124,6 +126,7 @@ class ImportDialog(QDialog):
         self.mapping: dict[str, str] | None = None
         self.preview: ImportPreview | None = None
         self.result_value: ImportResult | None = None
+        self.activities: list[ActivitySummary] | None = None  # to map OneRoster classes onto
         self.busy = False
         self.setWindowTitle("Import roster")
         self.setMinimumSize(900, 580)
@@ -190,9 +193,10 @@ class ImportDialog(QDialog):
     def _mapping_step(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        lay.addWidget(_label("Which field is in each column? A name (first and last, or full name) and a "
-                             "student number or SIS id are needed. Your choice is remembered for files "
-                             "with the same columns."))
+        self.mapping_intro = _label("Which field is in each column? A name (first and last, or full name) and a "
+                                    "student number or SIS id are needed. Your choice is remembered for files "
+                                    "with the same columns.")
+        lay.addWidget(self.mapping_intro)
         self.mapping_form_box = QWidget()
         self.mapping_form = QFormLayout(self.mapping_form_box)
         scroll = QScrollArea()
@@ -209,7 +213,6 @@ class ImportDialog(QDialog):
         row.addWidget(self.mapping_button)
         lay.addLayout(row)
         self.mapping_combos: dict[str, QComboBox] = {}
-        self.mapping_intro = lay.itemAt(0).widget()
         return w
 
     def _preview_step(self) -> QWidget:
@@ -288,14 +291,14 @@ class ImportDialog(QDialog):
         self.status.setText("Reading the file and checking every row…")
         self._update_buttons()
         service, actor, path, mapping = self.ctx.services.imports, self.ctx.user, self.path, self.mapping
-        self.ctx.tasks.run(lambda state: service.preview(actor, path, mapping), on_done=self._previewed,
-                           on_error=self._preview_failed, label="Import preview")
+        ReadOp(self, self.ctx, lambda state: service.preview(actor, path, mapping), label="Import roster") \
+            .success(self._previewed).failure(self._preview_failed).run_in_background()
 
-    def _preview_failed(self, exc: BaseException) -> None:
+    def _preview_failed(self, exc: BaseException) -> bool:
         self.busy = False
         self.status.setText("")
         self._update_buttons()
-        show_error(self, exc, "Import roster")
+        return False  # shown the standard way
 
     def _previewed(self, p: ImportPreview) -> None:
         self.busy = False
@@ -351,11 +354,11 @@ class ImportDialog(QDialog):
         self.mapping_intro.setText(
             "Each class of the export becomes an activity (and is updated by later imports). You can "
             "instead add a class's students and teachers to an existing activity, or skip it.")
-        if not hasattr(self, "activities"):
+        if self.activities is None:
             service, actor = self.ctx.services.activities, self.ctx.user
-            self.ctx.tasks.run(lambda state: service.list_activities(actor, include_archived=False),
-                               on_done=lambda acts: (setattr(self, "activities", acts), self._build_mapping(p)),
-                               on_error=lambda e: show_error(self, e, "Import roster"), label="Activities")
+            ReadOp(self, self.ctx, lambda state: service.list_activities(actor, include_archived=False),
+                   label="Import roster") \
+                .success(lambda activities: self._activities_loaded(activities, p)).run_in_background()
             return
         current = self.mapping or {}
         for sid, title in p.classes:
@@ -368,6 +371,10 @@ class ImportDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(current.get(f"class:{sid}", ""))))
             self.mapping_combos[f"class:{sid}"] = combo
             self.mapping_form.addRow(title + ":", combo)
+
+    def _activities_loaded(self, activities: list[ActivitySummary], p: ImportPreview) -> None:
+        self.activities = activities
+        self._build_mapping(p)
 
     def set_mapping(self, mapping: dict[str, str]) -> None:
         """Choose fields in the mapping step (tests and scripted use)."""
@@ -426,7 +433,7 @@ class ImportDialog(QDialog):
         self.model.set_rows(lines if choice == "Everything" else [x for x in lines if x.outcome == outcome])
 
     # ------------------------------------------------------------------ importing
-    def run_import(self) -> Any:
+    def run_import(self) -> TaskHandle | None:
         p = self.preview
         if p is None or not p.ok or self.busy or self.path is None:
             return None
@@ -434,22 +441,23 @@ class ImportDialog(QDialog):
         self._update_buttons()
         service, actor, path, mapping = self.ctx.services.imports, self.ctx.user, self.path, self.mapping
 
-        def work(state: Any) -> ImportResult:
+        def work(state: TaskState) -> ImportResult:
             return service.apply(actor, path, mapping,
                                  progress=lambda done, total, text: state.set_progress(done, total, text),
                                  cancelled=lambda: state.cancelled)
 
-        return run_with_progress(self, self.ctx.tasks, work, title="Importing the roster",
-                                 on_done=self._imported, on_error=self._import_failed)
+        return WriteOp(self, self.ctx, work, label="Import roster").progress("Importing the roster") \
+            .success(self._imported).failure(self._import_failed).run_in_background()
 
-    def _import_failed(self, exc: BaseException) -> None:
+    def _import_failed(self, exc: BaseException) -> bool:
         self.busy = False
         self._update_buttons()
         if isinstance(exc, ImportCancelled):
             self.status.setText("Import cancelled: nothing was written.")
-            return
+            return True
         show_error(self, exc, "Import roster")
         self.run_preview()  # the database may have changed since the preview
+        return True
 
     def _imported(self, result: ImportResult) -> None:
         self.busy = False
@@ -469,8 +477,6 @@ class ImportDialog(QDialog):
         self.done_detail.setText(" ".join(detail))
         self.steps.setCurrentIndex(self.DONE)
         self._update_buttons()
-        self.ctx.events.publish(user=[*result.created_ids, *result.updated_ids], activity=list(result.activity_ids),
-                                enrollment=None, progress=None, guardian_link=None)
 
     def reject(self) -> None:
         if self.busy:

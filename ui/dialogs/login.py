@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -19,13 +18,22 @@ from PySide6.QtWidgets import (
 from tracker.domain.policy import Actor
 from tracker.errors import TrackerError
 from ui import resources
-from ui.dialogs import LAST_USERNAME, ErrorLabel, app_settings, check_password, primary_button
+from ui.dialogs import (
+    LAST_USERNAME,
+    ErrorLabel,
+    WaitingDialog,
+    alive,
+    app_settings,
+    check_password,
+    primary_button,
+)
 
 if TYPE_CHECKING:  # the context (and SQLAlchemy behind it) may not be loaded yet at start-up
+    from tracker.services.settings import SchoolSettings
     from ui.context import AppContext
 
 
-class LoginDialog(QDialog):
+class LoginDialog(WaitingDialog):
     """Asks for a username and password and signs in through ``services.auth.login``.
 
     After ``accept()``, :attr:`actor` is the signed-in user. ``prompt`` replaces the greeting
@@ -33,7 +41,8 @@ class LoginDialog(QDialog):
 
     At start-up the dialog is shown with ``ctx=None`` before the database is open, so that the
     window appears at once; :meth:`attach` hands it the context when the database is ready (a
-    sign-in asked for before then runs at that moment).
+    sign-in asked for before then runs at that moment). The school's name and logo, and the
+    password check, come from background tasks: the window never waits on the database.
     """
 
     def __init__(
@@ -55,8 +64,6 @@ class LoginDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(420)
 
-        school_name, logo = self._school()
-
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 28, 28, 24)
         outer.setSpacing(18)
@@ -64,13 +71,13 @@ class LoginDialog(QDialog):
         brand = QHBoxLayout()
         brand.setSpacing(14)
         self.picture = picture = QLabel()
-        picture.setPixmap(resources.logo_pixmap(logo, 56))
+        picture.setPixmap(resources.logo_pixmap("", 56))
         picture.setFixedSize(60, 60)
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         brand.addWidget(picture)
         names = QVBoxLayout()
         names.setSpacing(2)
-        self.school_label = QLabel(school_name)
+        self.school_label = QLabel("Activity Tracker")
         self.school_label.setProperty("heading", "2")
         self.school_label.setWordWrap(True)
         names.addWidget(self.school_label)
@@ -125,30 +132,39 @@ class LoginDialog(QDialog):
         (self.password if remembered else self.username).setFocus()
         if ctx is None:
             self.prompt_label.setText("Opening the school database…")
+        else:
+            self._load_school()
 
-    def _school(self) -> tuple[str, str]:
-        if self.ctx is None:
-            return "Activity Tracker", ""
-        try:
-            school = self.ctx.services.settings.get()
-            return school.school_name, school.logo_path
-        except TrackerError:
-            return "Activity Tracker", ""
+    def _load_school(self) -> None:
+        """Show the school's name and logo once they are read (the placeholder stays otherwise)."""
+        from ui.ops import ReadOp
+
+        assert self.ctx is not None
+        settings = self.ctx.services.settings
+        ReadOp(self, self.ctx, lambda state: settings.get(), label="School") \
+            .success(self._show_school).failure(lambda exc: isinstance(exc, TrackerError)).run_in_background()
+
+    def _show_school(self, school: SchoolSettings) -> None:
+        if not alive(self):
+            return
+        self.school_label.setText(school.school_name)
+        self.picture.setPixmap(resources.logo_pixmap(school.logo_path, 56))
 
     def attach(self, ctx: AppContext, prompt: str = "Sign in to continue.") -> None:
         """The database is open: show the school's name and logo and allow signing in."""
         self.ctx = ctx
-        name, logo = self._school()
-        self.school_label.setText(name)
-        self.picture.setPixmap(resources.logo_pixmap(logo, 56))
+        self._load_school()
         self.prompt_label.setText(prompt)
         if self._sign_in_pending:
             self._sign_in_pending = False
             self.sign_in()
 
     def sign_in(self) -> bool:
-        """Check the credentials; on success remember the username and accept the dialog."""
+        """Check the credentials in the background; on success remember the username and accept
+        the dialog. False when nothing was started (a field is empty, or already checking)."""
         username = self.username.text().strip()
+        if self.waiting:
+            return False
         if not username:
             self.error.show_message("Enter your username.")
             self.username.setFocus()
@@ -161,13 +177,16 @@ class LoginDialog(QDialog):
             self._sign_in_pending = True
             self.prompt_label.setText("Opening the school database… you will be signed in next.")
             return False
-        actor = check_password(self.error, self.password,
-                               lambda password: self.ctx.services.auth.login(username, password))
-        if actor is None:
-            return False
+        auth = self.ctx.services.auth
+        self.start_waiting(self.sign_in_button)
+        check_password(self, self.ctx, lambda password: auth.login(username, password),
+                       password=self.password, error=self.error, answered=self.finish_waiting,
+                       accepted=self._signed_in)
+        return True
+
+    def _signed_in(self, actor: Actor) -> None:
         self.actor = actor
         self.error.clear_message()
         if self._remember:
             app_settings().setValue(LAST_USERNAME, actor.username)
         self.accept()
-        return True

@@ -62,7 +62,7 @@ class MilestoneDialog(QDialog):
         self.due.setAccessibleName("Due date")
         when = milestone.due_date if milestone and milestone.due_date else None
         self.has_due.setChecked(when is not None)
-        self.due.setDate(QDate(when) if when else QDate.currentDate().addDays(28))
+        self.due.setDate(QDate(when.year, when.month, when.day) if when else QDate.currentDate().addDays(28))
         self.due.setEnabled(when is not None)
         self.has_due.toggled.connect(self.due.setEnabled)
         due.addWidget(self.has_due)

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from tracker.services.skills import CatalogRow, RubricLevelRow
 from ui.context import AppContext
+from ui.ops import ReadOp
+from ui.tasks import TaskState
 from ui.widgets.forms import FormDialog
 from ui.widgets.style import styled_label
 
@@ -109,12 +111,12 @@ class RubricDialog(FormDialog):
         skills, actor = self.ctx.services.skills, self.ctx.user
         skill_id = self.skill.id if self.skill else None
 
-        def work(state: object) -> tuple[list[RubricLevelRow], list[RubricLevelRow]]:
+        def work(state: TaskState) -> tuple[list[RubricLevelRow], list[RubricLevelRow]]:
             default = skills.rubric(actor, None)
             return default, (skills.rubric(actor, skill_id) if skill_id is not None else default)
 
-        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed_to_load,
-                           label="Loading the rubric")
+        ReadOp(self, self.ctx, work, label="Loading the rubric") \
+            .success(self._loaded).failure(self._failed_to_load).run_in_background()
 
     def _loaded(self, result: tuple[list[RubricLevelRow], list[RubricLevelRow]]) -> None:
         default, levels = result
@@ -133,9 +135,10 @@ class RubricDialog(FormDialog):
         self.use_default.blockSignals(False)
         self._use_default_toggled(not own)
 
-    def _failed_to_load(self, exc: BaseException) -> None:
+    def _failed_to_load(self, exc: BaseException) -> bool:
         self.general_error.setText(f"The rubric could not be loaded: {exc}")
         self.general_error.show()
+        return True
 
     # ------------------------------------------------------------------ editing
     def set_levels(self, levels: Sequence[tuple[int, str, str]]) -> None:
@@ -169,7 +172,9 @@ class RubricDialog(FormDialog):
         numbers = [lv for lv, _n, _d in self.levels()]
         row = self._append(max(numbers, default=0) + 1, "", "")
         self.table.setCurrentCell(row, NAME)
-        self.table.editItem(self.table.item(row, NAME))
+        item = self.table.item(row, NAME)
+        if item is not None:
+            self.table.editItem(item)
         self._update_buttons()
         return row
 
@@ -208,9 +213,6 @@ class RubricDialog(FormDialog):
         skill_id = self.skill.id if self.skill else None
         levels: Levels = [] if skill_id is not None and self.use_default.isChecked() else self.levels()
         return lambda: skills.set_rubric(actor, skill_id, levels)
-
-    def saved(self, result: object) -> None:
-        self.ctx.events.publish(skill=[self.skill.id] if self.skill else None)
 
 
 __all__ = ["RubricDialog"]

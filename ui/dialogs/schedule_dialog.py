@@ -153,14 +153,11 @@ class ScheduleDialog(FormDialog):
                              self.location.text())
 
     def submit(self) -> Callable[[], Any] | None:
-        data, actor, service = self.data(), self.ctx.user, self.ctx.services.calendar
+        data, actor, service, aid = self.data(), self.ctx.user, self.ctx.services.calendar, self.activity_id
         if self.schedule is None:
-            return lambda: service.add_schedule(actor, self.activity_id, data)
+            return lambda: service.add_schedule(actor, aid, data)
         sid, version = self.schedule.id, self.schedule.version
         return lambda: service.update_schedule(actor, sid, data, expected_version=version)
-
-    def saved(self, result: Any) -> None:
-        self.ctx.events.publish(session=None, activity=[self.activity_id])
 
 
 class SessionDialog(FormDialog):
@@ -214,12 +211,9 @@ class SessionDialog(FormDialog):
 
     def submit(self) -> Callable[[], Any] | None:
         begins, ends = self.times()
-        actor, service = self.ctx.user, self.ctx.services.calendar
+        actor, service, aid = self.ctx.user, self.ctx.services.calendar, self.activity_id
         location, note = self.location.text(), self.note.text()
         if self.session is not None:
             sid = self.session.id
             return lambda: service.move_session(actor, sid, begins, ends, location=location, note=note)
-        return lambda: service.add_extra_session(actor, self.activity_id, begins, ends, location, note)
-
-    def saved(self, result: Any) -> None:
-        self.ctx.events.publish(session=[result.id], activity=[self.activity_id])
+        return lambda: service.add_extra_session(actor, aid, begins, ends, location, note)

@@ -1,7 +1,8 @@
 """School settings (administrators): name, logo, idle lock, and where the database lives.
 
-School-wide values are saved in the database through ``services.settings.update``; the
-database location is a preference of this workstation (QSettings), used at the next start.
+School-wide values are read and saved in the background (``services.settings``); the form is
+disabled until they are read. The database location is a preference of this workstation
+(QSettings), used at the next start.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -25,18 +25,20 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.errors import TrackerError
+from tracker.services.settings import SchoolSettings
 from ui import resources
 from ui.context import AppContext
-from ui.dialogs import DATABASE_LOCATION, ErrorLabel, app_settings, error_text, header
+from ui.dialogs import DATABASE_LOCATION, ErrorLabel, WaitingDialog, app_settings, error_text, header
+from ui.ops import ReadOp, WriteOp
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(WaitingDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.loaded = False
         self.setWindowTitle("Settings")
         self.setMinimumWidth(580)
-        current = ctx.services.settings.get()
         self._stored_location = str(app_settings().value(DATABASE_LOCATION, "") or "")
 
         layout = QVBoxLayout(self)
@@ -51,7 +53,7 @@ class SettingsDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
-        self.school_name = QLineEdit(current.school_name)
+        self.school_name = QLineEdit()
         self.school_name.setAccessibleName("School name")
         form.addRow("School name", self.school_name)
 
@@ -61,7 +63,7 @@ class SettingsDialog(QDialog):
         self.logo_preview.setFixedSize(48, 48)
         self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.logo_preview.setStyleSheet("border: 1px solid #dfe3e8; border-radius: 6px; background: white;")
-        self.logo_path = QLineEdit(current.logo_path)
+        self.logo_path = QLineEdit()
         self.logo_path.setAccessibleName("Logo file")
         self.logo_path.setPlaceholderText("No logo")
         self.logo_path.textChanged.connect(self._update_preview)
@@ -85,7 +87,6 @@ class SettingsDialog(QDialog):
         self.idle_minutes.setRange(0, 240)
         self.idle_minutes.setSuffix(" min")
         self.idle_minutes.setSpecialValueText("Never")
-        self.idle_minutes.setValue(int(current.idle_lock_minutes))
         self.idle_minutes.setAccessibleName("Idle lock minutes")
         self.idle_minutes.setMinimumWidth(110)
         idle_row.addWidget(self.idle_minutes)
@@ -124,13 +125,37 @@ class SettingsDialog(QDialog):
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setProperty("primary", True)
-        save.setDefault(True)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setProperty("primary", True)
+        self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._update_preview()
+        self._school_fields = (self.school_name, self.logo_path, browse_logo, clear_logo, self.idle_minutes)
+        self.start_waiting(self.save_button, *self._school_fields)
+        service = ctx.services.settings
+        ReadOp(self, ctx, lambda state: service.get(), label="Settings") \
+            .success(self._loaded).failure(self._not_loaded).run_in_background()
+
+    def _loaded(self, current: SchoolSettings) -> None:
+        if not self.finish_waiting():
+            return
+        self.school_name.setText(current.school_name)
+        self.logo_path.setText(current.logo_path)
+        self.idle_minutes.setValue(int(current.idle_lock_minutes))
+        self.loaded = True
+
+    def _not_loaded(self, exc: BaseException) -> bool:
+        """Without the stored values nothing can be saved (it would overwrite them)."""
+        if not self.finish_waiting():
+            return True
+        for widget in (self.save_button, *self._school_fields):
+            widget.setEnabled(False)
+        if not isinstance(exc, TrackerError):
+            return False
+        self.error.show_message(error_text(exc))
+        return True
 
     def _update_preview(self) -> None:
         self.logo_preview.setPixmap(resources.logo_pixmap(self.logo_path.text().strip(), 40))
@@ -163,27 +188,39 @@ class SettingsDialog(QDialog):
         return ""
 
     def save(self) -> bool:
+        """Save in the background; the dialog closes when saved, a refusal is said inline.
+        False when nothing was started (a local problem, not loaded yet, or already saving)."""
+        if not self.loaded or self.waiting:
+            return False
         location = self.database.text().strip()
         problem = self._database_problem(location)
         if problem:
             self.error.show_message(problem)
             self.database.setFocus()
             return False
-        try:
-            self.ctx.services.settings.update(
-                self.ctx.user,
-                school_name=self.school_name.text().strip(),
-                logo_path=self.logo_path.text().strip(),
-                idle_lock_minutes=self.idle_minutes.value(),
-            )
-        except TrackerError as exc:
-            self.error.show_message(error_text(exc))
-            return False
+        service, actor = self.ctx.services.settings, self.ctx.user
+        name, logo, minutes = self.school_name.text().strip(), self.logo_path.text().strip(), self.idle_minutes.value()
+        self.error.clear_message()
+        self.start_waiting(self.save_button)
+        WriteOp(self, self.ctx, lambda state: service.update(actor, school_name=name, logo_path=logo,
+                                                             idle_lock_minutes=minutes), label="Settings") \
+            .success(lambda _saved: self._saved(location)).failure(self._refused).run_in_background()
+        return True
+
+    def _saved(self, location: str) -> None:
+        if not self.finish_waiting():
+            return
         prefs = app_settings()
         if not location:
             prefs.remove(DATABASE_LOCATION)
         elif location != self.ctx.db_description or self._stored_location:
             prefs.setValue(DATABASE_LOCATION, location)
-        self.ctx.events.publish(setting=0)
         self.accept()
+
+    def _refused(self, exc: BaseException) -> bool:
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
+            return False
+        self.error.show_message(error_text(exc))
         return True

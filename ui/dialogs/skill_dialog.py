@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.services.skills import CatalogRow, SkillRow
+from tracker.services.skills import CatalogRow
 from ui.context import AppContext
 from ui.widgets.forms import FormDialog
 
@@ -81,9 +81,6 @@ class SkillDialog(FormDialog):
             return lambda: skills.create_skill(actor, name, category, description)
         skill_id = self.skill.id
         return lambda: skills.update_skill(actor, skill_id, name, category, description)
-
-    def saved(self, result: SkillRow) -> None:
-        self.ctx.events.publish(skill=[result.id])
 
 
 __all__ = ["SkillDialog"]

@@ -2,7 +2,9 @@
 
 Left: the statuses (inactive ones greyed); right: the selected one's form. "New status" starts
 an empty form; Save writes through ``services.attendance.save_status`` (codes are one letter,
-unique; the service says so when they are not).
+unique; the service says so when they are not). Reads and the save run in the background; the
+save publishes what the service changed (the statuses are settings that every attendance view
+shows).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
 from tracker.errors import TrackerError
 from tracker.services.attendance import StatusInfo
 from ui.context import AppContext
-from ui.tasks import show_error
+from ui.dialogs import WaitingDialog
+from ui.ops import ReadOp, WriteOp
 from ui.widgets.forms import error_label
 from ui.widgets.style import set_style_flag
 
@@ -38,7 +40,7 @@ def swatch(colour: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
-class StatusDialog(QDialog):
+class StatusDialog(WaitingDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -99,12 +101,14 @@ class StatusDialog(QDialog):
         self.load()
 
     def load(self, select: int | None = None) -> None:
-        try:
-            self.statuses = sorted(self.ctx.services.attendance.statuses(self.ctx.user, include_inactive=True),
-                                   key=lambda s: s.sort_order)
-        except TrackerError as exc:
-            show_error(self, exc, "Attendance statuses")
-            return
+        """Read the statuses in the background, then show them with ``select`` current."""
+        service, actor = self.ctx.services.attendance, self.ctx.user
+        ReadOp(self, self.ctx, lambda state: service.statuses(actor, include_inactive=True),
+               label="Attendance statuses") \
+            .success(lambda statuses: self._loaded(statuses, select)).run_in_background()
+
+    def _loaded(self, statuses: list[StatusInfo], select: int | None) -> None:
+        self.statuses = sorted(statuses, key=lambda s: s.sort_order)
         self.list.blockSignals(True)
         self.list.clear()
         for s in self.statuses:
@@ -155,18 +159,32 @@ class StatusDialog(QDialog):
             self._set_colour(chosen.name())
 
     def save(self) -> bool:
-        try:
-            saved = self.ctx.services.attendance.save_status(
-                self.ctx.user, self.editing, code=self.code.text().strip().upper(),
-                label=self.label.text().strip(), colour=self._colour,
-                counts_as_present=self.present.isChecked(), counts_in_rate=self.in_rate.isChecked(),
-                active=self.active.isChecked())
-        except TrackerError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+        """Save the form in the background (Save is disabled meanwhile). False when a save is
+        already running."""
+        if self.waiting:
             return False
-        self.changed = True
-        self.ctx.events.publish(attendance_status=[saved.id])
-        self.load(select=saved.id)
+        service, actor, editing = self.ctx.services.attendance, self.ctx.user, self.editing
+        code, label, colour = self.code.text().strip().upper(), self.label.text().strip(), self._colour
+        present, in_rate, active = self.present.isChecked(), self.in_rate.isChecked(), self.active.isChecked()
+        self.start_waiting(self.save_button)
+        WriteOp(self, self.ctx, lambda state: service.save_status(
+            actor, editing, code=code, label=label, colour=colour, counts_as_present=present,
+            counts_in_rate=in_rate, active=active), label="Attendance statuses") \
+            .success(self._saved).failure(self._refused).run_in_background()
         return True
 
+    def _saved(self, saved: StatusInfo) -> None:
+        if not self.finish_waiting():
+            return
+        self.changed = True
+        self.error.hide()
+        self.load(select=saved.id)
+
+    def _refused(self, exc: BaseException) -> bool:
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
+            return False
+        self.error.setText(str(exc))
+        self.error.show()
+        return True

@@ -170,9 +170,6 @@ class UserDialog(FormDialog):
         uid, version = self.user.id, self.user.version
         return lambda: people.update_user(actor, uid, data, expected_version=version)
 
-    def saved(self, result: UserInfo) -> None:
-        self.ctx.events.publish(user=[result.id])
-
 
 def generate_password() -> str:
     """A readable temporary password: three short words of letters and digits."""
@@ -241,9 +238,6 @@ class ResetPasswordDialog(FormDialog):
             return None
         auth, actor, uid = self.ctx.services.auth, self.ctx.user, self.user.id
         return lambda: auth.reset_password(actor, uid, pw)
-
-    def saved(self, result: object) -> None:
-        self.ctx.events.publish(user=[self.user.id])
 
 
 __all__ = ["ResetPasswordDialog", "UserDialog", "generate_password"]

@@ -2,6 +2,9 @@
 
 A dialog lists its fields by the names services use in ``Problem.field``; a ValidationError
 then shows each message under its field (and the rest at the top) and nothing closes.
+OK runs the dialog's service call as a write operation (``ui/ops.py``): on the writer thread,
+with OK disabled and a busy pointer meanwhile, and the changes it committed published for every
+view when it is done.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QWidget
 
-from tracker.errors import ValidationError
+from tracker.errors import Problem, ValidationError
 from ui.context import AppContext
+from ui.dialogs import WaitingDialog
+from ui.ops import WriteOp
 from ui.tasks import show_error
 from ui.widgets.style import set_style_flag
 
@@ -25,14 +30,13 @@ def error_label() -> QLabel:
     return label
 
 
-class FormDialog(QDialog):
+class FormDialog(WaitingDialog):
     """A dialog whose OK runs a service call; errors stay in the dialog."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.result_value: Any = None
-        self.saving = False
         self.general_error = error_label()
         self.field_errors: dict[str, tuple[QLabel, QWidget | None]] = {}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -43,8 +47,12 @@ class FormDialog(QDialog):
         set_style_flag(ok, "primary")
 
     @property
-    def ok_button(self):  # type: ignore[no-untyped-def]
+    def ok_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    @property
+    def saving(self) -> bool:
+        return self.waiting
 
     def field_error(self, name: str, widget: QWidget | None = None, *aliases: str) -> QLabel:
         label = error_label()
@@ -83,41 +91,40 @@ class FormDialog(QDialog):
             first.setFocus()
 
     def local_problem(self, field: str, message: str) -> None:
-        from tracker.errors import Problem
-
         self.show_problems(ValidationError("Please check the form.", [Problem(message, field=field)]))
 
     # ------------------------------------------------------------------ saving
     def submit(self) -> Callable[[], Any] | None:
-        """Return the service call to run (or None after showing a local problem)."""
+        """Return the service call to run (or None after showing a local problem). It runs on
+        the writer thread: read what it needs from the widgets here, not in the call."""
         raise NotImplementedError
 
     def saved(self, result: Any) -> None:
-        """On the GUI thread after a successful save: publish changes."""
+        """On the GUI thread after a successful save, before the dialog closes (the committed
+        changes are published right after)."""
 
     def accept(self) -> None:
-        if self.saving:
+        if self.waiting:
             return
         self.clear_errors()
         call = self.submit()
         if call is None:
             return
-        self.saving = True
-        self.ok_button.setEnabled(False)
-        self.ctx.tasks.run(lambda state: call(), write=True, on_done=self._done,
-                           on_error=self._failed, label=self.windowTitle())
+        self.start_waiting(self.ok_button)
+        WriteOp(self, self.ctx, lambda state: call(), label=self.windowTitle()) \
+            .success(self._done).failure(self._failed).run_in_background()
 
     def _done(self, result: Any) -> None:
-        self.saving = False
-        self.ok_button.setEnabled(True)
+        if not self.finish_waiting():  # closed while saving: the change is published all the same
+            return
         self.result_value = result
         self.saved(result)
         super().accept()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.saving = False
-        self.ok_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.show_problems(exc)
-        else:
-            show_error(self, exc)
+    def _failed(self, exc: BaseException) -> bool:
+        if self.finish_waiting():
+            if isinstance(exc, ValidationError):
+                self.show_problems(exc)
+            else:
+                show_error(self, exc)
+        return True
