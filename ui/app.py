@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from tracker.errors import DatabaseError, TrackerError
+from tracker.errors import DatabaseError
 from tracker.paths import default_db_path
 from ui import collector, resources, theme
 from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_settings
@@ -149,8 +149,8 @@ def _install_excepthook() -> None:
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(kind, exc, tb))
         print(text, file=sys.stderr)
-        if not isinstance(exc, TrackerError):
-            exc.__traceback_text__ = text  # type: ignore[attr-defined]
+        if exc.__traceback__ is None:
+            exc.__traceback__ = tb
         try:
             from ui.tasks import show_error
 

@@ -39,14 +39,13 @@ from PySide6.QtWidgets import (
 from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import TrackerError
-from tracker.services.jobs import PendingJobInfo, RetryReport
 from tracker.services.settings import SchoolSettings
 from ui import resources, theme
 from ui.context import AppContext
 from ui.dialogs import app_settings
 from ui.dialogs.login import LoginDialog
 from ui.idle_lock import IdleLock, LockScreen
-from ui.ops import WriteOp
+from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.registry import PageSpec, pages_for
@@ -77,95 +76,6 @@ class UnavailablePage(QWidget):
 
     def on_shown(self) -> None:
         pass
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-class PendingJobsIndicator(QWidget):
-    """"2 tasks pending" in the status bar, with each job's kind and last error in the tooltip
-    and a "Retry now" button; hidden while nothing is pending. It reloads whenever a published
-    change says jobs were queued, done or tried (``ChangeKind.JOB``)."""
-
-    #: a short report for the status bar after "Retry now"
-    message = Signal(str)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.jobs: list[PendingJobInfo] = []
-        self.retrying = False
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
-        self.label = QLabel()
-        self.label.setAccessibleName("Pending tasks")
-        self.retry_button = QToolButton()
-        self.retry_button.setText("Retry now")
-        self.retry_button.setToolTip("Run the pending follow-up tasks again now")
-        self.retry_button.setAutoRaise(True)
-        self.retry_button.clicked.connect(self.retry)
-        row.addWidget(self.label)
-        row.addWidget(self.retry_button)
-        self.hide()
-        self.reloader: Reloader[list[PendingJobInfo]] = Reloader(
-            ctx, self._load, self.show_jobs, self._not_loaded, label="Pending tasks")
-        ctx.events.changed.connect(self._on_changed)
-
-    def _on_changed(self, changes: Changes, initiator: object) -> None:
-        if changes.touches(ChangeKind.JOB):
-            self.refresh()
-
-    def refresh(self) -> None:
-        self.reloader.request()
-
-    def _load(self) -> Callable[[TaskState], list[PendingJobInfo]]:
-        jobs, actor = self.ctx.services.jobs, self.ctx.user
-        return lambda state: jobs.pending(actor)
-
-    def _not_loaded(self, exc: BaseException) -> None:
-        if not isinstance(exc, TrackerError):
-            raise exc
-
-    def show_jobs(self, jobs: list[PendingJobInfo]) -> None:
-        self.jobs = list(jobs)
-        self.label.setText(f"{plural(len(jobs), 'task')} pending")
-        lines = [f"• {j.kind}: {j.last_error or 'not tried yet'}" for j in jobs]
-        self.setToolTip("Follow-up work of saved changes that could not finish yet; it is retried "
-                        "automatically after signing in.\n" + "\n".join(lines))
-        self.setVisible(bool(jobs))
-
-    def retry(self, *, quiet: bool = False) -> None:
-        """Run the pending jobs again (after sign-in ``quiet``: no report in the status bar)."""
-        if self.ctx.actor is None or self.retrying:
-            return
-        jobs, actor = self.ctx.services.jobs, self.ctx.user
-        self._set_retrying(True)
-        WriteOp(self, self.ctx, lambda state: jobs.retry(actor), label="Retry pending tasks") \
-            .success(lambda report: self._retried(report, quiet)).failure(self._retry_failed) \
-            .run_in_background()
-
-    def _set_retrying(self, retrying: bool) -> None:
-        self.retrying = retrying
-        self.retry_button.setEnabled(not retrying)
-
-    def _retried(self, report: RetryReport, quiet: bool) -> None:
-        self._set_retrying(False)
-        tried = report.done + len(report.failed)
-        if quiet or not tried:
-            return
-        if report.failed:
-            still = "; ".join(str(f) for f in report.failed)
-            self.message.emit(f"Retried {plural(tried, 'task')}: {report.done} done, "
-                              f"{len(report.failed)} still pending ({still}).")
-        else:
-            self.message.emit(f"Retried {plural(tried, 'task')}: all done.")
-
-    def _retry_failed(self, exc: BaseException) -> bool:
-        self._set_retrying(False)
-        self.refresh()
-        return isinstance(exc, TrackerError)
 
 
 class MainWindow(QMainWindow):
@@ -379,6 +289,10 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Activity Tracker", self.open_about, None,
                                          "Version, database and system information", "about")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.log_action = self._action("Open &log folder", self.open_log_folder, None,
+                                       "The support log to send to IT when something went wrong")
+        help_menu.addAction(self.log_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         for menu in (file_menu, self.go_menu, account, help_menu):
             menu.setToolTipsVisible(True)
@@ -690,6 +604,14 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def open_log_folder(self) -> None:
+        from ui.error_dialog import open_log_folder
+
+        if not open_log_folder():
+            from tracker.logs import log_file
+
+            self.statusBar().showMessage(f"The support log is in {log_file().parent}", 15000)
 
     def open_about(self) -> QDialog:
         from ui.dialogs.about import AboutDialog

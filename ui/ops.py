@@ -10,7 +10,8 @@
   thread its ``success`` callback gets the service's result, then exactly the changes its units of
   work committed are published on ``ctx.events`` with the initiator (the parent widget unless
   given). A domain error (``TrackerError``) is shown the standard way (``show_error``) unless a
-  ``failure`` callback returns True; after-commit work that failed is announced on
+  ``failure`` callback returns True (an ``idempotent`` write is first retried while the database
+  is busy with another writer); after-commit work that failed is announced on
   ``ctx.events.jobs_failed`` (the main window tells the user; it stays pending and is retried).
 * A **read** runs on the reader pool and publishes nothing.
 * The callable receives the task's :class:`~ui.tasks.TaskState` (progress, cancel); ``progress()``
@@ -33,6 +34,7 @@ from ui.tasks import TaskHandle, TaskState, run_with_progress, show_error
 T = TypeVar("T")
 
 _NOT_GIVEN: Any = object()
+BUSY_RETRIES = 3  # an idempotent write waits up to 4 × the busy timeout before saying "busy"
 
 
 class _Op(Generic[T]):
@@ -99,13 +101,15 @@ class WriteOp(_Op[T]):
     write = True
 
     def __init__(self, parent: QWidget | None, ctx: AppContext, op: Callable[[TaskState], T], *,
-                 label: str = "", initiator: object = _NOT_GIVEN) -> None:
+                 label: str = "", initiator: object = _NOT_GIVEN, idempotent: bool = False) -> None:
         super().__init__(parent, ctx, op, label=label)
         self.initiator = parent if initiator is _NOT_GIVEN else initiator
+        #: safe to run again (sets values): tried again for a few seconds while the database is busy
+        self.idempotent = idempotent
 
     def _work(self) -> Callable[[TaskState], Outcome[T]]:
-        op = self.op
-        return lambda state: perform(lambda: op(state))
+        op, retries = self.op, BUSY_RETRIES if self.idempotent else 0
+        return lambda state: perform(lambda: op(state), busy_retries=retries)
 
     def _done(self, outcome: Outcome[T]) -> None:
         try:

@@ -189,12 +189,9 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "Activit
     if isinstance(exc, TrackerError):
         QMessageBox.warning(parent, title, str(exc))
         return
-    box = QMessageBox(QMessageBox.Icon.Critical, title,
-                      f"Something went wrong: {exc}", QMessageBox.StandardButton.Ok, parent)
-    details = getattr(exc, "__traceback_text__", "")
-    if details:
-        box.setDetailedText(details)
-    box.exec()
+    from ui.error_dialog import show_unexpected_error
+
+    show_unexpected_error(parent, exc, title)
 
 
 def run_with_progress(

@@ -130,3 +130,18 @@ def test_people_page_offers_import_to_admins(qtbot, ctx) -> None:
     dialog = page.import_roster()
     assert isinstance(dialog, ImportDialog)
     dialog.reject()
+
+
+def test_warnings_of_a_real_export_are_listed_and_do_not_block_the_import(qtbot, ctx) -> None:
+    """A OneRoster export with a class marked for deletion that enrollments still name."""
+    quirks = ONEROSTER.with_name("v1.1-quirks.zip")
+    d = _dialog(qtbot, ctx)
+    d.set_path(quirks)
+    settle(qtbot, ctx)
+    assert d.steps.currentIndex() == d.PREVIEW
+    assert "Warning" in outcomes(d) and "Error" not in outcomes(d)
+    assert "warning" in d.summary.text() and d.import_button.isEnabled()
+    d.show_filter.setCurrentText("Warnings")
+    assert set(outcomes(d)) == {"Warning"}
+    first = d.model.record(0)
+    assert first.details and first.where  # what and where (file, row)

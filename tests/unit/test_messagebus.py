@@ -228,3 +228,21 @@ def test_a_database_without_a_bus_refuses_to_write(db_path):
         assert isinstance(bootstrap(db), MessageBus)
     finally:
         db.dispose()
+
+
+def test_a_write_that_is_safe_to_repeat_is_retried_while_the_database_is_busy(school):
+    from tracker.errors import DatabaseBusy
+
+    calls: list[int] = []
+
+    def busy_twice() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise DatabaseBusy("The database is busy with another change; try again in a moment.")
+        return "saved"
+
+    assert perform(busy_twice, busy_retries=3, pause=0).result == "saved" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(DatabaseBusy):
+        perform(busy_twice, busy_retries=0, pause=0)
+    assert len(calls) == 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tracker.domain.enums import Role
+from tracker.domain.text import has_control_characters
 from tracker.errors import Problem
 
 #: "3/4/2025" with both parts ≤ 12 is read month first (the OneRoster / US Excel convention)
@@ -217,6 +218,8 @@ def check_person(p: PersonIn, problems: list[Problem], columns: dict[str, str]) 
         value = getattr(p, fld, None)
         if isinstance(value, str) and len(value) > limit:
             bad(fld, f"Too long ({len(value)} characters; at most {limit}).")
+        elif isinstance(value, str) and has_control_characters(value):
+            bad(fld, "Must be one line of text, without line breaks, tabs or other control characters.")
     if p.email and not EMAIL_RE.match(p.email):
         bad("email", f"{p.email[:60]!r} is not an email address.")
     if p.username and not USERNAME_RE.match(p.username):

@@ -11,6 +11,7 @@ thread and publishes exactly ``outcome.changes``; nothing builds a change set by
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -18,6 +19,7 @@ from typing import Generic, TypeVar
 from tracker.db.messagebus import JobFailure
 from tracker.db.uow import collecting
 from tracker.domain.changes import Changes
+from tracker.errors import DatabaseBusy
 
 T = TypeVar("T")
 
@@ -29,11 +31,26 @@ class Outcome(Generic[T]):
     failed_jobs: tuple[JobFailure, ...] = ()
 
 
-def perform(write: Callable[[], T]) -> Outcome[T]:
+def perform(write: Callable[[], T], *, busy_retries: int = 0, pause: float = 0.5) -> Outcome[T]:
     """Run a write (one or more service calls) and return its result with the changes committed.
 
     When it fails after an earlier unit of work in it committed, the error carries what was
-    committed as ``committed`` (an Outcome with no result), so the caller can still publish it."""
+    committed as ``committed`` (an Outcome with no result), so the caller can still publish it.
+
+    ``busy_retries``: for a write that is safe to run again (it sets values, like a mark or a
+    tick), try again that many times, ``pause`` seconds apart, while another writer holds the
+    database; a busy write committed nothing."""
+    for _ in range(busy_retries):
+        try:
+            return _perform(write)
+        except DatabaseBusy as exc:
+            if getattr(exc, "committed", None) is not None:
+                raise
+            time.sleep(pause)
+    return _perform(write)
+
+
+def _perform(write: Callable[[], T]) -> Outcome[T]:
     with collecting() as collected:
         try:
             result = write()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.errors import Problem
 from tracker.services.activities import ActivitySummary
 from tracker.services.imports import ImportCancelled, ImportPreview, ImportResult
 from ui.context import AppContext
@@ -71,16 +72,20 @@ class PreviewModel(SnapshotModel[PreviewLine]):
             from ui.widgets.style import colour
 
             outcome = self.record(index.row()).outcome
-            return {"Error": colour("RISK"), "New": colour("OK"), "Updated": colour("ACCENT"),
-                    "Deactivated": colour("WARN")}.get(outcome)
+            return {"Error": colour("RISK"), "Warning": colour("WARN"), "New": colour("OK"),
+                    "Updated": colour("ACCENT"), "Deactivated": colour("WARN")}.get(outcome)
         return super().data(index, role)
 
 
+def _where(problem: Problem) -> str:
+    return ", ".join(x for x in (problem.file or "", f"row {problem.row}" if problem.row else "",
+                                 f"column {problem.column}" if problem.column else "") if x)
+
+
 def preview_lines(p: ImportPreview) -> list[PreviewLine]:
-    lines = [PreviewLine("Error", "", "", "", e.message,
-                         ", ".join(x for x in (e.file or "", f"row {e.row}" if e.row else "",
-                                               f"column {e.column}" if e.column else "") if x))
-             for e in p.errors]
+    """Errors first (nothing can be imported), then warnings (left out, the rest imports)."""
+    lines = [PreviewLine("Error", "", "", "", e.message, _where(e)) for e in p.errors]
+    lines += [PreviewLine("Warning", "", "", "", w.message, _where(w)) for w in p.warnings]
     for outcome, changes in (("New", p.new), ("Updated", p.updated), ("Deactivated", p.deactivated),
                              ("Unchanged", p.unchanged)):
         lines += [PreviewLine(outcome, c.role.label, c.name, c.key, c.details, f"{c.file}, row {c.row}")
@@ -224,7 +229,7 @@ class ImportDialog(QDialog):
         bar = QHBoxLayout()
         self.show_filter = QComboBox()
         self.show_filter.setAccessibleName("Show")
-        for text in ("Everything", "Errors", "New", "Updated", "Deactivated", "Unchanged"):
+        for text in ("Everything", "Errors", "Warnings", "New", "Updated", "Deactivated", "Unchanged"):
             self.show_filter.addItem(text)
         self.show_filter.currentIndexChanged.connect(lambda _i: self._show_lines())
         bar.addWidget(QLabel("Show:"))
@@ -416,6 +421,10 @@ class ImportDialog(QDialog):
             extra.append(f"{p.skipped} rows skipped (other roles, deleted records)")
         if extra:
             lines.append("Also: " + "; ".join(extra) + ".")
+        if p.warnings:
+            n = len(p.warnings)
+            lines.append(f"{n} warning{'s' if n != 1 else ''}: records that point at deleted ones are left out "
+                         "(see Warnings); the rest imports.")
         if p.errors:
             lines.append("Fix the file and choose it again: nothing is imported while any row has a problem.")
         elif not p.changes_anything:
@@ -428,7 +437,7 @@ class ImportDialog(QDialog):
 
     def _show_lines(self) -> None:
         choice = self.show_filter.currentText()
-        outcome = {"Errors": "Error"}.get(choice, choice)
+        outcome = {"Errors": "Error", "Warnings": "Warning"}.get(choice, choice)
         lines = getattr(self, "lines", [])
         self.model.set_rows(lines if choice == "Everything" else [x for x in lines if x.outcome == outcome])
 

@@ -93,7 +93,7 @@ class MarkWriter(QObject):
                 self._next()
             return True  # said on the status line; the view shows what is stored again
 
-        WriteOp(self.widget, self.ctx, fn, label="Saving attendance").success(done).failure(error) \
+        WriteOp(self.widget, self.ctx, fn, label="Saving attendance", idempotent=True).success(done).failure(error) \
             .run_in_background()
 
     def _conflict(self, exc: AttendanceConflict, changes: list[MarkChange], on_done: Done | None) -> None:
