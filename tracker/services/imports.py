@@ -28,9 +28,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, String, Table, bindparam, func, insert, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from tracker.db.bulk import PreparedInsert
 from tracker.db.models import (
     Activity,
     ActivityLead,
@@ -477,13 +479,16 @@ class ImportService(Service):
         preview = plan.preview(str(path))
         if not preview.changes_anything:  # the same file again: not even an audit entry
             return ImportResult(preview, (), (), (), time.perf_counter() - started)
+        file, dialect = Path(path).name, self.db.engine.dialect
+        prepared = _prepare(plan, actor, file, dialect, report, check)
         with unit_of_work(self.db) as tx:
             s = tx.session
             require(s, actor, Permission.MANAGE_USERS)
-            if _fingerprint(s) != seen:
+            if _fingerprint(s) != seen:  # changed meanwhile (rare): plan again, under the lock
                 plan = planned(s)
                 preview = plan.preview(str(path))
-            created, updated, activity_ids = _write(tx, actor, plan, report, check, Path(path).name)
+                prepared = _prepare(plan, actor, file, dialect, report, check)
+            created, updated, activity_ids = _write(tx, actor, plan, prepared, report, check, file)
             tx.audit(actor, "import", "roster", None, None, {
                 "file": Path(path).name, "format": data.format, "created": len(created),
                 "updated": len(plan.updates), "created_ids": created, "updated_ids": updated,
@@ -519,35 +524,100 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _write(tx: Any, actor: Actor, plan: _Plan, report: Progress, check: Callable[[], None],
-           file: str) -> tuple[list[int], list[int], list[int]]:
-    s: Session = tx.session
+@dataclass
+class _Prepared:
+    """The rows of a plan, ready for the driver (made before the write lock is taken)."""
+
+    users: PreparedInsert
+    progress: PreparedInsert
+    history: PreparedInsert
+    leads: PreparedInsert
+    links: PreparedInsert
+
+
+def _by_id_or_uid(model: Any, prefix: str) -> Any:
+    """The id of a row that exists (``{prefix}_id``) or that this write inserts (``{prefix}_uid``)."""
+    return func.coalesce(bindparam(f"{prefix}_id", type_=Integer),
+                         select(model.id).where(model.uid == bindparam(f"{prefix}_uid", type_=String))
+                         .scalar_subquery())
+
+
+def _prepare(plan: _Plan, actor: Actor, file: str, dialect: Dialect, report: Progress,
+             check: Callable[[], None]) -> _Prepared:
+    """Everything slow about writing a plan — hashing the passwords a file gives, making uids and
+    turning every value into what the driver takes — done before the write lock is taken."""
+    from tracker.services.auth import hash_password
+
     now = utcnow()
-    users = _table(User)
-    # --- new accounts
-    rows = []
+    user_rows: list[dict[str, Any]] = []
+    new_uids: dict[str, str] = {}  # username of a new account -> its uid
+    with_password = sum(1 for _p, row in plan.new_people if row["password_hash"])
+    hashed = 0
     for _p, row in plan.new_people:
         r = dict(row)
         if r["password_hash"]:
-            from tracker.services.auth import hash_password
-
             r["password_hash"] = hash_password(r["password_hash"])
+            hashed += 1
+            if hashed % 20 == 0:
+                report(12, 100, f"Securing passwords… {hashed} of {with_password}")
+                check()
         r.update(uid=new_uid(), created_at=now, updated_at=now, version=1, failed_logins=0)
-        rows.append(r)
-    total = max(1, len(rows))
-    for i, chunk in enumerate(_chunks(rows, 2000)):
-        s.execute(insert(users), chunk)
-        done = min((i + 1) * 2000, len(rows))
-        report(15 + 45 * done // total, 100, f"Creating accounts… {done} of {len(rows)}")
-        check()
+        new_uids[r["username"]] = r["uid"]
+        user_rows.append(r)
+
+    def person(ref: tuple[str, Any], prefix: str) -> dict[str, Any]:
+        return ({f"{prefix}_id": int(ref[1]), f"{prefix}_uid": None} if ref[0] == "id"
+                else {f"{prefix}_id": None, f"{prefix}_uid": new_uids[ref[1]]})
+
+    def group(ref: tuple[str, Any]) -> dict[str, Any]:
+        return ({"a_id": int(ref[1]), "a_uid": None} if ref[0] == "id"
+                else {"a_id": None, "a_uid": plan.new_groups[ref[1]].uid})
+
+    stamps = {"created_at": now, "updated_at": now}
+    progress_rows, history_rows = [], []
+    for pref, gref, status, day, pos in plan.enrollments:
+        progress_uid = new_uid()
+        progress_rows.append({
+            "uid": progress_uid, **stamps, "version": 1, **person(pref, "u"), **group(gref), "status": status,
+            "progress_percentage": 0.0, "progress_manual": False, "status_manual": False,
+            "started_at": now if status is ProgressStatus.ACTIVE else None, "enrolled_on": day,
+            "waitlist_position": pos})
+        history_rows.append({
+            "uid": new_uid(), **stamps, "p_uid": progress_uid, "from_status": None, "to_status": status.value,
+            "changed_by": actor.id, "changed_at": now, "note": f"Enrolled by roster import ({file})"})
+    lead_rows = [{"uid": new_uid(), **stamps, **person(p, "u"), **group(g), "lead_role": role}
+                 for p, g, role in plan.leads]
+    link_rows = [{"uid": new_uid(), **stamps, **person(g, "g"), **person(st, "s"), "relationship": "guardian"}
+                 for g, st in plan.links]
+    progress, history = _table(ActivityProgress), _table(ProgressStatusHistory)
+    leads, links = _table(ActivityLead), _table(GuardianLink)
+    return _Prepared(
+        users=PreparedInsert(dialect, _table(User), insert(_table(User)), user_rows),
+        progress=PreparedInsert(dialect, progress, insert(progress).values(
+            user_id=_by_id_or_uid(User, "u"), activity_id=_by_id_or_uid(Activity, "a")), progress_rows),
+        history=PreparedInsert(dialect, history, insert(history).values(
+            progress_id=select(ActivityProgress.id).where(ActivityProgress.uid == bindparam("p_uid", type_=String))
+            .scalar_subquery()), history_rows),
+        leads=PreparedInsert(dialect, leads, insert(leads).values(
+            user_id=_by_id_or_uid(User, "u"), activity_id=_by_id_or_uid(Activity, "a")), lead_rows),
+        links=PreparedInsert(dialect, links, insert(links).values(
+            guardian_id=_by_id_or_uid(User, "g"), student_id=_by_id_or_uid(User, "s")), link_rows),
+    )
+
+
+def _write(tx: Any, actor: Actor, plan: _Plan, prepared: _Prepared, report: Progress,
+           check: Callable[[], None], file: str) -> tuple[list[int], list[int], list[int]]:
+    """Under the write lock: the prepared rows go in, in the order their references need."""
+    s: Session = tx.session
+    now = utcnow()
+    users = _table(User)
+    report(40, 100, f"Creating {len(prepared.users)} accounts…")
+    prepared.users.run(s)
+    check()
     new_ids: dict[str, int] = {}
-    names = [r["username"] for r in rows]
+    names = [r["username"] for r in prepared.users.rows]
     for chunk in _chunks(names, 900):
         new_ids.update(s.execute(select(User.username, User.id).where(User.username.in_(chunk))).all())
-
-    def resolve(ref: tuple[str, Any]) -> int:
-        return int(ref[1]) if ref[0] == "id" else new_ids[ref[1]]
-
     # --- updated accounts
     report(62, 100, "Updating accounts…")
     if plan.updates:
@@ -580,46 +650,15 @@ def _write(tx: Any, actor: Actor, plan: _Plan, report: Progress, check: Callable
     def resolve_group(ref: tuple[str, Any]) -> int:
         return int(ref[1]) if ref[0] == "id" else group_ids[ref[1]]
 
-    activity_ids = sorted(set(group_ids.values()) | set(plan.group_updates))
-    # --- enrollments, leads, links
+    # --- enrollments (with their status history), leads, links
     report(78, 100, "Enrollments…")
-    enroll_rows: list[dict[str, Any]] = []
-    for pref, gref, status, day, pos in plan.enrollments:
-        enroll_rows.append({
-            "uid": new_uid(), "created_at": now, "updated_at": now, "version": 1,
-            "user_id": resolve(pref), "activity_id": resolve_group(gref), "status": status,
-            "progress_percentage": 0.0, "progress_manual": False, "status_manual": False,
-            "started_at": now if status is ProgressStatus.ACTIVE else None, "enrolled_on": day,
-            "waitlist_position": pos,
-        })
-    for chunk in _chunks(enroll_rows, 2000):
-        s.execute(insert(_table(ActivityProgress)), chunk)
-        check()
-    if enroll_rows:
-        pairs: dict[tuple[int, int], ProgressStatus] = {
-            (r["user_id"], r["activity_id"]): r["status"] for r in enroll_rows}
-        acts = sorted({a for _, a in pairs})
-        history = []
-        for pid, uid_, aid in s.execute(select(ActivityProgress.id, ActivityProgress.user_id,
-                                               ActivityProgress.activity_id)
-                                        .where(ActivityProgress.activity_id.in_(acts))):
-            enrolled_as = pairs.get((uid_, aid))
-            if enrolled_as is not None:
-                history.append({"uid": new_uid(), "created_at": now, "updated_at": now, "progress_id": pid,
-                                "from_status": None, "to_status": enrolled_as.value, "changed_by": actor.id,
-                                "changed_at": now, "note": f"Enrolled by roster import ({file})"})
-        for chunk in _chunks(history, 2000):
-            s.execute(insert(_table(ProgressStatusHistory)), chunk)
-        activity_ids = sorted(set(activity_ids) | set(acts))
-    lead_rows: list[dict[str, Any]] = [{"uid": new_uid(), "created_at": now, "updated_at": now, "user_id": resolve(p),
-                  "activity_id": resolve_group(g), "lead_role": role} for p, g, role in plan.leads]
-    if lead_rows:
-        s.execute(insert(_table(ActivityLead)), lead_rows)
-        activity_ids = sorted(set(activity_ids) | {r["activity_id"] for r in lead_rows})
-    link_rows = [{"uid": new_uid(), "created_at": now, "updated_at": now, "guardian_id": resolve(g),
-                  "student_id": resolve(st), "relationship": "guardian"} for g, st in plan.links]
-    for chunk in _chunks(link_rows, 2000):
-        s.execute(insert(_table(GuardianLink)), chunk)
+    prepared.progress.run(s)
+    prepared.history.run(s)
+    check()
+    prepared.leads.run(s)
+    prepared.links.run(s)
+    touched = {resolve_group(g) for _p, g, *_rest in plan.enrollments} | {resolve_group(g) for _p, g, _r in plan.leads}
+    activity_ids = sorted(set(group_ids.values()) | set(plan.group_updates) | touched)
     report(95, 100, "Saving…")
     created = sorted(new_ids.values())
     updated = [uid_ for uid_, _ in plan.updates]

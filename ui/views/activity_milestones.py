@@ -259,6 +259,7 @@ class MilestonesTab(MilestoneWrites, Refreshing):
         self.show_snapshot(snap)
 
     def show_snapshot(self, snap: Checklist) -> None:
+        self.stale = False  # what is shown is current: showing the tab need not load it again
         keep = self.current_milestone()
         current = self.table.currentIndex()
         picked = self.bulk_milestone.currentData()
