@@ -8,17 +8,14 @@ import logging
 import os
 import sqlite3
 import stat
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
 
 from tests.conftest import PASSWORD, build_school
 from tracker import cli
 from tracker.db import engine as engine_module
 from tracker.db.models import User
-from tracker.db.uow import unit_of_work
 from tracker.domain.enums import Role
 from tracker.errors import DatabaseBusy, DatabaseError
 from tracker.logs import redact, setup_logging
@@ -91,23 +88,24 @@ def test_a_read_only_database_opens_reads_and_refuses_changes_plainly(school_fil
     assert _digest(school_file) == before
 
 
-def test_a_full_disk_during_a_bulk_insert_says_the_disk_is_full_and_writes_nothing(school_file: Path) -> None:
+def test_a_disk_that_fills_during_an_import_says_so_and_writes_nothing(school_file: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID,First Name,Surname,Email\n" + "".join(
+        f"S{i:05d},Secret,Name{i},secret{i}@example.org\n" for i in range(5000)), encoding="utf-8")
     db, _ = open_database(school_file)
     try:
         with db.engine.connect() as conn:  # no room for more pages: what a full disk does to SQLite
             pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-        engine_module.event.listen(db.engine, "connect",
-                                   lambda c, _r: c.execute(f"PRAGMA max_page_count={pages}"))
         db.engine.dispose()
-        rows = [{"username": f"pupil{i}", "display_name": f"Secret Name {i}", "role": Role.STUDENT,
-                 "email": f"secret{i}@example.org", "active": True, "failed_logins": 0, "version": 1,
-                 "uid": f"u-{i}", "created_at": datetime(2026, 1, 1), "updated_at": datetime(2026, 1, 1)} for i in range(5000)]
-        with pytest.raises(DatabaseError) as err, unit_of_work(db) as tx:
-            tx.session.execute(insert(User), rows)
+        engine_module.event.listen(db.engine, "connect",
+                                   lambda c, _r: c.execute(f"PRAGMA max_page_count={pages + 2}"))
+        services = Services(db)
+        admin = services.auth.login("admin", PASSWORD)
+        with pytest.raises(DatabaseError) as err:
+            services.imports.apply(admin, roster)
         message = str(err.value)
-        assert "disk is full" in message and "Secret Name" not in message and "secret1@" not in message
-        with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM users WHERE username LIKE 'pupil%'")).scalar() == 0
+        assert "disk is full" in message and "Secret" not in message and "secret1@" not in message
+        assert not any(u.student_number == "S00001" for u in services.people.find_users(admin))
     finally:
         db.dispose()
 
