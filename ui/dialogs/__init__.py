@@ -97,6 +97,17 @@ class WaitingDialog(QDialog):
         show_waiting(self, False, *controls)
         return True
 
+    def refused(self, exc: BaseException, show: Callable[[str], None]) -> bool:
+        """The answer of a failed action: dropped when the dialog was closed meanwhile; a domain
+        error said inside the dialog with ``show`` (True: handled); anything else is left to the
+        standard unexpected-error dialog (False)."""
+        if not self.finish_waiting():
+            return True
+        if not isinstance(exc, TrackerError):
+            return False
+        show(error_text(exc))
+        return True
+
     def done(self, result: int) -> None:
         self._waiting_for = None
         super().done(result)

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.errors import TrackerError
 from tracker.services.auth import MIN_PASSWORD_LENGTH
 from ui.context import AppContext
-from ui.dialogs import ErrorLabel, WaitingDialog, error_text, header
+from ui.dialogs import ErrorLabel, WaitingDialog, header
 from ui.ops import WriteOp
 
 
@@ -94,9 +93,4 @@ class ChangePasswordDialog(WaitingDialog):
             self.accept()
 
     def _refused(self, exc: BaseException) -> bool:
-        if not self.finish_waiting():
-            return True
-        if not isinstance(exc, TrackerError):
-            return False
-        self.error.show_message(error_text(exc))
-        return True
+        return self.refused(exc, self.error.show_message)

@@ -159,12 +159,7 @@ class FirstRunDialog(WaitingDialog):
         self.accept()
 
     def _refused(self, exc: BaseException) -> bool:
-        if not self.finish_waiting():
-            return True
-        if not isinstance(exc, TrackerError):
-            return False
-        self.error.show_message(error_text(exc))
-        return True
+        return self.refused(exc, self.error.show_message)
 
     # --- demo school -------------------------------------------------------------------------
     def load_demo(self) -> None:
@@ -219,12 +214,7 @@ class FirstRunDialog(WaitingDialog):
             .success(opened).failure(self._reopen_failed).run_in_background()
 
     def _reopen_failed(self, exc: BaseException) -> bool:
-        if not self.finish_waiting():
-            return True
-        if not isinstance(exc, TrackerError):
-            return False
-        self.error.show_message(error_text(exc))
-        return True
+        return self.refused(exc, self.error.show_message)
 
     def _demo_done(self, result: object) -> None:
         self._reopen(lambda accounts: self._demo_ready(result, accounts), describe_accounts=True)

@@ -218,9 +218,4 @@ class SettingsDialog(WaitingDialog):
         self.accept()
 
     def _refused(self, exc: BaseException) -> bool:
-        if not self.finish_waiting():
-            return True
-        if not isinstance(exc, TrackerError):
-            return False
-        self.error.show_message(error_text(exc))
-        return True
+        return self.refused(exc, self.error.show_message)

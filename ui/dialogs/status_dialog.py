@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tracker.errors import TrackerError
 from tracker.services.attendance import StatusInfo
 from ui.context import AppContext
 from ui.dialogs import WaitingDialog
@@ -181,10 +180,8 @@ class StatusDialog(WaitingDialog):
         self.load(select=saved.id)
 
     def _refused(self, exc: BaseException) -> bool:
-        if not self.finish_waiting():
-            return True
-        if not isinstance(exc, TrackerError):
-            return False
-        self.error.setText(str(exc))
+        return self.refused(exc, self._show_error)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
         self.error.show()
-        return True
