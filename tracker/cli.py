@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tracker.errors import DatabaseError, TrackerError
-from tracker.logs import redact, setup_logging
 
 log = logging.getLogger("tracker.cli")
 
@@ -104,7 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    log_path = setup_logging()
+    if args.command not in (None, "gui"):  # the GUI starts its log once its window is on screen
+        from tracker.logs import setup_logging
+
+        setup_logging()
     if args.version:
         from tracker import __version__
 
@@ -136,6 +138,9 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         print("activity-tracker: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - never a traceback in a user's face: a line and the log
+        from tracker.logs import redact, setup_logging
+
+        log_path = setup_logging()
         log.error("unexpected error in %s", command, exc_info=True)
         where = f" Details are in {log_path}." if log_path else ""
         print(f"activity-tracker: unexpected error ({type(exc).__name__}: {redact(str(exc)).splitlines()[0][:200]})."

@@ -199,6 +199,9 @@ class GuiLaunch:
             self.app.exit(code)
 
     def _start(self) -> None:
+        from tracker.logs import setup_logging
+
+        setup_logging()  # now that the window is on screen (it costs a few imports)
         target = self.target
         self.tasks.run(lambda state: open_for_sign_in(target), on_done=self._opened,
                        on_error=self._not_opened, write=True, label="Opening the database")
