@@ -1,104 +1,39 @@
 """The command line: `activity-tracker [--db PATH_OR_URL] SUBCOMMAND …`.
 
 No subcommand starts the GUI. GUI subcommands (the GUI itself, `screenshot`) are handed to the
-callables the launcher in ``ui`` passes in, so that this module never imports Qt.
+callables the launcher in ``ui`` passes in, so that this module never imports Qt. The grammar
+(descriptions, examples, option help) is in :mod:`tracker.cli_parser`.
+
+Commands act as the first active administrator (the person who may open the database file runs
+the school's command line); the listing commands can sign in as someone else (``--user``).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
+
+if TYPE_CHECKING:
+    from tracker.domain.policy import Actor
+    from tracker.services import Services
+    from tracker.services.imports import ImportPreview
 
 log = logging.getLogger("tracker.cli")
 
 GuiHandler = Callable[[argparse.Namespace], int]
 
-DEMO_PASSWORD = "demo-pass-2026"
-
-
-def _add_db(p: argparse.ArgumentParser, *, top: bool) -> None:
-    p.add_argument(
-        "--db",
-        metavar="PATH_OR_URL",
-        default=None if top else argparse.SUPPRESS,
-        help="SQLite file or SQLAlchemy URL (default: $TRACKER_DB or the per-user data folder)",
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="activity-tracker",
-        description="Track students' progress in extracurricular activities. "
-        "With no subcommand, starts the desktop application.",
-    )
-    _add_db(parser, top=True)
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
-
-    p = sub.add_parser("gui", help="start the desktop application (the default)")
-    _add_db(p, top=False)
-
-    p = sub.add_parser("demo", help="create a realistic demo school database")
-    _add_db(p, top=False)
-    p.add_argument("--students", type=int, default=600, help="number of students (default 600)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same school)")
-    p.add_argument("--password", default=DEMO_PASSWORD, help="password of every demo account")
-    p.add_argument("--force", action="store_true", help="overwrite an existing database")
-    p.add_argument("--if-missing", action="store_true",
-                   help="do nothing (but print the accounts) when the database already exists")
-
-    p = sub.add_parser("create-user", help="create an account")
-    _add_db(p, top=False)
-    p.add_argument("--role", required=True, choices=["admin", "teacher", "student", "parent"])
-    p.add_argument("--username", required=True)
-    p.add_argument("--display-name", default="")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from standard input (first line)")
-
-    p = sub.add_parser("migrate", help="create or upgrade the database schema (with a backup)")
-    _add_db(p, top=False)
-
-    p = sub.add_parser("export-ics", help="write an activity's sessions as an iCalendar (.ics) file")
-    _add_db(p, top=False)
-    p.add_argument("--activity", type=int, required=True, metavar="ID", help="activity id")
-    p.add_argument("--out", required=True, metavar="FILE.ics", help="file to write")
-    p.add_argument("--tz", default=None, help="time zone of the school (default: the system's)")
-
-    p = sub.add_parser("import-ics", help="add the meetings of an .ics file as sessions")
-    _add_db(p, top=False)
-    p.add_argument("file", metavar="FILE.ics")
-    target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--activity", type=int, metavar="ID", help="add to this activity")
-    target.add_argument("--new-activity", metavar="NAME", help="create a new activity with this name")
-    p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                   help="first day to import (default: the calendar's first event)")
-    p.add_argument("--to", dest="end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                   help="last day to import (default: a year after its last dated event)")
-    p.add_argument("--tz", default=None, help="time zone of the school (default: the system's)")
-
-    p = sub.add_parser("import-roster", help="import students (CSV, XLSX) or a OneRoster bundle, all or nothing")
-    _add_db(p, top=False)
-    p.add_argument("path", metavar="PATH", help="CSV/XLSX file, or a OneRoster folder or .zip")
-    p.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
-    p.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
-                   help="map a column the importer does not recognise (repeatable), e.g. --map 'Pupil=full_name'; "
-                        "for OneRoster, --map 'class:SOURCEDID=ACTIVITY_ID' (or =skip) instead of a new activity")
-
-    p = sub.add_parser("screenshot", help="render a view as a user, offscreen, to a PNG file")
-    _add_db(p, top=False)
-    p.add_argument("--user", help="username to render as")
-    p.add_argument("--password", default=None, help="password (default: the demo password)")
-    p.add_argument("--view", default="dashboard", help="view name (see --list-views)")
-    p.add_argument("--out", help="PNG file to write")
-    p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
-    p.add_argument("--list-views", action="store_true", help="list the views and exit")
-    return parser
+__all__ = ["DEMO_PASSWORD", "build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = None) -> int:
@@ -120,6 +55,8 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "import-roster": cmd_import_roster,
         "export-ics": cmd_export_ics,
         "import-ics": cmd_import_ics,
+        "activities": cmd_activities,
+        "users": cmd_users,
     }
     try:
         if command in handlers:
@@ -137,6 +74,9 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
     except KeyboardInterrupt:
         print("activity-tracker: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `activity-tracker users | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error when Python exits
+        return 0
     except Exception as exc:  # noqa: BLE001 - never a traceback in a user's face: a line and the log
         from tracker.logs import redact, setup_logging
 
@@ -152,10 +92,34 @@ def db_target(args: argparse.Namespace) -> str | None:
     return getattr(args, "db", None) or os.environ.get("TRACKER_DB") or None
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
-    from tracker.db.engine import describe_url
+@contextmanager
+def _services(args: argparse.Namespace) -> Iterator[Services]:
+    """The services on the database of ``--db``, closed afterwards. A file in a folder that does
+    not exist is refused: a mistyped path must not create folders and an empty database."""
+    from tracker.db.engine import require_folder
+    from tracker.services import Services
     from tracker.services.bootstrap import open_database
 
+    target = db_target(args)
+    require_folder(target)
+    db, _ = open_database(target)
+    try:
+        yield Services(db)
+    finally:
+        db.dispose()
+
+
+def _read_password(args: argparse.Namespace, username: str) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass(f"Password for {username}: ")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from tracker.db.engine import describe_url, require_folder
+    from tracker.services.bootstrap import open_database
+
+    require_folder(db_target(args))
     db, result = open_database(db_target(args))
     where = describe_url(db.url)
     db.dispose()
@@ -173,37 +137,26 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     from tracker.domain.enums import Role
-    from tracker.services import Services
-    from tracker.services.bootstrap import open_database
     from tracker.services.people import UserInput
 
-    if args.password_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
-    else:
-        password = getpass.getpass(f"Password for {args.username}: ")
+    password = _read_password(args, args.username)
     if not password:
         raise TrackerError("No password given; nothing was created.")
-    db, _ = open_database(db_target(args))
-    try:
-        services = Services(db)
+    with _services(args) as services:
         role = Role(args.role)
         if role is Role.ADMIN and not services.auth.has_admin():
             actor = services.auth.create_first_admin(args.username, password, args.display_name)
             print(f"Created administrator {actor.username}.")
             return 0
-        system = _system_actor(services)
         info = services.people.create_user(
-            system,
+            _system_actor(services),
             UserInput(args.username, args.display_name or args.username, role, password=password),
         )
         print(f"Created {info.role.value} {info.username} (id {info.id}).")
         return 0
-    finally:
-        db.dispose()
 
 
-def _system_actor(services: object):  # type: ignore[no-untyped-def]
+def _system_actor(services: Services) -> Actor:
     """The command line runs with the rights of the machine's operator: the first active admin."""
     from sqlalchemy import select
 
@@ -212,7 +165,7 @@ def _system_actor(services: object):  # type: ignore[no-untyped-def]
     from tracker.domain.enums import Role
     from tracker.services.auth import actor_of
 
-    with read_only(services.db) as s:  # type: ignore[attr-defined]
+    with read_only(services.db) as s:
         admin = s.scalar(
             select(User).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
         )
@@ -221,8 +174,56 @@ def _system_actor(services: object):  # type: ignore[no-untyped-def]
         return actor_of(admin)
 
 
+def _actor(args: argparse.Namespace, services: Services) -> Actor:
+    """``--user`` signs in as that person (their password checked, as in the application);
+    otherwise the first active administrator."""
+    if args.user:
+        return services.auth.login(args.user, _read_password(args, args.user))
+    if args.password_stdin:
+        raise TrackerError("--password-stdin needs --user: whose password is it?")
+    return _system_actor(services)
+
+
+def _print_records(records: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], list[str]]) -> None:
+    """A JSON array, or one tab-separated line per record starting with its id."""
+    if as_json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for record in records:
+        print("\t".join([str(record["id"]), *line(record)]))
+
+
+def cmd_activities(args: argparse.Namespace) -> int:
+    from tracker.api import TrackerAPI
+
+    with _services(args) as services:
+        rows = TrackerAPI(services).list_activities(_actor(args, services))
+
+    def line(a: dict[str, Any]) -> list[str]:
+        return [a["name"], a["category"], ", ".join(a["leads"]) or "no lead", f"{a['enrolled']} enrolled",
+                *(["archived"] if a["archived"] else [])]
+
+    _print_records(rows, args.json, line)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from tracker.api import TrackerAPI
+
+    with _services(args) as services:
+        rows = TrackerAPI(services).find_users(_actor(args, services), role=args.role)
+
+    def line(u: dict[str, Any]) -> list[str]:
+        school = [f"{label} {u[key]}" for label, key in
+                  (("class", "class_name"), ("grade", "grade"), ("number", "student_number")) if u.get(key)]
+        return [u["username"], u["display_name"], u["role"], *school, *([] if u["active"] else ["inactive"])]
+
+    _print_records(rows, args.json, line)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tracker.demo import DemoOptions, describe_accounts, generate_demo
+    from tracker.demo import DemoOptions, accounts_file, describe_accounts, generate_demo, write_accounts_file
 
     target = db_target(args)
     if target is None:
@@ -232,7 +233,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     opts = DemoOptions(students=args.students, seed=args.seed, password=args.password, force=args.force)
     if args.if_missing and _exists(target):
         print(f"Demo school already at {target}.")
-        print(describe_accounts(target, args.password))
+        print(describe_accounts(target, args.password, every_teacher=True))
+        listing = accounts_file(target)
+        if listing is not None and listing.exists():
+            print(f"Every account is listed in {listing}")
         return 0
 
     def progress(done: int, total: int, text: str) -> None:
@@ -243,7 +247,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Created demo school {result.school_name!r} at {target} in {result.seconds:.1f} s.")
-    print(describe_accounts(target, args.password))
+    print(describe_accounts(target, args.password, every_teacher=True))
+    written = write_accounts_file(target, args.password)
+    if written is not None:
+        path, count = written
+        print(f"All {count} accounts (students and parents too) are listed in {path}")
     return 0
 
 
@@ -253,68 +261,82 @@ def _exists(target: str) -> bool:
     return os.path.exists(target) and os.path.getsize(target) > 0
 
 
-def _iso_date(text: str):  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
-
-
 def cmd_export_ics(args: argparse.Namespace) -> int:
-    from tracker.services import Services
-    from tracker.services.bootstrap import open_database
     from tracker.services.ical import write_atomic
 
-    db, _ = open_database(db_target(args))
-    try:
-        services = Services(db)
+    with _services(args) as services:
         data = services.ical.export_ics(_system_actor(services), args.activity, tz=args.tz)
-        try:
-            write_atomic(args.out, data)
-        except OSError as exc:
-            raise TrackerError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
-        events = data.count(b"BEGIN:VEVENT")
-        print(f"Wrote {args.out}: activity {args.activity}, {events} event{'s' if events != 1 else ''}.")
-        return 0
-    finally:
-        db.dispose()
+    try:
+        write_atomic(args.out, data)
+    except OSError as exc:
+        raise TrackerError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
+    events = data.count(b"BEGIN:VEVENT")
+    print(f"Wrote {args.out}: activity {args.activity}, {events} event{'s' if events != 1 else ''}.")
+    return 0
+
+
+#: all-day events listed after an import that skipped them
+ALL_DAY_SHOWN = 20
 
 
 def cmd_import_ics(args: argparse.Namespace) -> int:
-    from tracker.services import Services
-    from tracker.services.bootstrap import open_database
-
-    db, _ = open_database(db_target(args))
-    try:
-        services = Services(db)
+    if args.holidays:
+        if args.all_day_at is not None:
+            print("activity-tracker import-ics: --all-day-at is for an activity's import; with --holidays "
+                  "every all-day event is a holiday.", file=sys.stderr)
+            return 2
+        with _services(args) as services:
+            holidays = services.ical.import_holidays(_system_actor(services), args.file, args.start, args.end)
+        print(holidays.summary())
+        return 0
+    at, ends = args.all_day_at or (None, None)
+    with _services(args) as services:
         result = services.ical.import_ics(_system_actor(services), args.file, activity_id=args.activity,
                                           new_activity_name=args.new_activity, start=args.start,
-                                          end=args.end, tz=args.tz)
-        print(f"Imported {args.file} into {result.summary()}")
-        return 0
-    finally:
-        db.dispose()
+                                          end=args.end, tz=args.tz, all_day_at=at, all_day_ends=ends)
+    print(f"Imported {args.file} into {result.summary()}")
+    if result.all_day_skipped:
+        print(f"{result.all_day_skipped} all-day event{'s' if result.all_day_skipped != 1 else ''} skipped "
+              "(add them as sessions with --all-day-at HH:MM, or import the file as school holidays "
+              "with --holidays):")
+        for entry in result.all_day[:ALL_DAY_SHOWN]:
+            print(f"  {entry.describe()}")
+        if len(result.all_day) > ALL_DAY_SHOWN:
+            print(f"  … and {len(result.all_day) - ALL_DAY_SHOWN} more")
+    return 0
+
+
+def _unreadable(preview: ImportPreview) -> bool:
+    """Nothing could be read from the path at all (missing, damaged, empty, not a roster): no
+    summary of "unknown, 0 rows" before the reason."""
+    return bool(preview.errors) and not preview.headers and not preview.rows \
+        and not preview.format.startswith("oneroster-")
+
+
+def _about_the_path(preview: ImportPreview, path: str) -> bool:
+    """Every problem is with the path itself (missing, damaged, empty), not with a file inside
+    a bundle, whose name the listing must show."""
+    return all(problem.file in (None, Path(path).name) for problem in preview.errors)
 
 
 def cmd_import_roster(args: argparse.Namespace) -> int:
     """Preview (and unless --dry-run, apply) a roster import as the first active admin."""
-    from tracker.services import Services
-    from tracker.services.bootstrap import open_database
-
     mapping = {}
     for item in args.map:
         header, sep, field = item.partition("=")
         if not sep:
             raise TrackerError(f"--map needs HEADER=FIELD, not {item!r}.")
         mapping[header.strip()] = field.strip()
-    db, _ = open_database(db_target(args))
-    try:
-        services = Services(db)
+    with _services(args) as services:
         actor = _system_actor(services)
         preview = services.imports.preview(actor, args.path, mapping or None)
-        for line in preview.summary_lines():
+        unreadable = _unreadable(preview)
+        if unreadable and _about_the_path(preview, args.path):  # one plain sentence naming the file
+            for problem in preview.errors:
+                said = problem.message if problem.file and problem.file in problem.message else str(problem)
+                print(f"activity-tracker: {said}", file=sys.stderr)
+            return 1
+        for line in [] if unreadable else preview.summary_lines():
             print(line)
         for problem in preview.errors:
             print(f"  error: {problem}")
@@ -332,5 +354,3 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
         print(f"Imported in {result.seconds:.1f} s: {len(result.created_ids)} created, "
               f"{len(result.updated_ids)} updated.")
         return 0
-    finally:
-        db.dispose()

@@ -11,10 +11,17 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QtMsgType,
+    qFormatLogMessage,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from tracker.errors import DatabaseError
@@ -47,7 +54,34 @@ def ensure_app() -> QApplication:
     theme.apply(app)
     app.setWindowIcon(resources.app_icon())
     collector.install(app)  # cyclic garbage (Qt objects included) is collected on this thread only
+    if app.platformName() == "offscreen":
+        _quiet_offscreen()
     return app
+
+
+#: what Qt's offscreen platform prints each time a window's size limits change (screenshots)
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+_offscreen_filter_installed = False
+
+
+def _quiet_offscreen() -> None:
+    """Drop the offscreen platform's "does not support propagateSizeHints()" warnings (a
+    screenshot printed dozens); every other Qt message goes where it went before."""
+    global _offscreen_filter_installed
+    if _offscreen_filter_installed:
+        return
+    previous = None
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message == OFFSCREEN_NOISE:
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            print(qFormatLogMessage(kind, context, message), file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+    _offscreen_filter_installed = True
 
 
 def database_target(args: argparse.Namespace | None = None) -> str:
@@ -104,15 +138,39 @@ def make_main_window(ctx: AppContext, **kwargs: object) -> MainWindow:
     return MainWindow(ctx, **kwargs)  # type: ignore[arg-type]
 
 
-def show_database_error(exc: BaseException, target: str) -> None:
+DATABASE_FILES = "Activity Tracker databases (*.db *.sqlite *.sqlite3);;All files (*)"
+
+
+def ask_for_database(exc: BaseException, target: str) -> str | None:
+    """The database at ``target`` cannot be used: say why, and offer another one — an existing
+    database chosen with a file dialog, or a new one created where the user says. Returns the
+    location picked, or None when the user quits."""
+    from PySide6.QtWidgets import QFileDialog
+
     message = str(exc)
     print(f"activity-tracker: {message}", file=sys.stderr)
     box = QMessageBox(QMessageBox.Icon.Critical, "Cannot open the database",
-                      f"Activity Tracker cannot open the database.\n\n{message}",
-                      QMessageBox.StandardButton.Ok)
-    box.setInformativeText(
-        f"Location: {target}\nChoose another one with --db PATH_OR_URL, or set TRACKER_DB.")
-    box.exec()
+                      f"Activity Tracker cannot open the database.\n\n{message}")
+    box.setInformativeText(f"Location: {target}\n\nOpen another Activity Tracker database, or create a "
+                           "new, empty one (then set up the first administrator, or load a demo school).")
+    choose = box.addButton("Choose another database…", QMessageBox.ButtonRole.AcceptRole)
+    create = box.addButton("Create a new one…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(choose)
+    folder = str(Path(target).parent) if "://" not in target else str(default_db_path().parent)
+    while True:
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is choose:
+            path, _ = QFileDialog.getOpenFileName(None, "Choose an Activity Tracker database", folder,
+                                                  DATABASE_FILES)
+        elif clicked is create:
+            path, _ = QFileDialog.getSaveFileName(None, "Create a new database", str(Path(folder) / "school.db"),
+                                                  DATABASE_FILES)
+        else:
+            return None
+        if path:
+            return path
 
 
 def sign_in(ctx: AppContext, target: str, login: LoginDialog | None = None, *, first_run: bool = False) -> bool:
@@ -202,18 +260,29 @@ class GuiLaunch:
         from tracker.logs import setup_logging
 
         setup_logging()  # now that the window is on screen (it costs a few imports)
+        self._open()
+
+    def _open(self) -> None:
         target = self.target
         self.tasks.run(lambda state: open_for_sign_in(target), on_done=self._opened,
                        on_error=self._not_opened, write=True, label="Opening the database")
 
     def _not_opened(self, exc: BaseException) -> None:
+        """Not a database we can use: the user picks another one (or a new one, remembered as
+        the location from now on, like in Settings), or quits."""
         if self.exit_code is not None:  # the user cancelled meanwhile
             return
         self.login.hide()
         if not isinstance(exc, DatabaseError):
             exc = DatabaseError(f"Cannot open the database {self.target}: {exc}")
-        show_database_error(exc, self.target)
-        self._finish(EXIT_DATABASE)
+        other = ask_for_database(exc, self.target)
+        if other is None:
+            self._finish(EXIT_DATABASE)
+            return
+        self.target = other
+        app_settings().setValue(DATABASE_LOCATION, other)
+        self.login.show()
+        self._open()
 
     def _opened(self, opened: tuple[Database, bool]) -> None:
         from PySide6.QtCore import QTimer

@@ -50,9 +50,7 @@ class IdleLock(QObject):
         self._since_restart = QElapsedTimer()
         self._timeout_ms = 0
         self._paused = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._filtering = False
         self.set_timeout(timeout_ms)
 
     @property
@@ -63,6 +61,11 @@ class IdleLock(QObject):
     def active(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def watching_input(self) -> bool:
+        """Whether the application's events pass through this filter (only while counting)."""
+        return self._filtering
+
     def set_timeout(self, timeout_ms: int) -> None:
         self._timeout_ms = max(0, int(timeout_ms))
         self.restart()
@@ -71,13 +74,28 @@ class IdleLock(QObject):
         if self._timeout_ms and not self._paused:
             self._timer.start(self._timeout_ms)
             self._since_restart.start()
+            self._watch_input(True)
         else:
             self._timer.stop()
+            self._watch_input(False)
+
+    def _watch_input(self, watch: bool) -> None:
+        """Filter the application's events only while counting: a Python event filter sees
+        every event (each paint too), which costs while nothing is being timed."""
+        app = QApplication.instance()
+        if app is None or watch == self._filtering:
+            return
+        if watch:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._filtering = watch
 
     def pause(self) -> None:
         """Stop counting (while locked or signed out)."""
         self._paused = True
         self._timer.stop()
+        self._watch_input(False)
 
     def resume(self) -> None:
         self._paused = False
@@ -85,9 +103,7 @@ class IdleLock(QObject):
 
     def remove(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self._watch_input(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in _INPUT_EVENTS and self._timer.isActive():

@@ -8,6 +8,15 @@ for the new user, or covered (not destroyed) while locked.
 The status bar also tells about after-commit work still pending (a file to write, a message to
 deliver): :class:`PendingJobsIndicator`, retried once after each sign-in and on "Retry now"; a
 write whose follow-up work failed brings up one non-modal warning.
+
+The keyboard reaches everything from here: Ctrl+1… switch page and put the focus in the page's
+main table or search (its ``focus_main()``); Ctrl+Tab / Ctrl+PgDown and Ctrl+Shift+Tab /
+Ctrl+PgUp switch the tabs of the tab widget around the focus (or of the current page); Ctrl+T
+takes attendance for the session on now (:mod:`ui.take_now`); F1 opens the user guide and Help ▸
+Keyboard shortcuts lists every shortcut, read from the actions themselves (:mod:`ui.help`).
+
+The title is the school's name: the platform adds the application's name (" — Activity
+Tracker", its display name), so the window never names it twice.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,6 +41,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QStackedLayout,
     QStackedWidget,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -42,13 +53,18 @@ from tracker.errors import TrackerError
 from tracker.services.settings import SchoolSettings
 from ui import resources, theme
 from ui.context import AppContext
-from ui.dialogs import app_settings
+from ui.dialogs import alive, app_settings
 from ui.dialogs.login import LoginDialog
 from ui.idle_lock import IdleLock, LockScreen
 from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.registry import PageSpec, pages_for
+from ui.widgets.actions import focus_first
+
+if TYPE_CHECKING:
+    from ui.help import Shortcut
+    from ui.take_now import TakeNow
 
 GEOMETRY = "mainwindow/geometry"
 LAST_PAGE = "mainwindow/last_page"
@@ -82,7 +98,8 @@ class MainWindow(QMainWindow):
     """``MainWindow(ctx)`` for the signed-in ``ctx.actor``.
 
     ``idle_timeout_ms`` overrides the idle-lock setting (tests); ``persist=False`` neither reads
-    nor writes the saved geometry and last page (screenshots).
+    nor writes the saved geometry and last page (screenshots); ``start_page`` is the page shown
+    first (screenshots: no other page is built and loaded for nothing).
     """
 
     locked_changed = Signal(bool)
@@ -94,10 +111,12 @@ class MainWindow(QMainWindow):
         *,
         idle_timeout_ms: int | None = None,
         persist: bool = True,
+        start_page: str = "",
     ) -> None:
         super().__init__()
         self.ctx = ctx
         self.persist = persist
+        self._start_page = start_page
         self._idle_override = idle_timeout_ms
         self._specs: list[PageSpec] = []
         self._pages: dict[str, QWidget] = {}
@@ -105,6 +124,8 @@ class MainWindow(QMainWindow):
         self._locked = False
         self._page_actions: list[QAction] = []
         self.login_dialog: LoginDialog | None = None
+        self.help_windows: dict[str, QDialog] = {}
+        self.take_now: TakeNow | None = None
         self.jobs_warning: QMessageBox | None = None
         self.school_reloader: Reloader[SchoolSettings] = Reloader(
             ctx, self._load_school, self._apply_school_settings, self._school_not_loaded, label="School")
@@ -279,6 +300,17 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         self.go_menu = bar.addMenu("&Go")
+        self.next_tab_action = self._action(
+            "&Next tab", lambda: self.switch_tab(1), None, "The next tab of the page (Ctrl+PgDown too)")
+        self.next_tab_action.setShortcuts([QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
+        self.previous_tab_action = self._action(
+            "P&revious tab", lambda: self.switch_tab(-1), None, "The previous tab of the page (Ctrl+PgUp too)")
+        self.previous_tab_action.setShortcuts([QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+PgUp")])
+        self.take_now_action = self._action(
+            "&Take attendance now…", self.take_attendance_now, QKeySequence("Ctrl+T"),
+            "Take attendance for the session of your activities on now, or next today", "calendar")
+        for action in (self.next_tab_action, self.previous_tab_action, self.take_now_action):
+            self.addAction(action)  # the keys work while the menu bar is hidden too
 
         account = self.account_menu = bar.addMenu("&Account")
         self.password_action = self._action("Change &password…", self.change_password, None,
@@ -286,11 +318,20 @@ class MainWindow(QMainWindow):
         account.addAction(self.password_action)
 
         help_menu = self.help_menu = bar.addMenu("&Help")
+        self.guide_action = self._action("&User guide", self.open_user_guide, QKeySequence(QKeySequence.StandardKey.HelpContents),
+                                         "How to use Activity Tracker (works offline)", "about")
+        if self.guide_action.shortcut().isEmpty():  # platforms without a standard help key
+            self.guide_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.open_shortcuts, QKeySequence("Ctrl+/"),
+                                             "Every shortcut of this window, from its own commands")
         self.about_action = self._action("&About Activity Tracker", self.open_about, None,
                                          "Version, database and system information", "about")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.log_action = self._action("Open &log folder", self.open_log_folder, None,
                                        "The support log to send to IT when something went wrong")
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.log_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
@@ -351,6 +392,15 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
                 self.go_menu.addAction(action)
                 self._page_actions.append(action)
+        self.go_menu.addSeparator()
+        self.go_menu.addAction(self.next_tab_action)
+        self.go_menu.addAction(self.previous_tab_action)
+        takes = self.ctx.can(Permission.TAKE_ATTENDANCE)
+        self.take_now_action.setVisible(takes)
+        self.take_now_action.setEnabled(takes)
+        if takes:
+            self.go_menu.addSeparator()
+            self.go_menu.addAction(self.take_now_action)
         self.settings_action.setVisible(self.ctx.can(Permission.MANAGE_SETTINGS))
         self.settings_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
         self.user_status.setText(f"Signed in as {actor.display_name}")
@@ -362,7 +412,7 @@ class MainWindow(QMainWindow):
         self.school_reloader.request()
         self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
         self._set_busy(self.ctx.tasks.busy)
-        wanted = str(app_settings().value(LAST_PAGE, "") or "") if self.persist else ""
+        wanted = self._start_page or (str(app_settings().value(LAST_PAGE, "") or "") if self.persist else "")
         keys = [s.key for s in self._specs]
         if keys:
             self.show_page(wanted if wanted in keys else keys[0])
@@ -400,8 +450,9 @@ class MainWindow(QMainWindow):
     def current_page(self) -> QWidget | None:
         return self._pages.get(self._current_key)
 
-    def show_page(self, key: str) -> QWidget:
-        """Make the page ``key`` current (creating it on first use); KeyError if not allowed."""
+    def show_page(self, key: str, *, focus: bool = True) -> QWidget:
+        """Make the page ``key`` current (creating it on first use); KeyError if not allowed.
+        With ``focus``, the keyboard lands in the page's main table or search (``focus_main``)."""
         keys = self.page_keys
         if key not in keys:
             raise KeyError(f"{key!r} is not a page for this user (pages: {', '.join(keys)})")
@@ -423,7 +474,16 @@ class MainWindow(QMainWindow):
                 on_shown()
             except TrackerError as exc:
                 self.statusBar().showMessage(str(exc), 8000)
+        if focus:
+            self._focus_page(page)
         return page
+
+    def _focus_page(self, page: QWidget) -> None:
+        focus_main = getattr(page, "focus_main", None)
+        if callable(focus_main):
+            focus_main()
+        else:
+            page.setFocus()
 
     def _page(self, spec: PageSpec) -> QWidget:
         page = self._pages.get(spec.key)
@@ -438,8 +498,9 @@ class MainWindow(QMainWindow):
         return page
 
     def _on_sidebar_row(self, row: int) -> None:
+        # moving through the sidebar with the arrow keys (or clicking it) keeps the focus there
         if 0 <= row < len(self._specs):
-            self.show_page(self._specs[row].key)
+            self.show_page(self._specs[row].key, focus=not self.sidebar.hasFocus())
 
     # --- settings and change notifications -----------------------------------------------------
     def _load_school(self) -> Callable[[TaskState], SchoolSettings]:
@@ -451,7 +512,7 @@ class MainWindow(QMainWindow):
             raise exc
 
     def _apply_school_settings(self, school: SchoolSettings) -> None:
-        self.setWindowTitle(f"Activity Tracker — {school.school_name}")
+        self.setWindowTitle(school.school_name)  # the platform adds " — Activity Tracker"
         self.school_label.setText(school.school_name)
         self.crumb_school.setText(school.school_name)
         self.logo_label.setPixmap(resources.logo_pixmap(school.logo_path, 32, "#9fd3f0"))
@@ -515,7 +576,10 @@ class MainWindow(QMainWindow):
         self._set_actions_enabled(True)
         self.idle.resume()
         page = self.current_page()
-        (page or self.sidebar).setFocus()
+        if page is not None:
+            self._focus_page(page)
+        else:
+            self.sidebar.setFocus()
         self.locked_changed.emit(False)
 
     def _on_unlocked(self, actor: Actor) -> None:
@@ -524,12 +588,14 @@ class MainWindow(QMainWindow):
     def _set_actions_enabled(self, enabled: bool) -> None:
         for menu in (self.go_menu, self.account_menu, self.help_menu):
             menu.menuAction().setEnabled(enabled)
-        for action in (self.settings_action, self.lock_action, self.logout_action,
-                       self.password_action, self.about_action, *self._page_actions):
+        for action in (self.settings_action, self.lock_action, self.logout_action, self.password_action,
+                       self.about_action, self.guide_action, self.shortcuts_action, self.next_tab_action,
+                       self.previous_tab_action, self.take_now_action, *self._page_actions):
             action.setEnabled(enabled)
         self.pending.setEnabled(enabled)
         if enabled:
             self.settings_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
+            self.take_now_action.setEnabled(self.ctx.can(Permission.TAKE_ATTENDANCE))
         # switching user and quitting stay possible while locked
         self.switch_action.setEnabled(True)
         self.quit_action.setEnabled(True)
@@ -580,6 +646,84 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             QTimer.singleShot(0, app.quit)
+
+    # --- keyboard ------------------------------------------------------------------------------
+    def current_tabs(self) -> QTabWidget | None:
+        """The tab widget Ctrl+Tab switches: the one around the focus, else the first one
+        showing on the current page."""
+        node = QApplication.focusWidget()
+        while node is not None and node is not self:
+            if isinstance(node, QTabWidget):
+                return node
+            node = node.parentWidget()
+        page = self.current_page()
+        shown = [t for t in page.findChildren(QTabWidget) if t.isVisible()] if page is not None else []
+        return shown[0] if shown else None
+
+    def switch_tab(self, step: int) -> bool:
+        """Ctrl+Tab (+1) / Ctrl+Shift+Tab (-1): the next enabled tab, wrapping round, with the
+        focus in it (its ``focus_main`` or first field). False when there is no other tab."""
+        tabs = self.current_tabs()
+        if tabs is None or self._locked:
+            return False
+        count = tabs.count()
+        index = tabs.currentIndex()
+        for _ in range(count - 1):
+            index = (index + step) % count
+            if tabs.isTabEnabled(index) and tabs.isTabVisible(index):
+                tabs.setCurrentIndex(index)
+                focus_first(tabs.widget(index), tabs.tabBar())
+                return True
+        return False
+
+    def take_attendance_now(self) -> None:
+        """Ctrl+T: the session of the user's activities on now (or next today), from any page."""
+        if self._locked or not self.ctx.can(Permission.TAKE_ATTENDANCE):
+            return
+        from ui.take_now import TakeNow
+
+        if self.take_now is None:
+            self.take_now = TakeNow(self.ctx, self)
+        self.take_now.start()
+
+    # --- help ----------------------------------------------------------------------------------
+    def _help_window(self, name: str, make: Callable[[], QDialog]) -> QDialog:
+        """One window of each kind: asking again brings the open one to the front."""
+        window = self.help_windows.get(name)
+        if window is None or not alive(window) or not window.isVisible():
+            window = make()
+            self.help_windows[name] = window
+        else:
+            window.raise_()
+            window.activateWindow()
+        return window
+
+    def open_user_guide(self) -> QDialog:
+        from ui.help import open_user_guide
+
+        return self._help_window("guide", lambda: open_user_guide(self))
+
+    def shortcut_list(self) -> list[Shortcut]:
+        """Every shortcut of the window, read from its actions, by where it works (the pages not
+        opened yet are built for it: their shortcuts count too)."""
+        from ui.help import shortcuts
+
+        for spec in self._specs:
+            self._page(spec)
+        titles = {s.key: s.title for s in self._specs}
+        return shortcuts(self, {page: titles.get(key, key) for key, page in self._pages.items()})
+
+    def open_shortcuts(self) -> QDialog:
+        """Help ▸ Keyboard shortcuts."""
+        from ui.help import ShortcutsWindow
+
+        def make() -> QDialog:
+            window = ShortcutsWindow(self.shortcut_list(), self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.show()
+            return window
+
+        return self._help_window("shortcuts", make)
 
     # --- dialogs -------------------------------------------------------------------------------
     def open_settings(self) -> QDialog | None:

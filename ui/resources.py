@@ -1,4 +1,5 @@
-"""Finding and drawing the application's icons (hand-written line SVGs in ``resources/icons``).
+"""Finding and drawing the application's icons (hand-written line SVGs in ``resources/icons``),
+and finding the README (the in-app user guide is its "User guide" section).
 
 Line icons are drawn in one colour (``#1f2933``); :func:`icon` recolours them so the same file
 serves the dark sidebar (white) and light surfaces (dark or accent).
@@ -17,6 +18,13 @@ _BASE_COLOUR = "#1f2933"
 _HERE = Path(__file__).resolve().parent
 #: the repository's resources/icons, or a copy packaged inside ui/ (wheel installs)
 ICON_DIRS = (_HERE.parent / "resources" / "icons", _HERE / "resources" / "icons")
+#: the repository's README.md, or a copy packaged inside ui/resources (wheel installs)
+README_PATHS = (_HERE.parent / "README.md", _HERE / "resources" / "README.md")
+
+
+def readme_path() -> Path | None:
+    """The README the user guide is read from; None when this installation has none."""
+    return next((p for p in README_PATHS if p.is_file()), None)
 
 
 def icon_path(name: str) -> Path | None:
@@ -57,8 +65,10 @@ def pixmap(name: str, size: int = 24, colour: str | None = None, *, ratio: float
     return out
 
 
+@lru_cache(maxsize=256)
 def icon(name: str, colour: str | None = None, *, selected_colour: str | None = None) -> QIcon:
-    """A QIcon (empty when the file is missing); ``selected_colour`` for selected list items."""
+    """A QIcon (empty when the file is missing); ``selected_colour`` for selected list items.
+    Made once per name and colours (every window and page asks again for the same icons)."""
     result = QIcon()
     if not _svg(name, colour):
         return result
@@ -69,6 +79,7 @@ def icon(name: str, colour: str | None = None, *, selected_colour: str | None = 
     return result
 
 
+@lru_cache(maxsize=1)
 def app_icon() -> QIcon:
     result = QIcon()
     for size in (16, 24, 32, 48, 64, 128, 256):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tests.conftest import School
@@ -146,3 +147,80 @@ def test_archiving_refreshes_the_open_dashboard_and_marks_hidden_pages_stale(
     hidden.show()
     settle(qtbot, ctx)
     assert not hidden.stale and names(hidden) == ["Chess Club"]
+
+
+# --------------------------------------------------------------------------- fit and keyboard
+def _many_activities(school: School) -> None:
+    from tracker.services.activities import ActivityInput
+
+    for i in range(6):
+        school.services.activities.create_activity(school.admin, ActivityInput(
+            f"Club {i}", category="Clubs", capacity=20,
+            lead_ids=[school.teacher.id, school.other_teacher.id]))
+
+
+@pytest.mark.parametrize("width", [792, 1048])  # 1024 and 1280 px screens, less the sidebar
+def test_no_sideways_scrollbar_and_the_leads_are_readable(qtbot, ctx, school: School, width: int) -> None:
+    from ui.models.activities import ActivitiesModel as M
+
+    _many_activities(school)
+    page = show_page(qtbot, ctx, ActivitiesPage(ctx), width=width)
+    header = page.table.horizontalHeader()
+    assert header.length() <= page.table.viewport().width()
+    assert not page.table.horizontalScrollBar().isVisible()
+    assert not header.isSectionHidden(M.LEADS)
+    row = next(r for r in range(page.proxy.rowCount()) if page.proxy.record(r).name == "Club 0")
+    leads = "Otto Other, Tina Teacher"
+    assert page.table.fontMetrics().horizontalAdvance(leads) + 16 <= header.sectionSize(M.LEADS)
+    assert page.proxy.index(row, M.LEADS).data() == leads
+    for c in (M.NAME, M.ENROLLED, M.ACTIVE, M.COMPLETED):
+        assert not header.isSectionHidden(c)
+
+
+def test_the_details_card_tells_what_hidden_columns_say(qtbot, ctx, school: School) -> None:
+    from tracker.services.activities import ActivityInput
+
+    a = school.services.activities.create_activity(school.admin, ActivityInput("Robotics", capacity=10))
+    school.services.milestones.create_milestone(school.admin, a.id, title="Build")
+    page = show_page(qtbot, ctx, ActivitiesPage(ctx), width=792)
+    assert page.columns.hidden  # a small screen hides some figures…
+    assert page.select_activity(a.id)
+    facts = page.detail_facts.text()
+    assert "0 enrolled of 10" in facts and "1 milestone" in facts  # …the card below has them
+
+
+def test_filter_bar_fits_at_1024(qtbot, ctx, school: School) -> None:
+    page = show_page(qtbot, ctx, ActivitiesPage(ctx), width=792)
+    row = [page.search, page.category, page.show_archived, page.action_bar]
+    for i, a in enumerate(row):
+        assert a.geometry().right() <= page.filter_bar.width()
+        for b in row[i + 1:]:
+            assert not a.geometry().intersects(b.geometry())
+
+
+def test_focus_lands_in_the_list_and_enter_opens_the_activity(qtbot, ctx, school: School) -> None:
+    from PySide6.QtCore import Qt
+
+    page = _page(qtbot, ctx)
+    page.focus_main()
+    assert page.table.hasFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    assert page.selected().name == "Drama"  # type: ignore[union-attr]
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    settle(qtbot, ctx)
+    assert page.detail_page is not None and page.detail_page.activity_id == school.drama
+    page.focus_main()  # on the activity's own page: its roster (the focus the window gives back)
+    assert page.focusWidget() is page.detail_page.roster.table
+    page.close_activity()
+
+
+def test_enter_in_the_search_box_opens_the_only_match(qtbot, ctx, school: School) -> None:
+    from PySide6.QtCore import Qt
+
+    page = _page(qtbot, ctx)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "chess")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    settle(qtbot, ctx)
+    assert page.detail_page is not None and page.detail_page.activity_id == school.chess
+    page.close_activity()

@@ -159,3 +159,83 @@ def test_import_view_is_refused_to_teachers(tmp_path, school: School) -> None:
                                       "--password", PASSWORD, "--view", "import", "--out", str(tmp_path / "x.png")])
     with pytest.raises(TrackerError, match="cannot open import"):
         run_screenshot(args)
+
+
+# --------------------------------------------------------------------------- keyboard
+
+
+def _shown_detail(qtbot, ctx, activity: int) -> ActivityDetailPage:  # type: ignore[no-untyped-def]
+    detail = ActivityDetailPage(ctx, activity)
+    qtbot.addWidget(detail)
+    detail.resize(1024, 700)
+    detail.show()
+    qtbot.waitExposed(detail)
+    detail.activateWindow()
+    settle(qtbot, ctx)
+    return detail
+
+
+def _focused() -> object:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.focusWidget()
+
+
+def test_tab_and_shift_tab_leave_the_roster_table(qtbot, ctx, school: School) -> None:
+    detail = _shown_detail(qtbot, ctx, school.chess)
+    table = detail.roster.table
+    detail.roster.focus_main()
+    qtbot.waitUntil(lambda: _focused() is table)
+    current = table.currentIndex()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert _focused() is not table and table.currentIndex() == current  # not a move to the next cell
+    table.setFocus()
+    qtbot.waitUntil(lambda: _focused() is table)
+    qtbot.keyClick(table, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert _focused() is not table
+
+
+@pytest.mark.parametrize("key, modifiers", [
+    (Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier),
+    (Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier),
+])
+def test_ctrl_tab_and_ctrl_page_down_switch_tabs_from_the_roster_table(qtbot, ctx, school: School,
+                                                                       key: Qt.Key,
+                                                                       modifiers: Qt.KeyboardModifier) -> None:
+    detail = _shown_detail(qtbot, ctx, school.chess)
+    detail.roster.focus_main()
+    qtbot.waitUntil(lambda: _focused() is detail.roster.table)
+    qtbot.keyClick(detail.roster.table, key, modifiers)
+    assert detail.tabs.currentWidget() is detail.milestones
+    settle(qtbot, ctx)
+    assert detail.milestones.isAncestorOf(_focused())  # the keyboard went along, into the new tab
+    # and on from the checklist table, which takes Ctrl+PgDown for itself otherwise
+    qtbot.keyClick(_focused(), key, modifiers)
+    assert detail.tabs.currentWidget() is detail.schedule
+
+
+def test_ctrl_shift_tab_and_ctrl_page_up_go_back_and_wrap_around(qtbot, ctx, school: School) -> None:
+    detail = _shown_detail(qtbot, ctx, school.chess)
+    detail.roster.focus_main()
+    qtbot.waitUntil(lambda: _focused() is detail.roster.table)
+    qtbot.keyClick(detail.roster.table, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert detail.tabs.currentIndex() == detail.tabs.count() - 1  # from the first tab to the last
+    settle(qtbot, ctx)
+    qtbot.keyClick(_focused(), Qt.Key.Key_Backtab,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert detail.tabs.currentIndex() == detail.tabs.count() - 2
+    # plain PgDown still pages the table: only Ctrl switches tabs
+    detail.tabs.setCurrentWidget(detail.roster)
+    detail.roster.focus_main()
+    qtbot.keyClick(detail.roster.table, Qt.Key.Key_PageDown)
+    assert detail.tabs.currentWidget() is detail.roster
+
+
+def test_ctrl_tab_from_the_search_box_and_the_filters(qtbot, ctx, school: School) -> None:
+    detail = _shown_detail(qtbot, ctx, school.chess)
+    for widget in (detail.roster.search, detail.roster.status_filter):
+        detail.tabs.setCurrentWidget(detail.roster)
+        widget.setFocus()
+        qtbot.waitUntil(lambda w=widget: _focused() is w)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        assert detail.tabs.currentWidget() is detail.milestones

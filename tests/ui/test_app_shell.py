@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_build_context_and_main_window_without_exec(qtbot, school: School):
     qtbot.addWidget(window)
     assert window.page_keys == ["dashboard", "activities", "calendar"]
     settle(qtbot, ctx)  # the school's name is read in the background
-    assert window.windowTitle().startswith("Activity Tracker — ")
+    assert window.windowTitle() == school.services.settings.get().school_name  # the platform adds the app
     ctx.tasks.cancel_all()
     ctx.tasks.wait()
 
@@ -159,9 +160,10 @@ def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, scho
         assert seen["target"] == school_db(school)
         assert seen["login_shown_first"] is True
         assert seen["first_run"] is False  # the school has an administrator
-        assert window.page_keys == ["dashboard", "progress"]
+        assert window.page_keys == ["dashboard", "calendar", "progress"]
         settle(qtbot, launch.ctx)
-        assert window.windowTitle().startswith("Activity Tracker — ")
+        assert window.windowTitle() == school.services.settings.get().school_name
+        assert launch.app.applicationDisplayName() == "Activity Tracker"  # what the platform adds
         window.persist = False
         window.close()
     finally:
@@ -180,3 +182,135 @@ def test_cancelling_sign_in_while_the_database_opens_quits(qtbot, school: School
     finally:
         launch.close()
         launch.app.setQuitOnLastWindowClosed(True)
+
+
+# --- a database that is not one: choose another, or create a new one ---------------------------
+def answer_database_box(monkeypatch, button_text: str, shown: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The "cannot open the database" box, answered by clicking the button named ``button_text``."""
+
+    def fake_exec(box: QMessageBox) -> int:
+        shown.append(box.text())
+        names = [b.text() for b in box.buttons()]
+        assert "Choose another database…" in names and "Create a new one…" in names and "Quit" in names
+        next(b for b in box.buttons() if b.text() == button_text).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+
+
+def launch_until_signed_in(qtbot, monkeypatch, school: School, target: str) -> tuple:  # type: ignore[no-untyped-def]
+    import sys
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    seen: dict[str, object] = {}
+
+    def fake_sign_in(ctx, target, login=None, *, first_run=False):  # type: ignore[no-untyped-def]
+        seen.update(target=target, first_run=first_run)
+        login.hide()
+        return False  # the user closes the sign-in: the session ends, the database stays chosen
+
+    monkeypatch.setattr(app_module, "sign_in", fake_sign_in)
+    launch = app_module.GuiLaunch(argparse.Namespace(db=target))
+    return launch, seen
+
+
+def test_a_file_that_is_not_a_database_offers_to_choose_another(qtbot, tmp_path, monkeypatch, school: School,
+                                                                 prefs):
+    from PySide6.QtWidgets import QFileDialog
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n")
+    shown: list[str] = []
+    answer_database_box(monkeypatch, "Choose another database…", shown)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (school_db(school), ""))
+    launch, seen = launch_until_signed_in(qtbot, monkeypatch, school, str(notes))
+    try:
+        qtbot.waitUntil(lambda: launch.exit_code is not None, timeout=10_000)
+        assert shown and "not an Activity Tracker database" in shown[0]
+        assert seen == {"target": school_db(school), "first_run": False}  # the school opened
+        assert prefs.value(DATABASE_LOCATION) == school_db(school)  # and is the location from now on
+        assert notes.read_text() == "shopping list\n"
+    finally:
+        launch.close()
+        launch.app.setQuitOnLastWindowClosed(True)
+
+
+def test_a_file_that_is_not_a_database_offers_to_create_a_new_one(qtbot, tmp_path, monkeypatch, school: School,
+                                                                  prefs):
+    from PySide6.QtWidgets import QFileDialog
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n")
+    created = tmp_path / "new school.db"
+    answer_database_box(monkeypatch, "Create a new one…", [])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(created), ""))
+    launch, seen = launch_until_signed_in(qtbot, monkeypatch, school, str(notes))
+    try:
+        qtbot.waitUntil(lambda: launch.exit_code is not None, timeout=10_000)
+        assert seen == {"target": str(created), "first_run": True}  # a new, empty school: set it up
+        assert created.is_file()
+        assert prefs.value(DATABASE_LOCATION) == str(created)
+    finally:
+        launch.close()
+        launch.app.setQuitOnLastWindowClosed(True)
+
+
+# --- screenshots show what a user sees --------------------------------------------------------------
+def test_a_screenshot_smaller_than_the_window_names_it_and_exits_4(tmp_path, school: School, capsys):
+    out = tmp_path / "small.png"
+    code = run_screenshot(screenshot_args("--db", school_db(school), "--user", "admin", "--password", PASSWORD,
+                                          "--view", "people", "--out", str(out), "--size", "800x600"))
+    assert code == 4
+    err = capsys.readouterr().err
+    assert re.search(r"MainWindow 'mainWindow' needs at least 9\d\dx600: it does not fit a 800x600 screen", err)
+    image = QImage(str(out))  # still written: what the 800x600 screen shows, cut at its edge
+    assert (image.width(), image.height()) == (800, 600)
+
+
+def test_a_screenshot_renders_the_window_at_the_size_asked_without_scaling(qtbot, tmp_path, school: School):
+    from PySide6.QtCore import QSize
+
+    from ui import screenshot
+
+    ctx = app_module.build_context(school.services.db)
+    ctx.actor = school.admin
+    made: list = []
+    try:
+        stage = screenshot.stage_view(qtbot_app(), ctx, "about", QSize(1000, 700), made)
+        assert stage.window is not None and stage.window.size() == QSize(1000, 700)
+        assert stage.dialog is not None
+        natural = stage.dialog.size()
+        picture = screenshot.compose(stage, QSize(1000, 700))
+        assert (picture.width(), picture.height()) == (1000, 700)
+        assert stage.dialog.size() == natural  # drawn as it opened, not adjusted to look better
+    finally:
+        screenshot.close_all(qtbot_app(), made)
+        ctx.tasks.cancel_all()
+        ctx.tasks.wait()
+
+
+def qtbot_app():  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
+
+
+def test_screenshots_render_as_the_demo_administrator_without_user(tmp_path, school: School):
+    out = tmp_path / "people.png"
+    assert run_screenshot(screenshot_args("--db", school_db(school), "--password", PASSWORD,
+                                          "--view", "people", "--out", str(out))) == 0
+    assert out.is_file()
+
+
+def test_offscreen_size_hint_warnings_are_silenced_and_other_messages_kept(qtlog, monkeypatch):
+    from PySide6.QtCore import qWarning
+
+    monkeypatch.setattr(app_module, "_offscreen_filter_installed", False)
+    app_module._quiet_offscreen()
+    qWarning(app_module.OFFSCREEN_NOISE)
+    qWarning("something worth reading")
+    messages = [r.message for r in qtlog.records]
+    assert "something worth reading" in messages
+    assert app_module.OFFSCREEN_NOISE not in messages

@@ -30,8 +30,9 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 def setup_term(school: School, extra_students: int = 3) -> dict[str, int]:
-    """Chess with a session three days ago (before anyone enrolled: not applicable), one now and
-    three in the coming days; three more students enrolled."""
+    """Chess with a session three days ago (before anyone enrolled: not applicable), one now, two
+    starting within 15 minutes (they can be marked already) and two in the coming days (they
+    cannot be marked yet); three more students enrolled."""
     s, admin = school.services, school.admin
     for i in range(extra_students):
         info = s.people.create_user(admin, UserInput(f"kid{i}", f"Kid {i}", Role.STUDENT, grade="7"))
@@ -39,8 +40,8 @@ def setup_term(school: School, extra_students: int = 3) -> dict[str, int]:
     now = datetime.now().replace(second=0, microsecond=0)
     ids = {}
     for name, start in (("past", now - timedelta(days=3)), ("now", now - timedelta(minutes=5)),
-                        ("d1", now + timedelta(days=1)), ("d2", now + timedelta(days=2)),
-                        ("d3", now + timedelta(days=3))):
+                        ("soon", now + timedelta(minutes=5)), ("soon2", now + timedelta(minutes=10)),
+                        ("d1", now + timedelta(days=1)), ("d2", now + timedelta(days=2))):
         ids[name] = s.calendar.add_extra_session(admin, school.chess, start, start + timedelta(hours=1)).id
     return ids
 
@@ -86,7 +87,7 @@ def _settle(qtbot, view) -> None:  # type: ignore[no-untyped-def]
 
 def test_grid_model_passes_the_model_tester(qtmodeltester, grid_view: AttendanceGridView) -> None:
     model = grid_view.model
-    assert model.rowCount() == 5 + 1 and model.columnCount() == 5  # students + totals; sessions
+    assert model.rowCount() == 5 + 1 and model.columnCount() == 6  # students + totals; sessions
     qtmodeltester.check(model)
 
 
@@ -94,8 +95,8 @@ def test_the_grid_shows_names_dates_and_greys_before_enrollment(grid_view: Atten
     m = grid_view.model
     assert m.headerData(0, Qt.Orientation.Vertical) == "Kid 0"
     assert m.headerData(m.rowCount() - 1, Qt.Orientation.Vertical) == "Present (total)"
-    start = m.grid.sessions[1].starts_at
-    assert m.headerData(1, Qt.Orientation.Horizontal) == f"{start:%a}\n{start.day} {start:%b}"
+    start = m.grid.sessions[4].starts_at  # alone on its day: the weekday
+    assert m.headerData(4, Qt.Orientation.Horizontal) == f"{start:%a}\n{start.day} {start:%b}"
     assert m.index(0, 0).data(CellRole) == NOT_APPLICABLE
     assert m.index(0, 1).data(CellRole) == NO_MARK
     assert "does not count" in m.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
@@ -245,3 +246,105 @@ def test_a_concurrent_change_asks_before_overwriting(qtbot, grid_view: Attendanc
     expected = "P" if choice == "mine" else "A"
     assert codes(school) == {(0, 1): expected}
     assert view.model.index(0, 1).data() == expected
+
+
+# --------------------------------------------------------------------------- sessions not held yet
+
+
+def test_sessions_not_held_yet_are_hatched_and_refuse_marks(qtbot, grid_view: AttendanceGridView,
+                                                            school: School) -> None:
+    view = grid_view
+    m = view.model
+    assert [m.is_future(c) for c in range(6)] == [False, False, False, False, True, True]
+    assert m.paint_info(0, 4)[0] is not m.paint_info(0, 3)[0]  # hatched, not the blank of a held one
+    assert "not held yet" in m.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert "15 minutes before it starts" in m.headerData(4, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert m.headerData(4, Qt.Orientation.Horizontal, Qt.ItemDataRole.ForegroundRole) is not None
+    _select(view, 0, 4, 0, 4)
+    qtbot.keyClick(view.table, "P")
+    _settle(qtbot, view)
+    assert codes(school) == {}
+    assert "not held yet" in view.status_line.full_text() and not view.undo_stack.canUndo()
+    _select(view, 0, 3, 0, 5)  # a range across: the session that is open is marked, the rest said
+    qtbot.keyClick(view.table, "E")
+    _settle(qtbot, view)
+    assert codes(school) == {(0, 3): "E"}
+    assert "2 cells of sessions not held yet" in view.status_line.full_text()
+
+
+def test_a_mark_the_service_refuses_is_never_reported_as_saved(qtbot, grid_view: AttendanceGridView,
+                                                               school: School) -> None:
+    """A grid that believes tomorrow's session is open (a clock ahead of the server's, say)."""
+    view = grid_view
+    view.model._open = view.model.columnCount()
+    _select(view, 0, 4, 0, 4)
+    qtbot.keyClick(view.table, "P")
+    _settle(qtbot, view)
+    assert codes(school) == {}
+    text = view.status_line.full_text()
+    assert text.startswith("⚠ Not saved:") and "has not started yet" in text
+    assert "All changes saved" not in text
+    assert view.model.index(0, 4).data() == ""  # what is stored is shown again
+    _select(view, 0, 1, 0, 1)  # the next mark that is stored says so again
+    qtbot.keyClick(view.table, "P")
+    _settle(qtbot, view)
+    assert "All changes saved" in view.status_line.full_text()
+
+
+def test_a_session_opens_for_marks_when_its_time_comes(qtbot, grid_view: AttendanceGridView) -> None:
+    view = grid_view
+    m = view.model
+    opening = m.next_opening()
+    assert opening == m.grid.sessions[4].starts_at - timedelta(minutes=15)
+    assert view._opening_timer.isActive()
+    changed: list[tuple[int, int]] = []
+    m.headerDataChanged.connect(lambda _o, first, last: changed.append((first, last)))
+    m.update_markable(opening)
+    assert m.editable(0, 4) and not m.editable(0, 5) and changed == [(4, 4)]
+    assert m.paint_info(0, 4)[0] is None  # an open session's blank cell
+    assert m.next_opening() == m.grid.sessions[5].starts_at - timedelta(minutes=15)
+
+
+# --------------------------------------------------------------------------- what the figures mean
+
+
+def test_the_student_column_has_titles_with_tooltips_and_a_legend(grid_view: AttendanceGridView) -> None:
+    from PySide6.QtWidgets import QAbstractButton
+
+    from ui.views.attendance_grid import HEADER_HEIGHT, NAME_WIDTH
+
+    view = grid_view
+    titles = view.table.titles
+    assert titles.isVisible() and (titles.width(), titles.height()) == (NAME_WIDTH, HEADER_HEIGHT)
+    assert [titles.student.text(), titles.rate.text(), titles.streak.text()] == ["Student", "Rate",
+                                                                                 "Absent\nin a row"]
+    assert "Attendance rate" in titles.rate.toolTip() and "75%" in titles.rate.toolTip()
+    assert "3× = absent the last 3 sessions" in titles.streak.toolTip()
+    for label in (titles.rate, titles.streak):  # each line fits its column
+        widest = max(label.fontMetrics().horizontalAdvance(line) for line in label.text().split("\n"))
+        assert widest <= label.width()
+    corners = view.table.findChildren(QAbstractButton, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    assert not any(c.isVisible() for c in corners)  # nothing lies under the titles
+    hint = view.hint.text()
+    assert "<b>Rate</b> attendance rate, red below 75%" in hint and "<b>3×</b> absent the last 3" in hint
+    assert "hatched" in view.legend.text() and "<b>P</b>" in view.legend.text()
+
+
+def test_rates_are_shown_so_that_they_never_contradict_the_minimum(qapp) -> None:
+    from ui.models.attendance_grid import BelowMinimumRole, RateTextRole
+
+    statuses = (StatusInfo(1, "P", "Present", "#009E73", True, True, 0, True),)
+    students = tuple(StudentRef(i + 1, f"Student {i}", "7", "7A", date(2026, 9, 1), None, "active")
+                     for i in range(4))
+    sessions = (SessionRef(100, 1, datetime(2026, 9, 2, 15), datetime(2026, 9, 2, 16), "", False, ""),)
+    grid = AttendanceGrid(1, "Rates", statuses, students, sessions, array("b", [0] * 4), array("i", [0] * 4),
+                          array("b", [0] * 4), [69.8, 70.0, 74.96, None], [0, 0, 3, 0], [3],
+                          min_attendance=70.0)
+    model = AttendanceGridModel()
+    model.set_grid(grid)
+    v = Qt.Orientation.Vertical
+    assert [model.headerData(r, v, RateTextRole) for r in range(4)] == ["69.8%", "70%", "75%", "—"]
+    assert [model.headerData(r, v, BelowMinimumRole) for r in range(4)] == [True, False, False, False]
+    assert "attendance 69.8%, below the minimum of 70%" in model.headerData(0, v, Qt.ItemDataRole.ToolTipRole)
+    assert "attendance 70% (minimum 70%)" in model.headerData(1, v, Qt.ItemDataRole.ToolTipRole)
+    assert "absent the last 3 sessions in a row" in model.headerData(2, v, Qt.ItemDataRole.ToolTipRole)

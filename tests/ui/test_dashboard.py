@@ -8,6 +8,7 @@ from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
 from tracker.services.outcome import perform
 from tracker.services.people import UserInput
+from ui.models.base import RecordRole
 from ui.views.dashboard import DashboardPage
 
 
@@ -153,3 +154,235 @@ def test_needs_attention_lists_students_behind_with_the_reason(qtbot, make_ctx, 
     header_tip = model.headerData(model.STANDING, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "At risk" in header_tip
     assert staff.kpi["at_risk"].value() == "0"  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- fit at 1024 × 768
+# The main window's sidebar takes 232 px: a page gets 792 px of a 1024 px screen.
+PAGE_AT_1024 = 792
+
+
+def _fits(label) -> bool:  # type: ignore[no-untyped-def]
+    """The label's text fits its width, or is cut on purpose with "…" and the whole in the tooltip."""
+    text = label.text()
+    if text.endswith("…"):
+        return bool(label.toolTip())
+    return label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()
+
+
+def test_kpi_captions_fit_a_1024_screen(qtbot, make_ctx, school: School) -> None:
+    ctx = make_ctx(school.admin)
+    page = show_page(qtbot, ctx, DashboardPage(ctx), width=PAGE_AT_1024)
+    kpis = page.staff.kpi  # type: ignore[union-attr]
+    assert kpis["average_attendance_rate"].caption_label.full_text() == "Attendance"
+    assert kpis["average_attendance_rate"].hint_label.full_text() == "average rate"
+    for card in kpis.values():
+        assert card.geometry().right() <= page.width()
+        assert _fits(card.caption_label) and _fits(card.hint_label), card.caption_label.full_text()
+
+
+def test_a_cut_kpi_caption_ends_with_an_ellipsis_and_says_it_all_in_the_tooltip(qtbot) -> None:
+    from ui.widgets.kpi import KpiCard
+
+    card = KpiCard("Average attendance of every enrollment this term", "90%")
+    qtbot.addWidget(card)
+    card.resize(130, card.sizeHint().height())
+    card.show()
+    qtbot.waitExposed(card)
+    assert card.caption_label.text().endswith("…")
+    assert card.caption_label.toolTip() == "Average attendance of every enrollment this term"
+    assert card.width() == 130  # the caption did not widen the card
+
+
+def test_staff_tables_never_scroll_sideways_and_drop_the_least_needed_columns(
+        qtbot, make_ctx, school: School) -> None:
+    ctx = make_ctx(school.admin)
+    page = show_page(qtbot, ctx, DashboardPage(ctx), width=PAGE_AT_1024)
+    staff = page.staff
+    m = staff.activities_model  # type: ignore[union-attr]
+    view = staff.activities_view  # type: ignore[union-attr]
+    assert not view.horizontalScrollBar().isVisible()
+    header = view.horizontalHeader()
+    shown = [c for c in range(m.columnCount()) if not header.isSectionHidden(c)]
+    assert {m.NAME, m.ENROLLED, m.COMPLETED, m.ATTENDANCE, m.PROGRESS} <= set(shown)
+    assert header.length() <= view.viewport().width()
+    risk = staff.risk_view  # type: ignore[union-attr]
+    assert not risk.horizontalHeader().isSectionHidden(staff.risk_model.REASON)  # type: ignore[union-attr]
+    assert risk.horizontalHeader().length() <= risk.viewport().width()
+    page.resize(1300, 760)  # a wide screen shows every figure again
+    qtbot.waitUntil(lambda: not any(header.isSectionHidden(c) for c in range(m.columnCount())))
+
+
+# --------------------------------------------------------------------------- what is next
+def _upcoming(school: School, activity: int, days: int, where: str = "Room 12") -> int:
+    from datetime import datetime, timedelta
+
+    start = (datetime.now() + timedelta(days=days)).replace(hour=15, minute=30, second=0, microsecond=0)
+    return school.services.calendar.add_extra_session(school.admin, activity, start, start + timedelta(hours=1),
+                                                      location=where).id
+
+
+def test_student_sees_next_sessions_and_milestones_due_soon(qtbot, make_ctx, school: School) -> None:
+    from datetime import date, timedelta
+
+    s = school.services
+    _upcoming(school, school.chess, 2, "Library")
+    _upcoming(school, school.drama, 1)  # not the student's activity
+    s.milestones.create_milestone(school.admin, school.chess, title="Openings", points=5,
+                                  due_date=date.today() + timedelta(days=3))
+    s.milestones.create_milestone(school.admin, school.chess, title="Someday",
+                                  due_date=date.today() + timedelta(days=40))
+    page = _page(qtbot, make_ctx(school.student))
+    [block] = page.learner.next  # type: ignore[union-attr]
+    day = date.today() + timedelta(days=2)
+    assert block.sessions.count() == 1
+    assert block.sessions.item(0).text() == f"{day:%a} {day.day} {day:%b}, 15:30–16:30\nChess Club · Library"
+    due = date.today() + timedelta(days=3)
+    assert [block.due.item(i).text() for i in range(block.due.count())] == [
+        f"Due {due:%a} {due.day} {due:%b} (in 3 days)\nOpenings · Chess Club · required, 5 points"]
+    assert block.sessions_card.title.text() == "Next sessions"
+    assert block.due_card.title.text() == "Due soon"
+
+
+def test_nothing_coming_is_said_plainly(qtbot, make_ctx, school: School) -> None:
+    page = _page(qtbot, make_ctx(school.student))
+    [block] = page.learner.next  # type: ignore[union-attr]
+    assert block.sessions.isHidden() and block.due.isHidden()
+    assert [n.text() for n in block.notes] == ["No sessions in the next 14 days.",
+                                               "No milestone due in the next 14 days."]
+
+
+def test_parent_sees_what_is_next_for_each_child(qtbot, make_ctx, school: School) -> None:
+    _upcoming(school, school.chess, 1)
+    _upcoming(school, school.drama, 1)  # the other student's activity
+    page = _page(qtbot, make_ctx(school.parent))
+    [block] = page.learner.next  # type: ignore[union-attr]
+    assert [block.sessions.item(i).text().split("\n")[1] for i in range(block.sessions.count())] == [
+        "Chess Club · Room 12"]
+
+
+def test_many_sessions_show_the_first_six_and_say_how_many_more(qtbot, make_ctx, school: School) -> None:
+    for day in range(1, 10):
+        _upcoming(school, school.chess, day)
+    page = _page(qtbot, make_ctx(school.student))
+    [block] = page.learner.next  # type: ignore[union-attr]
+    assert block.sessions.count() == 6
+    assert [n.text() for n in block.notes][0] == "3 more in the Calendar"
+    assert block.sessions.height() >= 6 * block.sessions.sizeHintForRow(0)  # no scrolling inside
+
+
+def test_learner_dashboard_fits_1024_without_a_sideways_scrollbar(qtbot, make_ctx, school: School) -> None:
+    from tracker.services.activities import ActivityInput
+
+    s = school.services
+    for name in ("Environmental Club and Sustainability Action Group", "Robotics"):
+        a = s.activities.create_activity(school.admin, ActivityInput(name))
+        s.progress.update_progress(school.admin, a.id, school.student.id, status="active")
+    ctx = make_ctx(school.student)
+    page = show_page(qtbot, ctx, DashboardPage(ctx), width=PAGE_AT_1024)
+    learner = page.learner
+    assert not learner.horizontalScrollBar().isVisible()  # type: ignore[union-attr]
+    inner = learner.widget()  # type: ignore[union-attr]
+    assert inner.width() <= learner.viewport().width()  # type: ignore[union-attr]
+    for card in learner.cards:  # type: ignore[union-attr]
+        assert card.mapTo(inner, card.rect().topRight()).x() <= inner.width()
+        assert _fits(card.title)
+
+
+def test_enter_on_whats_next_opens_the_calendar_and_the_progress_page(qtbot, make_ctx, school: School) -> None:
+    from datetime import date, timedelta
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStackedWidget
+
+    from ui.views.calendar import CalendarPage
+    from ui.views.my_progress import MyProgressPage
+
+    session = _upcoming(school, school.chess, 3)
+    school.services.milestones.create_milestone(school.admin, school.chess, title="Openings",
+                                                due_date=date.today() + timedelta(days=2))
+    ctx = make_ctx(school.parent)
+
+    class Window(QStackedWidget):
+        """Stands in for the main window: pages by key."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.pages = {"dashboard": DashboardPage(ctx), "calendar": CalendarPage(ctx),
+                          "progress": MyProgressPage(ctx)}
+            for p in self.pages.values():
+                self.addWidget(p)
+
+        def show_page(self, key: str):  # type: ignore[no-untyped-def]
+            page = self.pages[key]
+            self.setCurrentWidget(page)
+            page.on_shown()
+            return page
+
+    window = Window()
+    qtbot.addWidget(window)
+    window.resize(1000, 700)
+    window.show()
+    dashboard = window.show_page("dashboard")
+    settle(qtbot, ctx)
+    dashboard.focus_main()
+    [block] = dashboard.learner.next
+    assert block.sessions.hasFocus() and block.sessions.currentRow() == 0
+    qtbot.keyClick(block.sessions, Qt.Key.Key_Return)
+    settle(qtbot, ctx)
+    calendar = window.pages["calendar"]
+    assert window.currentWidget() is calendar
+    assert calendar.current == date.today() + timedelta(days=3)
+    assert calendar.selected() is not None and calendar.selected().id == session
+    window.show_page("dashboard")
+    settle(qtbot, ctx)
+    [block] = dashboard.learner.next
+    block.due.setCurrentRow(0)
+    qtbot.keyClick(block.due, Qt.Key.Key_Return)
+    settle(qtbot, ctx)
+    progress = window.pages["progress"]
+    assert window.currentWidget() is progress
+    assert progress.student_id == school.student.id
+    assert progress.selected_row().activity_id == school.chess
+
+
+def test_staff_dashboard_focus_lands_in_the_activities_table(qtbot, make_ctx, school: School) -> None:
+    from PySide6.QtCore import Qt
+
+    ctx = make_ctx(school.admin)
+    page = _page(qtbot, ctx)
+    page.focus_main()
+    view = page.staff.activities_view  # type: ignore[union-attr]
+    assert view.hasFocus() and view.currentIndex().row() == 0
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.currentIndex().row() == 1
+    opened: list[int] = []
+    page.staff.activity_activated.connect(opened.append)  # type: ignore[union-attr]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened == [view.currentIndex().data(RecordRole).summary.id]
+
+
+def test_a_completed_card_says_why_instead_of_a_partial_bar(qtbot, make_ctx, school: School) -> None:
+    s = school.services
+    m = s.milestones.create_milestone(school.admin, school.chess, title="Openings", points=3, required=True)
+    s.milestones.create_milestone(school.admin, school.chess, title="Extra", points=7, required=False)
+    s.milestones.complete_milestone(school.admin, m.id, school.student.id)  # the rule completes it
+    page = _page(qtbot, make_ctx(school.student))
+    card = page.learner.cards[0]  # type: ignore[union-attr]
+    assert card.pill.text() == "Completed"
+    assert card.bar.isHidden() and card.percent.isHidden()
+    assert card.completion is not None
+    assert card.completion.text() == "✓ Completed — required milestones met"
+    assert "30% of the milestone points earned: completion does not need them all." in card.detail.text()
+
+
+def test_focus_asked_while_loading_lands_once_loaded(qtbot, make_ctx, school: School) -> None:
+    ctx = make_ctx(school.admin)
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1100, 760)
+    page.show()
+    page.on_shown()
+    page.focus_main()  # as the main window does on switching, before the first read is back
+    settle(qtbot, ctx)
+    assert page.focusWidget() is page.staff.activities_view  # type: ignore[union-attr]
+    assert page.staff.activities_view.currentIndex().row() == 0  # type: ignore[union-attr]

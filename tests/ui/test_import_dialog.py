@@ -145,3 +145,26 @@ def test_warnings_of_a_real_export_are_listed_and_do_not_block_the_import(qtbot,
     assert set(outcomes(d)) == {"Warning"}
     first = d.model.record(0)
     assert first.details and first.where  # what and where (file, row)
+
+
+def test_long_details_and_paths_end_with_an_ellipsis_and_nothing_scrolls_sideways(qtbot, ctx, tmp_path) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.layout_check import text_problem
+
+    folder = tmp_path / ("a folder with a rather long name for the school's exports " * 3).strip()
+    folder.mkdir()
+    path = folder / "bad.csv"
+    path.write_text("Student ID,First Name,Surname,Email\nX1,Al,Ok,al@school.example\n"
+                    f"X2,Bo,Bad,{'not-an-email-address-' * 6}\n")
+    d = _dialog(qtbot, ctx)
+    d.resize(d.minimumSize())  # the smallest the dialog gets
+    d.set_path(path)
+    settle(qtbot, ctx)
+    assert d.where.text().endswith("…") and d.where.toolTip() == str(path)
+    assert text_problem(d.where) is None
+    qtbot.waitUntil(lambda: d.table.horizontalHeader().length() <= d.table.viewport().width())
+    assert not d.table.horizontalScrollBar().isVisible()  # the details column is not cut off the edge
+    details = d.model.index(0, PreviewModel.DETAILS)
+    assert d.table.textElideMode() == Qt.TextElideMode.ElideRight  # so a long message ends with "…"
+    assert d.model.data(details, Qt.ItemDataRole.ToolTipRole) == d.model.record(0).details  # whole in the tip

@@ -206,3 +206,79 @@ def test_clicking_a_box_ticks_and_a_click_beside_it_only_selects(qtbot, ctx, sch
     _settle(qtbot, ctx)
     assert (school.student.id, a) in school.services.milestones.checklist(school.admin, school.chess).done
     assert tab.model.index(row, 2).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+
+
+# --------------------------------------------------------------------------- fit, completed students
+
+
+def _four_long(school: School) -> list[int]:
+    ms = school.services.milestones
+    return [ms.create_milestone(school.admin, school.chess, title=t, points=5).id
+            for t in ("Safety and warm-up routine before every training session", "Baseline fitness test",
+                      "Core skills check", "First competition")]
+
+
+def test_at_1024_the_editor_narrows_and_the_checklist_shows_more_milestones(qtbot, ctx, school: School) -> None:
+    from tests.ui.fitting import overlapping, squeezed_buttons
+
+    _four_long(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.resize(752, 560)  # the tab's width in a 1024-pixel window
+    editor, checklist = tab.split.widget(0), tab.split.widget(1)
+    qtbot.waitUntil(lambda: editor.width() < 260)
+    assert squeezed_buttons(tab) == [] and overlapping(tab) == []
+    header, viewport = tab.table.horizontalHeader(), tab.table.viewport().width()
+    whole = [c for c in range(tab.model.FIXED, tab.model.columnCount())
+             if header.sectionViewportPosition(c) + header.sectionSize(c) <= viewport]
+    assert len(whole) >= 2  # was one and a half
+    assert checklist.width() > editor.width()
+    # the title too long for the bulk box is elided, whole in its tooltip
+    combo = tab.bulk_milestone
+    assert combo.shown_text().endswith("…") and combo.toolTip() == combo.currentText()
+    # the editor list: the whole title in the tooltip; rows of two lines (title, then details)
+    first = tab.list_model.index(0)
+    assert "Safety and warm-up routine before every training session" in first.data(Qt.ItemDataRole.ToolTipRole)
+    assert tab.list.visualRect(first).height() >= 2 * tab.list.fontMetrics().height()
+    # on a wide screen the editor takes more room, up to its most
+    tab.resize(1500, 700)
+    qtbot.waitUntil(lambda: editor.width() == 300)
+
+
+def test_the_editor_keeps_the_width_the_user_dragged_it_to(qtbot, ctx, school: School) -> None:
+    _four_long(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.split.splitterMoved.emit(280, 1)  # as a drag of the handle does
+    tab.split.setSizes([280, 800])
+    tab.resize(900, 600)
+    qtbot.wait(20)
+    assert tab.split.widget(0).width() == 280
+
+
+def test_a_completed_student_is_marked_in_the_done_column_with_why(qtbot, ctx, school: School) -> None:
+    ms = school.services.milestones
+    required = ms.create_milestone(school.admin, school.chess, title="Rules", points=5)
+    ms.create_milestone(school.admin, school.chess, title="Endgames", points=15, required=False)
+    ms.complete_milestone(school.admin, required.id, school.student.id)
+    tab = _tab(qtbot, ctx, school.chess)
+    row = tab.model.row_of(school.student.id)
+    done = tab.model.index(row, 1)
+    assert done.data() == "✓ 1 / 2"
+    assert done.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Completed — required milestones met\n"
+        "25% of the milestone points earned: completion does not need them all.\n1 of 2 milestones done")
+    assert tab.model.cell(row, 1) == (True, "✓ 1 / 2")  # painted in the green of done
+    other = tab.model.index(tab.model.row_of(school.other_student.id), 1)
+    assert other.data() == "0 / 2" and other.data(Qt.ItemDataRole.ToolTipRole) == "0 of 2 milestones done"
+    assert "✓" in tab.model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    panel = tab.open_student_checklist(school.student.id)
+    assert panel.summary.text() == ("1 of 2 milestones done · every required milestone done\n"
+                                    "Completed — required milestones met\n"
+                                    "25% of the milestone points earned: completion does not need them all.")
+    panel.close()
+
+
+def test_a_student_sees_their_checklist_without_anyone_s_completion(qtbot, make_ctx, school: School) -> None:
+    _three(school)
+    ctx = make_ctx(school.student)
+    tab = _tab(qtbot, ctx, school.chess)
+    assert tab.model.rowCount() == 1 and tab.model.completed == {}

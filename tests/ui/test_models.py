@@ -101,3 +101,47 @@ def test_header_sort_keeps_the_selected_record_selected(qtbot, school: School) -
     assert proxy.record(proxy.rowCount() - 1) == chosen
     model.set_rows(model.rows())  # a reload keeps the sort order
     assert proxy.record(proxy.rowCount() - 1).display_name == chosen.display_name
+
+
+def test_whats_next_reads_like_people_say_it() -> None:
+    from datetime import date, datetime
+
+    from tracker.services.calendar import SessionInfo
+    from tracker.services.milestones import DueMilestone
+    from ui.models.dashboard import day_word, due_what, due_when, session_what, session_when
+
+    today = date(2026, 3, 2)  # a Monday
+    assert [day_word(date(2026, 3, d), today) for d in (2, 3, 4)] == ["Today", "Tomorrow", "Wed 4 Mar"]
+    s = SessionInfo(1, "u", 1, "Chess Club", None, datetime(2026, 3, 3, 15, 30), datetime(2026, 3, 3, 16, 30),
+                    None, "Room 12", False, "", False)
+    assert session_when(s, today) == "Tomorrow, 15:30–16:30"
+    assert session_what(s) == "Chess Club · Room 12"
+    off = SessionInfo(2, "v", 1, "Chess Club", 1, datetime(2026, 3, 5, 15, 30), datetime(2026, 3, 5, 16, 30),
+                      None, "", True, "Exams", False)
+    assert session_what(off) == "Chess Club · Cancelled: Exams"
+    m = DueMilestone(7, 1, "Chess Club", 3, "Openings", date(2026, 3, 5), True, 5)
+    assert due_when(m, today) == "Due Thu 5 Mar (in 3 days)"
+    assert due_what(m) == "Openings · Chess Club · required, 5 points"
+    soon = DueMilestone(7, 1, "Chess Club", 4, "Moves", today, False, 1)
+    assert (due_when(soon, today), due_what(soon)) == ("Due today", "Moves · Chess Club · optional, 1 point")
+
+
+def test_a_completed_row_reads_completed_with_why_in_the_tooltip(school: School) -> None:
+    import dataclasses
+
+    from tracker.domain.enums import ProgressStatus
+    from tracker.domain.progress import CompletionRule
+    from ui.models.my_progress import EnrollmentsModel
+
+    [row] = school.services.progress.get_user_progress(school.admin, school.student.id)
+    done = dataclasses.replace(row, status=ProgressStatus.COMPLETED, progress_percentage=38.0,
+                               rule=CompletionRule(True, 75.0, False), status_manual=False)
+    model = EnrollmentsModel()
+    model.set_rows([row, done])
+    index = model.index(1, EnrollmentsModel.PROGRESS)
+    assert model.data(index) == "Completed" and model.data(index, ValueRole) == "Completed"
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == (
+        "Completed — attendance and required milestones met\n"
+        "38% of the milestone points earned: completion does not need them all.")
+    assert model.data(model.index(0, EnrollmentsModel.PROGRESS), ValueRole) == 0.0
+    assert model.data(index, SortRole) == 38.0  # sorts by the figure

@@ -94,8 +94,11 @@ def test_override_and_completion_are_explained(qtbot, make_ctx, school: School) 
     settle(qtbot, ctx)
     panel = page.panel
     assert panel.override.text().startswith("Set by hand by Tina Teacher: Finished the project early")
-    assert panel.completion.text().startswith("✓ Completed on")
+    # completed by hand: said so, with the date, and the points earned without a contradicting bar
+    assert panel.completion.text().startswith("✓ Completed — marked completed by a teacher\nCompleted on ")
+    assert "0% of the milestone points earned" in panel.completion.text()
     assert _cells(page)[EnrollmentsModel.STATUS] == "Completed"
+    assert _cells(page)[EnrollmentsModel.PROGRESS] == "Completed"
 
 
 def test_parent_chooses_among_their_linked_children(qtbot, make_ctx, school: School) -> None:
@@ -184,3 +187,41 @@ def test_only_a_required_milestone_past_its_due_date_is_shown_overdue() -> None:
     assert not item(True, today).overdue(today)
     assert not item(True, today - timedelta(days=1), done=True).overdue(today)
     assert not item(True, None).overdue(today)
+
+
+def test_completed_by_the_rule_reads_completed_not_a_partial_figure(qtbot, make_ctx, school: School) -> None:
+    s = school.services
+    m = s.milestones.create_milestone(school.teacher, school.chess, title="Moves", points=2)
+    s.milestones.create_milestone(school.teacher, school.chess, title="Bonus", points=8, required=False)
+    s.milestones.complete_milestone(school.teacher, m.id, school.student.id)  # the rule completes it
+    ctx = make_ctx(school.student)
+    page = _page(qtbot, ctx)
+    settle(qtbot, ctx)
+    m_ = EnrollmentsModel
+    index = page.proxy.index(0, m_.PROGRESS)
+    assert index.data() == "Completed"
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == ("Completed — required milestones met\n"
+                   "20% of the milestone points earned: completion does not need them all.")
+    assert page.panel.facts.text().startswith("Completed")
+    assert page.panel.completion.text().startswith("✓ Completed — required milestones met\nCompleted on ")
+    page.table.grab()  # the bar delegate paints the word, not a 20% bar
+
+
+def test_reveal_shows_a_childs_activity_and_focus_lands_in_the_table(qtbot, make_ctx, school: School) -> None:
+    other = school.services.people.create_user(
+        school.admin, UserInput("kim", "Kim Kid", Role.STUDENT, password=PASSWORD))
+    school.services.people.link_guardian(school.admin, school.parent.id, other.id)
+    school.services.progress.update_progress(school.admin, school.drama, other.id, status="active")
+    school.services.progress.update_progress(school.admin, school.chess, other.id, status="active")
+    ctx = make_ctx(school.parent)
+    page = MyProgressPage(ctx)
+    page.reveal(other.id, school.drama)  # asked before the page has loaded
+    show_page(qtbot, ctx, page, width=1100)
+    assert page.student_id == other.id
+    assert page.selected_row().activity == "Drama"  # type: ignore[union-attr]
+    page.focus_main()
+    assert page.focusWidget() is page.table
+    page.reveal(school.student.id, school.chess)  # and once it has
+    assert page.student_id == school.student.id
+    assert page.selected_row().activity == "Chess Club"  # type: ignore[union-attr]

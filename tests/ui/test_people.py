@@ -231,3 +231,98 @@ def test_unlinking_publishes_what_was_committed_with_the_page_as_initiator(
     assert {school.parent.id, school.student.id} <= changes.of(ChangeKind.USER)
     assert initiator is page
     assert school.student.id not in page.by_id[school.parent.id].children  # the page reloaded
+
+
+# --------------------------------------------------------------------------- fit and keyboard
+PAGE_AT_1024 = 792  # a 1024 px screen less the main window's sidebar
+
+
+def _overlap(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return a.isVisible() and b.isVisible() and a.geometry().intersects(b.geometry())
+
+
+def test_filters_and_actions_never_overlap_at_1024(qtbot, ctx, school: School) -> None:
+    page = show_page(qtbot, ctx, PeoplePage(ctx), width=PAGE_AT_1024)
+    row = [page.search, page.role_filter, page.status_filter, page.action_bar]
+    for i, a in enumerate(row):
+        assert a.geometry().right() <= page.width()
+        for b in row[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+    bar = page.action_bar
+    for b in [*bar.buttons, bar.more]:
+        if b.isVisible():
+            assert b.fontMetrics().horizontalAdvance(b.text()) < b.width()
+    # narrower still: what does not fit is one click away, under "More"
+    page.resize(640, page.height())
+    qtbot.waitUntil(lambda: bar.more.isVisible())
+    shown = [b.text() for b in bar.buttons if b.isVisible()]
+    assert shown == ["Edit…"]
+    assert [a.text() for a in bar.overflow()] == ["Reset password…", "Disable"]
+    for i, a in enumerate(row):
+        for b in row[i + 1:]:
+            assert not _overlap(a, b), (a, b)
+
+
+def test_a_wide_window_shows_every_action_as_a_button(qtbot, ctx, school: School) -> None:
+    page = show_page(qtbot, ctx, PeoplePage(ctx), width=1400)
+    bar = page.action_bar
+    assert [b.text() for b in bar.buttons if b.isVisible()] == ["Edit…", "Reset password…", "Disable"]
+    assert not bar.more.isVisible() and bar.overflow() == []
+
+
+def test_the_table_fits_without_scrolling_sideways(qtbot, ctx, school: School) -> None:
+    from ui.models.people import UsersModel
+
+    page = show_page(qtbot, ctx, PeoplePage(ctx), width=PAGE_AT_1024)
+    header = page.table.horizontalHeader()
+    assert header.length() <= page.table.viewport().width()
+    assert not header.isSectionHidden(UsersModel.NAME) and not header.isSectionHidden(UsersModel.ROLE)
+    assert header.isSectionHidden(UsersModel.EMAIL)  # shown in the panel beside the table
+
+
+def test_focus_lands_in_the_table_and_down_and_enter_work_at_once(qtbot, page: PeoplePage) -> None:
+    page.focus_main()
+    assert page.table.hasFocus()
+    first = page.selected()
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    second = page.selected()
+    assert second is not None and second != first
+    opened: list[bool] = []
+    page.edit_action.triggered.connect(lambda: opened.append(True))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert opened
+    for dialog in page.findChildren(UserDialog):
+        assert dialog.user.id == second.id  # type: ignore[attr-defined]
+        dialog.reject()
+
+
+def test_enter_in_the_search_box_opens_the_only_match(qtbot, page: PeoplePage) -> None:
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "olga")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    dialogs = page.findChildren(UserDialog)
+    assert len(dialogs) == 1 and dialogs[0].user.username == "olga"  # type: ignore[attr-defined]
+    dialogs[0].reject()
+    # several matches: Enter only filters
+    page.search.clear()
+    qtbot.keyClicks(page.search, "other")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert set(usernames(page)) == {"otto", "olga"}
+    assert len([d for d in page.findChildren(UserDialog) if d.isVisible()]) == 0
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.table.hasFocus() and page.selected() is not None
+
+
+def test_a_completed_enrolment_shows_no_contradicting_percentage(qtbot, page: PeoplePage, ctx,
+                                                                  school: School) -> None:
+    from ui.widgets.pill import StatusPill
+
+    school.services.progress.update_progress(school.admin, school.chess, school.student.id, status="completed")
+    assert page.select_user(school.student.id)
+    settle(qtbot, ctx)
+    qtbot.waitUntil(lambda: any(p.isVisible() for p in page.panel.findChildren(StatusPill)))
+    pills = [p for p in page.panel.findChildren(StatusPill) if p.isVisible()]
+    assert [p.text() for p in pills] == ["Completed"]
+    assert pills[0].toolTip().startswith("Completed — marked completed by a teacher")
+    texts = [w.text() for w in page.panel.findChildren(type(page.count)) if w.isVisible()]
+    assert "0%" not in texts

@@ -303,3 +303,100 @@ def test_participation_column_shows_the_average_rating_and_trend(qtbot, ctx, sch
     assert "Average rating" in header_tip(tab, RosterModel.PARTICIPATION)
     tab.table.sortByColumn(RosterModel.PARTICIPATION, Qt.SortOrder.DescendingOrder)
     assert names(tab) == ["Sam Student", "Olga Other"]
+
+
+# --------------------------------------------------------------------------- fit, completed students
+
+
+def _sized_tab(qtbot, ctx, activity: int, width: int) -> RosterTab:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot, ctx, activity)
+    tab.resize(width, 560)
+    qtbot.waitUntil(lambda: tab.width() == width)
+    return tab
+
+
+def test_the_toolbar_fits_a_1024_screen_with_the_rest_in_more(qtbot, ctx, school: School) -> None:
+    from tests.ui.fitting import overlapping, squeezed_buttons
+
+    tab = _sized_tab(qtbot, ctx, school.chess, 752)  # the tab's width in a 1024-pixel window
+    tab.select_student(school.student.id)
+    assert squeezed_buttons(tab) == [] and overlapping(tab) == []
+    bar = tab.row_bar
+    assert bar.more.isVisible() and bar.overflow()  # "Mark completed…" & co. in More, not cut
+    shown = [b.text() for b in bar.buttons if b.isVisible()]
+    assert set(shown) | {a.text() for a in bar.overflow()} == {a.text() for a in tab.row_actions if a.isVisible()}
+    assert tab.complete_action in bar.overflow() and tab.complete_action.isEnabled()
+    # wide enough, every action is a button again
+    tab.resize(1500, 560)
+    qtbot.waitUntil(lambda: not bar.more.isVisible())
+    qtbot.waitUntil(lambda: squeezed_buttons(tab) == [])  # once laid out again
+    assert overlapping(tab) == []
+
+
+def test_a_long_summary_is_elided_with_the_whole_in_its_tooltip(qtbot, ctx, school: School) -> None:
+    school.services.enrollment.drop(school.admin, school.chess, school.other_student.id, "Exams", date.today())
+    tab = _sized_tab(qtbot, ctx, school.chess, 560)
+    tab.search.setText("sam")
+    tab.search.flush()
+    whole = tab.count.full_text()
+    assert whole == "1 of 2 · 1 active, 1 dropped"
+    qtbot.waitUntil(lambda: tab.count.text() != whole)
+    assert tab.count.text().endswith("…") and tab.count.toolTip() == whole
+    assert tab.count.fontMetrics().horizontalAdvance(tab.count.text()) <= tab.count.width()
+    tab.resize(1100, 560)
+    qtbot.waitUntil(lambda: tab.count.text() == whole)
+    assert tab.count.toolTip() == ""
+
+
+def test_the_side_panel_wraps_its_text_at_its_narrowest(qtbot, ctx, school: School) -> None:
+    school.services.enrollment.drop(school.admin, school.chess, school.student.id,
+                                    "Moved to the afternoon orchestra rehearsals for the rest of the term",
+                                    date.today())
+    tab = _sized_tab(qtbot, ctx, school.chess, 752)
+    tab.split.setSizes([10_000, 1])  # the panel at its minimum width
+    tab.select_student(school.student.id)
+    settle(qtbot, ctx)
+    panel = tab.panel
+    assert panel.width() == panel.minimumWidth()
+    facts = tab.panel_facts
+    assert facts.wordWrap() and facts.width() <= panel.width()
+    assert "orchestra rehearsals" in facts.text()
+    history = tab.history
+    for i in range(history.count()):
+        assert history.visualItemRect(history.item(i)).right() <= history.viewport().width()
+
+
+def _completed_at_a_third(school: School) -> None:
+    """Sam completes Chess Club with the one required milestone done: 5 of 15 points."""
+    ms = school.services.milestones
+    required = ms.create_milestone(school.admin, school.chess, title="Opening principles", points=5)
+    ms.create_milestone(school.admin, school.chess, title="Endgame studies", points=10, required=False)
+    ms.complete_milestone(school.admin, required.id, school.student.id)
+    assert status_of(school, school.chess, school.student.id) is ProgressStatus.COMPLETED
+
+
+def test_a_completed_student_reads_completed_with_why_not_a_bare_third(qtbot, ctx, school: School) -> None:
+    _completed_at_a_third(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    assert cell(tab, school.student.id, RosterModel.PROGRESS) == "Completed"
+    tip = cell(tab, school.student.id, RosterModel.PROGRESS, Qt.ItemDataRole.ToolTipRole)
+    assert tip == ("Completed — required milestones met\n"
+                   "33% of the milestone points earned: completion does not need them all.")
+    assert cell(tab, school.other_student.id, RosterModel.PROGRESS) == "0%"  # the others keep their figure
+    assert "Completed" in header_tip(tab, RosterModel.PROGRESS)
+    tab.select_student(school.student.id)
+    assert "Completed — required milestones met" in tab.panel_facts.text()
+    assert "33% of the milestone points earned" in tab.panel_facts.text()
+    # sorted by progress, completed students come first (descending), whatever their figure
+    tab.table.sortByColumn(RosterModel.PROGRESS, Qt.SortOrder.DescendingOrder)
+    assert names(tab) == ["Sam Student", "Olga Other"]
+
+
+def test_completed_by_hand_says_a_teacher_marked_it(qtbot, ctx, school: School) -> None:
+    school.services.enrollment.set_completed_by_hand(school.admin, school.chess, school.student.id,
+                                                     "Won the school tournament")
+    tab = _tab(qtbot, ctx, school.chess)
+    assert cell(tab, school.student.id, RosterModel.PROGRESS) == "Completed ✎"
+    tip = cell(tab, school.student.id, RosterModel.PROGRESS, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Completed — marked completed by a teacher\n0% of the milestone points earned.")
+    assert "Won the school tournament" in tip

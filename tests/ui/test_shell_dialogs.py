@@ -120,7 +120,7 @@ def test_settings_are_saved_and_the_title_follows(qtbot, make_ctx, school: Schoo
     settle(qtbot, window.ctx)
     saved = school.services.settings.get()
     assert (saved.school_name, saved.idle_lock_minutes) == ("Northfield College", 25)
-    assert window.windowTitle() == "Activity Tracker — Northfield College"
+    assert window.windowTitle() == "Northfield College"
     assert prefs.value(DATABASE_LOCATION) == str(tmp_path / "other.db")
     assert window.idle.timeout_ms == 25 * 60_000
 
@@ -229,7 +229,7 @@ def test_about_names_version_and_database(qtbot, ctx):
     dialog = AboutDialog(ctx)
     qtbot.addWidget(dialog)
     assert __version__ in dialog.version_label.text()
-    assert dialog.database_label.text() == ctx.db_description
+    assert dialog.database_label.full_text() == ctx.db_description
 
 
 # --- first run ----------------------------------------------------------------------------------

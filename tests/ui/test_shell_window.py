@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QTabWidget, QWidget
 
 from tests.conftest import PASSWORD, School
 from tests.ui.conftest import settle
@@ -56,9 +58,9 @@ def test_teacher_does_not_see_people_or_settings(open_window, school: School):
 @pytest.mark.parametrize("who", ["student", "parent"])
 def test_students_and_parents_see_the_dashboard_and_progress(open_window, school: School, who: str):
     window = open_window(getattr(school, who))
-    assert window.page_keys == ["dashboard", "progress"]
-    assert sidebar_titles(window) == ["Dashboard", "Progress"]
-    assert window._page_actions[1].shortcut().toString() == "Ctrl+6"
+    assert window.page_keys == ["dashboard", "calendar", "progress"]
+    assert sidebar_titles(window) == ["Dashboard", "Calendar", "Progress"]
+    assert window._page_actions[2].shortcut().toString() == "Ctrl+6"
 
 
 def test_status_bar_shows_user_role_and_database(open_window, school: School):
@@ -68,10 +70,12 @@ def test_status_bar_shows_user_role_and_database(open_window, school: School):
     assert school.services.db.describe() in window.db_status.text()
 
 
-def test_window_title_names_the_school(open_window, school: School):
+def test_window_title_names_the_school_and_the_application_once(open_window, school: School):
     school.services.settings.update(school.admin, school_name="Hillside High")
     window = open_window(school.admin)
-    assert window.windowTitle() == "Activity Tracker — Hillside High"
+    # the platform adds " — <application display name>" to the title: the window does not
+    assert window.windowTitle() == "Hillside High"
+    assert "Activity Tracker" not in window.windowTitle()
 
 
 def test_switching_pages_from_sidebar_and_shortcut_actions(qtbot, open_window, school: School):
@@ -142,6 +146,16 @@ def test_zero_minutes_means_never_lock(open_window, school: School):
     school.services.settings.update(school.admin, idle_lock_minutes=0)
     window = open_window(school.admin)
     assert not window.idle.active
+    assert not window.idle.watching_input  # no Python filter on every event of the application
+
+
+def test_the_idle_lock_watches_input_only_while_it_counts(open_window, school: School):
+    window = open_window(school.admin, idle_timeout_ms=60_000)
+    assert window.idle.watching_input
+    window.lock()
+    assert not window.idle.watching_input
+    window.close()
+    assert not window.idle.watching_input
 
 
 def test_lock_uses_the_same_lockout_rules(qtbot, open_window, school: School):
@@ -194,7 +208,7 @@ def test_log_out_shows_sign_in_and_rebuilds_for_the_next_user(qtbot, open_window
     settle(qtbot, window.ctx)
     assert window.isVisible()
     assert window.ctx.user.username == "sam"
-    assert window.page_keys == ["dashboard", "progress"]
+    assert window.page_keys == ["dashboard", "calendar", "progress"]
     assert window.role_status.text() == "Student"
 
 
@@ -226,3 +240,178 @@ def test_status_bar_shows_a_busy_indicator_while_tasks_run(qtbot, open_window, s
     release.set()
     settle(qtbot, window.ctx)
     assert not window.busy_bar.isVisible()
+
+
+# --- the keyboard ---------------------------------------------------------------------------------
+def active(qtbot, window: MainWindow) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The window as the one the user types into (shortcuts answer only in the active window)."""
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window
+
+
+def focus_is_in(widget: QWidget) -> bool:
+    """Whether the window's keyboard focus is in ``widget`` (the window's own record of it: the
+    offscreen platform may deactivate the window meanwhile)."""
+    focus = widget.window().focusWidget()
+    return focus is not None and (focus is widget or widget.isAncestorOf(focus))
+
+
+def test_switching_page_by_keyboard_puts_the_focus_in_the_page(qtbot, open_window, school: School):
+    window = active(qtbot, open_window(school.admin))
+    settle(qtbot, window.ctx)
+    active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window.ctx)
+    people = window.current_page()
+    assert window.current_key == "people"
+    qtbot.waitUntil(lambda: focus_is_in(people))
+    assert not window.sidebar.hasFocus()
+
+
+def test_arrowing_through_the_sidebar_keeps_the_focus_there(qtbot, open_window, school: School):
+    window = active(qtbot, open_window(school.admin))
+    window.sidebar.setFocus()
+    qtbot.waitUntil(window.sidebar.hasFocus)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)
+    settle(qtbot, window.ctx)
+    assert window.current_key == "activities"
+    assert focus_is_in(window.sidebar)
+
+
+def test_a_page_without_focus_main_gets_the_focus_itself(qtbot, open_window, school: School):
+    window = active(qtbot, open_window(school.student))
+    page = window.show_page("progress")
+    assert window.current_page() is page
+    qtbot.waitUntil(lambda: focus_is_in(page))
+
+
+def open_activity(qtbot, window: MainWindow, activity_id: int):  # type: ignore[no-untyped-def]
+    page = window.show_page("activities")
+    settle(qtbot, window.ctx)
+    detail = page.open_activity(activity_id)
+    settle(qtbot, window.ctx)
+    return detail
+
+
+@pytest.mark.parametrize(("key", "modifiers", "step"), [
+    (Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier, 1),
+    (Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier, 1),
+    (Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, -1),
+    (Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier, -1),
+])
+def test_tab_keys_switch_the_activity_tabs_even_from_inside_a_table(qtbot, open_window, school: School,
+                                                                    key, modifiers, step):
+    window = active(qtbot, open_window(school.teacher))
+    detail = open_activity(qtbot, window, school.chess)
+    tabs = detail.tabs
+    tabs.setCurrentIndex(1)
+    settle(qtbot, window.ctx)
+    table = tabs.currentWidget().findChild(QAbstractItemView)
+    active(qtbot, window)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, key, modifiers)
+    assert tabs.currentIndex() == (1 + step) % tabs.count()
+    qtbot.waitUntil(lambda: focus_is_in(tabs.currentWidget()) or tabs.tabBar().hasFocus())
+
+
+def test_tab_keys_work_on_every_page_with_tabs(qtbot, open_window, school: School):
+    window = active(qtbot, open_window(school.student))
+    page = window.show_page("progress")
+    settle(qtbot, window.ctx)
+    tabs = page.findChild(QTabWidget)
+    assert tabs is not None and tabs.count() > 1
+    before = tabs.currentIndex()
+    active(qtbot, window)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentIndex() == (before + 1) % tabs.count()
+    assert not window.switch_tab(1) or tabs.currentIndex() == (before + 2) % tabs.count()
+
+
+def test_tab_keys_do_nothing_on_a_page_without_tabs(qtbot, open_window, school: School):
+    window = active(qtbot, open_window(school.admin))
+    window.show_page("people")
+    assert window.current_tabs() is None
+    assert window.switch_tab(1) is False
+
+
+def session_now(school: School, activity_id: int, minutes_ago: int = 10, length: int = 60) -> int:
+    now = datetime.now().replace(second=0, microsecond=0)
+    start = max(now - timedelta(minutes=minutes_ago), now.replace(hour=0, minute=0))
+    end = min(start + timedelta(minutes=length), now.replace(hour=23, minute=59))
+    return school.services.calendar.add_extra_session(school.admin, activity_id, start, end, "Room 4").id
+
+
+def test_ctrl_t_opens_the_session_on_now_from_any_page(qtbot, open_window, school: School):
+    from ui.views.take_attendance import TakeAttendanceDialog
+
+    session = session_now(school, school.chess)
+    window = active(qtbot, open_window(school.teacher))
+    window.show_page("calendar")
+    settle(qtbot, window.ctx)
+    active(qtbot, window)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window.ctx)
+    dialog = window.take_now.opened
+    assert isinstance(dialog, TakeAttendanceDialog) and dialog.isVisible()
+    assert dialog.view.session_id == session
+    dialog.reject()
+
+
+def test_ctrl_t_with_two_sessions_on_asks_which_and_enter_picks(qtbot, open_window, school: School):
+    from ui.take_now import SessionPicker
+    from ui.views.take_attendance import TakeAttendanceDialog
+
+    session_now(school, school.chess)
+    drama = session_now(school, school.drama)
+    window = active(qtbot, open_window(school.admin))  # leads nothing: every activity counts
+    window.take_now_action.trigger()
+    settle(qtbot, window.ctx)
+    picker = window.take_now.opened
+    assert isinstance(picker, SessionPicker)
+    assert [c.activity_name for c in picker.choices] == ["Chess Club", "Drama"]
+    assert "Room 4" in picker.list.item(0).text()
+    qtbot.keyClick(picker.list, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.list, Qt.Key.Key_Return)
+    settle(qtbot, window.ctx)
+    dialog = window.take_now.opened
+    assert isinstance(dialog, TakeAttendanceDialog)
+    assert dialog.view.session_id == drama
+    dialog.reject()
+
+
+def test_ctrl_t_without_a_session_today_says_so(qtbot, open_window, school: School):
+    from ui.take_now import NOTHING_TODAY
+
+    window = active(qtbot, open_window(school.teacher))
+    window.take_now_action.trigger()
+    settle(qtbot, window.ctx)
+    box = window.take_now.opened
+    assert isinstance(box, QMessageBox) and box.text() == NOTHING_TODAY
+    box.close()
+
+
+def test_students_have_no_take_attendance_command(open_window, school: School):
+    window = open_window(school.student)
+    assert not window.take_now_action.isVisible()
+    assert not window.take_now_action.isEnabled()
+
+
+def test_the_session_on_now_wins_then_the_next_today_then_the_last_held():
+    from tracker.services.attendance import SessionRef
+    from ui.take_now import SessionChoice, choose
+
+    now = datetime(2026, 3, 2, 15, 0)
+
+    def at(name: str, hour: int, minute: int = 0) -> SessionChoice:
+        start = datetime(2026, 3, 2, hour, minute)
+        return SessionChoice(len(name), name, SessionRef(hour, 1, start, start + timedelta(hours=1), "", False, ""))
+
+    morning, running, soon, also_soon, evening = (at("Choir", 9), at("Chess", 14, 30), at("Drama", 16),
+                                                  at("Art", 16), at("Band", 18))
+    assert choose([morning, running, soon, evening], now) == [running]
+    assert choose([morning, soon, also_soon, evening], now) == [also_soon, soon]  # same time: both
+    assert choose([morning, at("Robotics", 11)], now)[0].activity_name == "Robotics"
+    assert choose([], now) == []

@@ -220,3 +220,30 @@ def test_panel_shows_a_skills_own_levels_after_each_edit(qtbot, page: SkillCatal
     assert save(qtbot, ctx, dialog)
     qtbot.waitUntil(lambda: "Starter" in page.panel.levels.text())
     assert page.panel.rubric_title.text() == "Rubric of its own"
+
+
+def test_keyboard_focus_lands_in_the_catalog_and_enter_in_search_opens_the_only_match(
+        qtbot, page: SkillCatalogPage, ctx, school: School) -> None:
+    skills = school.services.skills
+    skills.create_skill(school.admin, "Teamwork", "Social")
+    skills.create_skill(school.admin, "Coding", "Technical")
+    page.refresh()
+    settle(qtbot, ctx)
+    page.focus_main()
+    assert page.table.hasFocus() and page.selected() is not None
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    assert page.selected().name == "Teamwork"  # type: ignore[union-attr]
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "cod")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    dialogs = [d for d in page.findChildren(SkillDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and page.selected().name == "Coding"  # type: ignore[union-attr]
+    dialogs[0].reject()
+
+
+def test_the_catalog_fits_a_1024_screen_without_scrolling_sideways(qtbot, ctx, school: School) -> None:
+    school.services.skills.create_skill(school.admin, "Teamwork", "Social")
+    page = show_page(qtbot, ctx, SkillCatalogPage(ctx), width=792)
+    header = page.table.horizontalHeader()
+    assert header.length() <= page.table.viewport().width()
+    assert not header.isSectionHidden(CatalogModel.NAME)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt
@@ -53,13 +55,11 @@ def test_tab_shows_students_skills_and_participation_help(qtbot, ctx, school: Sc
     m = tab.model
     assert [st.name for st in m.students] == ["Olga Other", "Sam Student"]
     assert m.headerData(SkillsGridModel.FIRST_SKILL, Qt.Orientation.Horizontal) == "Strategy ◎"
-    assert m.headerData(SkillsGridModel.PARTICIPATION, Qt.Orientation.Horizontal,
-                        Qt.ItemDataRole.ToolTipRole) == HOW_COMPUTED
     assert tab.help.toolTip() == HOW_COMPUTED
     assert m.index(1, SkillsGridModel.FIRST_SKILL).data() == "Developing"
     assert m.index(0, SkillsGridModel.FIRST_SKILL).data() == "—"
     assert "Proficient" in tab.targets.text()
-    assert m.index(0, SkillsGridModel.PARTICIPATION).data() == "— · — · —"
+    assert [m.index(0, c).data() for c in SkillsGridModel.PARTICIPATION] == ["—", "—", "—"]
 
 
 def test_assess_a_selection_is_persisted_and_charted(qtbot, ctx, school: School) -> None:
@@ -198,3 +198,138 @@ def test_choose_target_skills_in_the_dialog(qtbot, make_ctx, school: School) -> 
     assert [(k.skill_id, k.target_level) for k in s.skills.activity_skills(school.teacher, school.chess)] == [
         (b.id, 4)]
     qtbot.waitUntil(lambda: "Focus → Advanced" in tab.targets.text())
+
+
+# --------------------------------------------------------------------------- labelled parts, fit, chart
+
+
+def _rated_and_dated(school: School) -> None:
+    """Sam: three rated sessions (2, 3, 4: rising), all present; the activity has dates (pace)."""
+    from datetime import time, timedelta
+
+    from tracker.services.activities import ActivityInput
+    from tracker.services.attendance import MarkChange
+
+    s, today = school.services, date.today()
+    s.activities.update_activity(school.admin, school.chess, ActivityInput(
+        "Chess Club", lead_ids=[school.teacher.id], start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=30)))
+    codes = {st.code: st.id for st in s.attendance.statuses(school.admin)}
+    sessions = []
+    for i in range(3):
+        start = datetime.combine(today, time(0, 1 + i))
+        sessions.append(s.calendar.add_extra_session(school.admin, school.chess, start,
+                                                     start + timedelta(minutes=1)).id)
+    s.attendance.apply(school.teacher, [MarkChange(sid, school.student.id, codes["P"], participation=r,
+                                                   check_version=False)
+                                        for sid, r in zip(sessions, (2, 3, 4), strict=True)])
+
+
+def test_participation_is_three_labelled_columns_each_explained(qtbot, ctx, school: School) -> None:
+    _rated_and_dated(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    m = tab.model
+    heads = [m.headerData(c, Qt.Orientation.Horizontal) for c in SkillsGridModel.PARTICIPATION]
+    assert heads == ["Rating", "Attendance", "Pace"]
+    tips = [m.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+            for c in SkillsGridModel.PARTICIPATION]
+    assert tips[0].startswith("Average rating:") and "\nTrend:" in tips[0]
+    assert tips[1].startswith("Attendance:") and "Pace" not in tips[1]
+    assert tips[2].startswith("Pace:") and "rating" not in tips[2]
+    row = [st.id for st in m.students].index(school.student.id)
+    rating, attendance, pace = (m.index(row, c).data() for c in SkillsGridModel.PARTICIPATION)
+    assert (rating, attendance) == ("3.0 ↗", "100%")
+    assert re.fullmatch(r"0 pts|[+−]\d+ pts", pace)
+    assert "3 rated sessions" in m.index(row, SkillsGridModel.PACE).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def _three_skills(school: School) -> None:
+    s = school.services
+    skills = [s.skills.create_skill(school.admin, n) for n in ("Resilience", "Teamwork", "Time management")]
+    s.skills.set_activity_skills(school.admin, school.chess, [(k.id, 3) for k in skills])
+    for k in skills:
+        s.skills.assess(school.admin, school.chess, [school.student.id], k.id, 1, "", date(2025, 9, 1))
+
+
+def test_at_1024_level_names_are_whole_or_elided_never_cut(qtbot, ctx, school: School) -> None:
+    _three_skills(school)
+    tab = _tab(qtbot, ctx, school.chess)
+    tab.resize(752, 560)  # the tab's width in a 1024-pixel window
+    qtbot.waitUntil(lambda: tab.split.orientation() == Qt.Orientation.Vertical)  # the chart under the table
+    header, viewport = tab.table.horizontalHeader(), tab.table.viewport().width()
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(tab.model.columnCount() - 1)
+                    + header.sectionSize(tab.model.columnCount() - 1) <= viewport)
+    row = [st.id for st in tab.model.students].index(school.student.id)
+    fm = tab.table.fontMetrics()
+    for col in range(SkillsGridModel.FIRST_SKILL, tab.model.columnCount()):
+        index = tab.model.index(row, col)
+        assert index.data() == "Beginning"
+        assert index.data(Qt.ItemDataRole.ToolTipRole).startswith("Beginning (level 1), assessed")
+        whole = fm.horizontalAdvance("Beginning") + 12 <= header.sectionSize(col)
+        assert whole or tab.table.textElideMode() == Qt.TextElideMode.ElideRight
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight  # a narrowed title ends with "…"
+    # a wide tab has the chart beside the table and every column at its full width
+    tab.resize(1500, 700)
+    qtbot.waitUntil(lambda: tab.split.orientation() == Qt.Orientation.Horizontal)
+    last = tab.model.columnCount() - 1
+    assert header.sectionSize(last) >= tab.table.horizontalHeader().fontMetrics().horizontalAdvance(
+        "Time management ◎")
+
+
+def test_no_assessments_shows_an_empty_state_not_empty_axes(qtbot, ctx, school: School) -> None:
+    s = school.services
+    k = s.skills.create_skill(school.admin, "Strategy")
+    s.skills.set_activity_skills(school.admin, school.chess, [(k.id, 2)])
+    tab = _tab(qtbot, ctx, school.chess)
+    assert tab.chart.is_empty() and not tab.plot.isVisible()  # nobody selected yet
+    _select_row(tab, [st.id for st in tab.model.students].index(school.student.id))
+    settle(qtbot, ctx)
+    assert tab.chart.is_empty() and tab.chart.empty.isVisible()
+    assert tab.chart.empty.title_label.text() == "No assessments yet"
+    assert "Sam Student has not been assessed on Strategy yet." in tab.chart.empty.message_label.text()
+    s.skills.assess(school.admin, school.chess, [school.student.id], k.id, 1, "", date(2025, 9, 1))
+    s.skills.assess(school.admin, school.chess, [school.student.id], k.id, 2, "", date(2026, 1, 20))
+    tab.refresh()
+    settle(qtbot, ctx)
+    qtbot.waitUntil(lambda: len(tab.history) == 2)
+    assert not tab.chart.is_empty() and tab.plot.isVisible()
+    ticks = tab.plot.getAxis("bottom")._tickLevels[0]
+    labels = [label for _x, label in ticks]
+    assert labels == ["Sep 2025", "Oct", "Nov", "Dec", "Jan 2026"]  # one a month, none twice
+
+
+def test_pace_reads_with_a_true_minus_sign_and_no_signed_zero() -> None:
+    from ui.models.skills import pace_text
+
+    def pace(value: float | None) -> str:
+        return pace_text(SimpleNamespace(pace=value))  # type: ignore[arg-type]
+
+    assert [pace(v) for v in (-21.4, -0.4, 0.0, 5.2, None)] == ["−21 pts", "0 pts", "0 pts", "+5 pts", "—"]
+    assert pace_text(None) == "—"
+
+
+def test_time_ticks_one_a_week_over_weeks_and_one_a_month_over_months() -> None:
+    from ui.views.growth_chart import time_ticks
+
+    weeks = [label for _x, label in time_ticks(datetime(2026, 10, 28), datetime(2026, 11, 20))]
+    assert weeks == ["2 Nov", "9 Nov", "16 Nov"]
+    months = [label for _x, label in time_ticks(datetime(2026, 8, 20), datetime(2027, 2, 10))]
+    assert months == ["Sep 2026", "Oct", "Nov", "Dec", "Jan 2027", "Feb"]
+    years = [label for _x, label in time_ticks(datetime(2025, 1, 1), datetime(2026, 12, 31))]
+    assert len(years) == len(set(years)) and len(years) <= 9  # every third month over two years
+    narrow = [label for _x, label in time_ticks(datetime(2026, 9, 1), datetime(2026, 11, 2), most=3)]
+    assert narrow == ["7 Sep", "28 Sep", "19 Oct"]  # a narrow chart: every third week
+    assert time_ticks(datetime(2026, 1, 1), datetime(2026, 1, 1)) == []
+
+
+def test_a_student_without_assessments_sees_an_empty_state(qtbot, make_ctx, school: School) -> None:
+    from ui.views.student_skills import StudentSkillsView
+
+    ctx = make_ctx(school.student)
+    view = StudentSkillsView(ctx, school.student.id)
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.show()
+    settle(qtbot, ctx)
+    assert view.chart.is_empty() and view.chart.empty.title_label.text() == "No assessments yet"
+    assert not view.skills.isVisible() and not view.plot.isVisible()

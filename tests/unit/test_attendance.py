@@ -110,7 +110,7 @@ def test_sessions_before_enrollment_and_cancelled_ones_are_greyed_and_never_coun
     g = club.grid()
     assert [cell(g, club.late, sid) for sid in club.sessions[:3]] == [NOT_APPLICABLE] * 3
     assert cell(g, club.sam, club.cancelled) == NOT_APPLICABLE
-    assert cell(g, club.olga, club.future) == NO_MARK  # can be marked ahead, counts once held
+    assert cell(g, club.olga, club.future) == NO_MARK  # in the window; cannot be marked before it starts
     with pytest.raises(ValidationError, match="outside the student's enrollment"):
         club.mark(club.sessions[0], club.late, "P")
     with pytest.raises(ValidationError, match="cancelled"):
@@ -131,11 +131,46 @@ def test_excused_does_not_count_against_the_rate(club):
     assert rates_from_progress(club)[club.sam] == 66.7
 
 
-def test_a_future_mark_counts_only_once_the_session_is_held(club):
-    club.mark(club.future, club.sam, "A")
+def test_a_future_session_cannot_be_marked_and_nothing_is_saved(club):
+    with pytest.raises(ValidationError) as err:
+        club.svc.apply(club.teacher, [MarkChange(club.sessions[-1], club.sam, club.codes["P"]),
+                                      MarkChange(club.future, club.sam, club.codes["E"])])
+    message = str(err.value)
+    assert "has not started yet" in message and "15 minutes before it starts" in message
+    assert "Nothing was saved" in message
+    assert records(club) == 0
+    with pytest.raises(ValidationError, match="has not started yet"):
+        club.svc.mark_rest_present(club.teacher, club.future)
+    assert records(club) == 0
+
+
+def test_a_session_can_be_marked_from_15_minutes_before_it_starts(club):
+    start = at(-3)
+    mark = [MarkChange(club.future, club.sam, club.codes["P"], check_version=False)]
+    with pytest.raises(ValidationError, match="from 15 minutes before it starts"):
+        club.svc.apply(club.teacher, mark, now=start - timedelta(minutes=16))
+    (saved,) = club.svc.apply(club.teacher, mark, now=start - timedelta(minutes=15))
+    assert saved.status_id == club.codes["P"]
+    with pytest.raises(ValidationError, match="has not started yet"):
+        club.svc.mark_rest_present(club.teacher, club.future, now=start - timedelta(minutes=20))
+    written = club.svc.mark_rest_present(club.teacher, club.future, now=start + timedelta(minutes=1))
+    assert {m.student_id for m in written} == {club.olga, club.late}
+
+
+def test_a_mark_made_ahead_counts_only_once_the_session_is_held_and_can_be_cleared(club):
+    club.svc.apply(club.teacher, [MarkChange(club.future, club.sam, club.codes["A"])], now=at(-3))
     club.mark(club.sessions[0], club.sam, "P")
     assert rates_from_progress(club)[club.sam] == 100.0
     assert club.grid().rates[[st.id for st in club.grid().students].index(club.sam)] == 100.0
+    club.mark(club.future, club.sam, None)  # clearing is not a mark: allowed before the session
+    assert cell(club.grid(), club.sam, club.future) == NO_MARK
+
+
+def test_the_grid_carries_the_minimum_its_rates_are_judged_against(school):
+    assert make_club(school).grid().min_attendance == 75.0  # the default of the standing rule
+    strict = school.services.activities.create_activity(school.admin, ActivityInput(
+        "Strict", lead_ids=[school.teacher.id], min_attendance_pct=72.5))
+    assert school.services.attendance.grid(school.teacher, strict.id).min_attendance == 72.5
 
 
 def test_sessions_on_and_after_the_drop_day_are_not_applicable(club):

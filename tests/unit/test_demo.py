@@ -250,3 +250,38 @@ def test_cli_creates_a_demo_and_prints_the_accounts(tmp_path: Path, capsys: pyte
     assert "Created demo school" in out and "admin" in out and PASSWORD in out
     assert main(["demo", "--db", str(path), "--students", "50"]) == 1
     assert "--force" in capsys.readouterr().err
+
+
+def test_cli_names_every_teacher_and_writes_every_account_to_a_private_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "cli.db"
+    assert main(["demo", "--db", str(path), "--students", "30", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    con = sqlite3.connect(path)
+    try:
+        accounts = con.execute("SELECT role, username FROM users").fetchall()
+    finally:
+        con.close()
+    teachers = [u for role, u in accounts if role == "teacher"]
+    assert len(teachers) == 12 and all(f"  teacher   {u} (" in out for u in teachers)
+    assert "more teachers" not in out
+    listing = tmp_path / "cli-accounts.txt"
+    assert f"All {len(accounts)} accounts (students and parents too) are listed in {listing}\n" in out
+    text = listing.read_text(encoding="utf-8")
+    assert f"Password for every account: {PASSWORD}" in text
+    assert all(f" {u} " in text for _, u in accounts)
+    assert "leads " in text and "parent of " in text
+    if os.name == "posix":
+        assert stat.S_IMODE(listing.stat().st_mode) == 0o600
+    assert main(["demo", "--db", str(path), "--if-missing"]) == 0
+    again = capsys.readouterr().out
+    assert all(u in again for u in teachers) and f"Every account is listed in {listing}" in again
+
+
+def test_the_short_block_keeps_three_teachers_unless_asked(demo: tuple[Path, DemoResult]) -> None:
+    path, _ = demo
+    assert "… and 9 more teachers" in describe_accounts(path, PASSWORD)
+    assert describe_accounts(path, PASSWORD, every_teacher=True).count("  teacher   ") == 12

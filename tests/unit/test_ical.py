@@ -147,7 +147,7 @@ def test_a_google_file_with_utc_times_exdate_and_a_moved_occurrence(school):
     result = s.ical.import_ics(school.admin, DATA / "google_utc.ics", new_activity_name="Debate Society",
                                tz="America/New_York")
     sessions = s.calendar.list_sessions(school.admin, result.activity_id)
-    got = [(x.starts_at, x.location) for x in sessions]
+    got = [(x.starts_at, x.location) for x in sessions if not x.cancelled]
     assert got == [
         (datetime(2026, 1, 5, 15, 30), "Room 14"),
         (datetime(2026, 1, 12, 15, 30), "Room 14"),
@@ -161,6 +161,13 @@ def test_a_google_file_with_utc_times_exdate_and_a_moved_occurrence(school):
         (datetime(2026, 3, 26, 15, 30), "Room 14"),
     ]
     assert result.skipped == 1  # the cancelled event
+    # both series are weekly patterns; their EXDATEs are cancelled dates, the RDATE an extra session
+    assert result.patterns == 2 and result.cancelled == 2
+    assert [x.starts_at for x in sessions if x.cancelled] == [datetime(2026, 1, 19, 15, 30),
+                                                              datetime(2026, 3, 16, 15, 30)]
+    moved = next(x for x in sessions if x.location == "Library")
+    assert moved.moved and moved.original_starts_at == datetime(2026, 1, 26, 15, 30)
+    assert [x.extra for x in sessions if x.starts_at.date() == date(2026, 3, 26)] == [True]
 
 
 def test_a_date_range_limits_the_import(school):
@@ -284,3 +291,173 @@ def test_names_with_line_breaks_are_refused_and_stored_ones_still_export(school)
     cal = icalendar.Calendar.from_ical(data)
     assert str(cal["X-WR-CALNAME"]) == "Chess Club"
     assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} == {"Chess Club"}
+
+
+# --------------------------------------------------------------------------- recurring events become patterns
+
+ROBOTICS = DATA / "robotics_weekly.ics"  # Tue/Thu 15:45, 8 Sep - 15 Oct 2026, one EXDATE, one moved, one one-off
+
+
+def test_a_recurring_event_becomes_a_weekly_pattern_with_its_exceptions(school):
+    s = school.services
+    result = s.ical.import_ics(school.admin, ROBOTICS, new_activity_name="Robotics", tz=LONDON)
+    assert (result.patterns, result.cancelled, result.added) == (1, 1, 12)  # 11 of the pattern + the open evening
+    (pattern,) = s.calendar.list_schedules(school.admin, result.activity_id)
+    assert pattern.weekdays == (1, 3) and (pattern.start_time, pattern.end_time) == (time(15, 45), time(17, 0))
+    assert (pattern.start_date, pattern.end_date, pattern.location) == (date(2026, 9, 8), date(2026, 10, 15), "Lab 2")
+    sessions = s.calendar.list_sessions(school.admin, result.activity_id)
+    assert [x.starts_at for x in sessions if x.cancelled] == [datetime(2026, 9, 24, 15, 45)]  # the EXDATE
+    moved = next(x for x in sessions if x.moved)
+    assert (moved.starts_at, moved.ends_at, moved.location) == (datetime(2026, 10, 2, 12), datetime(2026, 10, 2, 13),
+                                                                "Library")
+    assert moved.original_starts_at == datetime(2026, 10, 1, 15, 45) and moved.schedule_id == pattern.id
+    (one_off,) = [x for x in sessions if x.extra]
+    assert (one_off.starts_at, one_off.location) == (datetime(2026, 10, 10, 18), "Hall")
+    # the pattern is editable like one made by hand: a new end date regenerates, keeping the exceptions
+    s.calendar.update_schedule(school.admin, pattern.id, weekly(days=(1, 3), start="15:45", end="17:00",
+                                                                first=date(2026, 9, 8), last=date(2026, 10, 8),
+                                                                location="Lab 2"))
+    again = s.calendar.list_sessions(school.admin, result.activity_id)
+    assert sum(x.cancelled for x in again) == 1 and sum(x.moved for x in again) == 1
+    assert max(x.starts_at for x in again if not x.extra) == datetime(2026, 10, 8, 15, 45)
+
+
+def test_reexporting_an_imported_series_gives_one_recurring_event(school):
+    s = school.services
+    result = s.ical.import_ics(school.admin, ROBOTICS, new_activity_name="Robotics", tz=LONDON)
+    events = list(icalendar.Calendar.from_ical(s.ical.export_ics(school.admin, result.activity_id, tz=LONDON))
+                  .walk("VEVENT"))
+    recurring = [e for e in events if e.get("RRULE") is not None]
+    overrides = [e for e in events if e.get("RECURRENCE-ID") is not None]
+    assert len(recurring) == 1 and len(overrides) == 1 and len(events) == 3  # + the open evening
+    assert recurring[0]["RRULE"]["BYDAY"] == ["TU", "TH"]
+    assert [d.dt.replace(tzinfo=None) for ex in _list(recurring[0]["EXDATE"]) for d in ex.dts] == \
+        [datetime(2026, 9, 24, 15, 45)]
+    assert overrides[0]["RECURRENCE-ID"].dt.replace(tzinfo=None) == datetime(2026, 10, 1, 15, 45)
+
+
+def test_importing_a_series_twice_adds_nothing(school):
+    s = school.services
+    first = s.ical.import_ics(school.teacher, ROBOTICS, activity_id=school.chess, tz=LONDON)
+    again = s.ical.import_ics(school.teacher, ROBOTICS, activity_id=school.chess, tz=LONDON)
+    assert first.patterns == 1 and (again.added, again.patterns, again.unchanged) == (0, 0, 12)
+    assert len(s.calendar.list_schedules(school.teacher, school.chess)) == 1
+
+
+def test_a_series_that_is_not_a_weekly_pattern_stays_single_sessions(school):
+    s = school.services
+    text = ROBOTICS.read_bytes().replace(b"FREQ=WEEKLY;WKST=MO;", b"FREQ=WEEKLY;INTERVAL=2;WKST=MO;")
+    result = s.ical.import_ics(school.teacher, text, activity_id=school.chess, tz=LONDON, file_name="fortnightly.ics")
+    assert result.patterns == 0 and s.calendar.list_schedules(school.teacher, school.chess) == []
+    sessions = s.calendar.list_sessions(school.teacher, school.chess)
+    assert all(x.extra and not x.cancelled for x in sessions) and len(sessions) == result.added == 7
+
+
+def test_a_series_whose_meetings_exist_already_is_matched_not_doubled(school):
+    """An activity imported before recurring events became patterns keeps its sessions."""
+    s = school.services
+    s.calendar.add_extra_session(school.teacher, school.chess, datetime(2026, 9, 8, 15, 45),
+                                 datetime(2026, 9, 8, 17, 0))
+    result = s.ical.import_ics(school.teacher, ROBOTICS, activity_id=school.chess, tz=LONDON)
+    assert result.patterns == 0 and (result.added, result.unchanged) == (11, 1)
+
+
+def test_meetings_of_a_series_on_a_school_holiday_are_left_out_and_counted(school):
+    s = school.services
+    s.calendar.add_holiday(school.admin, date(2026, 9, 15), "Inset day")
+    result = s.ical.import_ics(school.teacher, ROBOTICS, activity_id=school.chess, tz=LONDON)
+    assert (result.patterns, result.on_holidays, result.added) == (1, 1, 11)
+    assert "1 meeting on school holidays left out" in result.summary()
+    assert date(2026, 9, 15) not in {x.starts_at.date() for x in s.calendar.list_sessions(school.admin, school.chess)}
+
+
+# --------------------------------------------------------------------------- all-day events
+
+OUTLOOK = DATA / "outlook_windows_tz.ics"  # 6 timed meetings and one all-day competition on 20 March
+HOLIDAYS = DATA / "district_holidays.ics"  # 17 closed days in five all-day events, and a board meeting
+
+
+def test_all_day_events_are_listed_and_skipped_by_default(school):
+    result = school.services.ical.import_ics(school.teacher, OUTLOOK, activity_id=school.chess, tz="Europe/Berlin")
+    assert result.all_day_skipped == 1 and result.all_day_added == 0
+    assert [e.describe() for e in result.all_day] == ["Fri 20 Mar 2026: Robotics competition day (all day)"]
+    preview = school.services.ical.preview_ics(school.teacher, OUTLOOK, school.chess, tz="Europe/Berlin")
+    assert (preview.meetings, preview.patterns, len(preview.all_day)) == (6, 1, 1)
+    with pytest.raises(PermissionDenied):
+        school.services.ical.preview_ics(school.other_teacher, OUTLOOK, school.chess)
+    with pytest.raises(PermissionDenied):
+        school.services.ical.preview_ics(school.teacher, OUTLOOK)  # a new activity: administrators
+
+
+def test_all_day_events_can_be_added_at_a_chosen_time(school):
+    s = school.services
+    result = s.ical.import_ics(school.teacher, OUTLOOK, activity_id=school.chess, tz="Europe/Berlin",
+                               all_day_at=time(9, 0), all_day_ends=time(15, 0))
+    assert (result.added, result.all_day_added, result.skipped) == (7, 1, 0)
+    assert (datetime(2026, 3, 20, 9), datetime(2026, 3, 20, 15)) in times(s, school.teacher, school.chess)
+    again = s.ical.import_ics(school.teacher, OUTLOOK, activity_id=school.chess, tz="Europe/Berlin",
+                              all_day_at=time(9, 0))
+    assert again.added == 0 and again.unchanged == 7
+
+
+def test_a_file_of_only_all_day_events_does_not_make_an_empty_activity(school):
+    with pytest.raises(ValidationError, match="only 6 all-day events.*school holidays"):
+        school.services.ical.import_ics(school.admin, HOLIDAYS.read_bytes().replace(
+            b"DTSTART;TZID=America/New_York:20261210T190000", b"DTSTART;VALUE=DATE:20261210").replace(
+            b"DTEND;TZID=America/New_York:20261210T210000", b"DTEND;VALUE=DATE:20261211"),
+            new_activity_name="District", file_name="district.ics")
+    result = school.services.ical.import_ics(school.admin, HOLIDAYS, new_activity_name="Board", tz=LONDON,
+                                             all_day_at=time(8))
+    assert result.added == 1 + 17  # the board meeting and a session on each closed day
+
+
+def test_a_holiday_calendar_becomes_the_school_holidays(school):
+    s = school.services
+    s.calendar.add_schedule(school.teacher, school.chess, weekly(days=(3,), first=date(2026, 11, 2),
+                                                                 last=date(2026, 12, 17)))
+    s.calendar.add_holiday(school.admin, date(2026, 12, 24), "Christmas Eve")
+    preview = s.ical.preview_holidays(school.admin, HOLIDAYS)
+    assert len(preview.days) == 17 and len(preview.new) == 16 and preview.timed == 1 and preview.added == 0
+    result = s.ical.import_holidays(school.admin, HOLIDAYS)
+    assert (result.added, result.sessions_removed) == (16, 1)  # Thursday 26 November's session went
+    holidays = {h.day: h.name for h in s.calendar.list_holidays(school.admin)}
+    assert holidays[date(2026, 11, 26)] == "Thanksgiving break" and holidays[date(2027, 1, 1)] == "Winter break"
+    assert holidays[date(2026, 12, 24)] == "Christmas Eve"  # a day already a holiday keeps its name
+    assert holidays[date(2027, 10, 15)] == "Founders' Day"  # the yearly event, both years
+    assert date(2026, 11, 26) not in {x.starts_at.date() for x in s.calendar.list_sessions(school.admin, school.chess)}
+    assert result.summary() == ("district_holidays.ics: 16 holidays added, 1 already holidays; 1 session on those days "
+                                "removed; 1 timed meeting ignored (not holidays).")
+    assert s.ical.import_holidays(school.admin, HOLIDAYS).added == 0
+
+
+def test_only_administrators_import_holidays_and_a_file_without_all_day_events_is_refused(school):
+    with pytest.raises(PermissionDenied):
+        school.services.ical.import_holidays(school.teacher, HOLIDAYS)
+    with pytest.raises(PermissionDenied):
+        school.services.ical.preview_holidays(school.teacher, HOLIDAYS)
+    with pytest.raises(ValidationError, match="holds no all-day events"):
+        school.services.ical.import_holidays(school.admin, ROBOTICS)
+    assert school.services.calendar.list_holidays(school.admin) == []
+
+
+def test_cli_import_ics_lists_skipped_all_day_events_and_imports_holidays(school, db_path, capsys):
+    assert cli.main(["import-ics", str(OUTLOOK), "--activity", str(school.chess), "--db", str(db_path),
+                     "--tz", "Europe/Berlin"]) == 0
+    out = capsys.readouterr().out
+    assert "6 sessions added, 0 unchanged, 1 skipped (all-day or cancelled); 1 weekly pattern" in out
+    assert ("1 all-day event skipped (add them as sessions with --all-day-at HH:MM, or import the file as school "
+            "holidays with --holidays):\n  Fri 20 Mar 2026: Robotics competition day (all day)\n") in out
+    assert cli.main(["import-ics", str(OUTLOOK), "--activity", str(school.chess), "--db", str(db_path),
+                     "--tz", "Europe/Berlin", "--all-day-at", "09:30"]) == 0
+    out = capsys.readouterr().out
+    assert "1 sessions added, 6 unchanged" not in out and "1 session added, 6 unchanged" in out
+    assert "all-day event skipped" not in out
+    assert (datetime(2026, 3, 20, 9, 30), datetime(2026, 3, 20, 10, 30)) in times(
+        school.services, school.admin, school.chess)
+    assert cli.main(["import-ics", str(HOLIDAYS), "--holidays", "--db", str(db_path)]) == 0
+    assert capsys.readouterr().out.startswith("district_holidays.ics: 17 holidays added, 0 already holidays")
+    assert cli.main(["import-ics", str(HOLIDAYS), "--holidays", "--all-day-at", "09:00", "--db", str(db_path)]) == 2
+    assert "--all-day-at is for an activity's import" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["import-ics", str(OUTLOOK), "--activity", "1", "--all-day-at", "9 o'clock", "--db", str(db_path)])
+    assert exc.value.code == 2 and "not a time like 15:30" in capsys.readouterr().err

@@ -83,3 +83,41 @@ def test_a_damaged_zip_is_a_message_and_exit_1(school: School, capsys, tmp_path)
             "without a password.") in captured.out
     assert "Nothing was imported" in captured.err and "Traceback" not in captured.err
     assert users(school) == before
+
+
+def test_a_missing_file_is_one_plain_message(school: School, capsys, tmp_path) -> None:
+    missing = tmp_path / "nowhere" / "students.csv"
+    assert run(school, str(missing)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"activity-tracker: There is no file or folder {missing}.\n"
+
+
+def test_a_corrupt_workbook_is_one_plain_message(school: School, capsys, tmp_path) -> None:
+    path = tmp_path / "students.xlsx"
+    path.write_bytes(b"this was never a spreadsheet\n")
+    before = users(school)
+    assert run(school, str(path)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.splitlines()) == 1
+    assert captured.err.startswith("activity-tracker: students.xlsx cannot be read: it is not an Excel workbook")
+    assert "zip" not in captured.err and "unknown" not in captured.err
+    assert users(school) == before
+
+
+def test_an_empty_file_is_one_plain_message(school: School, capsys, tmp_path) -> None:
+    path = tmp_path / "students.csv"
+    path.write_bytes(b"")
+    assert run(school, str(path), "--dry-run") == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        "activity-tracker: students.csv: The file is empty: it needs a header row and one row per student.\n")
+
+
+def test_a_file_that_is_not_a_zip_is_one_plain_message(school: School, capsys, tmp_path) -> None:
+    path = tmp_path / "export.zip"
+    path.write_bytes(b"not a zip")
+    assert run(school, str(path)) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == (
+        "activity-tracker: export.zip cannot be opened as a zip file: it is not a zip file, or it is damaged.\n")

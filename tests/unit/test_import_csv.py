@@ -128,7 +128,28 @@ def test_generated_usernames_are_unique(school: School, tmp_path: Path) -> None:
     path = write(tmp_path, "number,first name,last name\nU1,Sam,Student\nU2,Sam,Student\nU3,Zoë,Ærø\n")
     school.services.imports.apply(school.admin, path)
     names = {user(school, n).username for n in ("U1", "U2", "U3")}
-    assert names == {"sam.student", "sam.student2", "zoe.r"}
+    assert names == {"sam.student", "sam.student2", "zoe.aero"}  # Æ and ø are letters too (issue 10)
+
+
+def test_usernames_keep_every_letter_of_names_in_any_script(school: School, tmp_path: Path) -> None:
+    path = write(tmp_path, "number,first name,last name\nL1,Łucja,Wiśniewska\nL2,Γιώργος,Νικολάου\n"
+                           "L3,Анна,Смирнова\nL4,Søren,Ødegård\nL5,Jürgen,Groß\n")
+    school.services.imports.apply(school.admin, path)
+    assert [user(school, f"L{n}").username for n in range(1, 6)] == [
+        "lucja.wisniewska", "giorgos.nikolaou", "anna.smirnova", "soren.odegard", "jurgen.gross"]
+    more = write(tmp_path, "number,name\nL9,Ευάγγελος Αυγερινός\n", name="more.csv")
+    assert school.services.imports.preview(school.admin, more).new[0].details == "username evaggelos.avgerinos"
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("Łucja Wiśniewska", "lucja.wisniewska"), ("Γιώργος Νικολάου", "giorgos.nikolaou"),
+    ("Анна Смирнова", "anna.smirnova"), ("Ελευθερία Παύλου", "eleftheria.pavlou"),
+    ("Μαϊμού", "maimou"), ("李小龙", "lixiaolong"), ("José  María!", "jose.maria"), ("", ""),
+])
+def test_ascii_slug_transliterates(name: str, slug: str) -> None:
+    from tracker.importers.common import ascii_slug
+
+    assert ascii_slug(name) == slug
 
 
 def test_unrecognised_headers_need_a_mapping_which_then_works(school: School, tmp_path: Path) -> None:

@@ -334,3 +334,42 @@ def test_a_0001_database_gains_the_override_columns_and_the_pending_jobs_and_kee
             assert c.scalar(text("SELECT display_name FROM users WHERE username='s1'")) == "S One"
     finally:
         db.dispose()
+
+
+# --------------------------------------------------------------------------- a missing folder (issue 10)
+
+
+def test_migrate_refuses_a_folder_that_does_not_exist_and_creates_nothing(tmp_path, capsys):
+    target = tmp_path / "no" / "such" / "dir" / "school.db"
+    assert cli.main(["migrate", "--db", str(target)]) == 3
+    err = capsys.readouterr().err
+    assert err == (f"activity-tracker: The folder {target.parent} does not exist, so there is no database "
+                   "school.db in it. Nothing was created. Check the path, or create the folder first.\n")
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_later_demo_into_the_same_place_is_not_blocked(tmp_path, capsys):
+    """The story of the issue: migrate used to leave an empty database that demo then refused."""
+    target = tmp_path / "school" / "school.db"
+    assert cli.main(["migrate", "--db", str(target)]) == 3
+    assert cli.main(["demo", "--db", str(target), "--students", "5"]) == 0  # a demo makes its folder
+    assert "Created demo school" in capsys.readouterr().out
+    assert cli.main(["migrate", "--db", str(target)]) == 0
+    assert "is up to date" in capsys.readouterr().out
+
+
+def test_a_path_through_a_file_is_refused_too(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert cli.main(["migrate", "--db", str(tmp_path / "notes.txt" / "school.db")]) == 3
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_the_default_data_folder_is_still_created(tmp_path, monkeypatch, capsys):
+    import platformdirs
+
+    data = tmp_path / "home" / ".local" / "share" / "ActivityTracker"
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(data))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    assert cli.main(["migrate"]) == 0
+    assert "Created a new database" in capsys.readouterr().out
+    assert (data / "tracker.db").is_file()

@@ -228,6 +228,9 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "attendance.grid": (Permission.TAKE_ATTENDANCE, LEADS),
     "attendance.apply": (Permission.TAKE_ATTENDANCE, LEADS),
     "attendance.mark_rest_present": (Permission.TAKE_ATTENDANCE, LEADS),
+    "ical.preview_ics": (Permission.MANAGE_SCHEDULE, LEADS),
+    "ical.preview_holidays": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "ical.import_holidays": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -343,17 +346,22 @@ def _calendar_setup(m: Matrix, op: str, name: str, c: Case) -> dict[str, Any]:
         out["holiday"] = admin.add_holiday(boss, day + timedelta(days=100), "Closed").id
     out["ics"] = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:m\r\n"
                   b"DTSTART:20260302T090000\r\nDTEND:20260302T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    out["holidays"] = out["ics"].replace(b"DTSTART:20260302T090000\r\nDTEND:20260302T100000",
+                                         f"DTSTART;VALUE=DATE:{day + timedelta(days=200):%Y%m%d}".encode())
     return out
 
 
 def _attendance_setup(m: Matrix, name: str, c: Case) -> dict[str, Any]:
-    """A session of the case's activity tomorrow (inside every enrollment), made by an admin."""
+    """A session of the case's activity that began earlier today (inside every enrollment, and
+    not in the future: marks for a future session are refused), made by an admin."""
     from datetime import date, timedelta
 
     boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
-    day = date.today() + timedelta(days=1 + CASES.index(name))
-    session = m.services.calendar.add_extra_session(
-        boss, c.activity, datetime.combine(day, time(9)), datetime.combine(day, time(10)))
+    n = CASES.index(name)
+    midnight = datetime.combine(date.today(), time(0))
+    starts = max(datetime.now().replace(second=0, microsecond=0) - timedelta(minutes=10 * (n + 1)),
+                 midnight + timedelta(minutes=n))
+    session = m.services.calendar.add_extra_session(boss, c.activity, starts, starts + timedelta(minutes=5))
     present = next(st for st in m.services.attendance.statuses(boss) if st.code == "P")
     return {"session": session.id, "present": present.id, "code": str(CASES.index(name))}
 
@@ -508,6 +516,9 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "attendance.mark_rest_present": lambda: s.attendance.mark_rest_present(a, k["session"]),
         "skills.list_skills": lambda: s.skills.list_skills(a),
         "skills.create_skill": lambda: s.skills.create_skill(a, f"Skill by {name}"),
+        "ical.preview_ics": lambda: s.ical.preview_ics(a, k["ics"], c.activity, tz="UTC"),
+        "ical.preview_holidays": lambda: s.ical.preview_holidays(a, k["holidays"]),
+        "ical.import_holidays": lambda: s.ical.import_holidays(a, k["holidays"]),
         "skills.update_skill": lambda: s.skills.update_skill(a, k["skill"], k["name"], "Matrix"),
         "skills.rubric": lambda: s.skills.rubric(a, k["skill"]),
         "skills.set_rubric": lambda: s.skills.set_rubric(a, k["skill"], [(1, "Low", ""), (2, "High", "")]),

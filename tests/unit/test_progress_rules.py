@@ -111,3 +111,12 @@ def test_attendance_exactly_at_the_minimum_is_enough(minimum):
     r = CompletionRule(require_milestones=False, min_attendance_pct=minimum, requires_signoff=False)
     assert check_completion(r, [], minimum, False).complete
     assert not check_completion(r, [], None, False).complete
+
+
+def test_the_completion_reason_never_shows_the_threshold_itself_as_below_it():
+    from tracker.domain.progress import CompletionRule, check_completion
+
+    check = check_completion(CompletionRule(False, 70.0, False), [], 69.8, False)
+    assert check.reasons == ("attendance 69.8% below 70%",)
+    assert check_completion(CompletionRule(False, 75.0, False), [], 60.2, False).reasons == (
+        "attendance 60% below 75%",)

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.domain.standing import RULES, Standing, expected_progress, judge
+from tracker.domain.percent import format_percent, format_percent_against, format_threshold
+from tracker.domain.standing import (
+    RULES,
+    Standing,
+    attendance_threshold,
+    expected_progress,
+    format_attendance,
+    judge,
+)
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
 
@@ -61,6 +69,48 @@ def test_low_attendance_is_at_risk_once_enough_sessions_count():
     # the activity's own minimum replaces the default
     assert j(attendance_pct=80, counted_sessions=5, min_attendance_pct=90).reason == "Attendance 80%, below 90%"
     assert j(attendance_pct=70, counted_sessions=5, min_attendance_pct=60).standing is Standing.ON_TRACK
+
+
+def test_attendance_just_below_the_minimum_never_reads_as_equal_to_it():
+    check = j(attendance_pct=69.8, counted_sessions=5, min_attendance_pct=70)
+    assert check.standing is Standing.AT_RISK and check.reason == "Attendance 69.8%, below 70%"
+    assert j(attendance_pct=74.96, counted_sessions=5).reason == "Attendance 74.9%, below 75%"
+    assert j(attendance_pct=69.4, counted_sessions=5, min_attendance_pct=70).reason == "Attendance 69%, below 70%"
+    assert j(attendance_pct=60, counted_sessions=5, min_attendance_pct=72.5).reason == "Attendance 60%, below 72.5%"
+
+
+@pytest.mark.parametrize(("value", "threshold", "shown"), [
+    (69.8, 70, "69.8%"),  # whole would say 70%: one decimal, rounded down
+    (74.96, 75, "74.9%"),  # one decimal rounded normally would still say 75.0%
+    (69.96, 70, "69.9%"),
+    (69.4, 70, "69%"),  # whole is already below
+    (70.0, 70, "70%"),
+    (70.4, 70, "70%"),
+    (74.5, 75, "74%"),
+    (75.5, 76, "75.5%"),  # whole would say 76%
+    (72.5, 72.5, "72.5%"),  # not below: never shown lower than the threshold
+    (100.0, 75, "100%"),
+    (0.0, 75, "0%"),
+    (66.7, 75, "67%"),
+])
+def test_a_percentage_stays_on_its_side_of_the_threshold(value, threshold, shown):
+    assert format_percent_against(value, threshold) == shown
+
+
+@given(value=st.floats(0, 100), threshold=st.sampled_from([50, 60, 70, 72.5, 75, 80, 90, 99.5]))
+def test_the_number_shown_never_contradicts_the_comparison(value, threshold):
+    shown = float(format_percent_against(value, threshold).rstrip("%"))
+    assert (shown < threshold) == (value < threshold)
+    assert abs(shown - value) < 1
+
+
+def test_percentages_and_thresholds_read_plainly():
+    assert format_percent(66.66) == "67%" and format_percent(100) == "100%"
+    assert format_threshold(75) == "75%" and format_threshold(72.5) == "72.5%" and format_threshold(72.25) == "72.25%"
+    assert attendance_threshold(None) == RULES.low_attendance and attendance_threshold(90) == 90
+    # a rate shown beside a standing: against the activity's minimum, else the default 75%
+    assert format_attendance(69.8, 70) == "69.8%" and format_attendance(74.96, None) == "74.9%"
+    assert format_attendance(None, 70) == "—" and format_attendance(88.4, None) == "88%"
 
 
 def test_consecutive_absences_are_at_risk():

@@ -19,7 +19,8 @@ from tracker.paths import APP_NAME, create_private_file, default_data_dir, defau
 if TYPE_CHECKING:
     from tracker.db.messagebus import MessageBus
 
-__all__ = ["APP_NAME", "Database", "default_data_dir", "default_db_path", "make_engine", "resolve_url"]
+__all__ = ["APP_NAME", "Database", "default_data_dir", "default_db_path", "make_engine", "require_folder",
+           "resolve_url"]
 
 
 def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> URL:
@@ -47,6 +48,21 @@ def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> URL:
                                 f"{backend!r} databases are not supported.")
         return url
     return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def require_folder(path_or_url: str | os.PathLike[str] | None = None) -> None:
+    """Refuse an SQLite file whose folder does not exist (a mistyped ``--db``), before anything
+    is created: opening would otherwise make the folders and an empty database there, which a
+    later ``demo`` then refuses to overwrite. The default data folder is created as usual."""
+    url = resolve_url(path_or_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    folder = Path(url.database).parent
+    if folder.is_dir() or folder == default_data_dir().expanduser().resolve():
+        return
+    what = "is not a folder" if folder.exists() else "does not exist"
+    raise DatabaseError(f"The folder {folder} {what}, so there is no database {Path(url.database).name} "
+                        "in it. Nothing was created. Check the path, or create the folder first.")
 
 
 def _hide_password(text: str) -> str:

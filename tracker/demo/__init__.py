@@ -11,12 +11,14 @@ database (PostgreSQL) must be empty, or is emptied with ``force``.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.engine import URL, Connection
@@ -29,12 +31,13 @@ from tracker.db.models import (
     AttendanceStatus,
     Base,
     GuardianLink,
+    Setting,
     User,
 )
 from tracker.demo.school import SchoolPlan, StatusCodes, sessions_for_largest
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.errors import NotFound, TrackerError, ValidationError
-from tracker.paths import POSIX, file_mode, make_private_dir
+from tracker.paths import POSIX, PRIVATE_FILE, file_mode, make_private_dir
 from tracker.services.auth import check_password_rules, hash_password
 from tracker.services.bootstrap import open_database
 
@@ -247,8 +250,9 @@ def _write(conn: Connection, plan: SchoolPlan, report: _Reporter, *, postgres: b
         report("Saving", 0.98)
 
 
-def sample_accounts(db: Database) -> tuple[list[Account], int, dict[str, str]]:
-    """A few accounts worth trying, the number of teachers, and a detail line per username.
+def sample_accounts(db: Database, *, teachers: int | None = 3) -> tuple[list[Account], int, dict[str, str]]:
+    """A few accounts worth trying (``teachers`` of the teachers; None: all of them), the number
+    of teachers, and a detail line per username.
 
     Students shown take part in two or more activities and have a parent, so that signing in as
     them (or as their parent) shows something interesting.
@@ -260,10 +264,10 @@ def sample_accounts(db: Database) -> tuple[list[Account], int, dict[str, str]]:
                           .order_by(User.id).limit(1)).first()
         if admin:
             accounts.append(("admin", admin.username, admin.display_name))
-        teachers = s.scalar(select(func.count(User.id)).where(User.role == Role.TEACHER)) or 0
+        teacher_count = s.scalar(select(func.count(User.id)).where(User.role == Role.TEACHER)) or 0
         for uid, username, display in s.execute(
             select(User.id, User.username, User.display_name)
-            .where(User.role == Role.TEACHER).order_by(User.id).limit(3)
+            .where(User.role == Role.TEACHER).order_by(User.id).limit(teachers)
         ):
             led = s.scalars(select(Activity.name).join(ActivityLead, ActivityLead.activity_id == Activity.id)
                             .where(ActivityLead.user_id == uid, ActivityLead.lead_role == LeadRole.LEAD)
@@ -298,17 +302,18 @@ def sample_accounts(db: Database) -> tuple[list[Account], int, dict[str, str]]:
                 parents.append(("parent", row.username, row.display_name))
                 details[row.username] = f"parent of {child}"
         accounts.extend(parents)
-    return accounts, teachers, details
+    return accounts, teacher_count, details
 
 
-def describe_accounts(target: Target, password: str) -> str:
-    """A short block telling a person which demo accounts to sign in with."""
+def describe_accounts(target: Target, password: str, *, every_teacher: bool = False) -> str:
+    """A short block telling a person which demo accounts to sign in with: the administrator,
+    three teachers (or, with ``every_teacher``, all of them), three students and their parents."""
     path, url = _resolve(target)
     if path is not None and not path.exists():
         raise NotFound(f"There is no database at {path}.")
     db = Database.connect(url or path)
     try:
-        accounts, teachers, details = sample_accounts(db)
+        accounts, teachers, details = sample_accounts(db, teachers=None if every_teacher else 3)
     finally:
         db.dispose()
     lines = [f"Demo accounts (password for every account: {password}):"]
@@ -319,10 +324,83 @@ def describe_accounts(target: Target, password: str) -> str:
                      + ("" if role != "admin" else f" — {display}"))
         if role == "teacher":
             shown_teachers += 1
-            if shown_teachers == 3 and teachers > 3:
+            if shown_teachers == 3 and teachers > 3 and not every_teacher:
                 lines.append(f"  {'':<9} … and {teachers - 3} more teachers (usernames t.<surname>)")
     return "\n".join(lines)
 
 
-__all__ = ["DemoCancelled", "DemoOptions", "DemoResult", "describe_accounts", "generate_demo",
-           "sample_accounts", "sessions_for_largest"]
+def accounts_file(target: Target) -> Path | None:
+    """Where :func:`write_accounts_file` puts the list: ``<name>-accounts.txt`` beside an SQLite
+    database (``school.db`` → ``school-accounts.txt``); None for a server database."""
+    path, _ = _resolve(target)
+    return None if path is None else path.with_name(f"{path.stem}-accounts.txt")
+
+
+def write_accounts_file(target: Target, password: str) -> tuple[Path, int] | None:
+    """Every account of the demo school, one a line with what it leads, attends or is parent
+    of, written beside the database (private to the user: it holds the password) — the printed
+    block names only a few. Returns the file and the number of accounts; None for a server."""
+    path, _ = _resolve(target)
+    if path is None:
+        return None
+    out = accounts_file(path)
+    assert out is not None
+    db = Database.connect(path)
+    try:
+        school, rows = _every_account(db)
+    finally:
+        db.dispose()
+    header = ("role", "username", "name", "details")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    lines = [f"Demo accounts of {school}", f"Password for every account: {password}", "",
+             *("  ".join(v.ljust(w) for v, w in zip(r[:3], widths, strict=True)) + "  " + r[3]
+               for r in [header, *rows])]
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        if POSIX:
+            os.fchmod(fh.fileno(), PRIVATE_FILE)  # an older copy may have had another mode
+        fh.write("\n".join(line.rstrip() for line in lines) + "\n")
+    return out, len(rows)
+
+
+def _every_account(db: Database) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """The school's name and (role, username, name, details) of every account, by role then name;
+    four queries whatever the size of the school."""
+    order = {Role.ADMIN: 0, Role.TEACHER: 1, Role.STUDENT: 2, Role.PARENT: 3}
+    with db.session_factory() as s:
+        stored = s.scalar(select(Setting.value).where(Setting.key == "school_name"))
+        school = json.loads(stored) if stored else "the demo school"
+        users = s.execute(select(User.id, User.role, User.username, User.display_name, User.class_name)).all()
+        leads: dict[tuple[int, LeadRole], list[str]] = {}
+        for uid, role, name in s.execute(select(ActivityLead.user_id, ActivityLead.lead_role, Activity.name)
+                                         .join(Activity, Activity.id == ActivityLead.activity_id)
+                                         .order_by(Activity.name)):
+            leads.setdefault((uid, role), []).append(name)
+        attends: dict[int, list[str]] = {}
+        for uid, name in s.execute(select(ActivityProgress.user_id, Activity.name)
+                                   .join(Activity, Activity.id == ActivityProgress.activity_id)
+                                   .order_by(Activity.name)):
+            attends.setdefault(uid, []).append(name)
+        children: dict[int, list[int]] = {}
+        for guardian, child in s.execute(select(GuardianLink.guardian_id, GuardianLink.student_id)
+                                         .order_by(GuardianLink.id)):
+            children.setdefault(guardian, []).append(child)
+    names = {u.id: u.display_name for u in users}
+
+    def details(u: Any) -> str:
+        if u.role is Role.TEACHER:
+            led = [f"{word} {', '.join(leads[u.id, role])}" for word, role in
+                   (("leads", LeadRole.LEAD), ("co-leads", LeadRole.CO_LEAD)) if (u.id, role) in leads]
+            return "; ".join(led) or "no activity yet"
+        if u.role is Role.STUDENT:
+            return f"{u.class_name or '-'}; {', '.join(attends.get(u.id, [])) or 'no activities'}"
+        if u.role is Role.PARENT:
+            return "parent of " + (", ".join(names[c] for c in children.get(u.id, [])) or "nobody yet")
+        return ""
+
+    rows = sorted(users, key=lambda u: (order.get(u.role, 9), u.display_name.lower(), u.id))
+    return str(school), [(u.role.value, u.username, u.display_name, details(u)) for u in rows]
+
+
+__all__ = ["DemoCancelled", "DemoOptions", "DemoResult", "accounts_file", "describe_accounts", "generate_demo",
+           "sample_accounts", "sessions_for_largest", "write_accounts_file"]

@@ -11,8 +11,10 @@ queries; a test asserts both give the same rates):
 * rate = present ÷ counted (:func:`tracker.domain.progress.attendance_rate`).
 
 A grid cell outside the enrollment window or on a cancelled session is *not applicable* (it
-never counts and cannot be marked); a future session inside the window can be marked (an
-excused absence known in advance) but counts only once it is held.
+never counts and cannot be marked). A session can be marked once it has started, or from
+:data:`MARK_AHEAD` (15 minutes) before its start, so that a teacher can take the register as
+the class comes in; a later session cannot be marked yet (:func:`can_mark`), since a mark
+"in advance" would read as attendance that did not happen. Clearing a mark is always possible.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from tracker.domain.progress import attendance_rate
 
@@ -55,6 +57,34 @@ def in_enrollment(starts_at: datetime, enrolled_on: date | None, dropped_on: dat
 
 def is_held(starts_at: datetime, cancelled: bool, now: datetime) -> bool:
     return not cancelled and starts_at <= now
+
+
+#: how long before its start a session can be marked
+MARK_AHEAD = timedelta(minutes=15)
+
+
+def opens_at(starts_at: datetime) -> datetime:
+    """From when a session can be marked."""
+    return starts_at - MARK_AHEAD
+
+
+def can_mark(starts_at: datetime, now: datetime) -> bool:
+    """Whether a session has started, or starts within :data:`MARK_AHEAD` of ``now``."""
+    return opens_at(starts_at) <= now
+
+
+def markable_count(starts: Sequence[datetime], now: datetime) -> int:
+    """How many of the sessions (sorted by start) can be marked at ``now``: the later ones
+    are the future sessions that cannot be marked yet."""
+    return bisect_right(starts, now + MARK_AHEAD)
+
+
+def not_yet_markable(starts_at: datetime) -> str:
+    """Why a session cannot be marked yet, and from when it can, in plain words."""
+    minutes = int(MARK_AHEAD.total_seconds() // 60)
+    return (f"The session on {starts_at:%a} {starts_at.day} {starts_at:%b} at {starts_at:%H:%M} has not "
+            f"started yet: attendance can be taken from {minutes} minutes before it starts "
+            f"({opens_at(starts_at):%H:%M}).")
 
 
 def applicable(starts_at: datetime, cancelled: bool, enrolled_on: date | None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tracker.domain.percent import format_percent_against, format_threshold
+
 
 @dataclass(frozen=True)
 class MilestoneState:
@@ -80,8 +82,9 @@ def check_completion(
     if rule.min_attendance_pct is not None:
         measurable = True
         if attendance_pct is None or attendance_pct + 1e-9 < rule.min_attendance_pct:
-            shown = "no attendance yet" if attendance_pct is None else f"{attendance_pct:.0f}%"
-            missing.append(f"attendance {shown} below {rule.min_attendance_pct:.0f}%")
+            shown = ("no attendance yet" if attendance_pct is None
+                     else format_percent_against(attendance_pct, rule.min_attendance_pct))
+            missing.append(f"attendance {shown} below {format_threshold(rule.min_attendance_pct)}")
     if rule.requires_signoff:
         measurable = True
         if not signed_off:

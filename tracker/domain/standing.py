@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from tracker.domain.percent import format_percent, format_percent_against, format_threshold
+
 
 class Standing(StrEnum):
     ON_TRACK = "on_track"
@@ -56,7 +58,7 @@ HOW_JUDGED = (
     "On track / behind / at risk compares progress with the share of the activity's dates gone by "
     f"since the student joined. Behind: {RULES.behind_gap:.0f}+ points below that, or a required milestone "
     f"overdue. At risk: {RULES.at_risk_gap:.0f}+ points below, attendance under the activity's "
-    f"minimum ({RULES.low_attendance:.0f}% if none is set) after {RULES.min_sessions} sessions, or "
+    f"minimum ({format_threshold(RULES.low_attendance)} if none is set) after {RULES.min_sessions} sessions, or "
     f"absent {RULES.absence_streak} sessions in a row."
 )
 
@@ -70,6 +72,17 @@ class StandingCheck:
     @property
     def reason(self) -> str:
         return "; ".join(self.reasons)
+
+
+def attendance_threshold(min_attendance_pct: float | None, rules: StandingRules = RULES) -> float:
+    """The attendance below which a student is at risk: the activity's minimum, else the default."""
+    return min_attendance_pct if min_attendance_pct is not None else rules.low_attendance
+
+
+def format_attendance(rate: float | None, min_attendance_pct: float | None, *, empty: str = "—") -> str:
+    """An attendance rate as every screen shows it next to a standing: on the same side of the
+    at-risk threshold as the reasons say (69.8 → "69.8%" when the minimum is 70%, not "70%")."""
+    return empty if rate is None else format_percent_against(rate, attendance_threshold(min_attendance_pct))
 
 
 def expected_progress(start: date | None, end: date | None, today: date,
@@ -116,14 +129,15 @@ def judge(
     expected = expected_progress(start, end, today, enrolled_on)
     if expected is not None and has_milestones:
         gap = expected - progress
-        said = f"progress {progress:.0f}%, {expected:.0f}% expected by now"
+        said = f"progress {format_percent(progress)}, {format_percent(expected)} expected by now"
         if gap >= rules.at_risk_gap:
             risk.append(said[0].upper() + said[1:])
         elif gap >= rules.behind_gap:
             behind.append(said[0].upper() + said[1:])
-    threshold = min_attendance_pct if min_attendance_pct is not None else rules.low_attendance
+    threshold = attendance_threshold(min_attendance_pct, rules)
     if attendance_pct is not None and counted_sessions >= rules.min_sessions and attendance_pct < threshold:
-        risk.append(f"Attendance {attendance_pct:.0f}%, below {threshold:.0f}%")
+        risk.append(f"Attendance {format_percent_against(attendance_pct, threshold)}, "
+                     f"below {format_threshold(threshold)}")
     if trailing_absences >= rules.absence_streak:
         risk.append(f"Absent the last {trailing_absences} sessions")
     if overdue:
@@ -136,7 +150,7 @@ def judge(
     if behind:
         return StandingCheck(Standing.BEHIND, tuple(behind), expected)
     if expected is not None and has_milestones:
-        why = f"Progress {progress:.0f}%, {expected:.0f}% expected by now"
+        why = f"Progress {format_percent(progress)}, {format_percent(expected)} expected by now"
     elif has_milestones:
         why = "No milestone overdue"
     else:

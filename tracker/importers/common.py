@@ -198,8 +198,35 @@ def _serial(n: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(n))
 
 
+#: Greek vowel pairs written with upsilon are one sound (ELOT 743): "ου" is "ou", not "oy";
+#: "αυ"/"ευ"/"ηυ" are "av"/"ev"/"iv", or "af"/"ef"/"if" before a voiceless consonant or at a word's end
+_GREEK_UPSILON_PAIR = re.compile(r"([αεηο])υ")
+_GREEK_VOICELESS = set("θκξπστςφχψ")
+
+
+def _greek_digraphs(text: str) -> str:
+    def pair(m: re.Match[str]) -> str:
+        vowel = m.group(1)
+        if vowel == "ο":
+            return "ou"
+        after = text[m.end():m.end() + 1]
+        voiceless = not after or after in _GREEK_VOICELESS or not "α" <= after <= "ω"
+        return {"α": "a", "ε": "e", "η": "i"}[vowel] + ("f" if voiceless else "v")
+
+    return _GREEK_UPSILON_PAIR.sub(pair, text)
+
+
 def ascii_slug(text: str) -> str:
-    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    """"Łucja Wiśniewska" → "lucja.wisniewska", "Анна Смирнова" → "anna.smirnova": names in any
+    script become readable ASCII usernames. ``anyascii`` transliterates what Unicode does not
+    decompose (Ł, Ø, ß, whole scripts); accents other than the diaeresis are dropped first so
+    that Greek vowel pairs are recognised ("Παύλος" → "pavlos", but "Μαϊμού" keeps its "i")."""
+    from anyascii import anyascii
+
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    bare = unicodedata.normalize("NFC", "".join(
+        c for c in decomposed if not unicodedata.combining(c) or c == "\u0308"))
+    t = anyascii(_greek_digraphs(bare)).lower()
     return re.sub(r"[^a-z0-9]+", ".", t).strip(".")
 
 

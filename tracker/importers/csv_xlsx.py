@@ -125,6 +125,21 @@ def read_table(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
     return list(csv_records(file_source(path))), "csv"
 
 
+def _unreadable_workbook(name: str, exc: Exception) -> str:
+    """One plain sentence for a file openpyxl cannot open ("File is not a zip file" means
+    nothing to a school secretary: an .xlsx is a zip, so this is a damaged or misnamed file)."""
+    from zipfile import BadZipFile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if isinstance(exc, (BadZipFile, InvalidFileException, KeyError, EOFError)):
+        return (f"{name} cannot be read: it is not an Excel workbook (it is damaged, or another kind of file "
+                f"named {Path(name).suffix}). Open it in your spreadsheet program and save it again as .xlsx "
+                "or .csv.")
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+    return f"{name} cannot be read ({detail}). Save it again as .xlsx or .csv."
+
+
 def parse_flat(path: Path, mapping: dict[str, str] | None = None) -> RosterData:
     name = path.name
     try:
@@ -135,7 +150,7 @@ def parse_flat(path: Path, mapping: dict[str, str] | None = None) -> RosterData:
         return data
     except Exception as exc:  # noqa: BLE001 - a broken workbook is a problem with the file
         data = RosterData(format="xlsx" if path.suffix.lower().startswith(".xls") else "csv")
-        data.problems.append(Problem(f"The file cannot be read: {exc}", file=name))
+        data.problems.append(Problem(_unreadable_workbook(name, exc), file=name))
         return data
     data = RosterData(format=fmt)
     # the header is the first row with something in it

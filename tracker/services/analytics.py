@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, Milestone, User, UserMilestone
+from tracker.db.models import Activity, ActivityProgress, ActivitySession, Milestone, User, UserMilestone
 from tracker.db.uow import read_only
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission, can_ever, home_title
@@ -15,6 +16,8 @@ from tracker.domain.standing import Standing
 from tracker.errors import NotFound
 from tracker.services.activities import ActivitySummary, summaries
 from tracker.services.base import Service, require
+from tracker.services.calendar import SessionInfo, upcoming_by_student
+from tracker.services.milestones import DueMilestone, due_milestones
 from tracker.services.progress_rows import ProgressRow, progress_rows
 from tracker.services.scoping import current_role, visible
 
@@ -80,6 +83,10 @@ class ActivityCard:
     analytics: ActivityAnalytics
 
 
+#: how far ahead the dashboards of students and parents look for sessions and milestones due
+AHEAD_DAYS = 14
+
+
 @dataclass(frozen=True)
 class ChildCard:
     student_id: int
@@ -87,6 +94,8 @@ class ChildCard:
     grade: str | None
     class_name: str | None
     rows: tuple[ProgressRow, ...]
+    upcoming: tuple[SessionInfo, ...] = ()  # the child's next sessions (AHEAD_DAYS)
+    due_soon: tuple[DueMilestone, ...] = ()  # the child's milestones due soon, not done yet
 
 
 @dataclass
@@ -97,6 +106,8 @@ class Dashboard:
     title: str
     activities: list[ActivityCard] = field(default_factory=list)  # admin, teacher
     own: list[ProgressRow] = field(default_factory=list)  # student
+    upcoming: list[SessionInfo] = field(default_factory=list)  # student: next sessions (AHEAD_DAYS)
+    due_soon: list[DueMilestone] = field(default_factory=list)  # student: milestones due soon, not done
     children: list[ChildCard] = field(default_factory=list)  # parent
     at_risk: list[ProgressRow] = field(default_factory=list)  # admin, teacher: at risk, then behind
     totals: dict[str, float | int | None] = field(default_factory=dict)
@@ -112,10 +123,11 @@ class AnalyticsService(Service):
             rows = progress_rows(s, activity_ids=[activity_id])
             return analytics_for(rows, a, _milestone_stats(s, [activity_id]).get(activity_id, []))
 
-    def dashboard(self, actor: Actor) -> Dashboard:
+    def dashboard(self, actor: Actor, *, now: datetime | None = None) -> Dashboard:
         """The home page: figures of the activities whose analytics the actor may see (admin:
         every one, a teacher: the ones they lead); for whoever sees no analytics, the progress of
-        the students the policy lets them follow (a student: themself, a parent: their children).
+        the students the policy lets them follow (a student: themself, a parent: their children),
+        with what is next for each: sessions and milestones due in the next ``AHEAD_DAYS``.
         """
         with read_only(self.db) as s:
             role = current_role(s, actor)
@@ -128,15 +140,35 @@ class AnalyticsService(Service):
                 select(User).where(visible(s, actor, Permission.VIEW_PROGRESS, student=User.id))
                 .order_by(User.display_name)))
             rows = progress_rows(s, student_ids=[u.id for u in learners]) if learners else []
+            sessions, due = _whats_next(s, actor, [u.id for u in learners], now or datetime.now())
             own = [r for r in rows if r.user_id == actor.id]
             own = [r for r in own if r.status is not ProgressStatus.WAITLISTED] + [
                 r for r in own if r.status is ProgressStatus.WAITLISTED]
             children = [ChildCard(k.id, k.display_name, k.grade, k.class_name,
-                                  tuple(r for r in rows if r.user_id == k.id))
+                                  tuple(r for r in rows if r.user_id == k.id),
+                                  tuple(sessions.get(k.id, ())), tuple(d for d in due if d.student_id == k.id))
                         for k in learners if k.id != actor.id]
             follows_self = any(k.id == actor.id for k in learners)
             return Dashboard(role, title, own=own, children=children,
+                             upcoming=sessions.get(actor.id, []) if follows_self else [],
+                             due_soon=[d for d in due if d.student_id == actor.id],
                              totals=_student_totals(own) if follows_self else {})
+
+
+def _whats_next(s: Session, actor: Actor, student_ids: list[int],
+                now: datetime) -> tuple[dict[int, list[SessionInfo]], list[DueMilestone]]:
+    """The students' sessions and milestones due in the next ``AHEAD_DAYS``, each scoped by the
+    policy like every list: sessions of the activities the actor may see, milestones of the
+    enrollments whose progress the actor may see."""
+    if not student_ids:
+        return {}, []
+    sessions = upcoming_by_student(
+        s, student_ids, now, now + timedelta(days=AHEAD_DAYS),
+        visible(s, actor, Permission.VIEW_ACTIVITY, activity=ActivitySession.activity_id))
+    due = due_milestones(
+        s, visible(s, actor, Permission.VIEW_PROGRESS, student=ActivityProgress.user_id,
+                   activity=ActivityProgress.activity_id), now.date(), AHEAD_DAYS)
+    return sessions, due
 
 
 def _staff_figures(

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, ActivitySession, AttendanceRecord, User
 from tracker.db.uow import read_only, unit_of_work
-from tracker.domain.attendance import in_enrollment
+from tracker.domain.attendance import can_mark, in_enrollment, not_yet_markable
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.policy import Actor, Permission
+from tracker.domain.standing import attendance_threshold
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.attendance_grid import GRID_RECORDS, build_grid
 from tracker.services.attendance_marks import RaceLost, race_conflict, stored_marks, write_marks
@@ -129,36 +130,43 @@ class AttendanceService(Service):
         with read_only(self.db) as s:
             name = _activity_name(s, activity_id)
             require(s, actor, Permission.TAKE_ATTENDANCE, activity_id=activity_id)
+            minimum = s.scalar(select(Activity.min_attendance_pct).where(Activity.id == activity_id))
             statuses = tuple(all_statuses(s))
             sessions = tuple(_sessions(s, activity_id))
             students = tuple(_students(s, activity_id))
             records = s.connection().execute(GRID_RECORDS, {"activity": activity_id}).all()
-        return build_grid(activity_id, name, statuses, students, sessions, records, now)
+        return build_grid(activity_id, name, statuses, students, sessions, records, now,
+                          min_attendance=attendance_threshold(minimum))
 
     # ------------------------------------------------------------------ writes
-    def apply(self, actor: Actor, changes: list[MarkChange]) -> list[Mark]:
+    def apply(self, actor: Actor, changes: list[MarkChange], *, now: datetime | None = None) -> list[Mark]:
         """All-or-nothing write of cell changes (one mark, a range, a paste, an undo).
 
-        Refuses cells that are not applicable (ValidationError); conflicts raise
+        Refuses cells that are not applicable and marks of sessions that cannot be marked yet
+        (more than 15 minutes before they start, as of ``now``): ValidationError; conflicts raise
         AttendanceConflict with the stored marks; progress/completion are recomputed in the same
         transaction (AttendanceChanged events). ``participation`` 0 clears the rating."""
         changes = list(changes)
         try:
             with unit_of_work(self.db) as tx:
-                return write_marks(tx, actor, changes)
+                return write_marks(tx, actor, changes, now=now)
         except RaceLost:
             raise race_conflict(self.db, changes) from None
 
-    def mark_rest_present(self, actor: Actor, session_id: int) -> list[Mark]:
+    def mark_rest_present(self, actor: Actor, session_id: int, *, now: datetime | None = None) -> list[Mark]:
         """Mark every enrolled student without a record as Present; never overwrites.
 
-        Returns the marks written (a student marked meanwhile elsewhere is left as they are)."""
+        Returns the marks written (a student marked meanwhile elsewhere is left as they are).
+        A session that cannot be marked yet (as of ``now``) is refused, as in :meth:`apply`."""
+        now = now or datetime.now()
         with unit_of_work(self.db) as tx:
             s = tx.session
             ref = _session_ref(s, session_id)
             require(s, actor, Permission.TAKE_ATTENDANCE, activity_id=ref.activity_id)
             if ref.cancelled:
                 raise ValidationError("This session is cancelled; there is no attendance to take.")
+            if not can_mark(ref.starts_at, now):
+                raise ValidationError(not_yet_markable(ref.starts_at))
             present = next((st for st in all_statuses(s)
                             if st.active and st.counts_as_present and st.counts_in_rate), None)
             if present is None:
@@ -168,7 +176,7 @@ class AttendanceService(Service):
             marked = set(s.scalars(select(AttendanceRecord.student_id)
                                    .where(AttendanceRecord.session_id == session_id)))
             todo = [MarkChange(session_id, sid, present.id) for sid in students if sid not in marked]
-            return write_marks(tx, actor, todo, skip_existing=True)
+            return write_marks(tx, actor, todo, skip_existing=True, now=now)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -41,8 +41,10 @@ GRID_RECORDS = (
 
 def build_grid(activity_id: int, name: str, statuses: tuple[StatusInfo, ...],
                students: tuple[StudentRef, ...], sessions: tuple[SessionRef, ...],
-               records: Sequence[tuple[int, int, int, int, int | None]], now: datetime) -> AttendanceGrid:
-    """The compact grid from plain rows; figures from the one rule in tracker.domain.attendance."""
+               records: Sequence[tuple[int, int, int, int, int | None]], now: datetime, *,
+               min_attendance: float) -> AttendanceGrid:
+    """The compact grid from plain rows; figures from the one rule in tracker.domain.attendance.
+    ``min_attendance``: the rate below which a student is at risk (shown with the rates)."""
     n = len(sessions)
     starts = [x.starts_at for x in sessions]
     base = array("b", [NOT_APPLICABLE if x.cancelled else NO_MARK for x in sessions])
@@ -78,4 +80,5 @@ def build_grid(activity_id: int, name: str, statuses: tuple[StatusInfo, ...],
         rates.append(figures.rate)
         absences.append(figures.trailing_absences)
     return AttendanceGrid(activity_id, name, statuses, students, sessions, cells, versions,
-                          participation, rates, absences, present_per_session(cells, rules, n))
+                          participation, rates, absences, present_per_session(cells, rules, n),
+                          min_attendance=min_attendance)

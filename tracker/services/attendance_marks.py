@@ -34,7 +34,7 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.db.uow import UnitOfWork, read_only
-from tracker.domain.attendance import in_enrollment
+from tracker.domain.attendance import can_mark, in_enrollment, not_yet_markable
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import AttendanceChanged
@@ -108,11 +108,13 @@ def stored_marks(s: Session, session_ids: list[int], student_ids: list[int]) -> 
 
 
 def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
-                skip_existing: bool = False) -> list[Mark]:
+                skip_existing: bool = False, now: datetime | None = None) -> list[Mark]:
     """All-or-nothing write of cell changes in ``tx`` (see ``AttendanceService.apply``).
 
     ``skip_existing``: a cell that already has a record is left as it is and only what was
-    written is returned (``mark_rest_present``); no version is checked then."""
+    written is returned (``mark_rest_present``); no version is checked then. ``now`` (local
+    time, default the clock) decides which sessions can be marked yet (:func:`can_mark`)."""
+    now = now or datetime.now()
     s = tx.session
     if not changes:
         require_active(s, actor)
@@ -154,6 +156,8 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             problems.append(Problem("The session is cancelled.", field=where))
         elif not in_enrollment(sess.starts_at, e.enrolled_on, e.dropped_on):
             problems.append(Problem("The session is outside the student's enrollment.", field=where))
+        elif not can_mark(sess.starts_at, now):
+            problems.append(Problem(not_yet_markable(sess.starts_at), field=where))
         st = statuses.get(c.status_id)
         if st is None:
             problems.append(Problem(f"Unknown attendance status {c.status_id}.", field=where))
@@ -174,7 +178,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                    for c in conflicts]
         raise AttendanceConflict(_conflict_message(s, current, statuses), current)
 
-    now = utcnow()
+    stamp = utcnow()
     R = AttendanceRecord
     inserts: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
@@ -191,7 +195,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             if _rowcount(conn.execute(delete(R).where(R.id == old.record_id, R.version == old.version))) != 1:
                 raise RaceLost
             results[key] = _no_mark(c)
-            audit.append(_audit_row(actor, "clear", old.record_id, _mark_audit(old), None, now))
+            audit.append(_audit_row(actor, "clear", old.record_id, _mark_audit(old), None, stamp))
         else:
             if old is not None and skip_existing:
                 results[key] = old.mark
@@ -204,20 +208,20 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             if old is None:
                 inserts.append({"session_id": c.session_id, "student_id": c.student_id,
                                 "status_id": c.status_id, "participation": part, "remark": remark,
-                                "recorded_by": actor.id, "recorded_at": now, "version": 1,
-                                "created_at": now, "updated_at": now, "uid": new_uid()})
+                                "recorded_by": actor.id, "recorded_at": stamp, "version": 1,
+                                "created_at": stamp, "updated_at": stamp, "uid": new_uid()})
                 version = 1
             else:
                 version = old.version + 1
                 if _rowcount(conn.execute(update(R).where(R.id == old.record_id, R.version == old.version).values(
                         status_id=c.status_id, participation=part, remark=remark, version=version,
-                        recorded_by=actor.id, recorded_at=now, updated_at=now))) != 1:
+                        recorded_by=actor.id, recorded_at=stamp, updated_at=stamp))) != 1:
                     raise RaceLost
                 audit.append(_audit_row(actor, "change", old.record_id, _mark_audit(old),
                                         {"status_id": c.status_id, "participation": part,
-                                         "remark": remark}, now))
+                                         "remark": remark}, stamp))
             results[key] = Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
-                                actor.display_name, now)
+                                actor.display_name, stamp)
         touched.add((c.student_id, activity_id))
     if inserts:
         ids = _insert(s, inserts, skip_existing=skip_existing)
@@ -229,7 +233,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             audit.append(_audit_row(actor, "mark", ids[key], None,
                                     {"session_id": key[0], "student_id": key[1],
                                      "status_id": row["status_id"], "participation": row["participation"],
-                                     "remark": row["remark"]}, now))
+                                     "remark": row["remark"]}, stamp))
     if audit:
         conn.execute(insert(_table(AuditEntry)), audit)
     for student_id, activity_id in sorted(touched):

@@ -14,6 +14,7 @@ from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.domain.standing import RULES
 from tracker.errors import ConflictError
 
 NO_MARK = -1  # grid cell: a held/future session with no record yet
@@ -126,6 +127,8 @@ class AttendanceGrid:
     rates: list[float | None] = field(default_factory=list)  # per student
     consecutive_absences: list[int] = field(default_factory=list)  # per student, trailing
     present_per_session: list[int] = field(default_factory=list)  # per session
+    #: the rate below which a student is at risk: the activity's minimum, else the default
+    min_attendance: float = RULES.low_attendance
 
     def index(self, row: int, col: int) -> int:
         return row * len(self.sessions) + col

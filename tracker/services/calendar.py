@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, ActivitySession, AttendanceRecord, Holiday, Schedule
+from tracker.db.models import Activity, ActivityProgress, ActivitySession, AttendanceRecord, Holiday, Schedule
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
+from tracker.domain.enums import ProgressStatus
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.schedule import (
     WeeklyPattern,
@@ -147,6 +148,34 @@ def session_infos(s: Session, rows: list[ActivitySession]) -> list[SessionInfo]:
     return [SessionInfo(r.id, r.uid, r.activity_id, names.get(r.activity_id, ""), r.schedule_id,
                         r.starts_at, r.ends_at, r.original_starts_at, r.location, r.cancelled,
                         r.note or "", r.id in attended) for r in rows]
+
+
+def upcoming_by_student(s: Session, student_ids: Iterable[int], start: datetime, end: datetime,
+                        where: ColumnElement[bool] | None = None) -> dict[int, list[SessionInfo]]:
+    """What is next for each student: the sessions (cancelled ones too, so nobody turns up for
+    nothing) of the activities they hold a place in (active or completed, not archived) that
+    are not over at ``start`` and begin before ``end``, soonest first. ``where`` narrows them
+    to what the policy lets the reader see (``visible(..., activity=ActivitySession.activity_id)``)."""
+    ids = list(student_ids)
+    if not ids:
+        return {}
+    place = ActivityProgress
+    q = (select(place.user_id, ActivitySession)
+         .join(place, place.activity_id == ActivitySession.activity_id)
+         .join(Activity, Activity.id == ActivitySession.activity_id)
+         .where(place.user_id.in_(ids),
+                place.status.in_((ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)),
+                Activity.archived.is_(False),
+                ActivitySession.ends_at > start, ActivitySession.starts_at < end)
+         .order_by(ActivitySession.starts_at, ActivitySession.id))
+    if where is not None:
+        q = q.where(where)
+    pairs = s.execute(q).all()
+    infos = {i.id: i for i in session_infos(s, list({r.id: r for _, r in pairs}.values()))}
+    out: dict[int, list[SessionInfo]] = {i: [] for i in ids}
+    for student_id, row in pairs:
+        out[student_id].append(infos[row.id])
+    return out
 
 
 def regenerate_schedule(tx: UnitOfWork, schedule: Schedule, holidays: set[date] | None = None) -> RegenerateResult:

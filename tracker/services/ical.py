@@ -1,14 +1,17 @@
-"""iCalendar (RFC 5545) export and import of an activity's sessions.
+"""iCalendar (RFC 5545) export and import of an activity's sessions, and of school holidays.
 
 Export writes what calendar programs expect from a timetable: one VEVENT per weekly pattern
 with an RRULE (``FREQ=WEEKLY;BYDAY=…;UNTIL=…``), EXDATEs for the meetings that do not happen
 (holidays, cancellations), RECURRENCE-ID overrides for moved meetings, plain VEVENTs for extra
 one-off sessions, and a VTIMEZONE for the school's zone.
 
-Import reads files from Outlook, Google and Apple: ``recurring_ical_events`` expands RRULE,
-EXDATE, RDATE and RECURRENCE-ID; ``icalendar`` resolves TZIDs (IANA names, Windows names such
-as "W. Europe Standard Time", and the file's own VTIMEZONEs). Times are stored as the school's
-local wall-clock time. Re-importing the same file adds nothing (sessions match on start time).
+Import reads files from Outlook, Google and Apple (:mod:`tracker.services.ical_read`) and
+stores them (:mod:`tracker.services.ical_import`): a recurring event that is a weekly pattern
+becomes a pattern with its exceptions, other meetings single sessions, all in one transaction.
+All-day entries are not meetings: they are listed, and added as sessions at a time the person
+picks, or skipped with a count; a holiday calendar (a district's closed days, all-day entries)
+is imported into the school's holidays instead. Times are stored as the school's local
+wall-clock time. Re-importing the same file adds nothing.
 """
 
 from __future__ import annotations
@@ -16,31 +19,44 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
-from icalendar.timezone import tzp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import __version__
-from tracker.db.models import Activity, ActivitySession, Holiday, Schedule
-from tracker.db.uow import read_only, unit_of_work
+from tracker.db.models import Activity, ActivitySession, Schedule
+from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.schedule import ICAL_DAYS, first_occurrence, local_zone_name, pattern_slots
 from tracker.domain.text import one_line
-from tracker.errors import NotFound, Problem, ValidationError
+from tracker.errors import NotFound, ValidationError
 from tracker.services.base import Service, require
-from tracker.services.calendar import pattern_of, slot_day
+from tracker.services.calendar import holiday_days, pattern_of, slot_day
+from tracker.services.ical_import import Tally, add_holidays, all_day_sessions, store_series, store_single
+from tracker.services.ical_read import (
+    MAX_IMPORTED_SESSIONS,
+    AllDayEvent,
+    ParsedCalendar,
+    ParsedSession,
+    parse_ics,
+    read_source,
+)
 
 PRODID = f"-//Activity Tracker//Activity Tracker {__version__}//EN"
 UID_DOMAIN = "activity-tracker"
-MAX_IMPORTED_SESSIONS = 5000
+#: the most closed days one holiday calendar may add (a few school years' worth)
+MAX_HOLIDAYS = 1000
+Source = str | os.PathLike[str] | bytes
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -50,32 +66,67 @@ class ImportResult:
     created_activity: bool
     added: int
     unchanged: int
-    skipped: int = 0  # all-day entries and cancelled occurrences
+    skipped: int = 0  # all-day entries not added, and cancelled meetings not kept as cancelled dates
     first: datetime | None = None
     last: datetime | None = None
+    patterns: int = 0  # weekly patterns made from recurring events
+    cancelled: int = 0  # dates of those patterns that the file leaves out (kept as cancelled sessions)
+    on_holidays: int = 0  # meetings of those patterns on a school holiday (left out, as patterns do)
+    all_day: tuple[AllDayEvent, ...] = ()  # the file's all-day entries
+    all_day_added: int = 0  # sessions added for them at the time the person picked
+
+    @property
+    def all_day_skipped(self) -> int:
+        return len(self.all_day) if not self.all_day_added else 0
 
     def summary(self) -> str:
-        text = (f"{self.added} session{'s' if self.added != 1 else ''} added, "
-                f"{self.unchanged} unchanged")
+        text = f"{_n(self.added, 'session')} added, {self.unchanged} unchanged"
         if self.skipped:
             text += f", {self.skipped} skipped (all-day or cancelled)"
+        if self.patterns:
+            text += f"; {_n(self.patterns, 'weekly pattern')}"
+            if self.cancelled:
+                text += f" with {_n(self.cancelled, 'cancelled date')}"
+        if self.all_day_added:
+            text += f"; {_n(self.all_day_added, 'session')} for all-day events"
+        if self.on_holidays:
+            text += f"; {_n(self.on_holidays, 'meeting')} on school holidays left out"
         where = f"new activity {self.activity_name!r}" if self.created_activity else self.activity_name
         return f"{where} (id {self.activity_id}): {text}."
 
 
 @dataclass(frozen=True)
-class ParsedSession:
-    starts_at: datetime
-    ends_at: datetime
-    location: str
-    summary: str
+class IcsPreview:
+    """What importing a file into an activity would bring, read without writing."""
+
+    file_name: str
+    meetings: int  # timed meetings, cancelled ones left out
+    patterns: int  # recurring events that will become weekly patterns
+    cancelled: int
+    all_day: tuple[AllDayEvent, ...]
+    first: datetime | None
+    last: datetime | None
 
 
-@dataclass
-class ParsedCalendar:
-    name: str
-    sessions: list[ParsedSession] = field(default_factory=list)
-    skipped: int = 0
+@dataclass(frozen=True)
+class HolidayImport:
+    """A holiday calendar: the days it closes and, once imported, what changed."""
+
+    file_name: str
+    days: tuple[tuple[date, str], ...]  # every closed day in the file, with its name
+    new: tuple[date, ...]  # those that are not school holidays yet
+    timed: int  # timed meetings in the file: not holidays, ignored
+    added: int = 0  # 0 for a preview
+    sessions_removed: int = 0  # generated sessions that fell on a new holiday
+
+    def summary(self) -> str:
+        text = (f"{self.file_name}: {_n(self.added, 'holiday')} added, "
+                f"{len(self.days) - len(self.new)} already holidays")
+        if self.sessions_removed:
+            text += f"; {_n(self.sessions_removed, 'session')} on those days removed"
+        if self.timed:
+            text += f"; {_n(self.timed, 'timed meeting')} ignored (not holidays)"
+        return text + "."
 
 
 def zone_of(name: str | None) -> ZoneInfo:
@@ -181,138 +232,21 @@ def build_calendar(s: Session, activity: Activity, zone: ZoneInfo) -> icalendar.
     return cal
 
 
-# --------------------------------------------------------------------------- import
-
-
-def _event_lines(text: str) -> dict[str, int]:
-    """UID → line number of its BEGIN:VEVENT (for messages that point into the file)."""
-    found: dict[str, int] = {}
-    begin = 0
-    for n, line in enumerate(text.splitlines(), start=1):
-        if line.upper().startswith("BEGIN:VEVENT"):
-            begin = n
-        elif line.upper().startswith("UID") and begin:
-            found.setdefault(line.split(":", 1)[-1].strip(), begin)
-    return found
-
-
-def _begin_lines(text: str) -> list[int]:
-    return [n for n, line in enumerate(text.splitlines(), start=1) if line.upper().startswith("BEGIN:VEVENT")]
-
-
-def parse_ics(data: bytes, file_name: str, zone: ZoneInfo, start: date | None = None,
-              end: date | None = None) -> ParsedCalendar:
-    """The meetings in an .ics file as local wall-clock times in ``zone``; ValidationError
-    (naming the file and the event's line) for anything that cannot be read."""
-    text = data.decode("utf-8-sig", errors="replace")
-    if "BEGIN:VCALENDAR" not in text.upper():
-        raise ValidationError(f"{file_name} is not an iCalendar file (no BEGIN:VCALENDAR).",
-                              [Problem("no BEGIN:VCALENDAR", file=file_name)])
-    try:
-        cal = icalendar.Calendar.from_ical(text)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise ValidationError(f"{file_name} cannot be read as iCalendar: {exc}",
-                              [Problem(str(exc), file=file_name)]) from None
-    lines = _event_lines(text)
-    begins = _begin_lines(text)
-    problems: list[Problem] = []
-    events = list(cal.walk("VEVENT"))
-    known_zones = {str(tz.get("TZID")) for tz in cal.walk("VTIMEZONE")}
-    firsts: list[date] = []
-    lasts: list[date] = []
-    for n, ev in enumerate(events):
-        uid = str(ev.get("UID", ""))
-        where = f"line {lines.get(uid) or (begins[n] if n < len(begins) else '?')}"
-        label = f"{where} (VEVENT{' ' + uid if uid else ''})"
-        errors = list(getattr(ev, "errors", []))
-        for name, message in errors:
-            problems.append(Problem(f"{label}: {name} {message}", file=file_name))
-        if any(str(name).upper() == "DTSTART" for name, _ in errors):
-            continue
-        prop = ev.get("DTSTART")
-        if prop is None:
-            problems.append(Problem(f"{label}: no DTSTART", file=file_name))
-            continue
-        tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
-        if tzid and tzid not in known_zones and tzp.timezone(tzid) is None:
-            problems.append(Problem(f"{label}: unknown time zone {tzid!r}", file=file_name))
-            continue
-        try:
-            value = prop.dt
-        except Exception as exc:  # noqa: BLE001 - icalendar's BrokenCalendarProperty and friends
-            problems.append(Problem(f"{label}: DTSTART {exc}", file=file_name))
-            continue
-        if not isinstance(value, date):
-            problems.append(Problem(f"{label}: DTSTART is not a date", file=file_name))
-            continue
-        firsts.append(value if not isinstance(value, datetime) else value.date())
-        lasts.append(firsts[-1])
-        for rule in ev.get("RRULE", []) if isinstance(ev.get("RRULE"), list) else [ev.get("RRULE")]:
-            if rule is not None and rule.get("UNTIL"):
-                until = rule["UNTIL"][0]
-                lasts.append(until.date() if isinstance(until, datetime) else until)
-    if problems:
-        raise ValidationError(f"{file_name} has {len(problems)} problem{'s' if len(problems) > 1 else ''}; "
-                              "nothing was imported.", problems)
-    if start is None:
-        start = min(firsts, default=date.today())
-    if end is None:
-        end = max([*lasts, date.today()]) + timedelta(days=366)
-    try:
-        occurrences = list(recurring_ical_events.of(cal).between(start, end + timedelta(days=1)))
-    except Exception as exc:  # noqa: BLE001 - the library raises many kinds for bad rules
-        raise ValidationError(f"{file_name}: the repeating events cannot be expanded: {exc}",
-                              [Problem(str(exc), file=file_name)]) from None
-    out = ParsedCalendar(str(cal.get("X-WR-CALNAME", "") or ""))
-    for occ in occurrences:
-        if str(occ.get("STATUS", "")).upper() == "CANCELLED":
-            out.skipped += 1
-            continue
-        begins = occ["DTSTART"].dt
-        if not isinstance(begins, datetime):
-            out.skipped += 1  # all-day entries are not sessions
-            continue
-        if occ.get("DTEND") is not None:
-            ends = occ["DTEND"].dt
-        elif occ.get("DURATION") is not None:
-            ends = begins + occ["DURATION"].dt
-        else:
-            ends = begins + timedelta(hours=1)
-        b, e = _wall(begins, zone), _wall(ends, zone)
-        if not isinstance(ends, datetime) or e <= b:
-            e = b + timedelta(hours=1)
-        if not (start <= b.date() <= end):
-            continue
-        out.sessions.append(ParsedSession(b, e, str(occ.get("LOCATION", "") or "").strip(),
-                                          str(occ.get("SUMMARY", "") or "").strip()))
-    if len(out.sessions) > MAX_IMPORTED_SESSIONS:
-        raise ValidationError(
-            f"{file_name} holds {len(out.sessions)} meetings between {start} and {end}; "
-            f"at most {MAX_IMPORTED_SESSIONS} are imported at once. Give a shorter date range.")
-    out.sessions.sort(key=lambda p: p.starts_at)
-    return out
-
-
-def _wall(value: datetime | date, zone: ZoneInfo) -> datetime:
-    if not isinstance(value, datetime):
-        return datetime.combine(value, time.min)
-    if value.tzinfo is not None:
-        value = value.astimezone(zone).replace(tzinfo=None)
-    return value.replace(microsecond=0)
-
-
-def read_source(source: str | os.PathLike[str] | bytes, file_name: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes):
-        return source, file_name or "calendar.ics"
-    path = Path(source)
-    try:
-        return path.read_bytes(), file_name or path.name
-    except OSError as exc:
-        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}",
-                              [Problem(str(exc), file=str(path))]) from None
-
-
 # --------------------------------------------------------------------------- the service
+
+
+def _holiday_days(parsed: ParsedCalendar, file_name: str) -> dict[date, str]:
+    days: dict[date, str] = {}
+    for entry in parsed.all_day:
+        for day in entry.days:
+            days.setdefault(day, entry.summary)
+    if not days:
+        raise ValidationError(f"{file_name} holds no all-day events, so no holidays: a holiday calendar "
+                              "lists the closed days as all-day events.")
+    if len(days) > MAX_HOLIDAYS:
+        raise ValidationError(f"{file_name} closes {len(days)} days; at most {MAX_HOLIDAYS} are imported at "
+                              "once. Give a shorter date range.")
+    return dict(sorted(days.items()))
 
 
 class IcalService(Service):
@@ -326,11 +260,32 @@ class IcalService(Service):
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
             return build_calendar(s, activity, zone).to_ical()  # type: ignore[no-any-return]
 
-    def import_ics(self, actor: Actor, source: str | os.PathLike[str] | bytes, activity_id: int | None = None,
+    def preview_ics(self, actor: Actor, source: Source, activity_id: int | None = None, start: date | None = None,
+                    end: date | None = None, *, tz: str | None = None, file_name: str | None = None) -> IcsPreview:
+        """What importing the file would bring (meetings, patterns, all-day entries), so the
+        person can choose what to do with the all-day entries first. Allowed to whoever may
+        import it: the activity's teachers, or administrators for a new activity."""
+        with read_only(self.db) as s:
+            if activity_id is not None:
+                if s.get(Activity, activity_id) is None:
+                    raise NotFound(f"No activity with id {activity_id}.")
+                require(s, actor, Permission.MANAGE_SCHEDULE, activity_id=activity_id)
+            else:
+                require(s, actor, Permission.MANAGE_ACTIVITY)
+        data, name = read_source(source, file_name)
+        parsed = parse_ics(data, name, zone_of(tz), start, end)
+        meetings = parsed.sessions
+        return IcsPreview(name, len(meetings), len(parsed.series), len(parsed.cancelled), tuple(parsed.all_day),
+                          meetings[0].starts_at if meetings else None, meetings[-1].starts_at if meetings else None)
+
+    def import_ics(self, actor: Actor, source: Source, activity_id: int | None = None,
                    new_activity_name: str | None = None, start: date | None = None, end: date | None = None,
-                   *, tz: str | None = None, file_name: str | None = None) -> ImportResult:
-        """Add the file's meetings as sessions of an activity (teachers: ones they lead), or
-        create a new activity from it (admins). All or nothing; re-importing adds nothing."""
+                   *, tz: str | None = None, file_name: str | None = None, all_day_at: time | None = None,
+                   all_day_ends: time | None = None) -> ImportResult:
+        """Add the file's meetings to an activity (teachers: ones they lead), or create a new
+        activity from it (admins): recurring events as weekly patterns with their exceptions,
+        the rest as single sessions; all-day entries as sessions at ``all_day_at`` (until
+        ``all_day_ends``, else an hour), or skipped. All or nothing; re-importing adds nothing."""
         if (activity_id is None) == (new_activity_name is None):
             raise ValidationError("Import into an existing activity or a new one (one of the two).")
         with unit_of_work(self.db) as tx:
@@ -350,45 +305,93 @@ class IcalService(Service):
             if start is not None and end is not None and end < start:
                 raise ValidationError.field("end", "The end of the date range is before its start.")
             parsed = parse_ics(data, name, zone, start, end)
+            extra = all_day_sessions(parsed.all_day, all_day_at, all_day_ends) if all_day_at is not None else []
+            meetings = sorted(parsed.sessions + extra, key=lambda p: p.starts_at)
+            if len(meetings) > MAX_IMPORTED_SESSIONS:
+                raise ValidationError(f"{name} holds {len(meetings)} meetings; at most {MAX_IMPORTED_SESSIONS} "
+                                      "are imported at once. Give a shorter date range.")
             created = activity_id is None
             if created:
-                if not parsed.sessions:
-                    raise ValidationError(f"{name} holds no timed meetings; no activity was created.")
-                locations = Counter(p.location for p in parsed.sessions if p.location)
-                activity = Activity(
-                    name=(new_activity_name or "").strip(),
-                    description=f"Imported from {name}.",
-                    start_date=parsed.sessions[0].starts_at.date(),
-                    end_date=parsed.sessions[-1].starts_at.date(),
-                    location=locations.most_common(1)[0][0] if locations else "",
-                )
-                s.add(activity)
-                s.flush()
-                tx.audit(actor, "create", "activity", activity.id, None,
-                         {"name": activity.name, "source": name})
+                activity = self._new_activity(tx, actor, (new_activity_name or "").strip(), name, parsed, meetings)
             assert activity is not None
-            existing = set(s.scalars(select(ActivitySession.starts_at)
-                                     .where(ActivitySession.activity_id == activity.id)))
-            holidays = set(s.scalars(select(Holiday.day)))
-            added = unchanged = 0
-            for p in parsed.sessions:
-                if p.starts_at in existing:
-                    unchanged += 1
-                    continue
-                existing.add(p.starts_at)
-                s.add(ActivitySession(activity_id=activity.id, schedule_id=None, starts_at=p.starts_at,
-                                      ends_at=p.ends_at, location=p.location or activity.location or "",
-                                      note="School holiday" if p.starts_at.date() in holidays else ""))
-                added += 1
+            tally = Tally()
+            self._store(tx, actor, activity, parsed, extra, tally)
+            kept_cancelled = sum(1 for c in parsed.cancelled if c.series in parsed.series)
+            skipped = parsed.skipped - kept_cancelled - (len(parsed.all_day) if extra else 0)
             tx.audit(actor, "import_ics", "activity", activity.id, None,
-                     {"file": name, "added": added, "unchanged": unchanged, "skipped": parsed.skipped})
-            if added or created:
+                     {"file": name, "added": tally.added, "unchanged": tally.unchanged, "skipped": skipped,
+                      "patterns": tally.patterns, "all_day": len(parsed.all_day)})
+            if tally.added or tally.cancelled or created:
                 tx.changes.add(ChangeKind.SESSION)
                 tx.changes.add(ChangeKind.ACTIVITY, activity.id)
-            first = parsed.sessions[0].starts_at if parsed.sessions else None
-            last = parsed.sessions[-1].starts_at if parsed.sessions else None
-            return ImportResult(activity.id, activity.name, created, added, unchanged, parsed.skipped,
-                                first, last)
+            return ImportResult(activity.id, activity.name, created, tally.added, tally.unchanged, skipped,
+                                meetings[0].starts_at if meetings else None,
+                                meetings[-1].starts_at if meetings else None, tally.patterns, tally.cancelled,
+                                tally.on_holidays, tuple(parsed.all_day), len(extra))
+
+    @staticmethod
+    def _new_activity(tx: UnitOfWork, actor: Actor, title: str, file_name: str, parsed: ParsedCalendar,
+                      meetings: list[ParsedSession]) -> Activity:
+        """The activity a file creates: its term spans the file's meetings and patterns."""
+        if not meetings:
+            what = (f"only {_n(len(parsed.all_day), 'all-day event')}: choose a time to add them as sessions, "
+                    "or import the file as school holidays" if parsed.all_day else "nothing to import")
+            raise ValidationError(f"{file_name} holds no timed meetings, {what}; no activity was created.")
+        days = [p.starts_at.date() for p in meetings]
+        for series in parsed.series.values():
+            days += [series.pattern.start_date, series.pattern.end_date]
+        locations = Counter(p.location for p in meetings if p.location)
+        activity = Activity(name=title, description=f"Imported from {file_name}.", start_date=min(days),
+                            end_date=max(days), location=locations.most_common(1)[0][0] if locations else "")
+        tx.session.add(activity)
+        tx.session.flush()
+        tx.audit(actor, "create", "activity", activity.id, None, {"name": activity.name, "source": file_name})
+        return activity
+
+    @staticmethod
+    def _store(tx: UnitOfWork, actor: Actor, activity: Activity, parsed: ParsedCalendar,
+               extra: list[ParsedSession], tally: Tally) -> None:
+        """Patterns first (their generated sessions then count as existing), then single sessions."""
+        s = tx.session
+        existing = set(s.scalars(select(ActivitySession.starts_at).where(ActivitySession.activity_id == activity.id)))
+        holidays = holiday_days(s)
+        single = [p for p in parsed.sessions if p.series not in parsed.series] + extra
+        for uid, series in parsed.series.items():
+            own = [p for p in parsed.sessions if p.series == uid]
+            rest = store_series(tx, actor, activity, series, own, holidays, existing, tally)
+            single += own if rest is None else rest
+        store_single(tx, activity, sorted(single, key=lambda p: p.starts_at), holidays, existing, tally)
+
+    # ------------------------------------------------------------------ holidays
+    def preview_holidays(self, actor: Actor, source: Source, start: date | None = None, end: date | None = None,
+                         *, file_name: str | None = None) -> HolidayImport:
+        """The closed days of a holiday calendar, and which of them are new (administrators)."""
+        with read_only(self.db) as s:
+            require(s, actor, Permission.MANAGE_SETTINGS)
+            known = holiday_days(s)
+        data, name = read_source(source, file_name)
+        parsed = parse_ics(data, name, zone_of(None), start, end)
+        days = _holiday_days(parsed, name)
+        return HolidayImport(name, tuple(days.items()), tuple(d for d in days if d not in known),
+                             len(parsed.sessions))
+
+    def import_holidays(self, actor: Actor, source: Source, start: date | None = None, end: date | None = None,
+                        *, file_name: str | None = None) -> HolidayImport:
+        """Make the all-day entries of a holiday calendar school holidays (administrators): the
+        patterns' sessions on those days go, unless attendance was taken. Days that are already
+        holidays keep their name; importing again adds nothing."""
+        with unit_of_work(self.db) as tx:
+            require(tx.session, actor, Permission.MANAGE_SETTINGS)
+            data, name = read_source(source, file_name)
+            parsed = parse_ics(data, name, zone_of(None), start, end)
+            days = _holiday_days(parsed, name)
+            new, removed = add_holidays(tx, days)
+            if new:
+                tx.audit(actor, "import_holidays", "holiday", None, None,
+                         {"file": name, "added": [d.isoformat() for d in new], "sessions_removed": removed})
+                tx.changes.add(ChangeKind.SESSION)
+            return HolidayImport(name, tuple(days.items()), tuple(new), len(parsed.sessions), len(new), removed)
 
 
-__all__ = ["ImportResult", "IcalService", "build_calendar", "parse_ics", "write_atomic", "zone_of"]
+__all__ = ["AllDayEvent", "HolidayImport", "IcalService", "IcsPreview", "ImportResult", "ParsedCalendar",
+           "ParsedSession", "build_calendar", "parse_ics", "write_atomic", "zone_of"]

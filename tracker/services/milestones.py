@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, Milestone, User, UserMilestone, utcnow
@@ -74,8 +74,42 @@ class Checklist:
     done: dict[tuple[int, int], tuple[datetime, str]]
 
 
+@dataclass(frozen=True)
+class DueMilestone:
+    """A milestone a student has not done yet and is due soon (the dashboards' "Due soon")."""
+
+    student_id: int
+    activity_id: int
+    activity: str
+    milestone_id: int
+    title: str
+    due_date: date
+    required: bool
+    points: int
+
+
 #: the longest note / evidence text kept with a completion
 MAX_NOTES = 2000
+
+
+def due_milestones(s: Session, where: ColumnElement[bool], today: date, days: int) -> list[DueMilestone]:
+    """Milestones due from ``today`` to ``days`` ahead that the students of their active
+    enrollments have not done yet, soonest first. ``where`` says whose enrollments: what the
+    policy lets the reader see (``visible(..., student=ActivityProgress.user_id,
+    activity=ActivityProgress.activity_id)``)."""
+    place = ActivityProgress
+    done = exists().where(UserMilestone.milestone_id == Milestone.id, UserMilestone.user_id == place.user_id)
+    rows = s.execute(
+        select(place.user_id, Activity.id, Activity.name, Milestone.id, Milestone.title,
+               Milestone.due_date, Milestone.required, Milestone.points)
+        .join(Milestone, Milestone.activity_id == place.activity_id)
+        .join(Activity, Activity.id == place.activity_id)
+        .where(where, place.status == ProgressStatus.ACTIVE, Activity.archived.is_(False),
+               Milestone.due_date >= today, Milestone.due_date <= today + timedelta(days=days), ~done)
+        .order_by(Milestone.due_date, Activity.name, Milestone.order_index, Milestone.id))
+    return [DueMilestone(student, activity_id, activity, milestone_id, title, due, required, points)
+            for student, activity_id, activity, milestone_id, title, due, required, points in rows
+            if due is not None]
 
 
 def _clean_notes(notes: object, field: str = "notes") -> str:

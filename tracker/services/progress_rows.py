@@ -10,9 +10,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, User
+from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.progress import CompletionRule, check_completion
-from tracker.domain.standing import Standing, judge
+from tracker.domain.standing import Standing, format_attendance, judge
 from tracker.services import stats
 
 
@@ -52,14 +53,29 @@ class ProgressRow:
     override_by: str | None = None
     override_at: datetime | None = None
     signed_off_at: datetime | None = None
+    rule: CompletionRule | None = None  # the activity's completion rule
 
     @property
     def standing_reason(self) -> str:
         return "; ".join(self.standing_reasons)
 
     @property
+    def attendance_shown(self) -> str:
+        """The attendance rate as screens show it: never on the wrong side of the minimum the
+        standing's reasons compare it with (69.8 → "69.8%" when the minimum is 70%)."""
+        return format_attendance(self.attendance_rate, self.rule.min_attendance_pct if self.rule else None)
+
+    @property
     def overridden(self) -> bool:
         return self.progress_manual or self.status_manual
+
+    @property
+    def completion(self) -> CompletionText | None:
+        """What a screen shows in place of the progress figure of a completed student ("Completed",
+        and why, with the points earned); None unless completed."""
+        if self.status is not ProgressStatus.COMPLETED:
+            return None
+        return completion_text(self.progress_percentage, self.rule, by_hand=self.status_manual)
 
 
 def progress_rows(
@@ -120,8 +136,8 @@ def progress_rows(
         states = stats.milestone_states(mlist, mine)
         status = r.status
         missing: tuple[str, ...] = ()
+        rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
         if status is not ProgressStatus.COMPLETED:
-            rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
             missing = check_completion(rule, states, count.rate, r.signed_off_at is not None).reasons
         streak = streaks.get((r.user_id, a.id), 0)
         manual = r.progress_manual or r.status_manual
@@ -167,6 +183,7 @@ def progress_rows(
                 override_by=names.get(r.override_by) if manual and r.override_by is not None else None,
                 override_at=r.override_at if manual else None,
                 signed_off_at=r.signed_off_at,
+                rule=rule,
             )
         )
     return out

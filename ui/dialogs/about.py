@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from tracker import __version__
 from ui import resources
 from ui.context import AppContext
+from ui.widgets.elided import ElidedLabel
 
 DESCRIPTION = (
     "Track students' progress in extracurricular activities: enrollment, milestones, "
@@ -59,8 +60,7 @@ class AboutDialog(QDialog):
         facts.setHorizontalSpacing(14)
         facts.setVerticalSpacing(6)
         facts.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.database_label = QLabel(ctx.db_description or "—")
-        self.database_label.setWordWrap(True)
+        self.database_label = ElidedLabel(ctx.db_description or "—", mode=Qt.TextElideMode.ElideMiddle)
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         facts.addRow(self._muted("Database"), self.database_label)
         facts.addRow(self._muted("Qt"), QLabel(f"{qVersion()} (PySide6 {PySide6.__version__})"))

@@ -39,6 +39,7 @@ from ui.models.base import Column, SnapshotModel
 from ui.ops import ReadOp, WriteOp
 from ui.tasks import TaskHandle, TaskState, show_error
 from ui.widgets import apply_widths, make_table
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.style import set_style_flag, styled_label
 
 FILE_FILTER = "Rosters (*.csv *.xlsx *.zip *.txt);;CSV (*.csv *.txt);;Excel (*.xlsx);;OneRoster zip (*.zip)"
@@ -61,9 +62,9 @@ class PreviewModel(SnapshotModel[PreviewLine]):
     columns = (
         Column("Outcome", lambda r: r.outcome, width=88),
         Column("Role", lambda r: r.role, width=66),
-        Column("Name", lambda r: r.name, width=170, tooltip=lambda r: r.name),
-        Column("Number / id", lambda r: r.key, width=150, tooltip=lambda r: r.key),
-        Column("File, row, column", lambda r: r.where, width=210, tooltip=lambda r: r.where),
+        Column("Name", lambda r: r.name, width=160, tooltip=lambda r: r.name),
+        Column("Number / id", lambda r: r.key, width=130, tooltip=lambda r: r.key),
+        Column("File, row, column", lambda r: r.where, width=190, tooltip=lambda r: r.where),
         Column("Details", lambda r: r.details, width=260, tooltip=lambda r: r.details),
     )
 
@@ -140,7 +141,8 @@ class ImportDialog(QDialog):
         lay.setSpacing(10)
         self.heading = _label("Import a roster", heading="2")
         lay.addWidget(self.heading)
-        self.where = _label("", muted=True)
+        self.where = ElidedLabel()  # a long path ends with "…", whole in its tooltip
+        set_style_flag(self.where, "muted")
         lay.addWidget(self.where)
         self.steps = QStackedWidget()
         lay.addWidget(self.steps, 1)
@@ -237,7 +239,10 @@ class ImportDialog(QDialog):
         bar.addStretch(1)
         lay.addLayout(bar)
         self.model = PreviewModel(self)
-        self.table = make_table({i: c.width for i, c in enumerate(PreviewModel.columns)}, sortable=False)
+        # the details take the room left (elided with "…", whole in the tooltip): never a
+        # horizontal scroll bar that cuts them off at the dialog's edge
+        self.table = make_table({i: c.width for i, c in enumerate(PreviewModel.columns)},
+                                stretch=PreviewModel.DETAILS, sortable=False)
         self.table.setModel(self.model)
         apply_widths(self.table)
         self.table.setAccessibleName("Import preview")

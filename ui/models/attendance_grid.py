@@ -3,17 +3,22 @@
 The snapshot keeps its cells in compact arrays; ``data()`` reads one array slot and returns
 precomputed strings and brushes, so a repaint allocates almost nothing and never queries.
 The last row holds the totals (present per session); per-student figures (rate, trailing
-absences) are shown by the vertical header (:class:`ui.views.attendance_grid.StudentHeader`),
-which stays put while the sessions scroll.
+absences) are shown by the vertical header (:class:`ui.views.attendance_grid_table.StudentHeader`),
+which stays put while the sessions scroll. Sessions that cannot be marked yet (more than 15
+minutes ahead, :func:`tracker.domain.attendance.can_mark`) are a suffix of the columns: shown
+greyed with a tooltip saying from when they can be marked, and not editable.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
 
+from tracker.domain.attendance import MARK_AHEAD, markable_count, opens_at
+from tracker.domain.percent import format_percent_against, format_threshold
 from tracker.services.attendance import NO_MARK, NOT_APPLICABLE, AttendanceGrid, Mark, StatusInfo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,6 +30,9 @@ RateRole = Qt.ItemDataRole.UserRole + 21
 AbsencesRole = Qt.ItemDataRole.UserRole + 22
 #: True when the student has left the activity (shown muted)
 DroppedRole = Qt.ItemDataRole.UserRole + 23
+#: the student's rate as shown next to the activity's minimum ("69.8%"), and whether it is below
+RateTextRole = Qt.ItemDataRole.UserRole + 24
+BelowMinimumRole = Qt.ItemDataRole.UserRole + 25
 TOTALS_CELL = -3
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -42,6 +50,8 @@ _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _TOTALS_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 _MUTED = QBrush(QColor("#8a94a3"))
+_FUTURE_FILL = QBrush(QColor("#d5dbe2"), Qt.BrushStyle.BDiagPattern)  # hatched: not held yet
+_FUTURE_PAINT: tuple[QBrush | None, QPen | None, str] = (_FUTURE_FILL, None, "")
 
 
 def tint(colour: str, strength: float = 0.30) -> QColor:
@@ -87,6 +97,7 @@ class AttendanceGridModel(QAbstractTableModel):
         self._paint: tuple[tuple[QBrush | None, QPen | None, str], ...] = ()
         self._bold = QFont()
         self._bold.setBold(True)
+        self._open = 0  # the first columns that can be marked now; later ones are future sessions
 
     # ------------------------------------------------------------------ snapshot
     def set_grid(self, grid: AttendanceGrid) -> None:
@@ -104,6 +115,7 @@ class AttendanceGridModel(QAbstractTableModel):
         self._headers = session_headers(grid.sessions)
         self._row_of = {s.id: i for i, s in enumerate(grid.students)}
         self._col_of = {s.id: i for i, s in enumerate(grid.sessions)}
+        self._open = markable_count([s.starts_at for s in grid.sessions], datetime.now())
         if not same:
             self.endResetModel()
         elif self._rows and self._cols:
@@ -159,7 +171,29 @@ class AttendanceGridModel(QAbstractTableModel):
         return NO_MARK if status_id is None else self._status_index.get(status_id, NO_MARK)
 
     def editable(self, row: int, col: int) -> bool:
-        return 0 <= row < self._rows and 0 <= col < self._cols and self.cell(row, col) != NOT_APPLICABLE
+        return 0 <= row < self._rows and 0 <= col < self._open and self.cell(row, col) != NOT_APPLICABLE
+
+    def is_future(self, col: int) -> bool:
+        """Whether the session of a column cannot be marked yet."""
+        return self._open <= col < self._cols
+
+    def next_opening(self) -> datetime | None:
+        """When the first session that cannot be marked yet becomes markable."""
+        if self.grid is None or self._open >= self._cols:
+            return None
+        return opens_at(self.grid.sessions[self._open].starts_at)
+
+    def update_markable(self, now: datetime) -> None:
+        """Sessions that have become markable since the snapshot was shown: repaint their columns."""
+        if self.grid is None:
+            return
+        opened = markable_count([s.starts_at for s in self.grid.sessions], now)
+        if opened == self._open:
+            return
+        first, last = sorted((self._open, opened))
+        self._open = opened
+        self.dataChanged.emit(self.index(0, first), self.index(self._rows, last - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, first, last - 1)
 
     def set_cell(self, row: int, col: int, status_id: int | None) -> None:
         """Show a status at once (the write follows); versions change only with stored marks."""
@@ -200,7 +234,10 @@ class AttendanceGridModel(QAbstractTableModel):
             counts = self.grid.present_per_session if self.grid else []
             return _TOTALS_BRUSH, None, (str(counts[col]) if 0 <= col < len(counts) else "")
         assert self.grid is not None
-        return self._paint[self.grid.cells[row * self._cols + col] + 2]
+        value = self.grid.cells[row * self._cols + col]
+        if value == NO_MARK and col >= self._open:
+            return _FUTURE_PAINT
+        return self._paint[value + 2]
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -217,9 +254,13 @@ class AttendanceGridModel(QAbstractTableModel):
         row = index.row()
         if row < 0 or self.grid is None:
             return None
+        col = index.column()
         if row >= self._rows:
-            return self._totals(index.column(), role)
-        return table[self.grid.cells[row * self._cols + index.column()] + 2]
+            return self._totals(col, role)
+        value = self.grid.cells[row * self._cols + col]
+        if role == _BACKGROUND and value == NO_MARK and col >= self._open:
+            return _FUTURE_FILL
+        return table[value + 2]
 
     def _rare(self, index: Index, role: int) -> Any:
         g = self.grid
@@ -257,12 +298,31 @@ class AttendanceGridModel(QAbstractTableModel):
             why = "cancelled" if session.cancelled else "not enrolled then"
             return f"{student} · {when}: {why} (does not count)"
         if value < 0:
+            if col >= self._open:
+                return f"{student} · {when}: {self._not_yet(col)}"
             return f"{student} · {when}: not marked"
         parts = [f"{student} · {when}: {g.statuses[value].label}"]
         p = g.participation[row * self._cols + col]
         if p:
             parts.append(f"participation {p}/5")
         return ", ".join(parts)
+
+    def _not_yet(self, col: int) -> str:
+        assert self.grid is not None
+        start = self.grid.sessions[col].starts_at
+        minutes = int(MARK_AHEAD.total_seconds() // 60)
+        return f"not held yet — can be marked from {minutes} minutes before it starts ({opens_at(start):%H:%M})"
+
+    def rate_text(self, row: int) -> str:
+        """The student's rate as shown next to the activity's minimum (never contradicting it)."""
+        g = self.grid
+        rate = g.rates[row] if g is not None and row < len(g.rates) else None
+        return "—" if g is None or rate is None else format_percent_against(rate, g.min_attendance)
+
+    def below_minimum(self, row: int) -> bool:
+        g = self.grid
+        rate = g.rates[row] if g is not None and row < len(g.rates) else None
+        return g is not None and rate is not None and rate < g.min_attendance
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = _DISPLAY) -> Any:
@@ -280,8 +340,10 @@ class AttendanceGridModel(QAbstractTableModel):
                 text = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
                 if session.cancelled:
                     text += " (cancelled)"
+                elif section >= self._open:
+                    text += f": {self._not_yet(section)}"
                 return text
-            if role == _FOREGROUND and g.sessions[section].cancelled:
+            if role == _FOREGROUND and (g.sessions[section].cancelled or section >= self._open):
                 return _MUTED
             return None
         if not 0 <= section <= self._rows:
@@ -296,6 +358,10 @@ class AttendanceGridModel(QAbstractTableModel):
             return g.students[section].name
         if role == RateRole:
             return g.rates[section] if section < len(g.rates) else None
+        if role == RateTextRole:
+            return self.rate_text(section)
+        if role == BelowMinimumRole:
+            return self.below_minimum(section)
         if role == DroppedRole:
             return g.students[section].status == "dropped"
         if role == AbsencesRole:
@@ -308,9 +374,15 @@ class AttendanceGridModel(QAbstractTableModel):
             if s.class_name:
                 bits.append(f"class {s.class_name}")
             rate = g.rates[section] if section < len(g.rates) else None
-            bits.append("no sessions counted yet" if rate is None else f"attendance {rate:.0f}%")
+            if rate is None:
+                bits.append("no sessions counted yet")
+            else:
+                minimum = format_threshold(g.min_attendance)
+                bits.append(f"attendance {self.rate_text(section)}, below the minimum of {minimum}"
+                            if self.below_minimum(section) else
+                            f"attendance {self.rate_text(section)} (minimum {minimum})")
             streak = g.consecutive_absences[section] if section < len(g.consecutive_absences) else 0
             if streak:
-                bits.append(f"absent the last {streak} session{'s' if streak != 1 else ''}")
+                bits.append(f"absent the last {streak} session{'s' if streak != 1 else ''} in a row")
             return " · ".join(bits)
         return None

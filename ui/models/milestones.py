@@ -1,9 +1,15 @@
 """Models of the Milestones tab: the ordered milestone list (drag and drop / moveRows reorder)
-and the students × milestones checklist over a snapshot (``data()`` does no I/O)."""
+and the students × milestones checklist over a snapshot (``data()`` does no I/O).
+
+The checklist also knows which students completed the activity (``load_checklist`` reads it with
+the snapshot): their "done" count is marked ✓ and its tooltip says why they completed, since the
+completion rule need not ask for every milestone ("4 / 8" alone reads as not finished).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +26,12 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from tracker.domain.completion_text import CompletionText
+from tracker.errors import PermissionDenied
+from tracker.services import Services
 from tracker.services.milestones import Checklist, ChecklistStudent, MilestoneRow
 from ui.models.base import CENTER, RecordRole, ValueRole
+from ui.models.roster import completion_of, completion_rule
 from ui.widgets.style import day
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,6 +39,40 @@ MIME = "application/x-activity-tracker-milestone-row"
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _PLAIN = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE = _PLAIN | Qt.ItemFlag.ItemIsUserCheckable
+
+
+DONE_MARK = "✓"
+DONE_HEADER_TIP = ("Milestones done out of all the activity's milestones.\n"
+                   f"{DONE_MARK}: completed the activity (its rule need not ask for every milestone: "
+                   "the tooltip says why).")
+
+
+@dataclass(frozen=True)
+class ChecklistSnapshot:
+    """What one background read brings back for the tab: the checklist and, by student id, the
+    wording of those who completed the activity (empty when the user may not read the roster)."""
+
+    checklist: Checklist
+    completed: dict[int, CompletionText] = field(default_factory=dict)
+
+
+def load_checklist(services: Services, actor: Any, activity_id: int) -> ChecklistSnapshot:
+    """The checklist and who completed the activity, and why (runs on a worker thread)."""
+    checklist = services.milestones.checklist(actor, activity_id)
+    try:
+        rows = services.enrollment.roster(actor, activity_id)
+        rule = completion_rule(services.activities.get_activity(actor, activity_id))
+    except PermissionDenied:  # students and parents: their own checklist, no roster
+        return ChecklistSnapshot(checklist)
+    completed = {r.student_id: done for r in rows if (done := completion_of(r, rule)) is not None}
+    return ChecklistSnapshot(checklist, completed)
+
+
+def milestone_meta(m: MilestoneRow) -> str:
+    """'15 pt · optional · due 5 Oct 2026' (the editor list's second line)."""
+    bits = [f"{m.points} pt" if m.points else "", "optional" if not m.required else "required",
+            f"due {day(m.due_date)}" if m.due_date else ""]
+    return " · ".join(b for b in bits if b)
 
 
 def milestone_text(m: MilestoneRow) -> str:
@@ -176,10 +220,16 @@ class ChecklistModel(QAbstractTableModel):
         self._day_text: dict[tuple[int, int], str] = {}
         self._counts: list[int] = []
         self._count_text: list[str] = []
+        self._completed_rows: list[bool] = []
+        self.completed: dict[int, CompletionText] = {}
         self.editable = True
 
-    def set_snapshot(self, snap: Checklist) -> None:
+    def set_snapshot(self, snap: Checklist, completed: Mapping[int, CompletionText] | None = None) -> None:
+        """Swap the snapshot; ``completed`` (who completed the activity, and why) None keeps what
+        is known."""
         self.beginResetModel()
+        if completed is not None:
+            self.completed = dict(completed)
         self.students, self.milestones = snap.students, snap.milestones
         self.done = dict(snap.done)
         self._sids = [s.id for s in self.students]
@@ -195,7 +245,9 @@ class ChecklistModel(QAbstractTableModel):
                 per[sid] = per.get(sid, 0) + 1
         total = f" / {len(self.milestones)}"
         self._counts = [per.get(sid, 0) for sid in self._sids]
-        self._count_text = [f"{n}{total}" for n in self._counts]
+        self._completed_rows = [sid in self.completed for sid in self._sids]
+        self._count_text = [f"{DONE_MARK} {n}{total}" if done else f"{n}{total}"
+                            for n, done in zip(self._counts, self._completed_rows, strict=True)]
 
     def date_text(self, at: datetime) -> str:
         """'05 Oct' (cached per day: a checklist has few distinct completion days)."""
@@ -220,11 +272,14 @@ class ChecklistModel(QAbstractTableModel):
             return -1
 
     def cell(self, row: int, column: int) -> tuple[bool, str]:
-        """(done, date text) of a milestone cell; for column 0 / 1 (False, name / count)."""
+        """(done, date text) of a milestone cell; (False, name) for column 0; (completed the
+        activity, count) for column 1."""
         if column >= self.FIXED:
             got = self.done.get((self._sids[row], self._mids[column - self.FIXED]))
             return (False, "") if got is None else (True, self.date_text(got[0]))
-        return False, (self.students[row].name if column == 0 else self._count_text[row])
+        if column == 0:
+            return False, self.students[row].name
+        return self._completed_rows[row], self._count_text[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.students)
@@ -248,7 +303,7 @@ class ChecklistModel(QAbstractTableModel):
             if m is not None:
                 return milestone_tooltip(m, section - self.FIXED + 1)
             if section == 1:
-                return "Milestones done out of all the activity's milestones"
+                return DONE_HEADER_TIP
             if section == 0:
                 return "Double-click a student for their checklist with notes and evidence"
         if role == RecordRole:
@@ -283,6 +338,10 @@ class ChecklistModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._count_text[r]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            done = self.completed.get(self._sids[r])
+            count = f"{self._counts[r]} of {len(self._mids)} milestones done"
+            return f"{done.tooltip}\n{count}" if done else count
         if role == ValueRole:
             return self._counts[r]
         if role == Qt.ItemDataRole.TextAlignmentRole:

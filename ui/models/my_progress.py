@@ -82,7 +82,26 @@ def own_milestones(checklist: Checklist, student_id: int) -> list[MilestoneItem]
 
 
 def attendance_text(r: ProgressRow) -> str:
-    return pct(r.attendance_rate) if r.attendance_rate is not None else "—"
+    return r.attendance_shown
+
+
+def progress_value(r: ProgressRow) -> float | str:
+    """The progress cell: the figure, or for a completed student the word that says so (the
+    bar delegate paints text as text) — never a partial bar next to "Completed"."""
+    c = r.completion
+    return c.label if c is not None else r.progress_percentage
+
+
+def progress_text(r: ProgressRow) -> str:
+    c = r.completion
+    return c.label if c is not None else pct(r.progress_percentage)
+
+
+def progress_tooltip(r: ProgressRow) -> str:
+    c = r.completion
+    if c is not None:
+        return c.tooltip
+    return f"{r.points} of {r.points_total} milestone points earned" if r.points_total else ""
 
 
 class EnrollmentsModel(SnapshotModel[ProgressRow]):
@@ -94,8 +113,8 @@ class EnrollmentsModel(SnapshotModel[ProgressRow]):
         Column("Activity", lambda r: r.activity, width=200, sort=lambda r: r.activity.lower(),
                tooltip=lambda r: f"{r.activity} ({r.category})" if r.category else r.activity),
         Column("Status", lambda r: r.status.label, value=lambda r: r.status.value, width=118),
-        Column("Progress", lambda r: pct(r.progress_percentage), value=lambda r: r.progress_percentage,
-               width=150),
+        Column("Progress", progress_text, value=progress_value, sort=lambda r: r.progress_percentage, width=150,
+               tooltip=progress_tooltip),
         Column("Standing", lambda r: r.standing.label, value=lambda r: r.standing.severity, width=100,
                tooltip=lambda r: "\n".join(r.standing_reasons) or HOW_JUDGED),
         Column("Attendance", attendance_text, value=lambda r: number_key(r.attendance_rate), width=100,

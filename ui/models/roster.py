@@ -15,20 +15,25 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
+from tracker.domain.completion_text import COMPLETED, CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.participation import HOW_COMPUTED, ParticipationSummary
-from tracker.domain.standing import HOW_JUDGED, Standing
+from tracker.domain.progress import CompletionRule
+from tracker.domain.standing import HOW_JUDGED, Standing, format_attendance
 from tracker.errors import PermissionDenied
 from tracker.services import Services
+from tracker.services.activities import ActivitySummary
 from tracker.services.enrollment import RosterRow
 from ui.models.base import CENTER, RIGHT, Column, Index, SnapshotModel, SortRole, ValueRole, number_key
-from ui.models.skills import TREND_ARROW, participation_tooltip
+from ui.models.skills import participation_tooltip, rating_text
 from ui.widgets.style import day, pct, standing_colour
 
 _STATUS_ORDER = {"active": 0, "completed": 1, "waitlisted": 2, "dropped": 3}
 ACTIVE_OR_COMPLETED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
 OVERRIDE_MARK = "✎"
-PROGRESS_HEADER_TIP = f"Progress from the milestones done. {OVERRIDE_MARK} marks progress or status set by hand."
+PROGRESS_HEADER_TIP = (f"Progress from the milestones done. {OVERRIDE_MARK} marks progress or status set by hand.\n"
+                       "A completed student reads “Completed”: the completion rule need not ask for every "
+                       "point (the tooltip says why, and the points earned).")
 
 
 def class_text(r: RosterRow) -> str:
@@ -77,21 +82,31 @@ def override_line(r: RosterRow) -> str:
     return f"Set by hand{by}{on}" + (f": {note}" if note else "")
 
 
+def completion_rule(a: ActivitySummary) -> CompletionRule:
+    """The activity's completion rule, as the rules of :mod:`tracker.domain.progress` take it."""
+    return CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
+
+
+def completion_of(r: RosterRow, rule: CompletionRule | None) -> CompletionText | None:
+    """What a completed student's progress reads instead of the figure (None when not completed)."""
+    if r.status is not ProgressStatus.COMPLETED:
+        return None
+    return completion_text(r.progress_percentage, rule, by_hand=r.status_manual)
+
+
 def progress_text(r: RosterRow) -> str:
-    return pct(r.progress_percentage) + (f" {OVERRIDE_MARK}" if r.overridden else "")
+    """'41%', '60% ✎', or 'Completed' (a completed student's bare percentage would contradict it)."""
+    figure = COMPLETED if r.status is ProgressStatus.COMPLETED else pct(r.progress_percentage)
+    return figure + (f" {OVERRIDE_MARK}" if r.overridden else "")
 
 
-def progress_tip(r: RosterRow) -> str:
+def progress_tip(r: RosterRow, rule: CompletionRule | None = None) -> str:
+    """Why a completed student is completed and the points earned; what was set by hand."""
+    done = completion_of(r, rule)
+    lines = [done.tooltip] if done else []
     if r.overridden:
-        return override_line(r)
-    return "Computed from the milestones done"
-
-
-def participation_text(p: ParticipationSummary | None) -> str:
-    """'3.8 ↗' (the average rating and its trend); '—' without ratings."""
-    if p is None or p.average_rating is None:
-        return "—"
-    return f"{p.average_rating:.1f}" + (f" {TREND_ARROW[p.trend]}" if p.trend is not None else "")
+        lines.append(override_line(r))
+    return "\n".join(lines) or "Computed from the milestones done"
 
 
 class RosterModel(SnapshotModel[RosterRow]):
@@ -116,7 +131,9 @@ class RosterModel(SnapshotModel[RosterRow]):
                width=100, align=RIGHT,
                tooltip=lambda r: f"over {r.sessions_held} session{'s' if r.sessions_held != 1 else ''} "
                                  "since enrolling"),
+        # completed students sort above the rest (they read "Completed", not their figure)
         Column("Progress", progress_text, value=lambda r: r.progress_percentage, width=100,
+               sort=lambda r: (r.status is ProgressStatus.COMPLETED, r.progress_percentage),
                tooltip=progress_tip, header_tooltip=PROGRESS_HEADER_TIP),
         # filled from the participation snapshot (see data/sort_key)
         Column("Participation", lambda r: "—", width=108, align=CENTER, header_tooltip=HOW_COMPUTED),
@@ -127,13 +144,17 @@ class RosterModel(SnapshotModel[RosterRow]):
         self._participation: dict[int, ParticipationSummary] = {}
         self._participation_known = False
         self._bold: QFont | None = None
+        self.rule: CompletionRule | None = None
 
     def set_rows(self, rows: Sequence[RosterRow],
-                 participation: Mapping[int, ParticipationSummary] | None = None) -> None:
+                 participation: Mapping[int, ParticipationSummary] | None = None,
+                 rule: CompletionRule | None = None) -> None:
         """Swap both snapshots (the participation first: sorting may use it). ``participation``
-        None (not loaded, or not for this user) leaves that column empty."""
+        None (not loaded, or not for this user) leaves that column empty; ``rule`` (the
+        activity's completion rule) says why completed students are completed."""
         self._participation = dict(participation or {})
         self._participation_known = participation is not None
+        self.rule = rule
         super().set_rows(rows)
 
     def participation(self, student_id: int) -> ParticipationSummary | None:
@@ -149,6 +170,12 @@ class RosterModel(SnapshotModel[RosterRow]):
         if not index.isValid() or not (0 <= index.row() < self.rowCount()):
             return None
         column = index.column()
+        if column == self.PROGRESS and role == Qt.ItemDataRole.ToolTipRole:
+            return progress_tip(self.record(index.row()), self.rule)
+        if column == self.ATTENDANCE and role == Qt.ItemDataRole.DisplayRole:
+            # on the same side of the activity's minimum as the standing's reason says
+            return format_attendance(self.record(index.row()).attendance_rate,
+                                     self.rule.min_attendance_pct if self.rule else None)
         if column == self.PARTICIPATION and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                                                       ValueRole, SortRole):
             p = self._participation.get(self.record(index.row()).student_id)
@@ -156,7 +183,7 @@ class RosterModel(SnapshotModel[RosterRow]):
                 return participation_tooltip(p) if p is not None else None
             if role == SortRole:
                 return self.sort_key(column, self.record(index.row()))[1]
-            return participation_text(p) if self._participation_known else ""
+            return rating_text(p) if self._participation_known else ""
         if column == self.STANDING and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
             standing = self.record(index.row()).standing
             if role == Qt.ItemDataRole.ForegroundRole:
@@ -185,6 +212,7 @@ class RosterSnapshot:
     participation: dict[int, ParticipationSummary] | None  # None: not for this user
     requires_signoff: bool
     signed: frozenset[int] | None  # students signed off; None: not known (no roster yet)
+    rule: CompletionRule | None = None  # the activity's completion rule (None: not known)
 
 
 def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnapshot:
@@ -196,9 +224,10 @@ def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnaps
                          for p in services.skills.participation_summary(actor, activity_id)}
     except PermissionDenied:
         participation = None
+    rule: CompletionRule | None
     try:
-        requires = services.activities.get_activity(actor, activity_id).requires_signoff
+        rule = completion_rule(services.activities.get_activity(actor, activity_id))
     except PermissionDenied:
-        requires = False
+        rule = None
     signed = frozenset(r.student_id for r in rows if r.signed_off_at is not None)
-    return RosterSnapshot(rows, participation, requires, signed)
+    return RosterSnapshot(rows, participation, rule is not None and rule.requires_signoff, signed, rule)

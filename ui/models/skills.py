@@ -1,32 +1,50 @@
-"""The Skills tab's table: an activity's students × skills (latest level), plus participation.
+"""The Skills tab's table: an activity's students × skills (latest level), plus participation
+(average rating and trend, attendance, pace: one labelled column each).
 
 A snapshot model: ``set_snapshot`` swaps the whole grid; ``data()`` only formats it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from tracker.domain.participation import HOW_COMPUTED, ParticipationSummary, Trend
 from tracker.services.skills import ParticipationRow, SkillsGrid, StudentRef
-from ui.models.base import CENTER, LEFT, RecordRole, SortRole, ValueRole
+from ui.models.base import CENTER, LEFT, RIGHT, RecordRole, SortRole, ValueRole
 
 Index = QModelIndex | QPersistentModelIndex
 TREND_ARROW = {Trend.RISING: "↗", Trend.STEADY: "→", Trend.FALLING: "↘"}
 
 
-def participation_text(p: ParticipationSummary | None) -> str:
-    """"3.8 ↗ · 92% · +5 pts", with dashes for what is not known yet."""
-    if p is None:
+def rating_text(p: ParticipationSummary | None) -> str:
+    """'3.8 ↗' (the average rating and its trend); '—' without ratings."""
+    if p is None or p.average_rating is None:
         return "—"
-    rating = "—" if p.average_rating is None else f"{p.average_rating:.1f}"
-    if p.trend is not None:
-        rating += f" {TREND_ARROW[p.trend]}"
-    rate = "—" if p.attendance_rate is None else f"{p.attendance_rate:.0f}%"
-    pace = "—" if p.pace is None else f"{p.pace:+.0f} pts"
-    return f"{rating} · {rate} · {pace}"
+    return f"{p.average_rating:.1f}" + (f" {TREND_ARROW[p.trend]}" if p.trend is not None else "")
+
+
+def attendance_text(p: ParticipationSummary | None) -> str:
+    """'92%'; '—' before any session counts."""
+    return "—" if p is None or p.attendance_rate is None else f"{p.attendance_rate:.0f}%"
+
+
+def pace_text(p: ParticipationSummary | None) -> str:
+    """'+5 pts', '−21 pts' (a true minus sign), '0 pts'; '—' without the activity's dates."""
+    if p is None or p.pace is None:
+        return "—"
+    points = round(p.pace)
+    return "0 pts" if points == 0 else f"{points:+d} pts".replace("-", "−")
+
+
+def how_computed(*parts: str) -> str:
+    """The lines of :data:`HOW_COMPUTED` that explain the named parts ("Average rating",
+    "Trend", "Attendance", "Pace"): one header tooltip per column, from the one explanation."""
+    lines = [line for line in HOW_COMPUTED.splitlines() if any(line.startswith(f"• {p}:") for p in parts)]
+    return "\n".join(line.removeprefix("• ") for line in lines) or HOW_COMPUTED
 
 
 def participation_tooltip(p: ParticipationSummary | None) -> str:
@@ -43,10 +61,38 @@ def participation_tooltip(p: ParticipationSummary | None) -> str:
     return "\n".join(lines)
 
 
-class SkillsGridModel(QAbstractTableModel):
-    """Rows: students. Columns: Student, Participation, then one per skill."""
+@dataclass(frozen=True)
+class Part:
+    """A participation column: its title, text, value for sorting, alignment and explanation."""
 
-    STUDENT, PARTICIPATION, FIRST_SKILL = 0, 1, 2
+    title: str
+    text: Callable[[ParticipationSummary | None], str]
+    value: Callable[[ParticipationSummary | None], float]
+    align: Qt.AlignmentFlag
+    explains: tuple[str, ...]
+
+
+def _value(get: Callable[[ParticipationSummary], float | None]) -> Callable[[ParticipationSummary | None], float]:
+    def value(p: ParticipationSummary | None) -> float:
+        got = None if p is None else get(p)
+        return -1e9 if got is None else float(got)
+    return value
+
+
+#: the participation summary, one labelled column per part (a "4.0 ↗ · 100% · -5 pts" cell was cryptic)
+PARTS = (
+    Part("Rating", rating_text, _value(lambda p: p.average_rating), CENTER, ("Average rating", "Trend")),
+    Part("Attendance", attendance_text, _value(lambda p: p.attendance_rate), RIGHT, ("Attendance",)),
+    Part("Pace", pace_text, _value(lambda p: p.pace), RIGHT, ("Pace",)),
+)
+
+
+class SkillsGridModel(QAbstractTableModel):
+    """Rows: students. Columns: Student, the participation parts (rating, attendance, pace),
+    then one per skill."""
+
+    STUDENT, RATING, ATTENDANCE, PACE, FIRST_SKILL = 0, 1, 2, 3, 4
+    PARTICIPATION = (RATING, ATTENDANCE, PACE)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +118,11 @@ class SkillsGridModel(QAbstractTableModel):
             return 0
         return self.FIRST_SKILL + (len(self.grid.skills) if self.grid else 0)
 
+    def level_names(self, column: int) -> list[str]:
+        """The level names a skill column may show (to size it so that they fit)."""
+        skill_id = self.skill_at(column)
+        return list(self._level_names.get(skill_id, {}).values()) if skill_id is not None else []
+
     def skill_at(self, column: int) -> int | None:
         if self.grid is None or column < self.FIRST_SKILL:
             return None
@@ -84,14 +135,14 @@ class SkillsGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if section == self.STUDENT:
                 return "Student"
-            if section == self.PARTICIPATION:
-                return "Participation  ?"
+            if section in self.PARTICIPATION:
+                return PARTS[section - self.RATING].title
             if self.grid and 0 <= section - self.FIRST_SKILL < len(self.grid.skills):
                 k = self.grid.skills[section - self.FIRST_SKILL]
                 return k.name + (" ◎" if k.target else "")
         if role == Qt.ItemDataRole.ToolTipRole:
-            if section == self.PARTICIPATION:
-                return HOW_COMPUTED
+            if section in self.PARTICIPATION:
+                return how_computed(*PARTS[section - self.RATING].explains)
             if self.grid and 0 <= section - self.FIRST_SKILL < len(self.grid.skills):
                 k = self.grid.skills[section - self.FIRST_SKILL]
                 target = self._level_names.get(k.skill_id, {}).get(k.target_level or -1)
@@ -114,16 +165,16 @@ class SkillsGridModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return LEFT
             return None
-        if col == self.PARTICIPATION:
-            p = self.participation.get(st.id)
+        if col in self.PARTICIPATION:
+            p, part = self.participation.get(st.id), PARTS[col - self.RATING]
             if role == Qt.ItemDataRole.DisplayRole:
-                return participation_text(p)
+                return part.text(p)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return participation_tooltip(p)
             if role in (ValueRole, SortRole):
-                return -1.0 if p is None or p.average_rating is None else p.average_rating
+                return part.value(p)
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return LEFT
+                return part.align
             return None
         skill_id = self.skill_at(col)
         if skill_id is None:
@@ -133,8 +184,10 @@ class SkillsGridModel(QAbstractTableModel):
             return "—" if latest is None else self._level_names.get(skill_id, {}).get(latest[0], str(latest[0]))
         if role in (ValueRole, SortRole):
             return -1 if latest is None else latest[0]
-        if role == Qt.ItemDataRole.ToolTipRole and latest is not None:
-            return f"Level {latest[0]}, assessed {latest[1]:%d %b %Y}"
+        if role == Qt.ItemDataRole.ToolTipRole and latest is not None:  # the whole name when elided
+            name = self._level_names.get(skill_id, {}).get(latest[0])
+            return (f"{name} (level {latest[0]})" if name else f"Level {latest[0]}") + \
+                f", assessed {latest[1]:%d %b %Y}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return CENTER
         return None

@@ -36,9 +36,11 @@ from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
-from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
+from ui.widgets.action_bar import ActionBar, action_button
 from ui.widgets.actions import widget_action
+from ui.widgets.column_fit import fit_columns
+from ui.widgets.search import attach_search, focus_list
 from ui.widgets.style import pct, set_style_flag, styled_label, term, when
 
 if TYPE_CHECKING:
@@ -103,7 +105,7 @@ class ActivitiesPage(Page):
         self.search = SearchBox("Search activities…")
         self.search.setToolTip("Matches name, category, location, leads and description")
         self.search.search.connect(self._apply_filter)
-        bar.addWidget(self.search, 2)
+        bar.addWidget(self.search, 1)
         self.category = QComboBox()
         self.category.setAccessibleName("Category filter")
         self.category.addItem("All categories", None)
@@ -113,23 +115,24 @@ class ActivitiesPage(Page):
         self.show_archived = QCheckBox("Show archived")
         self.show_archived.toggled.connect(lambda _on: self._apply_filter())
         bar.addWidget(self.show_archived)
-        bar.addStretch(1)
         self.open_action = QAction("Open", self)
         self.open_action.setToolTip("Open the activity: roster and schedule (Enter or double-click)")
         self.open_action.triggered.connect(lambda: self.open_activity())
         self.addAction(self.open_action)
-        bar.addWidget(action_button(self.open_action))
-        if self.edit_action is not None and self.archive_action is not None:
-            bar.addWidget(action_button(self.edit_action))
-            bar.addWidget(action_button(self.archive_action))
+        self.action_bar = ActionBar([a for a in (self.open_action, self.edit_action, self.archive_action)
+                                     if a is not None])
+        bar.addWidget(self.action_bar)  # its buttons first; the search box takes what is left
         outer.addWidget(self.filter_bar)
 
         m = ActivitiesModel
         self.table = make_table({i: c.width for i, c in enumerate(m.columns)})
         self.table.setModel(self.proxy)
         apply_widths(self.table)
+        # the leads take the room left; what a hidden column says is in the details card below
+        self.columns = fit_columns(self.table, stretch=m.LEADS, minimum=170, drop=(
+            m.TERM, m.DROPPED, m.MILESTONES, m.CATEGORY, m.NEXT_SESSION, m.WAITLISTED, m.ACTIVE))
         self.table.setAccessibleName("Activities")
-        self.search.move_down.connect(self._focus_table)
+        attach_search(self.search, self.table, self.open_action.trigger)
         find = QAction("Find", self)
         find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -199,7 +202,10 @@ class ActivitiesPage(Page):
         if a.location:
             facts.append(a.location)
         facts.append(term(a.start_date, a.end_date) if (a.start_date or a.end_date) else "no term dates")
-        facts.append(f"capacity {a.capacity}" if a.capacity else "no capacity limit")
+        facts.append(f"{a.enrolled} enrolled of {a.capacity}" if a.capacity
+                     else f"{a.enrolled} enrolled, no capacity limit")
+        facts += [f"{n} {what}" for n, what in ((a.dropped, "dropped"), (a.waitlisted, "on the waiting list")) if n]
+        facts.append(f"{a.milestones} milestone{'' if a.milestones == 1 else 's'}")
         if a.next_session:
             facts.append(f"next session {when(a.next_session)}")
         self.detail_facts.setText(" · ".join(facts))
@@ -223,10 +229,13 @@ class ActivitiesPage(Page):
             menu.addAction(self.new_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def _focus_table(self) -> None:
-        self.table.setFocus()
-        if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
-            self.table.selectRow(0)
+    def focus_main(self) -> None:
+        """After switching to the page: the list (Down and Enter work at once), or the open
+        activity's page, or the search box when the list is empty."""
+        if self.detail_page is not None and self.views.currentWidget() is self.detail_page:
+            self.detail_page.roster.table.setFocus()
+        elif not focus_list(self.table):
+            self.search.setFocus()
 
     # ------------------------------------------------------------------ one activity's page
     def open_activity(self, activity_id: int | None = None) -> ActivityDetailPage | None:

@@ -7,6 +7,9 @@ and Skills (ui.views.activity_skills, for those who assess skills). Every tab is
 watches. A tab that cannot be built (a broken module, say) is not left out: a tab with the same
 title says what went wrong, and the rest of the page works. The Activities page shows this page in
 place of its list (a stacked view), so the main window needs no change.
+
+Ctrl+Tab / Ctrl+PgDown and Ctrl+Shift+Tab / Ctrl+PgUp switch the tabs from anywhere on the page,
+the tables included (``ui.widgets.actions.TabSwitchKeys``); Tab leaves a table.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ui.tasks import TaskState
 from ui.views.activity_roster import RosterTab
 from ui.views.base import Refreshing
 from ui.widgets import EmptyState
+from ui.widgets.actions import TabSwitchKeys, focus_first
 from ui.widgets.style import set_style_flag, styled_label, term
 
 if TYPE_CHECKING:
@@ -109,6 +113,11 @@ class ActivityDetailPage(Refreshing):
             if ctx.can(Permission.TAKE_ATTENDANCE) else None
         self.skills = self._add_tab("Skills", self._skills_tab) if ctx.can(Permission.ASSESS_SKILLS) else None
         outer.addWidget(self.tabs, 1)
+        self.tab_keys = TabSwitchKeys(self.tabs, self)
+
+    def focus_main(self) -> None:
+        """The keyboard's place on the page: the current tab's main table."""
+        focus_first(self.tabs.currentWidget(), self.tabs.tabBar())
 
     # ------------------------------------------------------------------ tabs
     def _add_tab(self, title: str, build: Callable[[], Tab]) -> Tab | None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,18 +36,23 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.domain.changes import ChangeKind
+from tracker.domain.completion_text import CompletionText
 from tracker.domain.policy import Permission
 from tracker.services.milestones import Checklist, MilestoneRow
 from ui.context import AppContext
-from ui.models.milestones import ChecklistModel, MilestoneListModel
+from ui.models.milestones import ChecklistModel, ChecklistSnapshot, MilestoneListModel, load_checklist
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
 from ui.views.checklist_table import checklist_table, size_fixed_columns
 from ui.views.milestone_writes import MilestoneWrites
 from ui.widgets.actions import widget_action
-from ui.widgets.milestone_delegates import MilestoneListDelegate
+from ui.widgets.elided_combo import ElidedComboBox
+from ui.widgets.milestone_delegates import MilestoneListDelegate, row_height
 from ui.widgets.style import set_style_flag, styled_label
+
+#: the editor's width: at least its buttons' (the layout's minimum), this share of the tab, at most
+EDITOR_WIDTHS = (0.26, 300)
 
 
 def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
@@ -105,18 +110,22 @@ class MilestonesTab(MilestoneWrites, Refreshing):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
         outer.addWidget(split, 1)
+        self.split = split
+        self._sized_by_hand = False  # the editor follows the tab's width until the user drags
+        split.splitterMoved.connect(self._splitter_moved)
 
         # ---- editor
         editor = QFrame()
         editor.setProperty("card", True)
         split.addWidget(editor)
+        self.editor = editor
         left = QVBoxLayout(editor)
         left.setContentsMargins(12, 10, 12, 10)
         left.addWidget(styled_label("Milestones", heading="2"))
         self.list = QListView()
         self.list.setUniformItemSizes(True)  # 30 milestones need not be measured one by one
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list_model.item_height = self.list.fontMetrics().height() + 6
+        self.list_model.item_height = row_height(self.list.font())
         self.list.setItemDelegate(MilestoneListDelegate(self.list_model, self.list))
         self.list.setModel(self.list_model)
         self.list.setAccessibleName("Milestones")
@@ -163,10 +172,10 @@ class MilestonesTab(MilestoneWrites, Refreshing):
         self.table.customContextMenuRequested.connect(self.context_menu)
         rlay.addWidget(self.table, 1)
         bulk = QHBoxLayout()
-        self.bulk_milestone = QComboBox()
+        self.bulk_milestone = ElidedComboBox()  # a long title is elided with "…", whole in the tooltip
         self.bulk_milestone.setAccessibleName("Milestone to tick for the selected students")
         self.bulk_milestone.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.bulk_milestone.setMinimumContentsLength(16)  # no measuring of every title
+        self.bulk_milestone.setMinimumContentsLength(10)  # no measuring of every title
         bulk_widgets = (styled_label("For the selected students:", muted=True), self.bulk_milestone,
                         action_button(self.tick_action), action_button(self.untick_action))
         for w in bulk_widgets:
@@ -191,11 +200,32 @@ class MilestonesTab(MilestoneWrites, Refreshing):
 
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 760])
+        right.setMinimumWidth(320)
+        split.setSizes([EDITOR_WIDTHS[1], 760])
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
         self._update_actions()
+
+    # ------------------------------------------------------------------ layout
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """The editor takes a share of the width (narrower on a small screen, the checklist
+        keeps the room), until the user drags the splitter."""
+        super().resizeEvent(event)
+        if self._sized_by_hand:
+            return
+        share, most = EDITOR_WIDTHS
+        width = max(self.editor.minimumSizeHint().width(), min(most, int(self.width() * share)))
+        self.split.setSizes([width, max(0, self.split.width() - width - self.split.handleWidth())])
+
+    def _splitter_moved(self, *_: object) -> None:
+        self._sized_by_hand = True
+
+    def focus_main(self) -> None:
+        """The keyboard's place in the tab: the checklist (its first cell when none is current)."""
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, min(self.model.FIXED, self.model.columnCount() - 1)))
+        self.table.setFocus()
 
     # ------------------------------------------------------------------ actions
     def _make_actions(self) -> None:
@@ -209,7 +239,7 @@ class MilestonesTab(MilestoneWrites, Refreshing):
                              "Move the selected milestone up (Alt+Up)", "Alt+Up")
         self.down_action = act("Move down", lambda: self.move_milestone(1),
                                "Move the selected milestone down (Alt+Down)", "Alt+Down")
-        self.copy_action = act("Copy from activity…", self.choose_copy_source,
+        self.copy_action = act("Copy from…", self.choose_copy_source,
                                "Add copies of another activity's milestones (a template)")
         self.tick_action = act("Tick", self.tick_selected, "Tick the chosen milestone for the selected students")
         self.untick_action = act("Untick", self.untick_selected,
@@ -248,24 +278,26 @@ class MilestonesTab(MilestoneWrites, Refreshing):
     def refresh(self) -> None:
         self.reloader.request()
 
-    def _load(self) -> Callable[[TaskState], Checklist]:
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        return lambda state: service.checklist(actor, aid)
+    def _load(self) -> Callable[[TaskState], ChecklistSnapshot]:
+        services, actor, aid = self.ctx.services, self.ctx.user, self.activity_id
+        return lambda state: load_checklist(services, actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(str(exc))
 
-    def _loaded(self, snap: Checklist) -> None:
-        self.show_snapshot(snap)
+    def _loaded(self, snap: ChecklistSnapshot) -> None:
+        self.show_snapshot(snap.checklist, snap.completed)
 
-    def show_snapshot(self, snap: Checklist) -> None:
+    def show_snapshot(self, snap: Checklist, completed: dict[int, CompletionText] | None = None) -> None:
+        """Show a checklist; ``completed`` (who completed the activity, and why) None keeps what
+        is known."""
         self.stale = False  # what is shown is current: showing the tab need not load it again
         keep = self.current_milestone()
         current = self.table.currentIndex()
         picked = self.bulk_milestone.currentData()
         self.snapshot = snap
         self.list_model.set_rows(snap.milestones)
-        self.model.set_snapshot(snap)
+        self.model.set_snapshot(snap, completed)
         size_fixed_columns(self.table)
         self.bulk_milestone.blockSignals(True)
         self.bulk_milestone.clear()
@@ -338,7 +370,8 @@ class MilestonesTab(MilestoneWrites, Refreshing):
                 return old
             if not old.isVisible() and not old.pending:
                 old.deleteLater()
-        panel = StudentChecklistDialog(self.ctx, self.activity_id, student_id, self.snapshot, self)
+        panel = StudentChecklistDialog(self.ctx, self.activity_id, student_id, self.snapshot, self,
+                                       completed=self.model.completed)
         self.student_panel = panel
         panel.show()
         return panel

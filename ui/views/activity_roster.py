@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QMenu,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -38,13 +39,14 @@ from ui.ops import ReadOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
-from ui.views.people import action_button
 from ui.views.roster_panel import RosterPanel
 from ui.views.roster_writes import RosterWrites
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
+from ui.widgets.action_bar import ActionBar, action_button
 from ui.widgets.actions import widget_action
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.roster_delegates import RosterProgressDelegate, RosterStatusDelegate
-from ui.widgets.style import styled_label
+from ui.widgets.style import set_style_flag, styled_label
 from ui.widgets.tables import with_side_panel
 
 STANDING_FILTER = (Standing.AT_RISK, Standing.BEHIND, Standing.ON_TRACK, Standing.COMPLETED)
@@ -76,11 +78,14 @@ class RosterTab(RosterWrites, Refreshing):
         outer.setContentsMargins(0, 10, 0, 0)
         outer.setSpacing(10)
         self._make_actions()
+        # two rows that keep to the tab's width (1024-pixel screens too): the filters and the
+        # summary (elided, whole in its tooltip); the actions on the selection (those that do not
+        # fit go into "More") with import and enroll on the right
         bar = QHBoxLayout()
         self.search = SearchBox("Filter the roster…")
         self.search.setToolTip("Matches name, grade, class, student number, status and standing")
         self.search.search.connect(self._apply_filter)
-        bar.addWidget(self.search, 2)
+        bar.addWidget(self.search, 1)
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName("Status filter")
         self.status_filter.addItem("All statuses", None)
@@ -96,18 +101,20 @@ class RosterTab(RosterWrites, Refreshing):
             self.standing_filter.addItem(standing.label, standing.value)
         self.standing_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         bar.addWidget(self.standing_filter)
-        bar.addStretch(1)
-        self.count = styled_label("", muted=True)
-        bar.addWidget(self.count)
-        if self.can_import:
-            bar.addWidget(action_button(self.import_action))
-        bar.addWidget(action_button(self.enroll_action, primary=True))
+        self.count = ElidedLabel("")
+        set_style_flag(self.count, "muted")
+        self.count.setAccessibleName("Roster summary")
+        bar.addWidget(self.count, 1)
         outer.addLayout(bar)
         actions = QHBoxLayout()
         actions.addWidget(styled_label("Selected:", muted=True))
-        for a in self.row_actions:
-            actions.addWidget(action_button(a))
+        self.row_bar = ActionBar(self.row_actions)
+        self.row_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        actions.addWidget(self.row_bar)
         actions.addStretch(1)
+        if self.can_import:
+            actions.addWidget(action_button(self.import_action))
+        actions.addWidget(action_button(self.enroll_action, primary=True))
         outer.addLayout(actions)
 
         self.table = make_table({i: c.width for i, c in enumerate(RosterModel.columns)})
@@ -135,7 +142,9 @@ class RosterTab(RosterWrites, Refreshing):
         # the tab's names for the panel's parts
         self.panel_title, self.panel_facts, self.history = self.panel.title, self.panel.facts, self.panel.history
 
-        outer.addWidget(with_side_panel(self.table_box, self.panel, (800, 210)), 1)
+        self.table_box.setMinimumWidth(320)  # the splitter never squeezes the table to a sliver
+        self.split = with_side_panel(self.table_box, self.panel, (800, 240))
+        outer.addWidget(self.split, 1)
         self.message = styled_label("", muted=True)
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
@@ -214,7 +223,7 @@ class RosterTab(RosterWrites, Refreshing):
             self.panel.show_count(len(chosen))
             return
         r = chosen[0]
-        self.panel.show_student(r, self.requires_signoff, self.signed)
+        self.panel.show_student(r, self.requires_signoff, self.signed, self.model.rule)
         service, actor, aid, sid = self.ctx.services.enrollment, self.ctx.user, self.activity_id, r.student_id
 
         def failed(_exc: BaseException) -> bool:
@@ -242,6 +251,14 @@ class RosterTab(RosterWrites, Refreshing):
         menu.addAction(self.enroll_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
+    def focus_main(self) -> None:
+        """The keyboard's place in the tab: the table (its first row when none is selected), or
+        the filter box while nobody is enrolled."""
+        if self.table.isVisibleTo(self):
+            self._focus_table()
+        else:
+            self.search.setFocus()
+
     def _focus_table(self) -> None:
         self.table.setFocus()
         if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
@@ -263,7 +280,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.rows = snapshot.rows
         self.requires_signoff = snapshot.requires_signoff
         self.signed = snapshot.signed
-        self.model.set_rows(snapshot.rows, snapshot.participation)
+        self.model.set_rows(snapshot.rows, snapshot.participation, snapshot.rule)
         self._apply_filter()
         if keep:
             for i in range(self.proxy.rowCount()):

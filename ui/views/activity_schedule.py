@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -58,10 +59,16 @@ class ScheduleSnapshot:
     sessions: list[SessionInfo]
 
 
+def pattern_lines(p: ScheduleInfo) -> tuple[str, str]:
+    """When it meets ("Mon, Wed  ·  15:30–16:30"), then over which dates and where."""
+    dates = f"{p.start_date.day} {p.start_date:%b %Y} – {p.end_date.day} {p.end_date:%b %Y}"
+    return (f"{p.days_text}  ·  {p.start_time:%H:%M}–{p.end_time:%H:%M}",
+            dates + (f"  ·  {p.location}" if p.location else ""))
+
+
 def pattern_text(p: ScheduleInfo) -> str:
-    text = (f"{p.days_text}  ·  {p.start_time:%H:%M}–{p.end_time:%H:%M}  ·  "
-            f"{p.start_date.day} {p.start_date:%b %Y} – {p.end_date.day} {p.end_date:%b %Y}")
-    return text + (f"  ·  {p.location}" if p.location else "")
+    """The pattern on one line (messages)."""
+    return "  ·  ".join(pattern_lines(p))
 
 
 def status_text(s: SessionInfo) -> str:
@@ -117,9 +124,14 @@ class ScheduleTab(Refreshing):
         for a in (self.export_action, self.import_action):
             head.addWidget(action_button(a))
         outer.addLayout(head)
+        # each pattern on two lines (days and times; dates and place), up to three shown at once
         self.patterns = QListWidget()
         self.patterns.setAccessibleName("Weekly patterns")
-        self.patterns.setFixedHeight(40)
+        self.patterns.setSpacing(6)
+        self.patterns.setWordWrap(True)
+        self.patterns.setResizeMode(QListView.ResizeMode.Adjust)
+        self.patterns.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_patterns()
         self.patterns.currentRowChanged.connect(lambda _r: self._update_actions())
         if self.can_edit:
             self.patterns.itemActivated.connect(lambda _i: self.edit_pattern())
@@ -151,6 +163,7 @@ class ScheduleTab(Refreshing):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
@@ -170,6 +183,10 @@ class ScheduleTab(Refreshing):
             outer.addLayout(row)
         self.import_action.setVisible(self.can_edit)
         self._update_actions()
+
+    def focus_main(self) -> None:
+        """The keyboard's place in the tab: the sessions."""
+        self.table.setFocus()
 
     def _act(self, text: str, slot: Callable[[], object], tip: str, key: str = "") -> QAction:
         a = QAction(text, self)
@@ -202,7 +219,8 @@ class ScheduleTab(Refreshing):
         keep = self.selected_pattern()
         self.patterns.clear()
         for p in self.schedules:
-            item = QListWidgetItem(pattern_text(p))
+            item = QListWidgetItem("\n".join(pattern_lines(p)))
+            item.setToolTip(pattern_text(p))
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             self.patterns.addItem(item)
             if keep and keep.id == p.id:
@@ -211,9 +229,15 @@ class ScheduleTab(Refreshing):
             item = QListWidgetItem("No weekly pattern yet" + (" — press “Add pattern…”." if self.can_edit else "."))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.patterns.addItem(item)
-        rows = min(4, max(1, self.patterns.count()))
-        self.patterns.setFixedHeight(rows * max(24, self.patterns.sizeHintForRow(0)) + 8)
+        self._fit_patterns()
         self._fill_sessions()
+
+    def _fit_patterns(self) -> None:
+        """The pattern box as tall as its entries (up to three; more scroll)."""
+        shown = min(3, max(1, self.patterns.count()))
+        rows = sum(self.patterns.sizeHintForRow(r) + 2 * self.patterns.spacing() for r in range(shown))
+        self.patterns.setFixedHeight(max(rows, self.patterns.fontMetrics().height() + 12)
+                                     + 2 * self.patterns.frameWidth() + 2)
 
     def _fill_sessions(self) -> None:
         keep = self.selected_session()

@@ -4,19 +4,24 @@ student's participation summary, assessing a selection, and the selected student
 Reads run in the background and fill a snapshot model (when the tab is on screen; a hidden tab
 reads when next shown); an assessment or a change of target skills is a write operation
 (``ui/ops.py``) whose published skill changes reload the tab. pyqtgraph is imported when the tab
-is built, never at module import.
+is built, never at module import (``ui.views.growth_chart``).
+
+The table and the chart share the tab side by side while the table's columns fit beside a
+readable chart; otherwise (a 1024-pixel screen, many skills) the chart goes under the table, so
+level names are not cut off at the table's edge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -42,12 +47,17 @@ from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
+from ui.views.growth_chart import GrowthChart
 from ui.widgets import EmptyState, apply_widths, make_table
 from ui.widgets.style import set_style_flag, styled_label
 
-LINE_COLOUR = "#0072B2"  # Okabe-Ito blue: colour-blind safe
-POINT_COLOUR = "#E69F00"  # Okabe-Ito orange
-TARGET_COLOUR = "#D55E00"  # Okabe-Ito vermillion (dashed)
+#: the fixed columns: student, rating, attendance, pace
+FIXED_WIDTHS = {SkillsGridModel.STUDENT: 160, SkillsGridModel.RATING: 72, SkillsGridModel.ATTENDANCE: 96,
+                SkillsGridModel.PACE: 80}
+#: a skill column fits its longest level name and title within these; short of room it narrows
+#: to the least (its text elided with "…", the whole in the tooltip) before the table scrolls
+SKILL_WIDTHS = (76, 170)
+CHART_BESIDE = 380  # the chart goes beside the table when it gets at least this much width
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,6 @@ class SkillsTab(Refreshing):
 
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        import pyqtgraph as pg  # lazily: only when a Skills tab is built
-
         self.activity_id = activity_id
         self.snapshot: SkillsSnapshot | None = None
         self.history: list[AssessmentRow] = []
@@ -102,9 +110,11 @@ class SkillsTab(Refreshing):
         outer.addLayout(bar)
 
         self.model = SkillsGridModel(self)
-        self.table = make_table({0: 200, 1: 190})
+        self.table = make_table(dict(FIXED_WIDTHS))
         self.table.setModel(self.model)
         apply_widths(self.table)
+        self._ideal: dict[int, int] = {}  # each column's width with its whole text
+        self.table.viewport().installEventFilter(self)
         self.table.setSortingEnabled(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAccessibleName("Students and skills")
@@ -113,45 +123,88 @@ class SkillsTab(Refreshing):
         self.empty = EmptyState("Nobody enrolled yet", "Skills can be assessed once students are enrolled.")
         self.empty.hide()
 
+        # the chart's side: title, skill and note beside the chart under the table, above it
+        # when the chart is beside the table
         side = QWidget()
-        side_box = QVBoxLayout(side)
-        side_box.setContentsMargins(8, 0, 0, 0)
+        self.side_box = QBoxLayout(QBoxLayout.Direction.TopToBottom, side)
+        self.side_box.setContentsMargins(8, 0, 0, 0)
+        info = QWidget()
+        info_box = QVBoxLayout(info)
+        info_box.setContentsMargins(0, 0, 0, 0)
         self.chart_title = styled_label("Growth", heading="2")
-        side_box.addWidget(self.chart_title)
+        self.chart_title.setWordWrap(True)
+        info_box.addWidget(self.chart_title)
         self.chart_skill = QComboBox()
         self.chart_skill.setAccessibleName("Skill shown in the chart")
         self.chart_skill.currentIndexChanged.connect(lambda _i: self._load_history())
-        side_box.addWidget(self.chart_skill)
-        self.axis = pg.DateAxisItem(orientation="bottom")
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis}, background="w")
-        self.plot.setAccessibleName("Level over time")
-        self.plot.setMinimumSize(260, 200)
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o",
-                                    symbolSize=9, symbolBrush=POINT_COLOUR, symbolPen=LINE_COLOUR)
-        self.target_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(TARGET_COLOUR, width=1,
-                                                                 style=Qt.PenStyle.DashLine))
-        self.target_line.hide()
-        self.plot.addItem(self.target_line)
-        side_box.addWidget(self.plot, 1)
-        self.chart_note = styled_label("Select a student to see their growth.", muted=True)
+        info_box.addWidget(self.chart_skill)
+        self.chart_note = styled_label("", muted=True)
         self.chart_note.setWordWrap(True)
-        side_box.addWidget(self.chart_note)
+        self.chart_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        info_box.addWidget(self.chart_note, 1)
+        self.info = info
+        self.side_box.addWidget(info)
+        self.chart = GrowthChart()
+        self.chart.setMinimumSize(260, 170)
+        self.plot, self.curve, self.target_line = self.chart.plot, self.chart.curve, self.chart.target_line
+        self.side_box.addWidget(self.chart, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setChildrenCollapsible(False)
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addWidget(self.table, 1)
         left_box.addWidget(self.empty, 1)
-        split.addWidget(left)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([700, 460])
-        outer.addWidget(split, 1)
+        self.split.addWidget(left)
+        self.split.addWidget(side)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        outer.addWidget(self.split, 1)
+        self._beside: bool | None = None
+        self._arrange()
+
+    # ------------------------------------------------------------------ layout
+    def table_width(self) -> int:
+        """What the table needs to show every column whole."""
+        return sum(self._ideal.values()) + self.table.verticalScrollBar().sizeHint().width() \
+            + 2 * self.table.frameWidth()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The chart beside the table when both fit, else under it (with its title, skill and
+        note on its left)."""
+        room = self.width() - self.table_width() - self.split.handleWidth()
+        beside = room >= CHART_BESIDE
+        if beside == self._beside:
+            return
+        self._beside = beside
+        self.split.setOrientation(Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical)
+        self.side_box.setDirection(QBoxLayout.Direction.TopToBottom if beside else QBoxLayout.Direction.LeftToRight)
+        if beside:
+            self.side_box.setContentsMargins(8, 0, 0, 0)
+        else:
+            self.side_box.setContentsMargins(0, 6, 0, 0)
+        self.info.setMaximumWidth(16_777_215 if beside else 260)
+        self.info.setMinimumWidth(0 if beside else 220)
+        if beside:
+            self.split.setSizes([self.table_width(), max(room, CHART_BESIDE)])
+        else:
+            self.split.setSizes([3 * max(self.height(), 300) // 5, 2 * max(self.height(), 300) // 5])
+
+    def focus_main(self) -> None:
+        """The keyboard's place in the tab: the table (its first row when none is current)."""
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.table.setFocus()
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -182,8 +235,9 @@ class SkillsTab(Refreshing):
         self.snapshot = snap
         self.targets_button.setEnabled(bool(snap.catalog))
         self.model.set_snapshot(snap.grid, snap.participation)
-        for col in range(SkillsGridModel.FIRST_SKILL, self.model.columnCount()):
-            self.table.horizontalHeader().resizeSection(col, 120)
+        self._size_skill_columns()
+        self._beside = None
+        self._arrange()
         targets = [k for k in snap.grid.skills if k.target]
         if targets:
             names = {k: {lv.level: lv.name for lv in v} for k, v in snap.rubrics.items()}
@@ -252,30 +306,52 @@ class SkillsTab(Refreshing):
         ReadOp(self, self.ctx, lambda state: service.history(actor, key[0], key[1]), label="Loading skill history") \
             .success(done).failure(failed).run_in_background()
 
+    def _size_skill_columns(self) -> None:
+        """Each column as wide as its title and, for a skill, its longest level name (font
+        metrics of a few names, never sizing to the contents of every cell); then fitted."""
+        hh = self.table.horizontalHeader()
+        cells, heads = self.table.fontMetrics(), hh.fontMetrics()
+        least, most = SKILL_WIDTHS
+        self._ideal = {}
+        for col in range(self.model.columnCount()):
+            head = heads.horizontalAdvance(str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")) + 28
+            if col < SkillsGridModel.FIRST_SKILL:
+                self._ideal[col] = max(FIXED_WIDTHS[col], head)
+            else:
+                names = [cells.horizontalAdvance(n) + 24 for n in self.model.level_names(col)]
+                self._ideal[col] = max(least, min(most, max([head, *names])))
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Short of room, the skill columns narrow alike, down to the least width, before the
+        table scrolls sideways: a level name elided with "…" (whole in the tooltip) rather than
+        one cut off at the table's edge."""
+        if not self._ideal:
+            return
+        hh = self.table.horizontalHeader()
+        skills = [c for c in self._ideal if c >= SkillsGridModel.FIRST_SKILL]
+        room = self.table.viewport().width() - sum(w for c, w in self._ideal.items() if c not in skills)
+        wanted = sum(self._ideal[c] for c in skills)
+        scale = 1.0 if wanted <= room or not wanted else max(room, 0) / wanted
+        for c, width in self._ideal.items():
+            hh.resizeSection(c, width if c not in skills else max(SKILL_WIDTHS[0], int(width * scale)))
+
     def _draw(self, rows: list[AssessmentRow]) -> None:
         self.history = rows
-        xs = [_stamp(r.assessed_at) for r in rows]
-        ys = [float(r.level) for r in rows]
-        self.curve.setData(xs, ys)
-        if xs:
-            pad = max((xs[-1] - xs[0]) * 0.08, 86400.0 * 7)  # at least a week either side
-            self.plot.setXRange(xs[0] - pad, xs[-1] + pad, padding=0)
         snap, skill = self.snapshot, self.chart_skill.currentData()
         levels = snap.rubrics.get(skill, ()) if snap and skill is not None else ()
-        if levels:
-            self.plot.getAxis("left").setTicks([[(lv.level, lv.name) for lv in levels]])
-            self.plot.setYRange(min(lv.level for lv in levels) - 0.3, max(lv.level for lv in levels) + 0.3)
         target = next((k.target_level for k in snap.grid.skills
                        if k.skill_id == skill and k.target_level is not None), None) if snap else None
-        self.target_line.setVisible(target is not None)
-        if target is not None:
-            self.target_line.setValue(target)
         student = self.chart_student()
         name = next((s.name for s in self.model.students if s.id == student), "")
+        skill_name = self.chart_skill.currentText()
         if student is None:
-            self.chart_note.setText("Select a student to see their growth.")
-        elif not rows:
-            self.chart_note.setText(f"{name} has not been assessed on {self.chart_skill.currentText()} yet.")
+            empty = ("No student selected", "Select a student to see their growth.")
+        else:
+            empty = ("No assessments yet", f"{name} has not been assessed on {skill_name} yet.")
+        self.chart.show_levels(rows, levels, target, empty=empty)
+        if not rows:
+            self.chart_note.setText("")  # the empty state in the chart's place says it
         else:
             last = rows[-1]
             self.chart_note.setText(f"{name}: {len(rows)} assessment{'s' if len(rows) != 1 else ''}; latest "
@@ -329,6 +405,3 @@ class SkillsTab(Refreshing):
                                                              value.evidence, value.assessed_on),
                 label="Assessing").run_in_background()
 
-
-def _stamp(when: datetime) -> float:
-    return when.timestamp()

@@ -5,24 +5,24 @@ selection as tab-separated codes; Ctrl+V pastes tab-separated codes or labels (v
 ``tracker.services.attendance.parse_paste``: a wrong value refuses the whole paste);
 Ctrl+Z / Ctrl+Shift+Z undo and redo every edit, bulk ones included (an undo writes the
 previous values back through the service). The student column (the vertical header: name,
-rate, trailing absences) stays put while the sessions scroll. Rates and totals come from the
-service: the grid is re-read in the background once the writes have settled.
+attendance rate, absences in a row) stays put while the sessions scroll, under titles that say
+what its figures are. Rates and totals come from the service: the grid is re-read in the
+background once the writes have settled. Sessions more than 15 minutes ahead are greyed and
+refuse marks; a timer opens each one when its time comes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPen,
     QResizeEvent,
     QShowEvent,
     QUndoCommand,
@@ -31,40 +31,43 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from tracker.domain.attendance import MARK_AHEAD
 from tracker.domain.changes import ChangeKind, Changes
+from tracker.domain.percent import format_threshold
 from tracker.domain.policy import Permission
 from tracker.errors import ValidationError
 from tracker.services.attendance import AttendanceGrid, Mark, MarkChange, parse_paste
 from ui.context import AppContext
-from ui.models.attendance_grid import AbsencesRole, AttendanceGridModel, DroppedRole, RateRole
+from ui.models.attendance_grid import AttendanceGridModel
 from ui.reload import Reloader
 from ui.tasks import TaskState
+from ui.views.attendance_grid_table import (
+    COLUMN_WIDTH,
+    HEADER_HEIGHT,
+    NAME_WIDTH,
+    ROW_HEIGHT,
+    CellDelegate,
+    GridTable,
+    SessionHeader,
+    StudentHeader,
+)
 from ui.views.attendance_writer import MarkWriter, status_labels
 from ui.views.base import Refreshing
 from ui.widgets import EmptyState
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.style import set_style_flag
 
-ROW_HEIGHT = 26
-COLUMN_WIDTH = 64
-NAME_WIDTH = 250
-HEADER_HEIGHT = 46
-_SELECTED = QStyle.StateFlag.State_Selected
-_FOCUS = QStyle.StateFlag.State_HasFocus
-_CENTER = Qt.AlignmentFlag.AlignCenter
+# the table's sizes, for the benchmark that builds a grid of the same shape
+__all__ = ["COLUMN_WIDTH", "HEADER_HEIGHT", "NAME_WIDTH", "ROW_HEIGHT", "AttendanceGridView"]
 
 
 @dataclass(frozen=True)
@@ -75,126 +78,6 @@ class CellEdit:
     col: int
     before: int | None
     after: int | None
-
-
-class StudentHeader(QHeaderView):
-    """The frozen student column: name, attendance rate and trailing absences."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Vertical, parent)
-        self.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setMinimumSectionSize(ROW_HEIGHT)
-        self.setDefaultSectionSize(ROW_HEIGHT)
-        self.setFixedWidth(NAME_WIDTH)
-        self.setHighlightSections(True)
-        self._risk = QColor("#b3261e")
-        self._muted = QColor("#5f6b7a")
-        self._line = QColor("#e6eaee")
-        self._fill = QColor("#f7f9fb")
-        self._current = QColor("#e5f1f8")
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(NAME_WIDTH, ROW_HEIGHT * max(1, self.count()))
-
-    def paintSection(self, painter: QPainter, rect: QRect, section: int) -> None:  # noqa: N802 - Qt API
-        model = self.model()
-        if model is None:
-            return
-        painter.save()
-        selected = self.selectionModel() is not None and self.selectionModel().isRowSelected(section, QModelIndex())
-        painter.fillRect(rect, self._current if selected else self._fill)
-        painter.setPen(self._line)
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-        painter.drawLine(rect.topRight(), rect.bottomRight())
-        name = model.headerData(section, Qt.Orientation.Vertical) or ""
-        dropped = model.headerData(section, Qt.Orientation.Vertical, DroppedRole)
-        rate = model.headerData(section, Qt.Orientation.Vertical, RateRole)
-        streak = model.headerData(section, Qt.Orientation.Vertical, AbsencesRole) or 0
-        text_rect = rect.adjusted(10, 0, -96, 0)
-        fm = painter.fontMetrics()
-        totals = section == model.rowCount() - 1
-        if totals:
-            font = painter.font()
-            font.setBold(True)
-            painter.setFont(font)
-        painter.setPen(self._muted if dropped else QColor("#1f2933"))
-        if dropped:
-            font = painter.font()
-            font.setItalic(True)
-            painter.setFont(font)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         fm.elidedText(name, Qt.TextElideMode.ElideRight, text_rect.width()))
-        if not totals:
-            rate_rect = rect.adjusted(rect.width() - 92, 0, -44, 0)
-            painter.setPen(self._risk if rate is not None and rate < 80 else self._muted)
-            painter.drawText(rate_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                             "—" if rate is None else f"{rate:.0f}%")
-            if streak:
-                badge = rect.adjusted(rect.width() - 38, 5, -8, -5)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor("#fde8e4") if streak >= 2 else QColor("#f0f3f6"))
-                painter.drawRoundedRect(badge, 8, 8)
-                painter.setPen(self._risk if streak >= 2 else self._muted)
-                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, f"{streak}×")
-        painter.restore()
-
-
-class SessionHeader(QHeaderView):
-    """Session dates on two lines; a fixed size hint (no measuring of every section's text)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
-        self.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.setDefaultSectionSize(COLUMN_WIDTH)
-        self.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setFixedHeight(HEADER_HEIGHT)
-        self.setHighlightSections(True)
-        self.setStyleSheet("QHeaderView::section { padding: 2px 2px; }")
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(COLUMN_WIDTH * max(1, self.count()), HEADER_HEIGHT)
-
-
-class CellDelegate(QStyledItemDelegate):
-    """Paints a cell straight from the snapshot: the status tint, the code, selection and focus.
-
-    One Python call per visible cell instead of a data() call per role plus the styled item
-    drawing: this is what keeps a 2,000 × 200 grid as quick to paint as a bare table."""
-
-    def __init__(self, model: AttendanceGridModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._selected = QColor("#cfe3f1")
-        self._focus = QColor("#0072B2")
-        self._ink = QPen(QColor("#1f2933"))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        brush, pen, text = self.model.paint_info(index.row(), index.column())
-        rect = option.rect
-        state = option.state
-        if state & _SELECTED:
-            painter.fillRect(rect, self._selected)
-        elif brush is not None:
-            painter.fillRect(rect, brush)
-        if text:
-            painter.setPen(pen or self._ink)
-            painter.drawText(rect, _CENTER, text)
-        if state & _FOCUS:
-            painter.setPen(self._focus)
-            painter.drawRect(rect.adjusted(1, 1, -2, -2))
-            painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
-
-class GridTable(QTableView):
-    key_pressed = Signal(object)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        event.setAccepted(False)
-        self.key_pressed.emit(event)
-        if not event.isAccepted():
-            super().keyPressEvent(event)
 
 
 class MarkCommand(QUndoCommand):
@@ -227,6 +110,7 @@ class AttendanceGridView(Refreshing):
         self.activity_id = activity_id
         self.grid: AttendanceGrid | None = None
         self._scroll_to_column: int | None = None
+        self._left_alone = ""  # what the last edit could not change, and why
         self._writes = 0  # batches stored by this view (a read older than a write is dropped)
         self._read_at_write = 0
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the attendance grid")
@@ -239,6 +123,9 @@ class AttendanceGridView(Refreshing):
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(600)
         self._settle_timer.timeout.connect(self._reload_when_settled)
+        self._opening_timer = QTimer(self)  # the next future session becomes markable
+        self._opening_timer.setSingleShot(True)
+        self._opening_timer.timeout.connect(self._open_sessions)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)
@@ -246,7 +133,7 @@ class AttendanceGridView(Refreshing):
         bar = QHBoxLayout()
         self.take_button = QPushButton("Take attendance…")
         set_style_flag(self.take_button, "primary")
-        self.take_button.setToolTip("Mark today's session student by student (Ctrl+T)")
+        self.take_button.setToolTip("Mark today's session student by student (Ctrl+Shift+T)")
         self.take_button.clicked.connect(self.take_attendance.emit)
         bar.addWidget(self.take_button)
         self.undo_button = QPushButton("Undo")
@@ -270,9 +157,6 @@ class AttendanceGridView(Refreshing):
             self.statuses_button.clicked.connect(self.edit_statuses)
             bar.addWidget(self.statuses_button)
         bar.addStretch(1)
-        self.legend = QLabel("")
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        bar.addWidget(self.legend)
         outer.addLayout(bar)
 
         self.model = AttendanceGridModel(self)
@@ -298,12 +182,19 @@ class AttendanceGridView(Refreshing):
         outer.addWidget(self.stack, 1)
 
         foot = QHBoxLayout()
+        notes = QVBoxLayout()  # what the colours and figures mean, and the keys
+        notes.setSpacing(2)
+        self.legend = QLabel("")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)  # wraps between statuses rather than widen a small screen
+        notes.addWidget(self.legend)
         self.hint = QLabel("")
         set_style_flag(self.hint, "muted")
         self.hint.setTextFormat(Qt.TextFormat.RichText)
         self.hint.setWordWrap(True)
-        foot.addWidget(self.hint, 1)
-        self.status_line = QLabel("")
+        notes.addWidget(self.hint)
+        foot.addLayout(notes, 1)
+        self.status_line = ElidedLabel("")  # a long refusal never widens the tab
         self.status_line.setAccessibleName("Save status")
         foot.addWidget(self.status_line)
         outer.addLayout(foot)
@@ -322,7 +213,8 @@ class AttendanceGridView(Refreshing):
         self.redo_action = act("Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")],
                                self.undo_stack.redo)
         self.clear_action = act("Clear marks", [QKeySequence(Qt.Key.Key_Delete)], lambda: self.set_selection(None))
-        self.take_action = act("Take attendance", "Ctrl+T", self.take_attendance.emit)
+        # Ctrl+T is the window's "Take attendance now" (any activity); here: this activity's session
+        self.take_action = act("Take attendance", "Ctrl+Shift+T", self.take_attendance.emit)
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
@@ -355,13 +247,19 @@ class AttendanceGridView(Refreshing):
         self.writer.status_labels = status_labels(grid.statuses)
         self.writer.student_names = {s.id: s.name for s in grid.students}
         active = [s for s in sorted(grid.statuses, key=lambda s: s.sort_order) if s.active]
-        self.legend.setText("&nbsp;&nbsp;".join(
+        self.legend.setText(" &nbsp;".join(
             f"<span style='background:{s.colour}; color:{s.colour}'>&nbsp;&nbsp;</span>&nbsp;"
-            f"<b>{s.code}</b> {s.label}" for s in active))
+            f"<b>{s.code}</b>&nbsp;{s.label}" for s in active)
+            + " &nbsp;· grey:&nbsp;not&nbsp;enrolled&nbsp;then or&nbsp;cancelled · hatched:&nbsp;not&nbsp;held&nbsp;yet")
         codes = "/".join(s.code for s in active)
-        self.hint.setText(f"<b>{codes}</b> mark the selected cells and move down · <b>Del</b> clear · "
-                          "<b>Ctrl+C / Ctrl+V</b> copy, paste from a spreadsheet · "
-                          "<b>Ctrl+Z / Ctrl+Shift+Z</b> undo, redo · grey: not enrolled then or cancelled")
+        self.table.titles.set_minimum(grid.min_attendance)
+        self.hint.setText(
+            f"<b>Rate</b> attendance rate, red below {format_threshold(grid.min_attendance)} · "
+            "<b>3×</b> absent the last 3 sessions in a row · a session opens for marks "
+            f"{int(MARK_AHEAD.total_seconds() // 60)} minutes before it starts<br>"
+            f"<b>{codes}</b> mark and move down · <b>Del</b> clear · <b>Ctrl+C / Ctrl+V</b> copy, paste · "
+            "<b>Ctrl+Z / Ctrl+Shift+Z</b> undo, redo")
+        self._schedule_opening()
         if not grid.sessions or not grid.students:
             self.empty.set_text(
                 "No sessions yet" if not grid.sessions else "Nobody enrolled yet",
@@ -408,6 +306,20 @@ class AttendanceGridView(Refreshing):
         super().resizeEvent(event)
         if self._scroll_to_column is not None:
             QTimer.singleShot(0, self._scroll_once)
+
+    def _schedule_opening(self) -> None:
+        """Wake up when the next session that cannot be marked yet opens (checked again then,
+        so a long wait or a clock change only delays it)."""
+        opening = self.model.next_opening()
+        if opening is None:
+            self._opening_timer.stop()
+            return
+        wait = (opening - datetime.now()).total_seconds()
+        self._opening_timer.start(int(min(max(wait, 0.0) * 1000, 3_600_000)) + 50)
+
+    def _open_sessions(self) -> None:
+        self.model.update_markable(datetime.now())
+        self._schedule_opening()
 
     def _reload_when_settled(self) -> None:
         if self.writer.busy:
@@ -464,18 +376,31 @@ class AttendanceGridView(Refreshing):
                 self.table.setCurrentIndex(index)
 
     def edit_cells(self, wanted: list[tuple[int, int, int | None]], text: str) -> bool:
-        """Push one undoable edit for the cells that change; refuse not-applicable cells."""
+        """Push one undoable edit for the cells that change; refuse not-applicable cells and
+        sessions that cannot be marked yet, and say so."""
         refused = [(r, c) for r, c, _ in wanted if not self.model.editable(r, c)]
         edits = [CellEdit(r, c, self.model.status_id(r, c), sid) for r, c, sid in wanted
                  if self.model.editable(r, c) and self.model.status_id(r, c) != sid]
+        self._left_alone = self._why_left_alone(refused)
         if refused:
-            self._show_state(f"{len(refused)} cell{'s' if len(refused) != 1 else ''} not applicable "
-                             "(not enrolled then, or cancelled): left as they are", "error")
+            self._show_state(self._left_alone, "error")
         if not edits:
             return False
         n = len(edits)
         self.undo_stack.push(MarkCommand(self, edits, text if n == 1 else f"{text} on {n} cells"))
         return True
+
+    def _why_left_alone(self, refused: list[tuple[int, int]]) -> str:
+        """How many cells an edit could not change, and why ("" when none)."""
+        future = sum(1 for _r, c in refused if self.model.is_future(c))
+        other = len(refused) - future
+        said = []
+        if future:
+            said.append(f"{future} cell{'s' if future != 1 else ''} of sessions not held yet "
+                        f"(marks open {int(MARK_AHEAD.total_seconds() // 60)} minutes before the start)")
+        if other:
+            said.append(f"{other} cell{'s' if other != 1 else ''} not applicable (not enrolled then, or cancelled)")
+        return " and ".join(said) + ": left as they are" if said else ""
 
     def write_cells(self, cells: list[tuple[int, int, int | None]]) -> None:
         """Show the values now and queue the write; versions are read when it is sent."""
@@ -504,6 +429,10 @@ class AttendanceGridView(Refreshing):
         self.refresh()
 
     def _show_state(self, text: str, kind: str) -> None:
+        """The status line; "All changes saved" after an edit that left some cells alone keeps
+        saying which (the refusal is not lost behind the success of the rest)."""
+        if kind == "saved" and text == "All changes saved" and self._left_alone:
+            text = f"{text} · {self._left_alone}"
         colour = {"saving": "#5f6b7a", "saved": "#007a5a", "error": "#c0392b"}.get(kind, "#5f6b7a")
         mark = {"saved": "✓ ", "error": "⚠ "}.get(kind, "")
         self.status_line.setText(mark + text)

@@ -42,6 +42,7 @@ class MarkWriter(QObject):
         self.widget = parent
         self._queue: deque[tuple[Build, Done | None, int | None]] = deque()
         self._busy = False
+        self._refused = False  # the last batch was refused: its message stays until the next write
         self.status_labels: dict[int, str] = {}
         self.student_names: dict[int, str] = {}
 
@@ -56,7 +57,7 @@ class MarkWriter(QObject):
 
     def _next(self) -> None:
         if self._busy or not self._queue:
-            if not self._busy:
+            if not self._busy and not self._refused:
                 self.state_changed.emit("All changes saved", "saved")
             return
         build, on_done, rest = self._queue.popleft()
@@ -78,6 +79,7 @@ class MarkWriter(QObject):
 
         def done(marks: list[Mark]) -> None:
             self._busy = False
+            self._refused = False
             if on_done:
                 on_done(marks)
             self.saved.emit(marks)
@@ -88,7 +90,8 @@ class MarkWriter(QObject):
             if isinstance(exc, AttendanceConflict) and rest is None:
                 self._conflict(exc, changes, on_done)
             else:
-                self.state_changed.emit(f"Not saved: {exc}", "error")
+                self._refused = True
+                self.state_changed.emit(refusal_text(exc), "error")
                 self.failed.emit(exc)
                 self._next()
             return True  # said on the status line; the view shows what is stored again
@@ -153,6 +156,12 @@ class ConflictDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+
+def refusal_text(exc: BaseException) -> str:
+    """A refused write as one line for a status line (its problems joined; the line elides)."""
+    lines = [line.strip().removeprefix("- ") for line in str(exc).splitlines() if line.strip()]
+    return "Not saved: " + " · ".join(lines)
 
 
 def status_labels(statuses: tuple[StatusInfo, ...] | list[StatusInfo]) -> dict[int, str]:

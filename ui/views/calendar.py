@@ -1,11 +1,12 @@
-"""Calendar (whoever manages schedules: admins, teachers): the sessions of one activity or all of
-mine, by month or week.
+"""Calendar (whoever may see activities): the sessions of one activity or of all one sees, by
+month or week — every activity for admins, the ones they lead for teachers, their own (or their
+children's) for students and parents, as the policy's ``VIEW_ACTIVITY`` scopes say.
 
 The grid is painted (ui.widgets.calendar_grid); the panel beside it lists the chosen day's
 sessions with what can be done to them: move, cancel or restore, add an extra session. What is
 offered follows the policy (``MANAGE_SCHEDULE``, ``MANAGE_SETTINGS`` for holidays,
-``MANAGE_ACTIVITY`` for a new activity from .ics); writes are ``WriteOp``s whose committed
-session changes reload the page.
+``MANAGE_ACTIVITY`` for a new activity from .ics): without them the page is read-only. Writes
+are ``WriteOp``s whose committed session changes reload the page.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QFileDialog,
@@ -41,11 +43,12 @@ from tracker.services.ical import ImportResult
 from ui.context import AppContext
 from ui.dialogs.holidays_dialog import HolidaysDialog
 from ui.dialogs.schedule_dialog import SessionDialog
+from ui.models.my_progress import follows_children
 from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
-from ui.views.people import action_button
+from ui.widgets.action_bar import action_button
 from ui.widgets.calendar_grid import MonthGrid, WeekGrid, _CalendarBase, activity_colour
 from ui.widgets.style import set_style_flag, styled_label
 
@@ -86,6 +89,8 @@ def session_line(s: SessionInfo, *, with_name: bool = True) -> str:
 class CalendarPage(Page):
     title = "Calendar"
     watches = frozenset({ChangeKind.SESSION, ChangeKind.ACTIVITY, ChangeKind.ATTENDANCE})
+    #: the side panel's narrowest and widest (it takes 28% of the page between them)
+    SIDE_WIDTH = (230, 290)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -102,7 +107,7 @@ class CalendarPage(Page):
         head.setSpacing(8)
         head.addWidget(styled_label("Calendar", heading="1"))
         self.period = styled_label("", heading="2")
-        self.period.setMinimumWidth(180)
+        self.period.setMinimumWidth(170)
         head.addSpacing(12)
         head.addWidget(self.period, 0, Qt.AlignmentFlag.AlignVCenter)
         head.addStretch(1)
@@ -134,14 +139,15 @@ class CalendarPage(Page):
         self.mode_group.idClicked.connect(self.set_mode)
         self._act("Month view", lambda: self.set_mode(MONTH), "", "M")
         self._act("Week view", lambda: self.set_mode(WEEK), "", "W")
-        head.addSpacing(8)
+        outer.addLayout(head)
+        # the filter heads the side panel: the header row then fits a 1024 px screen
         self.filter = QComboBox()
         self.filter.setAccessibleName("Activity filter")
-        self.filter.setMinimumWidth(200)
+        self.filter.setToolTip("Show the sessions of one activity, or of all")
+        self.filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.filter.setMinimumContentsLength(12)
         self.filter.addItem(self._all_text(), None)
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        head.addWidget(self.filter)
-        outer.addLayout(head)
 
         body = QHBoxLayout()
         body.setSpacing(12)
@@ -164,12 +170,13 @@ class CalendarPage(Page):
             grid.dayActivated.connect(lambda d: self.add_extra(d))
         body.addWidget(grid_card, 1)
 
-        side = QFrame()
+        side = self.side = QFrame()
         set_style_flag(side, "card")
-        side.setFixedWidth(290)
+        side.setFixedWidth(self.SIDE_WIDTH[1])
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(14, 12, 14, 12)
         side_lay.setSpacing(8)
+        side_lay.addWidget(self.filter)
         self.day_title = styled_label("", heading="2")
         self.day_note = styled_label("", muted=True)
         self.day_note.setWordWrap(True)
@@ -188,11 +195,12 @@ class CalendarPage(Page):
                                        "Cancel the selected session (or restore a cancelled one)")
         self.extra_action = self._act("Add extra session…", lambda: self.add_extra(None),
                                       "Add a one-off session on the chosen day")
+        #: Move and Cancel side by side, or one above the other when the panel is narrow
+        self.edit_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         if self.can_edit:
-            row = QHBoxLayout()
-            row.addWidget(action_button(self.move_action))
-            row.addWidget(action_button(self.cancel_action))
-            side_lay.addLayout(row)
+            self.edit_row.addWidget(action_button(self.move_action))
+            self.edit_row.addWidget(action_button(self.cancel_action))
+            side_lay.addLayout(self.edit_row)
             side_lay.addWidget(action_button(self.extra_action))
         self.holidays_action = self._act("School holidays…", self.open_holidays,
                                          "The closed days every schedule skips (administrators)")
@@ -212,11 +220,32 @@ class CalendarPage(Page):
         self._update_period()
         self._update_side()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """A narrower side panel on a small screen: the month's day cells keep room for names."""
+        super().resizeEvent(event)
+        low, high = self.SIDE_WIDTH
+        width = max(low, min(high, int(self.width() * 0.28)))
+        self.side.setFixedWidth(width)
+        self.edit_row.setDirection(QBoxLayout.Direction.LeftToRight if width >= high
+                                   else QBoxLayout.Direction.TopToBottom)
+
+    def focus_main(self) -> None:
+        """After switching to the page: the grid, where the arrows move the day and Enter opens."""
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # ------------------------------------------------------------------ helpers
     def _all_text(self) -> str:
-        """The filter's first entry: every activity, or only those one sees as a lead."""
-        sees = scopes(self.ctx.actor.role, Permission.VIEW_ACTIVITY) if self.ctx.actor else frozenset()
-        return "All my activities" if Scope.LED_ACTIVITY in sees and Scope.ANY not in sees else "All activities"
+        """The filter's first entry: every activity, or only those one leads, takes part in, or
+        one's children take part in (read from the policy, not the role's name)."""
+        if self.ctx.actor is None:
+            return "All activities"
+        role = self.ctx.actor.role
+        sees = scopes(role, Permission.VIEW_ACTIVITY)
+        if Scope.ANY in sees:
+            return "All activities"
+        if Scope.OWN_ACTIVITY in sees and follows_children(role):
+            return "All my children's activities"
+        return "All my activities"
 
     def _act(self, text: str, slot: Callable[[], Any], tip: str, key: str = "") -> QAction:
         a = QAction(text, self)
@@ -274,6 +303,16 @@ class CalendarPage(Page):
     def go_to(self, day: date) -> None:
         self.month.set_current(day)
         self.week.set_current(day)
+
+    def reveal_session(self, s: SessionInfo) -> None:
+        """Show a session's day with the session chosen (from the dashboard's next sessions);
+        the day loads in the background if it is not in the range read."""
+        self.go_to(s.starts_at.date())
+        for grid in (self.month, self.week):
+            grid.selected_id = s.id
+            grid.update()
+        self._update_side()
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _current_changed(self, day: date) -> None:
         other = self.week if self.sender() is self.month else self.month

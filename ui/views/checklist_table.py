@@ -30,10 +30,12 @@ from ui.models.milestones import MONTHS, ChecklistModel
 Index = QModelIndex | QPersistentModelIndex
 
 ROW_HEIGHT = 26
-COLUMN_WIDTH = 120
+# narrow enough for three milestones beside the editor on a 1024-pixel screen: titles wrap on up
+# to three lines, long names are elided (the whole name in the tooltip)
+COLUMN_WIDTH = 112
 TITLE_LINES = 3
-NAME_WIDTH = 190
-DONE_WIDTH = 64
+NAME_WIDTH = 160
+DONE_WIDTH = 76
 BOX = 14
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUS = QStyle.StateFlag.State_HasFocus
@@ -60,6 +62,7 @@ class ChecklistDelegate(QStyledItemDelegate):
         self._focus = QPen(QColor("#0072B2"))
         self._ink = QPen(QColor("#1f2933"))
         self._muted = QPen(QColor("#5f6b7a"))
+        self._completed = QPen(QColor("#00795a"))  # the green of done, dark enough for text
         self._boxes: dict[tuple[bool, bool, float], QPixmap] = {}
         self._texts: dict[tuple[str, int], QStaticText] = {}
         self._fm = QFontMetrics(parent.font() if parent is not None else QFont())
@@ -125,8 +128,8 @@ class ChecklistDelegate(QStyledItemDelegate):
             painter.setPen(self._ink)
             painter.drawStaticText(rect.left() + 8, rect.top() + (rect.height() - self._text_h) // 2,
                                    self.static(text, rect.width() - 12))
-        else:
-            painter.setPen(self._ink)
+        else:  # the count; ✓ and green when the student completed the activity
+            painter.setPen(self._completed if done else self._ink)
             painter.drawText(rect, _CENTER, text)
         if marked and marked & _FOCUS:
             painter.setPen(self._focus)
@@ -273,6 +276,7 @@ def checklist_table(model: ChecklistModel, parent: QWidget | None = None) -> QTa
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
     table.setCornerButtonEnabled(False)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -3,21 +3,26 @@
 Who sees which layout is read from the policy table: whoever may see analytics (admins: every
 activity, teachers: the ones they lead) gets figures (KPI cards, a table of activities, students
 at risk); whoever follows their own progress (students) a card per activity; whoever follows
-their children's (parents) a section per child with the same cards.
+their children's (parents) a section per child with the same cards. Under the cards, each
+student's next sessions and milestones due soon (``AHEAD_DAYS``): Enter or a double click opens
+the session in the Calendar, the milestone on the Progress page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -29,17 +34,29 @@ from PySide6.QtWidgets import (
 from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission, can_ever, home_title
 from tracker.domain.standing import HOW_JUDGED
-from tracker.services.analytics import Dashboard
+from tracker.services.analytics import AHEAD_DAYS, Dashboard
+from tracker.services.calendar import SessionInfo
+from tracker.services.milestones import DueMilestone
 from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
-from ui.models.dashboard import ActivityFiguresModel, AtRiskModel
+from ui.models.dashboard import (
+    ActivityFiguresModel,
+    AtRiskModel,
+    due_what,
+    due_when,
+    session_what,
+    session_when,
+)
 from ui.models.my_progress import follows_own_progress
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.widgets import EmptyState, KpiCard, ProgressBarDelegate, apply_widths, make_table
+from ui.widgets.column_fit import fit_columns
+from ui.widgets.delegates import TwoLineDelegate
 from ui.widgets.progress_card import ProgressCard
+from ui.widgets.search import focus_list
 from ui.widgets.style import pct, set_style_flag
 
 
@@ -97,7 +114,7 @@ class StaffDashboard(QWidget):
             "activities": KpiCard("Activities"),
             "students": KpiCard("Students enrolled"),
             "completion_rate": KpiCard("Completion rate"),
-            "average_attendance_rate": KpiCard("Average attendance"),
+            "average_attendance_rate": KpiCard("Attendance", hint="average rate"),
             "at_risk": KpiCard("At risk"),
         }
         for card in self.kpi.values():
@@ -114,6 +131,9 @@ class StaffDashboard(QWidget):
         self.activities_view.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
         self.activities_view.setAccessibleName("Activities")
         apply_widths(self.activities_view)
+        # a small screen drops the least needed figures (the Activities page has them all)
+        self.activities_columns = fit_columns(self.activities_view, stretch=m.NAME, minimum=150, drop=(
+            m.CATEGORY, m.NEXT_SESSION, m.ACTIVE, m.LEADS))
         self.activities_view.activated.connect(self._activated)
         self.activities_view.setToolTip("Double-click an activity to open it on the Activities page")
         self.activities_card = _Card("Activities")
@@ -122,8 +142,8 @@ class StaffDashboard(QWidget):
         if can_take_attendance:
             self.take_button = QPushButton("Take attendance…")
             set_style_flag(self.take_button, "primary")
-            self.take_button.setToolTip("Take attendance for today's session of the selected activity (Ctrl+T)")
-            self.take_button.setShortcut(QKeySequence("Ctrl+T"))
+            # (Ctrl+T, from any page, is the window's "Take attendance now")
+            self.take_button.setToolTip("Take attendance for today's session of the selected activity")
             self.take_button.setEnabled(False)
             self.take_button.clicked.connect(self._take_attendance)
             self.activities_card.head.addSpacing(12)
@@ -142,6 +162,9 @@ class StaffDashboard(QWidget):
         self.risk_view.setAccessibleName("Students at risk")
         self.risk_view.sortByColumn(r.STANDING, Qt.SortOrder.AscendingOrder)
         apply_widths(self.risk_view)
+        # the reason says the figure that matters, so a small screen drops the figures first
+        self.risk_columns = fit_columns(self.risk_view, stretch=r.REASON, minimum=200,
+                                        drop=(r.PROGRESS, r.ATTENDANCE))
         self.risk_empty = EmptyState("Everyone is on track",
                                      "No active student is behind or at risk.")
         self.risk_stack = QStackedWidget()
@@ -212,14 +235,99 @@ class _CardGrid(QWidget):
             grid.setColumnStretch(c, 1)
 
 
+class EntryList(QListWidget):
+    """A short list of two-line entries (when, then what), as tall as its entries: the dashboard
+    scrolls, the list does not. Each entry carries its record (``RecordRole``)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setItemDelegate(TwoLineDelegate(self))
+        self.setUniformItemSizes(True)
+
+    def add(self, first: str, second: str, record: Any, *, struck: bool = False) -> QListWidgetItem:
+        item = QListWidgetItem(f"{first}\n{second}")
+        item.setData(RecordRole, record)
+        item.setToolTip(f"{first}\n{second}")
+        if struck:
+            font = item.font()
+            font.setStrikeOut(True)
+            item.setFont(font)
+        self.addItem(item)
+        return item
+
+    def fit_height(self) -> None:
+        rows = sum(self.sizeHintForRow(i) for i in range(self.count()))
+        self.setFixedHeight(rows + 2 * self.frameWidth())
+
+
+class WhatsNext(QWidget):
+    """One student's next sessions and milestones due soon, side by side (the first ``SHOWN`` of
+    each: the Calendar and the Progress page have the rest)."""
+
+    SHOWN = 6
+
+    session_activated = Signal(object)  # SessionInfo
+    milestone_activated = Signal(object)  # DueMilestone
+
+    def __init__(self, sessions: list[SessionInfo] | tuple[SessionInfo, ...],
+                 due: list[DueMilestone] | tuple[DueMilestone, ...], *, today: date,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(12)
+        ahead = f"next {AHEAD_DAYS} days"
+        self.sessions_card = _Card("Next sessions", ahead)
+        self.sessions = EntryList("Next sessions")
+        for s in sessions[:self.SHOWN]:
+            self.sessions.add(session_when(s, today), session_what(s), s, struck=s.cancelled)
+        self.due_card = _Card("Due soon", f"milestones, {ahead}")
+        self.due = EntryList("Milestones due soon")
+        for m in due[:self.SHOWN]:
+            self.due.add(due_when(m, today), due_what(m), m)
+        self.notes: list[QLabel] = []
+        for card, entries, total, none, more in (
+                (self.sessions_card, self.sessions, len(sessions),
+                 f"No sessions in the next {AHEAD_DAYS} days.", "more in the Calendar"),
+                (self.due_card, self.due, len(due),
+                 f"No milestone due in the next {AHEAD_DAYS} days.", "more on the Progress page")):
+            note = ""
+            if entries.count():
+                entries.fit_height()
+                card.body.addWidget(entries)
+                if total > entries.count():
+                    note = f"{total - entries.count()} {more}"
+            else:
+                entries.hide()
+                note = none
+            if note:
+                label = _muted(note)
+                self.notes.append(label)
+                card.body.addWidget(label)
+            card.body.addStretch(1)
+            lay.addWidget(card, 1)
+        self.sessions.itemActivated.connect(lambda item: self.session_activated.emit(item.data(RecordRole)))
+        self.due.itemActivated.connect(lambda item: self.milestone_activated.emit(item.data(RecordRole)))
+
+
 class LearnerDashboard(QScrollArea):
-    """Student (own cards) and parent (a section per child)."""
+    """Student (own cards) and parent (a section per child), each with what is next."""
+
+    session_activated = Signal(object)  # SessionInfo
+    milestone_activated = Signal(object)  # DueMilestone
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards wrap instead
         self.cards: list[ProgressCard] = []
+        self.next: list[WhatsNext] = []
         self._inner: QWidget | None = None
 
     def _fresh(self) -> QVBoxLayout:
@@ -234,7 +342,24 @@ class LearnerDashboard(QScrollArea):
         self.setWidget(inner)
         self._inner = inner
         self.cards = []
+        self.next = []
         return lay
+
+    def _whats_next(self, lay: QVBoxLayout, sessions: list[SessionInfo] | tuple[SessionInfo, ...],
+                    due: list[DueMilestone] | tuple[DueMilestone, ...]) -> None:
+        block = WhatsNext(sessions, due, today=date.today())
+        block.session_activated.connect(self.session_activated)
+        block.milestone_activated.connect(self.milestone_activated)
+        self.next.append(block)
+        lay.addWidget(block)
+
+    def first_list(self) -> QListWidget | None:
+        """The first list with entries (where the keyboard starts), if any."""
+        for block in self.next:
+            for entries in (block.sessions, block.due):
+                if entries.count():
+                    return entries
+        return None
 
     def show_student(self, d: Dashboard) -> None:
         lay = self._fresh()
@@ -254,6 +379,7 @@ class LearnerDashboard(QScrollArea):
             grid = _CardGrid(d.own)
             self.cards += grid.cards
             lay.addWidget(grid)
+            self._whats_next(lay, d.upcoming, d.due_soon)
         else:
             lay.addWidget(EmptyState("No activities yet",
                                      "When a teacher enrolls you in an activity, your progress appears here."))
@@ -283,6 +409,7 @@ class LearnerDashboard(QScrollArea):
                 grid = _CardGrid(child.rows)
                 self.cards += grid.cards
                 lay.addWidget(grid)
+                self._whats_next(lay, child.upcoming, child.due_soon)
             else:
                 note = _muted(f"{child.name} is not enrolled in any activity yet.")
                 lay.addWidget(note)
@@ -299,6 +426,7 @@ class DashboardPage(Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.dashboard: Dashboard | None = None
+        self._focus_on_load = False  # focus_main was asked before there was anything to focus
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the dashboard")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
@@ -322,16 +450,45 @@ class DashboardPage(Page):
 
     def open_activity(self, activity_id: int) -> None:
         """Double-click on an activity: show it on the Activities page (inside the main window)."""
+        page = self._show("activities")
+        if page is not None and callable(getattr(page, "reveal", None)):
+            page.reveal(activity_id)
+
+    def _show(self, key: str) -> Any:
+        """Another page of the main window, shown (None outside the main window)."""
         show_page = getattr(self.window(), "show_page", None)
         if not callable(show_page):
-            return
+            return None
         try:
-            page = show_page("activities")
+            return show_page(key)
         except KeyError:
-            return
-        reveal = getattr(page, "reveal", None)
-        if callable(reveal):
-            reveal(activity_id)
+            return None
+
+    def open_session(self, s: SessionInfo) -> None:
+        """A next session: its day in the Calendar, the session chosen."""
+        page = self._show("calendar")
+        if page is not None and callable(getattr(page, "reveal_session", None)):
+            page.reveal_session(s)
+
+    def open_milestone(self, m: DueMilestone) -> None:
+        """A milestone due soon: its activity on the Progress page (the child's, for a parent)."""
+        page = self._show("progress")
+        if page is not None and callable(getattr(page, "reveal", None)):
+            page.reveal(m.student_id, m.activity_id)
+
+    def focus_main(self) -> None:
+        """After switching to the page: the activities table (staff), or the first list of
+        what is next (students, parents), so that Down and Enter work at once; while the page
+        is still loading, as soon as it has loaded."""
+        self._focus_on_load = False
+        if self.staff is not None and self.stack.currentWidget() is self.staff:
+            focus_list(self.staff.activities_view)
+        elif self.learner is not None and self.stack.currentWidget() is self.learner:
+            entries = self.learner.first_list()
+            if entries is None or not focus_list(entries):
+                self.learner.setFocus()
+        else:
+            self._focus_on_load = True
 
     def take_attendance(self, activity_id: int) -> QWidget:
         """Open the take-attendance screen for the activity's session of today."""
@@ -379,12 +536,18 @@ class DashboardPage(Page):
                 self.stack.addWidget(self.staff)
             self.staff.show_dashboard(d)
             self.stack.setCurrentWidget(self.staff)
+            if self._focus_on_load and self.isVisible():
+                self.focus_main()
             return
         if self.learner is None:
             self.learner = LearnerDashboard()
+            self.learner.session_activated.connect(self.open_session)
+            self.learner.milestone_activated.connect(self.open_milestone)
             self.stack.addWidget(self.learner)
         if follows_own_progress(d.role):
             self.learner.show_student(d)
         else:
             self.learner.show_parent(d)
         self.stack.setCurrentWidget(self.learner)
+        if self._focus_on_load and self.isVisible():
+            self.focus_main()

@@ -51,6 +51,7 @@ from ui.views.base import Page
 from ui.views.student_skills import StudentSkillsView
 from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
 from ui.widgets.pill import StatusPill
+from ui.widgets.search import focus_list
 from ui.widgets.style import colour, day, pct, set_style_flag, standing_colour, styled_label
 
 NOT_ENROLLED = "Not enrolled in any activity yet"
@@ -125,7 +126,8 @@ class ActivityPanel(QFrame):
             return
         self.title.setText(r.activity)
         self.pill.set_status(r.status)
-        facts = [f"Progress {pct(r.progress_percentage)}"
+        completion = r.completion
+        facts = [(f"Progress {pct(r.progress_percentage)}" if completion is None else completion.label)
                  + (f" (expected by now: {pct(r.expected_progress)})"
                     if r.expected_progress is not None and r.status is ProgressStatus.ACTIVE else ""),
                  f"Attendance {attendance_text(r)} of {r.sessions_held} session{'s' if r.sessions_held != 1 else ''}",
@@ -148,9 +150,10 @@ class ActivityPanel(QFrame):
                                   + (f" ({day(r.override_at)})" if r.override_at else ""))
         self.override.setVisible(r.overridden)
         self.completion.setStyleSheet("")
-        if r.status is ProgressStatus.COMPLETED:
-            self.completion.setText(f"✓ Completed on {day(r.completed_at)}" if r.completed_at else "✓ Completed")
-            self.completion.setStyleSheet(f"color: {colour('OK').name()}; font-weight: 600;")
+        if completion is not None:
+            when = f"Completed on {day(r.completed_at)}. " if r.completed_at else ""
+            self.completion.setText(f"✓ {completion.reason}\n{when}{completion.points}")
+            self.completion.setStyleSheet(f"color: {colour('OK').darker(125).name()}; font-weight: 600;")
         elif r.status is ProgressStatus.DROPPED:
             self.completion.setText(f"Left on {day(r.dropped_on)}" + (f": {r.drop_reason}" if r.drop_reason else ""))
         elif r.status is ProgressStatus.WAITLISTED:
@@ -185,6 +188,8 @@ class MyProgressPage(Page):
         self.learners: list[Learner] = []
         self.student_id: int | None = None
         self.skills: StudentSkillsView | None = None
+        self._reveal: tuple[int, int] | None = None  # (student, activity) to show once loaded
+        self._focus_on_load = False  # focus_main was asked before anything had loaded
         self._milestones: dict[tuple[int, int], list[MilestoneItem]] = {}  # (student, activity)
         self._pending: set[tuple[int, tuple[int, int]]] = set()  # (generation, key) being read
         self._generation = 0  # one per dashboard read: older milestone reads are dropped
@@ -276,6 +281,30 @@ class MyProgressPage(Page):
             self.child.setCurrentIndex(i)
         return i >= 0
 
+    def reveal(self, student_id: int, activity_id: int) -> None:
+        """Show one student's activity (from the dashboard), now or once the page has loaded."""
+        self._reveal = (student_id, activity_id)
+        if self.learners and not self.reloader.loading:
+            self._apply_reveal()
+
+    def _apply_reveal(self) -> None:
+        wanted, self._reveal = self._reveal, None
+        if wanted is None:
+            return
+        student_id, activity_id = wanted
+        self.tabs.setCurrentWidget(self.activities_stack)
+        if student_id != self.student_id:
+            self.choose_child(student_id)
+        if self.select_activity(activity_id):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_main(self) -> None:
+        """After switching to the page: the activities table, so that Down and Enter work at once
+        (once loaded, when asked while loading)."""
+        self._focus_on_load = not self.learners
+        if self.stack.currentWidget() is self.tabs and self.tabs.currentWidget() is self.activities_stack:
+            focus_list(self.table)
+
     def show_skills(self) -> StudentSkillsView:
         """Open the Skills growth tab (building the chart on first use)."""
         self.tabs.setCurrentWidget(self.skills_holder)
@@ -323,6 +352,9 @@ class MyProgressPage(Page):
         self._show_learner(wanted)
         if self.skills is not None:
             self.skills.refresh()
+        self._apply_reveal()
+        if self._focus_on_load and self.isVisible():
+            self.focus_main()
 
     def _child_chosen(self, index: int) -> None:
         student_id = self.child.itemData(index)

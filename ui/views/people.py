@@ -40,27 +40,13 @@ from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.widgets import SearchBox, StatusPill, apply_widths, make_table
+from ui.widgets.action_bar import ActionBar, action_button
 from ui.widgets.actions import widget_action
+from ui.widgets.column_fit import fit_columns
+from ui.widgets.elided import ElidedLabel
+from ui.widgets.search import attach_search, focus_list
 from ui.widgets.style import set_style_flag, styled_label, when
 from ui.widgets.tables import with_side_panel
-
-
-def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
-    """A push button that mirrors a QAction (text, tooltip, enabled, visible)."""
-    button = QPushButton(action.text())
-    button.setToolTip(action.toolTip())
-    if primary:
-        set_style_flag(button, "primary")
-
-    def sync() -> None:
-        button.setText(action.text())
-        button.setEnabled(action.isEnabled())
-        button.setVisible(action.isVisible())
-
-    action.changed.connect(sync)
-    button.clicked.connect(action.trigger)
-    sync()
-    return button
 
 
 class PersonPanel(QFrame):
@@ -114,8 +100,9 @@ class PersonPanel(QFrame):
                      ("Student no.", u.student_number or "—")]
         rows += [("Email", u.email or "—"), ("Last sign-in", when(u.last_login_at, empty="Never"))]
         for k, v in rows:
-            value = QLabel(v)
-            value.setWordWrap(True)
+            # an address cannot wrap: it is cut with "…" (whole in the tooltip); the rest wraps
+            value = ElidedLabel(v) if k == "Email" else QLabel(v)
+            value.setWordWrap(k != "Email")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setToolTip(v)
             form.addRow(styled_label(k + ":", muted=True), value)
@@ -160,10 +147,14 @@ class PersonPanel(QFrame):
                 self.enrolments.addWidget(styled_label("Not enrolled in any activity.", muted=True))
             for r in rows:
                 line = QHBoxLayout()
-                line.addWidget(QLabel(r.activity), 1)
-                detail = styled_label(f"{r.progress_percentage:.0f}%", muted=True)
-                line.addWidget(detail)
-                line.addWidget(StatusPill(r.status))
+                line.addWidget(ElidedLabel(r.activity), 1)
+                pill = StatusPill(r.status)
+                completion = r.completion
+                if completion is None:
+                    line.addWidget(styled_label(f"{r.progress_percentage:.0f}%", muted=True))
+                else:  # the pill says "Completed"; a partial figure beside it would contradict it
+                    pill.setToolTip(completion.tooltip)
+                line.addWidget(pill)
                 self.enrolments.addLayout(line)
 
         def failed(exc: BaseException) -> bool:
@@ -231,11 +222,12 @@ class PeoplePage(Page):
         outer.addLayout(head)
 
         bar = QHBoxLayout()
+        bar.setSpacing(8)
         self.search = SearchBox("Search people…")
         self.search.setToolTip("Matches name, username, class, student number and email; "
                                "several words must all match")
         self.search.search.connect(self._apply_filter)
-        bar.addWidget(self.search, 2)
+        bar.addWidget(self.search, 1)
         self.role_filter = QComboBox()
         self.role_filter.setAccessibleName("Role filter")
         self.role_filter.addItem("All roles", None)
@@ -249,17 +241,19 @@ class PeoplePage(Page):
             self.status_filter.addItem(text)
         self.status_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         bar.addWidget(self.status_filter)
-        bar.addStretch(1)
-        for action in (self.edit_action, self.reset_action, self.toggle_action, self.unlock_action):
-            bar.addWidget(action_button(action))
+        self.action_bar = ActionBar((self.edit_action, self.reset_action, self.toggle_action, self.unlock_action))
+        bar.addWidget(self.action_bar)  # its buttons first; the search box takes what is left
         outer.addLayout(bar)
 
         m = UsersModel
         self.table = make_table({i: c.width for i, c in enumerate(m.columns)})
         self.table.setModel(self.proxy)
         apply_widths(self.table)
+        # what a hidden column says is in the panel beside the table
+        self.columns = fit_columns(self.table, stretch=m.NAME, minimum=150, drop=(
+            m.LAST_LOGIN, m.EMAIL, m.NUMBER, m.SIGN_IN, m.CLASS, m.GRADE, m.USERNAME))
         self.table.setAccessibleName("People")
-        self.search.move_down.connect(self._focus_table)
+        attach_search(self.search, self.table, self.edit_action.trigger)
         find = QAction("Find", self)
         find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -327,10 +321,11 @@ class PeoplePage(Page):
         menu.addAction(self.new_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def _focus_table(self) -> None:
-        self.table.setFocus()
-        if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
-            self.table.selectRow(0)
+    def focus_main(self) -> None:
+        """After switching to the page: the list, so that Down and Enter work at once (the
+        search box when the list is empty)."""
+        if not focus_list(self.table):
+            self.search.setFocus()
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

@@ -53,8 +53,10 @@ PAGES: tuple[PageSpec, ...] = (
              holds(Permission.VIEW_ACTIVITY, Scope.ANY, Scope.LED_ACTIVITY), "activities.svg", "Ctrl+2"),
     PageSpec("people", "People", "ui.views.people:PeoplePage",
              holds(Permission.MANAGE_USERS), "people.svg", "Ctrl+3"),
+    # whoever sees activities sees their sessions: admins all, teachers theirs, students and
+    # parents their own (or their children's) activities, read-only without MANAGE_SCHEDULE
     PageSpec("calendar", "Calendar", "ui.views.calendar:CalendarPage",
-             holds(Permission.MANAGE_SCHEDULE), "calendar.svg", "Ctrl+4"),
+             holds(Permission.VIEW_ACTIVITY), "calendar.svg", "Ctrl+4"),
     PageSpec("skill-catalog", "Skills", "ui.views.skill_catalog:SkillCatalogPage",
              holds(Permission.MANAGE_SETTINGS), "school.svg", "Ctrl+5"),
     # one's own progress, or one's children's (staff follow progress on the activity pages)

@@ -7,12 +7,13 @@ The tab decides what is selected and reads the history; the panel only shows it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QListWidget, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QListView, QListWidget, QScrollArea, QVBoxLayout, QWidget
 
 from tracker.domain.enums import ProgressStatus
+from tracker.domain.progress import CompletionRule
 from tracker.domain.standing import Standing
 from tracker.services.enrollment import RosterRow, StatusChange
-from ui.models.roster import ACTIVE_OR_COMPLETED, OVERRIDE_MARK, override_line
+from ui.models.roster import ACTIVE_OR_COMPLETED, OVERRIDE_MARK, completion_of, override_line
 from ui.widgets.style import day, set_style_flag, styled_label, when
 
 
@@ -45,6 +46,8 @@ class RosterPanel(QFrame):
         self.history = QListWidget()
         self.history.setAccessibleName("Status history")
         self.history.setWordWrap(True)
+        # re-wrap the entries when the panel is narrowed (else their text is cut)
+        self.history.setResizeMode(QListView.ResizeMode.Adjust)
         self.history.setFrameShape(QFrame.Shape.NoFrame)
         self.history.setSpacing(4)
         self.history.setMinimumHeight(90)
@@ -57,14 +60,20 @@ class RosterPanel(QFrame):
         self.facts.setText("Select one student to see their status history." if n else
                            "Select a student to see their status history.")
 
-    def show_student(self, r: RosterRow, requires_signoff: bool, signed: frozenset[int] | None) -> None:
-        """One student's facts; the history says "Loading…" until :meth:`show_history`."""
+    def show_student(self, r: RosterRow, requires_signoff: bool, signed: frozenset[int] | None,
+                     rule: CompletionRule | None = None) -> None:
+        """One student's facts (a completed student: why, and the points earned); the history says
+        "Loading…" until :meth:`show_history`."""
         self.history.clear()
         self.title.setText(r.name)
         facts = [f"Grade {r.grade}" if r.grade else "", r.class_name or "", r.student_number or ""]
         line = " · ".join(f for f in facts if f)
-        status = r.status.label + (f" (#{r.waitlist_position} on the waitlist)" if r.waitlist_position else "")
+        done = completion_of(r, rule)
+        status = done.reason if done else \
+            r.status.label + (f" (#{r.waitlist_position} on the waitlist)" if r.waitlist_position else "")
         text = f"{line}\n{status} · enrolled {day(r.enrolled_on)}" if line else status
+        if done is not None:
+            text += f"\n{done.points}"
         text += standing_facts(r, requires_signoff, signed)
         if r.status is ProgressStatus.DROPPED:
             text += f"\nLeft on {day(r.dropped_on)}: {r.drop_reason or ''}"

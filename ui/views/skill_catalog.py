@@ -35,9 +35,11 @@ from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Page
-from ui.views.people import action_button
 from ui.widgets import EmptyState, SearchBox, apply_widths, make_table
+from ui.widgets.action_bar import action_button
 from ui.widgets.actions import widget_action
+from ui.widgets.column_fit import fit_columns
+from ui.widgets.search import attach_search, focus_list
 from ui.widgets.style import set_style_flag, styled_label
 from ui.widgets.tables import with_side_panel
 
@@ -179,7 +181,6 @@ class SkillCatalogPage(Page):
         self.search = SearchBox("Search skills…")
         self.search.setToolTip("Matches name, category and description; several words must all match")
         self.search.search.connect(self._apply_filter)
-        self.search.move_down.connect(self._focus_table)
         widget_action(self, "Find", self.search.focus_all, "Search skills",
                       QKeySequence.StandardKey.Find).setVisible(False)
         bar.addWidget(self.search, 2)
@@ -195,6 +196,10 @@ class SkillCatalogPage(Page):
         self.table = make_table({i: c.width for i, c in enumerate(m.columns)}, stretch=m.NAME)
         self.table.setModel(self.proxy)
         apply_widths(self.table)
+        # what a hidden column says is in the panel beside the table
+        self.columns = fit_columns(self.table, stretch=m.NAME, minimum=150,
+                                   drop=(m.ASSESSMENTS, m.ACTIVITIES, m.RUBRIC))
+        attach_search(self.search, self.table, self.edit_action.trigger)
         self.table.setAccessibleName("Skill catalog")
         self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda _i: self.edit_action.trigger())
@@ -257,10 +262,11 @@ class SkillCatalogPage(Page):
         menu.addAction(self.new_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
-    def _focus_table(self) -> None:
-        self.table.setFocus()
-        if not self.table.selectionModel().selectedRows() and self.proxy.rowCount():
-            self.table.selectRow(0)
+    def focus_main(self) -> None:
+        """After switching to the page: the catalog (Down and Enter work at once), or the search
+        box when it is empty."""
+        if not focus_list(self.table):
+            self.search.setFocus()
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.domain.changes import ChangeKind, Changes
+from tracker.domain.completion_text import CompletionText
 from tracker.domain.policy import Permission
 from tracker.services.milestones import MAX_NOTES, Checklist, MilestoneRow
 from ui.context import AppContext
+from ui.models.milestones import ChecklistSnapshot, load_checklist
 from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
@@ -120,7 +122,7 @@ class StudentChecklistDialog(QDialog):
     """A student's checklist in one activity (non-modal: the grid stays usable beside it)."""
 
     def __init__(self, ctx: AppContext, activity_id: int, student_id: int, snapshot: Checklist | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, completed: dict[int, CompletionText] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.activity_id = activity_id
@@ -128,6 +130,7 @@ class StudentChecklistDialog(QDialog):
         self.editable = ctx.can(Permission.COMPLETE_MILESTONE)
         self.snapshot: Checklist | None = None
         self.entries: list[MilestoneEntry] = []
+        self.completion: CompletionText | None = None  # why the student completed the activity
         self.question: QMessageBox | None = None
         self.pending = 0  # writes not answered yet
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the checklist")
@@ -170,7 +173,7 @@ class StudentChecklistDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         ctx.events.changed.connect(self._on_changed)
         if snapshot is not None:
-            self.show_snapshot(snapshot)
+            self.show_snapshot(snapshot, completed)
         else:
             self.refresh()
         self._update_buttons()
@@ -185,18 +188,22 @@ class StudentChecklistDialog(QDialog):
     def refresh(self) -> None:
         self.reloader.request()
 
-    def _load(self) -> Callable[[TaskState], Checklist]:
-        service, actor, aid = self.ctx.services.milestones, self.ctx.user, self.activity_id
-        return lambda state: service.checklist(actor, aid)
+    def _load(self) -> Callable[[TaskState], ChecklistSnapshot]:
+        services, actor, aid = self.ctx.services, self.ctx.user, self.activity_id
+        return lambda state: load_checklist(services, actor, aid)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(str(exc))
 
-    def _loaded(self, snap: Checklist) -> None:
-        self.show_snapshot(snap)
+    def _loaded(self, snap: ChecklistSnapshot) -> None:
+        self.show_snapshot(snap.checklist, snap.completed)
 
-    def show_snapshot(self, snap: Checklist) -> None:
+    def show_snapshot(self, snap: Checklist, completed: dict[int, CompletionText] | None = None) -> None:
+        """Show a checklist; ``completed`` (who completed the activity, and why) None keeps what
+        is known."""
         self.snapshot = snap
+        if completed is not None:
+            self.completion = completed.get(self.student_id)
         student = next((s for s in snap.students if s.id == self.student_id), None)
         self._enrolled = student is not None
         if student is not None:
@@ -223,7 +230,8 @@ class StudentChecklistDialog(QDialog):
         else:
             left = (f"{required_left} required still to do" if required_left
                     else "every required milestone done")
-            self.summary.setText(f"{done_count} of {len(self.entries)} milestones done · {left}")
+            self.summary.setText(f"{done_count} of {len(self.entries)} milestones done · {left}"
+                                 + (f"\n{self.completion.tooltip}" if self.completion else ""))
         self._update_buttons()
 
     def _rebuild(self, milestones: tuple[MilestoneRow, ...]) -> None:

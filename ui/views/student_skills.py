@@ -3,8 +3,9 @@ chart of the level over time for the chosen skill (the student themself, their p
 teachers and admins may open it; the service decides).
 
 The view is the Skills growth tab of the Progress page (``ui/views/my_progress.py``), which
-switches it to another child with :meth:`StudentSkillsView.set_student`.
-pyqtgraph is imported when the view is built, never at module import.
+switches it to another child with :meth:`StudentSkillsView.set_student`. The chart is
+``ui.views.growth_chart.GrowthChart`` (pyqtgraph is imported when the view is built, never at
+module import): without any assessment it shows "No assessments yet" instead of empty axes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from tracker.services.skills import AssessmentRow, RubricLevelRow
 from ui.context import AppContext
 from ui.ops import ReadOp
 from ui.tasks import TaskState
+from ui.views.growth_chart import GrowthChart
 from ui.widgets.style import styled_label
 
-LINE_COLOUR = "#0072B2"  # Okabe-Ito blue
-POINT_COLOUR = "#E69F00"  # Okabe-Ito orange
+NO_ASSESSMENTS = ("No assessments yet", "Skills appear here once a teacher assesses them.")
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,6 @@ class StudentSkillsView(QWidget):
     def __init__(self, ctx: AppContext, student_id: int | None, parent: QWidget | None = None, *,
                  margins: bool = True) -> None:
         super().__init__(parent)
-        import pyqtgraph as pg  # lazily
-
         self.ctx = ctx
         self.student_id = student_id
         self.data: StudentSkills | None = None
@@ -51,16 +50,12 @@ class StudentSkillsView(QWidget):
         self.skills.setWordWrap(True)
         self.skills.setSpacing(3)
         self.skills.currentItemChanged.connect(lambda *_: self._draw())
+        self.skills.hide()  # until there are skills to list
         row.addWidget(self.skills)
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
-                                  background="w")
-        self.plot.setAccessibleName("Level over time")
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(LINE_COLOUR, width=2), symbol="o",
-                                    symbolSize=10, symbolBrush=POINT_COLOUR, symbolPen=LINE_COLOUR)
-        row.addWidget(self.plot, 1)
+        self.chart = GrowthChart(symbol_size=10)
+        self.chart.show_empty(*NO_ASSESSMENTS)
+        self.plot, self.curve = self.chart.plot, self.chart.curve
+        row.addWidget(self.chart, 1)
         outer.addLayout(row, 1)
         self.note = styled_label("", muted=True)
         self.note.setWordWrap(True)
@@ -77,7 +72,8 @@ class StudentSkillsView(QWidget):
     def _clear(self) -> None:
         self.data = None
         self.skills.clear()
-        self.curve.setData([], [])
+        self.skills.hide()
+        self.chart.show_empty(*NO_ASSESSMENTS)
         self.heading.setText("Skills growth")
         self.note.setText("")
 
@@ -126,8 +122,9 @@ class StudentSkillsView(QWidget):
                     if self.skills.item(i).data(Qt.ItemDataRole.UserRole) == keep]
             self.skills.setCurrentRow(kept[0] if kept else 0)
         else:
-            self.note.setText("No skills assessed yet.")
-            self.curve.setData([], [])
+            self.note.setText("")
+            self.chart.show_empty(*NO_ASSESSMENTS)
+        self.skills.setVisible(bool(self.skills.count()))  # no empty list beside "No assessments yet"
 
     def current_rows(self) -> list[AssessmentRow]:
         item = self.skills.currentItem()
@@ -138,16 +135,10 @@ class StudentSkillsView(QWidget):
 
     def _draw(self) -> None:
         rows = self.current_rows()
-        xs = [r.assessed_at.timestamp() for r in rows]
-        self.curve.setData(xs, [float(r.level) for r in rows])
         if not rows or self.data is None:
+            self.chart.show_empty(*NO_ASSESSMENTS)
             return
-        pad = max((xs[-1] - xs[0]) * 0.08, 86400.0 * 7)
-        self.plot.setXRange(xs[0] - pad, xs[-1] + pad, padding=0)
-        levels = self.data.rubrics.get(rows[0].skill_id, ())
-        if levels:
-            self.plot.getAxis("left").setTicks([[(lv.level, lv.name) for lv in levels]])
-            self.plot.setYRange(min(lv.level for lv in levels) - 0.3, max(lv.level for lv in levels) + 0.3)
+        self.chart.show_levels(rows, self.data.rubrics.get(rows[0].skill_id, ()))
         last = rows[-1]
         self.note.setText(f"{last.skill}: latest {last.level_name} on {last.assessed_at:%d %b %Y}"
                           + (f" — “{last.evidence}”" if last.evidence else ""))

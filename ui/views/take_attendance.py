@@ -4,29 +4,24 @@ One row per enrolled student, big names, the status as a coloured pill with its 
 Keys (shown in the hint bar): a status code (P, L, E, A… whatever the statuses are) marks the
 current student and moves to the next; ↑/↓ move; Space cycles the status; Ctrl+Enter marks
 everyone not yet marked Present (never overwrites); 1–5 set participation (an unmarked
-student is marked Present with it); Enter or F2 edits the remark (Esc cancels).
-Every mark is saved as it is made; the status line says "Saving…" / "All changes saved".
+student is marked Present with it); Enter or F2 edits the remark (Esc cancels); Ctrl+F or "/"
+finds a student by name (Enter goes to them, and the keys mark again).
+Every mark is saved as it is made; the status line says "Saving…" / "All changes saved", or
+why a mark was refused. A remark typed for a student who has no status yet does not mark them:
+it waits (in italics) and is saved with their first status. A session that has not started
+(more than 15 minutes ahead) is shown greyed and cannot be marked until then.
+
+The screen fits 1024×768 whatever it says: the title, summary and status line are cut with "…"
+(whole text in the tooltip), the paper actions sit at the bottom beside Done.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from datetime import datetime
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,30 +29,30 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from tracker.domain.attendance import can_mark, not_yet_markable, opens_at
 from tracker.services.attendance import AttendanceSheet, Mark, MarkChange, SessionRef, StatusInfo
-from tracker.services.settings import SettingsService
 from ui.context import AppContext
-from ui.documents import Delivery, Document, produce
-from ui.models.attendance_grid import ink, tint
+from ui.models.attendance_sheet import ParticipationDelegate, SheetModel, StatusCellDelegate
 from ui.reload import Reloader
 from ui.tasks import TaskState
+from ui.views.attendance_paper import PaperActions
 from ui.views.attendance_writer import MarkWriter, status_labels
+from ui.views.student_finder import StudentFinder
 from ui.widgets import EmptyState
-from ui.widgets.delegates import _background
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.style import set_style_flag, when
 
-Index = QModelIndex | QPersistentModelIndex
-StatusRole = Qt.ItemDataRole.UserRole + 30
-NAME_POINT_SIZE = 15.0
+__all__ = ["SheetModel", "TakeAttendanceDialog", "TakeAttendanceView", "session_text"]
+
+_GREYED = QColor("#8a94a3")
 
 
 def session_text(s: SessionRef) -> str:
@@ -65,214 +60,6 @@ def session_text(s: SessionRef) -> str:
     if s.cancelled:
         text += " (cancelled)"
     return text
-
-
-def pdf_reports_available() -> bool:
-    return importlib.util.find_spec("tracker.reports.attendance_pdf") is not None
-
-
-def school_name(settings: SettingsService) -> str:
-    """The school's name for paper (read off the GUI thread, with the document)."""
-    try:
-        return settings.get().school_name
-    except Exception:  # noqa: BLE001 - a name on paper is not worth failing for
-        return ""
-
-
-class SheetModel(QAbstractTableModel):
-    """The students of one session with their marks (a snapshot; no I/O)."""
-
-    NUMBER, NAME, STATUS, PARTICIPATION, REMARK = range(5)
-    HEADERS = ("#", "Student", "Status", "Participation", "Remark")
-
-    #: the remark of a row was edited in place (row, text)
-    remark_edited = Signal(int, str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.sheet: AttendanceSheet | None = None
-        self.marks: dict[int, Mark] = {}
-        self._status: dict[int, StatusInfo] = {}
-        self._font = QFont()
-        self._font.setPointSizeF(NAME_POINT_SIZE)
-        self._muted = QColor("#5f6b7a")
-
-    def set_sheet(self, sheet: AttendanceSheet) -> None:
-        self.beginResetModel()
-        self.sheet = sheet
-        self.marks = dict(sheet.marks)
-        self._status = {s.id: s for s in sheet.statuses}
-        self.endResetModel()
-
-    def student_id(self, row: int) -> int:
-        assert self.sheet is not None
-        return self.sheet.students[row].id
-
-    def mark(self, row: int) -> Mark | None:
-        return self.marks.get(self.student_id(row))
-
-    def status_of(self, row: int) -> StatusInfo | None:
-        m = self.mark(row)
-        return self._status.get(m.status_id) if m and m.status_id is not None else None
-
-    def update_marks(self, marks: list[Mark]) -> None:
-        if self.sheet is None:
-            return
-        rows = {s.id: i for i, s in enumerate(self.sheet.students)}
-        for m in marks:
-            if m.session_id != self.sheet.session.id or m.student_id not in rows:
-                continue
-            self.marks[m.student_id] = m
-            r = rows[m.student_id]
-            self.dataChanged.emit(self.index(r, 0), self.index(r, self.REMARK))
-
-    def show_pending(self, row: int, status_id: int | None, participation: int | None = None,
-                     remark: str | None = None) -> None:
-        """Show a change at once while it is being saved (the stored Mark replaces it)."""
-        sid = self.student_id(row)
-        old = self.marks.get(sid)
-        assert self.sheet is not None
-        base = old or Mark(self.sheet.session.id, sid, None, None, "", None, None, None)
-        self.marks[sid] = replace(
-            base, status_id=status_id,
-            participation=base.participation if participation is None else participation,
-            remark=base.remark if remark is None else remark)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.REMARK))
-
-    def counts(self) -> dict[int | None, int]:
-        out: dict[int | None, int] = {}
-        if self.sheet is None:
-            return out
-        for s in self.sheet.students:
-            m = self.marks.get(s.id)
-            key = m.status_id if m else None
-            out[key] = out.get(key, 0) + 1
-        return out
-
-    # ------------------------------------------------------------------ Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.sheet is None else len(self.sheet.students)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if index.column() == self.REMARK:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if self.sheet is None or not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if not 0 <= row < len(self.sheet.students):
-            return None
-        student = self.sheet.students[row]
-        m = self.marks.get(student.id)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if col == self.NUMBER:
-                return str(row + 1)
-            if col == self.NAME:
-                return student.name
-            if col == self.STATUS:
-                st = self.status_of(row)
-                return st.label if st else "Not marked"
-            if col == self.PARTICIPATION:
-                return f"{m.participation} / 5" if m and m.participation else ""
-            if col == self.REMARK:
-                return m.remark if m else ""
-        if role == StatusRole and col == self.STATUS:
-            return self.status_of(row)
-        if role == Qt.ItemDataRole.FontRole and col == self.NAME:
-            return self._font
-        if role == Qt.ItemDataRole.ForegroundRole and col in (self.NUMBER, self.REMARK):
-            return self._muted
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.NUMBER, self.PARTICIPATION):
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.NAME:
-            bits = [student.name]
-            if student.class_name:
-                bits.append(f"class {student.class_name}")
-            if m and m.recorded_by:
-                bits.append(f"marked by {m.recorded_by}")
-            return " · ".join(bits)
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or index.column() != self.REMARK or self.sheet is None:
-            return False
-        text = str(value or "").strip()
-        m = self.mark(index.row())
-        if text == (m.remark if m else ""):
-            return False
-        self.remark_edited.emit(index.row(), text)
-        return True
-
-
-class StatusCellDelegate(QStyledItemDelegate):
-    """The status as a pill in the status's own colour, with its label (colour AND text)."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        _background(painter, option, index)
-        status: StatusInfo | None = index.data(StatusRole)
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(option.font)
-        font.setPointSizeF(max(11.0, font.pointSizeF() + 1))
-        font.setBold(status is not None)
-        painter.setFont(font)
-        fm = painter.fontMetrics()
-        h = fm.height() + 8
-        label = f"{status.code}  {text}" if status else text
-        r = option.rect
-        pill = QRectF(r.left() + 8, r.center().y() - h / 2 + 1,
-                      min(fm.horizontalAdvance(label) + 28, r.width() - 16), h)
-        if status is None:
-            painter.setPen(QColor("#9aa5b1"))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(pill, h / 2, h / 2)
-            painter.setPen(QColor("#5f6b7a"))
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(tint(status.colour, 0.35))
-            painter.drawRoundedRect(pill, h / 2, h / 2)
-            painter.setPen(ink(status.colour))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
-        painter.restore()
-
-
-class ParticipationDelegate(QStyledItemDelegate):
-    """Five dots, the first N filled."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        _background(painter, option, index)
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        n = int(text.split("/")[0]) if text else 0
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        d, gap = 11.0, 6.0
-        r = option.rect
-        x = r.left() + (r.width() - (5 * d + 4 * gap)) / 2
-        y = r.center().y() - d / 2 + 1
-        for i in range(5):
-            if i < n:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(QColor("#0072B2"))
-            else:
-                painter.setPen(QColor("#c5ccd4"))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(QRectF(x + i * (d + gap), y, d, d))
-        painter.restore()
 
 
 class SheetTable(QTableView):
@@ -310,29 +97,34 @@ class TakeAttendanceView(QWidget):
         self._pending: dict[int, int] = {}  # student id -> writes not yet stored
         self.reloader = Reloader(ctx, self._load, self._loaded, self._load_failed, label="Loading attendance")
         self.writer = MarkWriter(ctx, self)
-        self.writer.state_changed.connect(self._show_state)
+        self.writer.state_changed.connect(self.show_state)
         self.writer.saved.connect(self._saved)
         self.writer.failed.connect(lambda _e: self.reload())
+        self._opening_timer = QTimer(self)  # a session shown before it can be marked opens
+        self._opening_timer.setSingleShot(True)
+        self._opening_timer.timeout.connect(self._check_markable)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(8)
         head = QHBoxLayout()
-        self.title = QLabel("Take attendance")
+        self.title = ElidedLabel("Take attendance")
         set_style_flag(self.title, "heading", "1")
-        head.addWidget(self.title)
-        head.addStretch(1)
+        head.addWidget(self.title, 1)
         self.session_box = QComboBox()
         self.session_box.setAccessibleName("Session")
-        self.session_box.setMinimumWidth(230)
+        self.session_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.session_box.setMinimumContentsLength(26)
         self.session_box.setToolTip("The session to take attendance for")
         self.session_box.activated.connect(self._session_chosen)
+        self.session_box.currentTextChanged.connect(  # the whole text, should the box cut it
+            lambda text: self.session_box.setToolTip(f"The session to take attendance for: {text}"))
         head.addWidget(QLabel("Session"))
         head.addWidget(self.session_box)
         outer.addLayout(head)
 
         bar = QHBoxLayout()
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("")
         set_style_flag(self.summary, "muted")
         bar.addWidget(self.summary, 1)
         self.rest_button = QPushButton("Mark the rest Present  (Ctrl+Enter)")
@@ -341,23 +133,14 @@ class TakeAttendanceView(QWidget):
         self.rest_button.clicked.connect(self.mark_rest_present)
         self.rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         bar.addWidget(self.rest_button)
-        self.sign_in_button = self.register_button = self.print_button = None
-        if pdf_reports_available():
-            self.sign_in_button = QPushButton("Sign-in sheet PDF…")
-            self.sign_in_button.setToolTip("Save a printable sign-in sheet for this session and open it")
-            self.sign_in_button.clicked.connect(self.save_sign_in_sheet)
-            self.register_button = QPushButton("Register…")
-            self.register_button.setToolTip("The attendance register for a date range: save as PDF or print")
-            self.register_button.clicked.connect(self.save_register)
-            self.print_button = QPushButton("Print…")
-            self.print_button.setToolTip("Choose a printer and print this session's sign-in sheet")
-            self.print_button.clicked.connect(self.print_sign_in_sheet)
-            for b in (self.sign_in_button, self.register_button, self.print_button):
-                b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                bar.addWidget(b)
         outer.addLayout(bar)
 
         self.model = SheetModel(self)
+        self.find_bar = StudentFinder(self.model.rows_matching, self._go)
+        self.find_bar.finished.connect(self._back_to_table)
+        self.find_field, self.find_count = self.find_bar.field, self.find_bar.count
+        outer.addWidget(self.find_bar)
+
         self.model.remark_edited.connect(self._remark_edited)
         self.table = SheetTable()
         self.table.setModel(self.model)
@@ -368,6 +151,7 @@ class TakeAttendanceView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setTabKeyNavigation(False)
         vh = self.table.verticalHeader()
         vh.setVisible(False)
@@ -397,17 +181,26 @@ class TakeAttendanceView(QWidget):
         self.hint.setStyleSheet("QLabel#attendanceHint { background: #eef2f6; border-radius: 6px;"
                                 " padding: 6px 10px; color: #3e4c59; }")
         outer.addWidget(self.hint)
-        self.status_line = QLabel("")
-        self.status_line.setAccessibleName("Save status")
-        outer.addWidget(self.status_line)
-        self._show_state("Every mark is saved as you make it", "idle")
 
-        rest = QShortcut(QKeySequence("Ctrl+Return"), self)
-        rest.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        rest.activated.connect(self.mark_rest_present)
-        rest2 = QShortcut(QKeySequence("Ctrl+Enter"), self)
-        rest2.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        rest2.activated.connect(self.mark_rest_present)
+        #: the status line and the paper actions; the dialog adds Done at the end
+        self.footer = QHBoxLayout()
+        self.status_line = ElidedLabel("")
+        self.status_line.setAccessibleName("Save status")
+        self.footer.addWidget(self.status_line, 1)
+        self.paper = PaperActions(self)
+        for b in self.paper.buttons:
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.footer.addWidget(b)
+        self.sign_in_button, self.register_button, self.print_button = self.paper.sign_in, \
+            self.paper.register, self.paper.print
+        outer.addLayout(self.footer)
+        self.show_state("Every mark is saved as you make it", "idle")
+
+        for keys, slot in (("Ctrl+Return", self.mark_rest_present), ("Ctrl+Enter", self.mark_rest_present),
+                           (QKeySequence.StandardKey.Find, self.open_find)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         self.reload()
 
     # ------------------------------------------------------------------ loading
@@ -438,7 +231,7 @@ class TakeAttendanceView(QWidget):
         self.session_box.blockSignals(True)
         self.session_box.clear()
         for s in sessions:
-            self.session_box.addItem(session_text(s), s.id)
+            self._add_session(s)
         self.session_box.blockSignals(False)
         if sheet is None:
             self.empty.set_text("No session to take attendance for",
@@ -447,6 +240,15 @@ class TakeAttendanceView(QWidget):
             self.rest_button.setEnabled(False)
             return
         self.show_sheet(sheet)
+
+    def _add_session(self, s: SessionRef) -> int:
+        """A session in the picker; one that cannot be marked yet is greyed and says why."""
+        self.session_box.addItem(session_text(s), s.id)
+        i = self.session_box.count() - 1
+        if not s.cancelled and not can_mark(s.starts_at, datetime.now()):
+            self.session_box.setItemData(i, _GREYED, Qt.ItemDataRole.ForegroundRole)
+            self.session_box.setItemData(i, not_yet_markable(s.starts_at), Qt.ItemDataRole.ToolTipRole)
+        return i
 
     def show_sheet(self, sheet: AttendanceSheet) -> None:
         """Show a sheet (also used by tests and screenshots with a hand-built sheet)."""
@@ -459,19 +261,18 @@ class TakeAttendanceView(QWidget):
         self._codes = {s.code.upper(): s for s in self._statuses}
         self.writer.status_labels = status_labels(sheet.statuses)
         self.writer.student_names = {s.id: s.name for s in sheet.students}
-        self.model.set_sheet(sheet)
+        self.model.set_sheet(sheet, not_yet=self._not_yet(sheet.session))
         i = self.session_box.findData(sheet.session.id)
         if i < 0:
-            self.session_box.addItem(session_text(sheet.session), sheet.session.id)
-            i = self.session_box.count() - 1
+            i = self._add_session(sheet.session)
         self.session_box.setCurrentIndex(i)
         self.title.setText(sheet.activity_name)
-        self.rest_button.setEnabled(not sheet.session.cancelled and bool(sheet.students))
         keys = "  ·  ".join(f"<b>{s.code}</b> {s.label}" for s in self._statuses)
         self.hint.setText(
             f"{keys} — mark and go to the next &nbsp;|&nbsp; <b>↑ ↓</b> move &nbsp;|&nbsp; "
             "<b>Space</b> next status &nbsp;|&nbsp; <b>1–5</b> participation &nbsp;|&nbsp; "
-            "<b>Enter</b> remark (Esc cancels) &nbsp;|&nbsp; <b>Ctrl+Enter</b> the rest Present")
+            "<b>Enter</b> remark (Esc cancels) &nbsp;|&nbsp; <b>Ctrl+F</b> or <b>/</b> find a student "
+            "&nbsp;|&nbsp; <b>Ctrl+Enter</b> the rest Present")
         if not sheet.students:
             self.empty.set_text("Nobody is enrolled on this day",
                                 "Students enrolled in the activity on the session's day appear here.")
@@ -482,6 +283,8 @@ class TakeAttendanceView(QWidget):
             self.table.setCurrentIndex(self.model.index(row, SheetModel.NAME))
             self.table.setFocus()
         self._update_summary()
+        self._announce_not_yet()
+        self._flush_waiting_remarks()
         self.loaded.emit()
 
     def _session_chosen(self, i: int) -> None:
@@ -489,6 +292,33 @@ class TakeAttendanceView(QWidget):
         if sid is not None and sid != self.session_id:
             self.session_id = sid
             self.reload()
+
+    # ------------------------------------------------------------------ a session not held yet
+    @staticmethod
+    def _not_yet(session: SessionRef) -> str:
+        """Why the session cannot be marked yet ("" when it can, or when it is cancelled)."""
+        if session.cancelled or can_mark(session.starts_at, datetime.now()):
+            return ""
+        return not_yet_markable(session.starts_at)
+
+    def _announce_not_yet(self) -> None:
+        """Say it on the status line and wake up when the session opens."""
+        self._opening_timer.stop()
+        if self.sheet is None or not self.model.not_yet:
+            return
+        self.show_state(self.model.not_yet, "error")
+        wait = (opens_at(self.sheet.session.starts_at) - datetime.now()).total_seconds()
+        self._opening_timer.start(int(min(max(wait, 0.0) * 1000, 3_600_000)) + 50)
+
+    def _check_markable(self) -> None:
+        if self.sheet is None:
+            return
+        self.model.set_not_yet(self._not_yet(self.sheet.session))
+        if self.model.not_yet:
+            self._announce_not_yet()
+        else:
+            self.show_state("The session has opened: every mark is saved as you make it", "idle")
+            self._update_summary()
 
     # ------------------------------------------------------------------ keys
     def current_row(self) -> int:
@@ -510,9 +340,11 @@ class TakeAttendanceView(QWidget):
         row = self.current_row()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
             self.mark_rest_present()
+        elif plain and text == "/":
+            self.open_find()
         elif plain and text and text.upper() in self._codes:
-            self.mark(row, self._codes[text.upper()])
-            self._go(row + 1)
+            if self.mark(row, self._codes[text.upper()]):
+                self._go(row + 1)
         elif plain and text in ("1", "2", "3", "4", "5"):
             self.set_participation(row, int(text))
         elif key == Qt.Key.Key_Space and plain:
@@ -532,19 +364,34 @@ class TakeAttendanceView(QWidget):
         elif index.column() == SheetModel.REMARK:
             self.edit_remark(index.row())
 
+    def _back_to_table(self) -> None:
+        self.table.setFocus()
+
+    def open_find(self) -> None:
+        """Ctrl+F or "/": find a student by name (Enter goes to them; the keys mark again)."""
+        if self.sheet is not None and self.sheet.students:
+            self.find_bar.open_finder()
+
     # ------------------------------------------------------------------ writes
     def _writable(self) -> bool:
         if self.sheet is None:
             return False
         if self.sheet.session.cancelled:
-            self._show_state("This session is cancelled: nothing to mark", "error")
+            self.show_state("This session is cancelled: nothing to mark", "error")
+            return False
+        if self.model.not_yet:
+            self.show_state(self.model.not_yet, "error")
             return False
         return True
 
     def _change(self, row: int, status_id: int | None, participation: int | None = None,
                 remark: str | None = None) -> None:
+        """Show a change at once and queue its write. A remark waiting for this student's first
+        status goes with it (and stops waiting once stored)."""
         assert self.sheet is not None
         session_id, student_id = self.sheet.session.id, self.model.student_id(row)
+        if remark is None and status_id is not None:
+            remark = self.model.waiting_remarks.get(student_id)
         self.model.show_pending(row, status_id, participation, remark)
         self._update_summary()
 
@@ -556,18 +403,23 @@ class TakeAttendanceView(QWidget):
                                expected_version=stored.version if stored else None,
                                participation=participation, remark=remark)]
 
-        def stored(_marks: list[Mark]) -> None:
+        def stored(marks: list[Mark]) -> None:
             left = self._pending.get(student_id, 1) - 1
             if left > 0:
                 self._pending[student_id] = left
             else:
                 self._pending.pop(student_id, None)
+            if any(m.student_id == student_id and m.status_id is not None for m in marks):
+                self.model.waiting_remarks.pop(student_id, None)
 
         self.writer.submit(build, stored)
 
-    def mark(self, row: int, status: StatusInfo) -> None:
-        if self._writable():
-            self._change(row, status.id)
+    def mark(self, row: int, status: StatusInfo) -> bool:
+        """Mark a student; False when the session cannot be marked (the status line says why)."""
+        if not self._writable():
+            return False
+        self._change(row, status.id)
+        return True
 
     def cycle(self, row: int) -> None:
         if not self._writable() or not self._statuses:
@@ -598,11 +450,37 @@ class TakeAttendanceView(QWidget):
             self.table.edit(index)
 
     def _remark_edited(self, row: int, text: str) -> None:
-        st = self.model.status_of(row) or self._present_status()
-        if st is not None and self._writable():
-            self._change(row, st.id, remark=text)
+        """A remark of a marked student is saved now; one of a student without a status waits
+        for their status (a remark never marks anyone)."""
+        if self._writable():
+            st = self.model.status_of(row)
+            if st is not None:
+                self._change(row, st.id, remark=text)
+            else:
+                self._wait_with_remark(row, text)
         self.table.setCurrentIndex(self.model.index(row, SheetModel.NAME))
         self.table.setFocus()
+
+    def _wait_with_remark(self, row: int, text: str) -> None:
+        student = self.model.student_id(row)
+        if text:
+            self.model.waiting_remarks[student] = text
+        else:
+            self.model.waiting_remarks.pop(student, None)
+        self.model.show_pending(row, None, remark=text)
+        self._update_summary()
+        if text:
+            name = self.writer.student_names.get(student, "this student")
+            self.show_state(f"Remark kept: it is saved when {name} is marked (a remark does not mark anyone)",
+                             "idle")
+
+    def _flush_waiting_remarks(self) -> None:
+        """A student marked meanwhile (elsewhere) gets the remark waiting for them now."""
+        for row in range(self.model.rowCount()):
+            student = self.model.student_id(row)
+            st = self.model.status_of(row)
+            if student in self.model.waiting_remarks and st is not None and not self.model.not_yet:
+                self._change(row, st.id)
 
     def mark_rest_present(self) -> None:
         if not self._writable() or self._present_status() is None:
@@ -612,7 +490,10 @@ class TakeAttendanceView(QWidget):
         assert present is not None
         for row in range(self.model.rowCount()):
             if self.model.status_of(row) is None:
-                self.model.show_pending(row, present.id)
+                if self.model.student_id(row) in self.model.waiting_remarks:
+                    self._change(row, present.id)  # written with the remark waiting for it
+                else:
+                    self.model.show_pending(row, present.id)
         self._update_summary()
         self.writer.submit(lambda: [], rest_present=self.sheet.session.id)
 
@@ -626,7 +507,7 @@ class TakeAttendanceView(QWidget):
         self.model.update_marks([m for m in mine if not self._pending.get(m.student_id)])
         self._update_summary()
 
-    def _show_state(self, text: str, kind: str) -> None:
+    def show_state(self, text: str, kind: str) -> None:
         colour = {"saving": "#5f6b7a", "saved": "#007a5a", "error": "#c0392b"}.get(kind, "#5f6b7a")
         mark = {"saved": "✓ ", "error": "⚠ "}.get(kind, "")
         self.status_line.setText(mark + text)
@@ -639,68 +520,21 @@ class TakeAttendanceView(QWidget):
         counts = self.model.counts()
         parts = [f"{counts.get(s.id, 0)} {s.label.lower()}" for s in self._statuses if counts.get(s.id)]
         left = counts.get(None, 0)
-        self.rest_button.setEnabled(bool(left) and not self.sheet.session.cancelled)
+        self.rest_button.setEnabled(bool(left) and not self.sheet.session.cancelled and not self.model.not_yet)
         parts.append(f"{left} not marked" if left else "everyone marked")
-        self.summary.setText(f"{len(self.sheet.students)} students · " + ", ".join(parts))
-
-    # ------------------------------------------------------------------ paper
-    def save_sign_in_sheet(self) -> None:
-        """Save this session's sign-in sheet as a PDF where the user says, then open it."""
-        self._sign_in_sheet(Delivery.SAVE)
-
-    def print_sign_in_sheet(self) -> None:
-        """Write this session's sign-in sheet in the background, then pick a printer."""
-        self._sign_in_sheet(Delivery.PRINT)
-
-    def _sign_in_sheet(self, delivery: Delivery) -> None:
-        if self.sheet is None:
-            return
-        sheet, settings = self.sheet, self.ctx.services.settings
-
-        def write(_state: TaskState, path: Path) -> None:
-            from tracker.reports.attendance_pdf import sign_in_sheet
-
-            sign_in_sheet(sheet, school_name(settings), path)
-
-        stem = f"sign-in {sheet.activity_name} {sheet.session.starts_at:%Y-%m-%d}"
-        self._deliver(Document("Sign-in sheet", f"{stem}.pdf", write), delivery)
-
-    def save_register(self) -> None:
-        """Ask for the date range, then save (and open) or print the register."""
-        if self.sheet is None:
-            return
-        from datetime import datetime
-
-        from ui.dialogs.register_dialog import RegisterRangeDialog
-
-        now = datetime.now()
-        dates = [self.sheet.session.starts_at.date()] + [
-            s.starts_at.date() for s in self.sessions if not s.cancelled and s.starts_at <= now]
-        dialog = RegisterRangeDialog(min(dates), max(dates), self)  # default: the term so far
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        start, end = dialog.range()
-        service, settings, actor, aid = (self.ctx.services.attendance, self.ctx.services.settings, self.ctx.user,
-                                         self.activity_id)
-
-        def write(_state: TaskState, path: Path) -> None:
-            from tracker.reports.attendance_pdf import attendance_register
-
-            attendance_register(service.grid(actor, aid), school_name(settings), path, start, end)
-
-        stem = f"register {self.sheet.activity_name} {start:%Y-%m-%d} to {end:%Y-%m-%d}"
-        self._deliver(Document("Attendance register", f"{stem}.pdf", write),
-                      Delivery.PRINT if dialog.choice == RegisterRangeDialog.PRINT else Delivery.SAVE)
-
-    def _deliver(self, document: Document, delivery: Delivery) -> None:
-        produce(self, self.ctx, document, delivery, done=lambda text: self._show_state(text, "saved"))
+        waiting = len(self.model.waiting_remarks)
+        head = f"{len(self.sheet.students)} students · "
+        if waiting:  # first: it is what still needs doing
+            head += f"{waiting} remark{'s' if waiting != 1 else ''} waiting for a status · "
+        self.summary.setText(head + ", ".join(parts))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(940, 680)
 
 
 class TakeAttendanceDialog(QDialog):
-    """The take-attendance screen in its own window (from the dashboard and the grid)."""
+    """The take-attendance screen in its own window (from the dashboard and the grid), sized
+    to fit its screen."""
 
     def __init__(self, ctx: AppContext, activity_id: int, session_id: int | None = None,
                  parent: QWidget | None = None) -> None:
@@ -711,15 +545,12 @@ class TakeAttendanceDialog(QDialog):
         lay.setContentsMargins(0, 0, 0, 0)
         self.view = TakeAttendanceView(ctx, activity_id, session_id, self)
         lay.addWidget(self.view)
-        close = QPushButton("Done")
-        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        close.clicked.connect(self.accept)
-        row = QHBoxLayout()
-        row.setContentsMargins(16, 0, 16, 12)
-        row.addStretch(1)
-        row.addWidget(close)
-        lay.addLayout(row)
-        self.resize(960, 720)
+        self.done_button = QPushButton("Done")
+        self.done_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.done_button.clicked.connect(self.accept)
+        self.view.footer.addWidget(self.done_button)
+        room = self.screen().availableGeometry()
+        self.resize(min(960, room.width() - 24), min(720, room.height() - 48))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         # Enter belongs to the remark editor, not to the dialog's default button
@@ -728,3 +559,19 @@ class TakeAttendanceDialog(QDialog):
             return
         super().keyPressEvent(event)
 
+    def done(self, result: int) -> None:
+        """Closing with remarks still waiting for a status asks first: they are not saved."""
+        waiting = self.view.model.waiting_remarks
+        if waiting:
+            names = ", ".join(self.view.writer.student_names.get(s, "?") for s in list(waiting)[:3])
+            more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+            answer = QMessageBox.question(
+                self, "Remarks not saved",
+                f"{len(waiting)} remark{'s' if len(waiting) != 1 else ''} ({names}{more}) "
+                "wait for a status and are not saved.\n\nClose and discard them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+            waiting.clear()
+        super().done(result)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from tracker.domain.schedule import WEEKDAY_SHORT
 from tracker.services.calendar import SessionInfo
+from ui.widgets.style import elide_text
 
 ACCENT = QColor("#0072B2")
 TEXT = QColor("#1f2933")
@@ -41,6 +42,19 @@ def session_label(s: SessionInfo, *, with_name: bool = True) -> str:
     return ("↷ " if s.moved else "") + text
 
 
+def chip_text(s: SessionInfo, fm: QFontMetrics, width: int) -> str:
+    """What a month cell's chip says in ``width`` pixels: the time and the name; when the cell is
+    too narrow for both, the name alone (the time is in the tooltip and the day's list) — never
+    a time followed by a bare "…"."""
+    full = session_label(s)
+    if fm.horizontalAdvance(full) <= width:
+        return full
+    time_part = session_label(s, with_name=False) + " "
+    if width - fm.horizontalAdvance(time_part) >= fm.horizontalAdvance(s.activity_name[:5] + "…"):
+        return elide_text(fm, full, width)
+    return elide_text(fm, ("↷ " if s.moved else "") + s.activity_name, width)
+
+
 def session_tooltip(s: SessionInfo) -> str:
     lines = [f"<b>{s.activity_name}</b>",
              f"{s.starts_at:%a %d %b}, {s.starts_at:%H:%M}–{s.ends_at:%H:%M}"]
@@ -59,7 +73,7 @@ def session_tooltip(s: SessionInfo) -> str:
     return "<br>".join(lines)
 
 
-def _chip(p: QPainter, rect: QRectF, s: SessionInfo, text: str, font: QFont, *, selected: bool) -> None:
+def _chip(p: QPainter, rect: QRectF, s: SessionInfo, font: QFont, *, selected: bool) -> None:
     base = CANCELLED if s.cancelled else activity_colour(s.activity_id)
     fill = QColor(base)
     fill.setAlpha(40 if not selected else 90)
@@ -74,9 +88,8 @@ def _chip(p: QPainter, rect: QRectF, s: SessionInfo, text: str, font: QFont, *, 
     p.setFont(f)
     p.setPen(MUTED if s.cancelled else base.darker(150))
     inner = rect.adjusted(7, 0, -3, 0)
-    fm = QFontMetrics(f)
     p.drawText(inner, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-               fm.elidedText(text, Qt.TextElideMode.ElideRight, int(inner.width())))
+               chip_text(s, QFontMetrics(f), int(inner.width())))
     if selected:
         p.setPen(QPen(base.darker(130), 1.2))
         p.setBrush(Qt.BrushStyle.NoBrush)
@@ -279,14 +292,14 @@ class MonthGrid(_CalendarBase):
                 p.setPen(QColor("#9a6400"))
                 label = QRectF(num_rect.right() + 2, cell.top() + 3, cell.width() - 34, 20)
                 p.drawText(label, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight),
-                           fm.elidedText(self.holidays[day], Qt.TextElideMode.ElideRight, int(label.width())))
+                           elide_text(fm, self.holidays[day], int(label.width())))
             sessions = self.by_day.get(day, [])
             top = cell.top() + 25
             room = int((cell.bottom() - 3 - top) // (chip_h + 2))
             shown = sessions if len(sessions) <= room else sessions[:max(0, room - 1)]
             for s in shown:
                 rect = QRectF(cell.left() + 3, top, cell.width() - 6, chip_h)
-                _chip(p, rect, s, session_label(s), small, selected=s.id == self.selected_id)
+                _chip(p, rect, s, small, selected=s.id == self.selected_id)
                 self._hits.append((rect, s))
                 top += chip_h + 2
             if len(shown) < len(sessions):
@@ -384,7 +397,7 @@ class WeekGrid(_CalendarBase):
                 label += f" · {self.holidays[day]}"
             fm = QFontMetrics(bold)
             p.drawText(head.adjusted(2, head.height() / 2 - 2, -2, 0), int(Qt.AlignmentFlag.AlignHCenter),
-                       fm.elidedText(label, Qt.TextElideMode.ElideRight, int(head.width() - 4)))
+                       elide_text(fm, label, int(head.width() - 4)))
             p.setPen(QPen(BORDER, 1))
             p.drawLine(QPointF(col.left(), 0), QPointF(col.left(), col.bottom()))
         p.setPen(QPen(BORDER, 1))
@@ -450,7 +463,7 @@ class WeekGrid(_CalendarBase):
             p.setPen(MUTED if s.cancelled else base.darker(160))
             p.drawText(QRect(int(inner.left()), int(y), int(inner.width()), fm.height()),
                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                       QFontMetrics(f).elidedText(text, Qt.TextElideMode.ElideRight, int(inner.width())))
+                       elide_text(QFontMetrics(f), text, int(inner.width())))
             y += fm.height()
 
 

@@ -1,13 +1,14 @@
-"""Painted cells: a progress bar and a status pill. Both read the model's ValueRole."""
+"""Painted cells: a progress bar and a status pill (both read the model's ValueRole), and a
+two-line list entry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.models.base import ValueRole
-from ui.widgets.style import colour, status_colour, status_label
+from ui.widgets.style import colour, elide_text, status_colour, status_label
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -21,7 +22,8 @@ def _background(painter: QPainter, option: QStyleOptionViewItem, index: Index) -
 
 
 class ProgressBarDelegate(QStyledItemDelegate):
-    """A slim bar with the percentage beside it; '—' when there is no value."""
+    """A slim bar with the percentage beside it; '—' when there is no value; a word instead of
+    the bar when the value is text (a completed student reads "Completed", not a partial bar)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         _background(painter, option, index)
@@ -32,6 +34,12 @@ class ProgressBarDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(8, 0, -8, 0)
+        if isinstance(value, str):
+            painter.setPen(text_colour if selected else colour("OK").darker(125))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             elide_text(option.fontMetrics, "✓ " + value, rect.width()))
+            painter.restore()
+            return
         text_width = option.fontMetrics.horizontalAdvance("100%") + 6
         if value is None or (isinstance(value, float) and value < 0):
             painter.setPen(text_colour)
@@ -88,3 +96,33 @@ class StatusPillDelegate(QStyledItemDelegate):
         painter.setPen(base.darker(115))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
+
+
+class TwoLineDelegate(QStyledItemDelegate):
+    """A list entry as a bold first line (when) over a muted second (what), each cut with "…" to
+    the width on its own; a struck-out font (a cancelled session) strikes both lines."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        _background(painter, option, index)
+        first, _, second = str(index.data(Qt.ItemDataRole.DisplayRole) or "").partition("\n")
+        font = index.data(Qt.ItemDataRole.FontRole) or option.font
+        bold = QFont(font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        rect = option.rect.adjusted(8, 3, -8, -3)
+        half = rect.height() // 2
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text = option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        for line, line_font, colour_, top in ((first, bold, text, rect.top()),
+                                              (second, font, text if selected else colour("MUTED"),
+                                               rect.top() + half)):
+            painter.setFont(line_font)
+            painter.setPen(colour_)
+            fm = QFontMetrics(line_font)
+            painter.drawText(QRect(rect.left(), top, rect.width(), half),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             elide_text(fm, line, rect.width()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(120, 2 * option.fontMetrics.height() + 12)

@@ -1,4 +1,8 @@
-"""A student's standing in one activity, as a card (student and parent dashboards)."""
+"""A student's standing in one activity, as a card (student and parent dashboards).
+
+A completed student's card says why it is completed instead of showing a partial bar
+(:attr:`ProgressRow.completion`); every line wraps, so two cards fit side by side at 1024 px.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLa
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.progress_rows import ProgressRow
+from ui.widgets.elided import ElidedLabel
 from ui.widgets.pill import StatusPill
 from ui.widgets.style import colour, day, pct, set_style_flag, standing_colour, status_colour
 
@@ -26,7 +31,7 @@ class ProgressCard(QFrame):
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(0)
-        self.title = QLabel(row.activity)
+        self.title = ElidedLabel(row.activity)
         set_style_flag(self.title, "heading", "2")
         self.category = QLabel(row.category)
         set_style_flag(self.category, "muted")
@@ -53,6 +58,16 @@ class ProgressCard(QFrame):
         set_style_flag(self.percent, "heading", "2")
         progress.addWidget(self.bar, 1)
         progress.addWidget(self.percent)
+        completion = row.completion
+        self.completion: QLabel | None = None
+        if completion is not None:  # "Completed — …" where a partial bar would contradict it
+            self.bar.hide()
+            self.percent.hide()
+            self.completion = QLabel("✓ " + completion.reason)
+            self.completion.setWordWrap(True)
+            self.completion.setToolTip(completion.points)
+            self.completion.setStyleSheet(f"color: {colour('OK').darker(125).name()}; font-weight: 600;")
+            progress.addWidget(self.completion, 1)
         lay.addLayout(progress)
 
         facts = [
@@ -63,6 +78,7 @@ class ProgressCard(QFrame):
             + (f" of {row.points_total}" if row.points_total else ""),
         ]
         self.facts = QLabel("   ·   ".join(facts))
+        self.facts.setWordWrap(True)
         lay.addWidget(self.facts)
 
         self.standing: QLabel | None = None
@@ -73,10 +89,10 @@ class ProgressCard(QFrame):
             self.standing.setWordWrap(True)
             lay.addWidget(self.standing)
 
-        if row.status is ProgressStatus.COMPLETED:
-            text = f"Completed on {day(row.completed_at)}" if row.completed_at else "Completed"
-            self.detail = QLabel("✓ " + text)
-            self.detail.setStyleSheet(f"color: {colour('OK').name()}; font-weight: 600;")
+        if completion is not None:
+            text = f"Completed on {day(row.completed_at)}." if row.completed_at else ""
+            self.detail = QLabel(f"{text} {completion.points}".strip())
+            set_style_flag(self.detail, "muted")
         elif row.status is ProgressStatus.DROPPED:
             reason = f": {row.drop_reason}" if row.drop_reason else ""
             self.detail = QLabel(f"Left on {day(row.dropped_on)}{reason}")

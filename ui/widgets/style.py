@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cache
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
 
 from tracker.domain.standing import Standing
@@ -79,6 +80,19 @@ def term(start: date | None, end: date | None) -> str:
             return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
         return f"{day(start)} – {day(end)}"
     return f"from {day(start)}" if start else f"until {day(end)}"
+
+
+def elide_text(fm: QFontMetrics, text: str, width: int) -> str:
+    """``text`` if it fits ``width`` pixels, else as much of it as fits followed by "…", never
+    leaving a dangling space or separator before the ellipsis ("12:40 Chess …" reads as if the
+    name were "Chess"). For painted text; labels use :class:`ui.widgets.elided.ElidedLabel`."""
+    if width <= 0 or fm.horizontalAdvance(text) <= width:
+        return text
+    cut = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    if not cut.endswith("…"):
+        return cut
+    kept = cut[:-1].rstrip(" ·,;:-–—")
+    return kept + "…" if kept else "…"
 
 
 def set_style_flag(widget: QWidget, name: str, value: object = "true") -> None:

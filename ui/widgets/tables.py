@@ -8,8 +8,10 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableV
 
 def make_table(widths: dict[int, int] | None = None, *, stretch: int | None = None,
                sortable: bool = True, parent: QWidget | None = None) -> QTableView:
-    """Rows selected whole, fixed row heights and column widths (no resizeColumnsToContents)."""
+    """Rows selected whole, fixed row heights and column widths (no resizeColumnsToContents).
+    Tab and Shift+Tab leave the table (arrows move in it): the keyboard is never trapped."""
     view = QTableView(parent)
+    view.setTabKeyNavigation(False)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -25,6 +27,7 @@ def make_table(widths: dict[int, int] | None = None, *, stretch: int | None = No
     vh.setDefaultSectionSize(view.fontMetrics().height() + 14)
     hh = view.horizontalHeader()
     hh.setHighlightSections(False)
+    hh.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrowed column's title ends with "…"
     hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     hh.setStretchLastSection(stretch is None)

@@ -1,0 +1,219 @@
+"""The command line's grammar: every subcommand with a description, an example and help for
+every option (``activity-tracker SUBCOMMAND --help``). The commands themselves are in
+:mod:`tracker.cli`; this module only describes them, so that ``--help`` is one place to read."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from datetime import date, time
+
+from tracker.domain.enums import Role
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+AS_ADMIN = """\
+The command acts as the first active administrator of the database: whoever may open the
+database file runs the school's command line (as with every other subcommand)."""
+
+SIGN_IN = """\
+It acts as the first active administrator of the database (whoever may open the database file
+runs the school's command line), or with --user as that person after checking their password
+(asked for, or the first line of standard input with --password-stdin), and then lists only
+what that person may see, as in the application."""
+
+EXIT_CODES = """\
+Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 wrong usage,
+3 the database cannot be opened or is not an Activity Tracker database."""
+
+
+def _db(p: argparse.ArgumentParser, *, top: bool) -> None:
+    p.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=None if top else argparse.SUPPRESS,
+        help="SQLite file or SQLAlchemy URL (default: $TRACKER_DB or the per-user data folder); "
+             "the folder of a file must exist",
+    )
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
+
+
+def _time_range(text: str) -> tuple[time, time | None]:
+    """'15:30' or '15:30-17:00' → (start, end or None)."""
+    first, _, second = text.partition("-")
+    try:
+        begins = time.fromisoformat(first.strip())
+        ends = time.fromisoformat(second.strip()) if second.strip() else None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time like 15:30 (or 15:30-17:00)") from None
+    if ends is not None and ends <= begins:
+        raise argparse.ArgumentTypeError(f"{text!r}: the end must be after the start")
+    return begins, ends
+
+
+def _wrap(text: str) -> str:
+    """Paragraphs (separated by a blank line) filled to 80 columns: the raw formatter keeps the
+    examples' own lines, so the prose is wrapped here."""
+    return "\n\n".join(textwrap.fill(paragraph, 80) for paragraph in text.split("\n\n"))
+
+
+def _command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, summary: str,
+             description: str, *examples: str, notes: str = "") -> argparse.ArgumentParser:
+    """A subcommand whose --help says what it does, how it acts, and shows an example."""
+    epilog = "Example:\n" if len(examples) == 1 else "Examples:\n"
+    epilog += "\n".join(f"  {e}" for e in examples)
+    if notes:
+        epilog += "\n\n" + _wrap(notes)
+    p = sub.add_parser(name, help=summary, description=_wrap(description), epilog=epilog,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _db(p, top=False)
+    return p
+
+
+def _sign_in_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", metavar="USERNAME", default=None,
+                   help="act as this person (their password is checked) instead of the first administrator")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="with --user: read the password from the first line of standard input")
+    p.add_argument("--json", action="store_true", help="print a JSON array of objects instead of lines")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="activity-tracker",
+        description=_wrap("Track students' progress in extracurricular activities. "
+                          "With no subcommand, starts the desktop application."),
+        epilog="Examples:\n  activity-tracker demo --db school.db\n  activity-tracker --db school.db\n"
+               "  activity-tracker activities --db school.db\n\n"
+               "Run activity-tracker SUBCOMMAND --help for a subcommand's options and an example.\n\n"
+               + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _db(parser, top=True)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+
+    _command(sub, "gui", "start the desktop application (the default)",
+             "Start the desktop application on a database (it needs a display; see README).",
+             "activity-tracker gui --db school.db")
+
+    p = _command(sub, "demo", "create a realistic demo school database",
+                 "Create a demo school (students, teachers, parents, activities, a term of attendance) "
+                 "to try the application with.\n\nIt prints the accounts to sign in with and writes every "
+                 "account to NAME-accounts.txt beside the database (readable by you only).",
+                 "activity-tracker demo --db school.db --students 300",
+                 notes="The database is written all or nothing; an existing file is left alone unless --force.")
+    p.add_argument("--students", type=int, default=600, help="number of students, 1 to 20,000 (default 600)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same school)")
+    p.add_argument("--password", default=DEMO_PASSWORD,
+                   help=f"password of every demo account (default {DEMO_PASSWORD})")
+    p.add_argument("--force", action="store_true", help="overwrite an existing database")
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing (but print the accounts) when the database already exists")
+
+    p = _command(sub, "create-user", "create an account",
+                 "Create an account. The first administrator of a new database is created directly; "
+                 "any other account by the first active administrator.",
+                 "echo 'a long secret' | activity-tracker create-user --db school.db --role teacher \\\n"
+                 "      --username t.garcia --display-name 'Teresa Garcia' --password-stdin",
+                 notes="Passwords have at least 8 characters. Without --password-stdin it is asked for.")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role], help="the account's role")
+    p.add_argument("--username", required=True, help="the name to sign in with (letters, digits, . _ @ -)")
+    p.add_argument("--display-name", default="", help="the name shown in the application (default: the username)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from standard input (first line)")
+
+    _command(sub, "migrate", "create or upgrade the database schema (with a backup)",
+             "Create a new database, or upgrade an older one to this version's schema. An SQLite "
+             "database is copied to NAME.backup-REVISION-STAMP.db first.",
+             "activity-tracker migrate --db school.db",
+             notes="The folder of the database file must exist: a mistyped path is refused, not created "
+                   "(the default data folder is created when needed).")
+
+    p = _command(sub, "export-ics", "write an activity's sessions as an iCalendar (.ics) file",
+                 "Write an activity's timetable as an iCalendar file for calendar programs: one recurring "
+                 "event per weekly pattern, with its cancelled and moved dates, and the single sessions.",
+                 "activity-tracker export-ics --db school.db --activity 3 --out chess.ics",
+                 notes=AS_ADMIN + "\n\nActivity ids: activity-tracker activities")
+    p.add_argument("--activity", type=int, required=True, metavar="ID", help="activity id (see: activities)")
+    p.add_argument("--out", required=True, metavar="FILE.ics", help="file to write")
+    p.add_argument("--tz", default=None, help="time zone of the school (default: $TRACKER_TZ or the system's)")
+
+    p = _command(sub, "import-ics", "add the meetings of an .ics file as sessions, or holidays",
+                 "Add the meetings of an iCalendar file to an activity, or create an activity from it. "
+                 "A recurring event becomes a weekly pattern with its cancelled and moved dates; other "
+                 "meetings become single sessions. All-day events are skipped and listed, unless "
+                 "--all-day-at gives them a time.\n\nWith --holidays, the file's all-day events become "
+                 "school holidays instead (administrators).",
+                 "activity-tracker import-ics chess.ics --db school.db --activity 3",
+                 "activity-tracker import-ics club.ics --new-activity 'Chess Club'",
+                 "activity-tracker import-ics district-2026.ics --holidays",
+                 notes=AS_ADMIN + " Importing the same file again adds nothing.")
+    p.add_argument("file", metavar="FILE.ics", help="the iCalendar file to read")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--activity", type=int, metavar="ID", help="add to this activity (see: activities)")
+    target.add_argument("--new-activity", metavar="NAME", help="create a new activity with this name")
+    target.add_argument("--holidays", action="store_true",
+                        help="make the file's all-day events school holidays (a district's holiday calendar)")
+    p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="first day to import (default: the calendar's first event)")
+    p.add_argument("--to", dest="end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="last day to import (default: a year after its last dated event)")
+    p.add_argument("--all-day-at", type=_time_range, default=None, metavar="HH:MM[-HH:MM]",
+                   help="add all-day events as sessions at this time (an hour long unless an end is given); "
+                        "default: skip them and list them")
+    p.add_argument("--tz", default=None, help="time zone of the school (default: $TRACKER_TZ or the system's)")
+
+    p = _command(sub, "import-roster", "import students (CSV, XLSX) or a OneRoster bundle, all or nothing",
+                 "Import people, activities and enrollments from a CSV or Excel file with a header row, or "
+                 "from a OneRoster 1.1/1.2 CSV bundle (folder or .zip). Every problem is listed with its "
+                 "file, row and column; nothing is written unless there is none. Importing the same file "
+                 "again changes nothing.",
+                 "activity-tracker import-roster students.csv --db school.db --dry-run",
+                 "activity-tracker import-roster export.xlsx --map 'Pupil=full_name' --map 'Ref=student_number'",
+                 notes=AS_ADMIN)
+    p.add_argument("path", metavar="PATH", help="CSV/XLSX file, or a OneRoster folder or .zip")
+    p.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    p.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                   help="map a column the importer does not recognise (repeatable), e.g. --map 'Pupil=full_name'; "
+                        "for OneRoster, --map 'class:SOURCEDID=ACTIVITY_ID' (or =skip) instead of a new activity")
+
+    p = _command(sub, "activities", "list the activities with their ids",
+                 "List the activities, one a line: id, name, category, leads, students enrolled "
+                 "(archived ones marked). The ids are what --activity options take.",
+                 "activity-tracker activities --db school.db",
+                 "activity-tracker activities --json --user t.garcia --password-stdin < password.txt",
+                 notes=SIGN_IN)
+    _sign_in_options(p)
+
+    p = _command(sub, "users", "list the people with their ids, by role",
+                 "List people, one a line: id, username, name, role (students with class, grade and "
+                 "student number; accounts that are switched off marked inactive).",
+                 "activity-tracker users --db school.db --role teacher",
+                 "activity-tracker users --role student --json",
+                 notes=SIGN_IN)
+    p.add_argument("--role", type=str.lower, default=None, choices=[r.value for r in Role],
+                   help="only people with this role (default: everyone)")
+    _sign_in_options(p)
+
+    p = _command(sub, "screenshot", "render a view as a user, offscreen, to a PNG file",
+                 "Render one view of the application as a user would see it, without a display, to a PNG "
+                 "file.",
+                 "activity-tracker screenshot --db school.db --user admin --view dashboard --out shot.png",
+                 notes="activity-tracker screenshot --list-views lists the views.")
+    p.add_argument("--user", help="username to render as")
+    p.add_argument("--password", default=None, help="password (default: the demo password)")
+    p.add_argument("--view", default="dashboard", help="view name (see --list-views)")
+    p.add_argument("--out", help="PNG file to write")
+    p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    p.add_argument("--list-views", action="store_true", help="list the views and exit")
+    return parser
+
+
+__all__ = ["DEMO_PASSWORD", "build_parser"]
