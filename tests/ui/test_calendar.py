@@ -449,3 +449,47 @@ def test_reveal_session_shows_its_day_with_it_chosen_and_focus_main_goes_to_the_
     assert page.day_list.currentItem() is not None
     page.focus_main()
     assert page.focusWidget() is page.grid
+
+
+def test_all_day_entries_of_an_activity_import_are_listed_and_added_at_the_chosen_time(
+        qtbot, make_ctx, timetable: School, monkeypatch):
+    from datetime import datetime as dt
+
+    from PySide6.QtCore import QTime
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text, *a: told.append(text))
+    ctx = make_ctx(timetable.teacher)
+    tab = ScheduleTab(ctx, timetable.chess)
+    qtbot.addWidget(tab)
+    tab.show()
+    settle(qtbot, ctx)
+    before = {s.starts_at for s in tab.sessions}
+    sample = Path(__file__).resolve().parent.parent / "data" / "ics" / "district_holidays.ics"
+    tab.import_ics(str(sample))
+    settle(qtbot, ctx)
+    dialog = tab.dialog
+    assert dialog.isVisible() and "all-day entries" in dialog.findChildren(QLabel)[0].text()
+    assert any("Thanksgiving break" in label.text() for label in dialog.findChildren(QLabel))
+    assert dialog.skip.isChecked() and not dialog.starts.isEnabled()  # skipping is the default
+    dialog.add.setChecked(True)
+    dialog.starts.setTime(QTime(15, 0))
+    dialog.ends.setTime(QTime(16, 0))
+    dialog.accept()
+    settle(qtbot, ctx)
+    added = {s.starts_at for s in tab.sessions} - before
+    assert dt(2026, 11, 26, 15, 0) in added and dt(2026, 11, 27, 15, 0) in added
+    assert told == [tab.last_message] and "sessions added" in told[0]
+
+
+def test_all_day_entries_are_skipped_and_counted_when_the_import_asks_nothing(qtbot, make_ctx, timetable: School):
+    ctx = make_ctx(timetable.teacher)
+    tab = ScheduleTab(ctx, timetable.chess)
+    qtbot.addWidget(tab)
+    tab.show()
+    settle(qtbot, ctx)
+    sample = Path(__file__).resolve().parent.parent / "data" / "ics" / "district_holidays.ics"
+    tab.import_ics(str(sample), quiet=True)
+    settle(qtbot, ctx)
+    assert "skipped (all-day or cancelled)" in tab.last_message

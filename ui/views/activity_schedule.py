@@ -39,6 +39,7 @@ from tracker.services.activities import ActivitySummary
 from tracker.services.calendar import ScheduleInfo, SessionInfo
 from tracker.services.ical import ImportResult, write_atomic
 from ui.context import AppContext
+from ui.dialogs.all_day_dialog import AllDayTimes, choose_then_import
 from ui.dialogs.schedule_dialog import ScheduleDialog, SessionDialog
 from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
@@ -414,4 +415,11 @@ class ScheduleTab(Refreshing):
             if not quiet:
                 QMessageBox.information(self, "Import .ics", self.last_message)
 
-        self._run(lambda: service.import_ics(actor, source, activity_id=aid), "Import .ics", done)
+        def write(times: AllDayTimes) -> None:
+            at, ends = times if times is not None else (None, None)
+            self._run(lambda: service.import_ics(actor, source, activity_id=aid, all_day_at=at, all_day_ends=ends),
+                      "Import .ics", done)
+
+        # all-day entries are listed first, to be skipped or added at a time the person picks
+        choose_then_import(self, self.ctx, lambda state: service.preview_ics(actor, source, aid), write,
+                           quiet=quiet, opened=lambda d: setattr(self, "dialog", d))

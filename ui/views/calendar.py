@@ -41,6 +41,7 @@ from tracker.services.activities import ActivitySummary
 from tracker.services.calendar import HolidayInfo, SessionInfo
 from tracker.services.ical import ImportResult
 from ui.context import AppContext
+from ui.dialogs.all_day_dialog import AllDayTimes, choose_then_import
 from ui.dialogs.holidays_dialog import HolidaysDialog
 from ui.dialogs.schedule_dialog import SessionDialog
 from ui.models.my_progress import follows_children
@@ -485,8 +486,14 @@ class CalendarPage(Page):
                 self.refresh()  # show it behind the message (the change is published after it)
                 QMessageBox.information(self, "New activity from .ics", self.last_message)
 
-        WriteOp(self, self.ctx, lambda state: service.import_ics(actor, source, new_activity_name=title),
-                label="New activity from .ics").success(done).run_in_background()
+        def write(times: AllDayTimes) -> None:
+            at, ends = times if times is not None else (None, None)
+            WriteOp(self, self.ctx, lambda state: service.import_ics(actor, source, new_activity_name=title,
+                                                                     all_day_at=at, all_day_ends=ends),
+                    label="New activity from .ics").success(done).run_in_background()
+
+        choose_then_import(self, self.ctx, lambda state: service.preview_ics(actor, source), write, quiet=quiet,
+                           opened=lambda d: setattr(self, "dialog", d))
 
     def move_selected(self) -> SessionDialog | None:
         s = self.selected()
