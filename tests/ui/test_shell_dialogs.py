@@ -288,4 +288,7 @@ def test_first_run_can_load_a_demo_school(qtbot, empty_ctx, db_path, monkeypatch
     assert empty_ctx.services is not old_services
     assert empty_ctx.services.auth.has_admin()
     assert shown and "demo-pass-2026" in shown[0]
+    # every account (not only the few shown) is written beside the database, and the message says where
+    listing = db_path.with_name(f"{db_path.stem}-accounts.txt")
+    assert str(listing) in shown[0] and listing.read_text(encoding="utf-8").count("\n") > 30
     empty_ctx.services.db.dispose()

@@ -190,6 +190,7 @@ class FirstRunDialog(WaitingDialog):
         ``then(accounts)``: the demo accounts listing when asked for, else ""."""
         from tracker.cli import DEMO_PASSWORD
         from tracker.demo import describe_accounts as describe
+        from tracker.demo import write_accounts_file
         from tracker.services.bootstrap import open_database
 
         target = self.target
@@ -199,7 +200,11 @@ class FirstRunDialog(WaitingDialog):
             if not describe_accounts:
                 return services, ""
             try:
-                return services, describe(target, DEMO_PASSWORD)
+                text = describe(target, DEMO_PASSWORD)
+                written = write_accounts_file(target, DEMO_PASSWORD)  # every account, beside the database
+                if written is not None:
+                    text += f"\n\nAll {written[1]} accounts are listed in {written[0]}."
+                return services, text
             except TrackerError as exc:
                 return services, str(exc)
 
