@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,34 +46,14 @@ from ui.tasks import TaskState
 from ui.views.base import Refreshing
 from ui.views.checklist_table import checklist_table, size_fixed_columns
 from ui.views.milestone_writes import MilestoneWrites
+from ui.widgets.action_bar import action_button
 from ui.widgets.actions import widget_action
 from ui.widgets.elided_combo import ElidedComboBox
 from ui.widgets.milestone_delegates import MilestoneListDelegate, row_height
-from ui.widgets.style import set_style_flag, styled_label
+from ui.widgets.style import styled_label
 
 #: the editor's width: at least its buttons' (the layout's minimum), this share of the tab, at most
 EDITOR_WIDTHS = (0.26, 300)
-
-
-def action_button(action: QAction, *, primary: bool = False) -> QPushButton:
-    """A push button mirroring a QAction (text, tooltip, enabled, visible). Unlike
-    ``ui.views.people.action_button`` it is never shown before it has a parent (showing a
-    parentless button makes it a window for a moment, which costs more than the whole table)."""
-    button = QPushButton(action.text())
-    button.setToolTip(action.toolTip())
-    if primary:
-        set_style_flag(button, "primary")
-
-    def sync() -> None:
-        button.setText(action.text())
-        button.setEnabled(action.isEnabled())
-        if button.parent() is not None or not action.isVisible():
-            button.setVisible(action.isVisible())
-
-    action.changed.connect(sync)
-    button.clicked.connect(action.trigger)
-    sync()
-    return button
 
 
 class MilestonesTab(MilestoneWrites, Refreshing):

@@ -19,7 +19,8 @@ from ui.widgets.style import set_style_flag
 
 def action_button(action: QAction, *, primary: bool = False, follow_visible: bool = True) -> QPushButton:
     """A push button that mirrors a QAction (text, tooltip, enabled and, unless told otherwise,
-    visible)."""
+    visible). It is never shown before it has a parent: showing a parentless button makes it a
+    window for a moment, which costs more than a whole table."""
     button = QPushButton(action.text())
     button.setToolTip(action.toolTip())
     if primary:
@@ -29,7 +30,7 @@ def action_button(action: QAction, *, primary: bool = False, follow_visible: boo
         button.setText(action.text())
         button.setToolTip(action.toolTip())
         button.setEnabled(action.isEnabled())
-        if follow_visible:
+        if follow_visible and (button.parent() is not None or not action.isVisible()):
             button.setVisible(action.isVisible())
 
     action.changed.connect(sync)
