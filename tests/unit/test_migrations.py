@@ -373,3 +373,38 @@ def test_the_default_data_folder_is_still_created(tmp_path, monkeypatch, capsys)
     assert cli.main(["migrate"]) == 0
     assert "Created a new database" in capsys.readouterr().out
     assert (data / "tracker.db").is_file()
+
+
+def test_upgrading_a_0001_database_keeps_the_rows_that_point_at_altered_tables(tmp_path):
+    """SQLite alters a table by copying it: with foreign keys on, dropping the old copy would
+    cascade-delete every status history row of every enrollment."""
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    cfg = migrate.alembic_config()
+    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(cfg, "0001")
+    stamp = "'2026-01-01','2026-01-01'"
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO users (id, username, display_name, role, active, failed_logins, version, uid, "
+                 f"created_at, updated_at) VALUES (1, 's1', 'S One', 'student', 1, 0, 1, 'u1', {stamp})")
+    conn.execute("INSERT INTO activities (id, name, category, description, location, requires_signoff, "
+                 "require_milestones, archived, version, uid, created_at, updated_at) "
+                 f"VALUES (1, 'Chess', 'Club', '', '', 0, 1, 0, 1, 'a1', {stamp})")
+    conn.execute("INSERT INTO activity_progress (id, user_id, activity_id, status, progress_percentage, "
+                 "progress_manual, status_manual, version, uid, created_at, updated_at) "
+                 f"VALUES (1, 1, 1, 'active', 0, 0, 0, 1, 'p1', {stamp})")
+    conn.execute("INSERT INTO progress_status_history (progress_id, from_status, to_status, changed_at, uid, "
+                 f"created_at, updated_at) VALUES (1, NULL, 'active', '2026-01-01', 'h1', {stamp})")
+    conn.commit()
+    conn.close()
+    db, result = open_database(path)
+    try:
+        assert result is not None and result.to_revision == migrate.head_revision()
+        with db.engine.connect() as c:
+            counts = {t: c.scalar(text(f"SELECT count(*) FROM {t}")) for t in
+                      ("users", "activities", "activity_progress", "progress_status_history")}
+            assert counts == {"users": 1, "activities": 1, "activity_progress": 1, "progress_status_history": 1}
+            assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for everyone after
+    finally:
+        db.dispose()

@@ -208,9 +208,24 @@ def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
         backup_path = _backup_sqlite(Path(db.url.database), current)
 
     cfg = alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with db.engine.connect() as conn:
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+        # drop would cascade-delete the rows that point at it (every status history row of an
+        # enrollment, say). So keys are off during the upgrade (a pragma that only works outside a
+        # transaction) and checked as a whole before the commit.
+        raw = conn.connection.dbapi_connection if db.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise DatabaseError(f"Upgrading {where} would leave rows pointing at missing ones; "
+                                        "nothing was changed (the backup is beside it).")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
     return MigrationResult(current, head, backup_path)
 
 
