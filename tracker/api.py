@@ -123,6 +123,30 @@ class TrackerAPI:
         a = self.services.analytics.activity_analytics(actor, activity_id)
         return to_json(a)  # type: ignore[no-any-return]
 
+    # ------------------------------------------------------------------ certificates
+
+    def issue_certificates(
+        self, actor: Actor, activity_id: int, student_ids: list[int] | None = None, *,
+        template: str | None = None, out_dir: str | os.PathLike[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One certificate per completed student (or the ones named): serial, code, student_id, path.
+        With ``out_dir`` the PDFs are written there before this returns; without, into the school's
+        certificate folder after the commit."""
+        issued = self.services.certificates.issue(actor, activity_id, student_ids, template=template,
+                                                  out_dir=out_dir)
+        return [{"serial": c.serial, "code": c.code, "student_id": c.student_id, "path": c.path} for c in issued]
+
+    def verify_certificate(self, text: str) -> dict[str, Any]:
+        """The QR text, the short code or a PDF's path -> status (VALID, REVOKED, SUPERSEDED,
+        UNKNOWN, INVALID), serial, student, activity, completed_on, issued_at, reason. No account
+        needed."""
+        return to_json(self.services.certificates.verify(text))  # type: ignore[no-any-return]
+
+    def revoke_certificate(self, actor: Actor, serial: str, *, reason: str) -> dict[str, Any]:
+        c = self.services.certificates.revoke(actor, serial, reason=reason)
+        return {"serial": c.serial, "code": c.code, "student_id": c.student_id, "status": c.status.value,
+                "reason": c.reason, "path": c.path}
+
 
 def _activity(a: Any) -> dict[str, Any]:
     d: dict[str, Any] = to_json(a)

@@ -57,6 +57,10 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "import-ics": cmd_import_ics,
         "activities": cmd_activities,
         "users": cmd_users,
+        "certificates": cmd_certificates,
+        "revoke-certificate": cmd_revoke_certificate,
+        "public-key": cmd_public_key,
+        "verify": cmd_verify,
     }
     try:
         if command in handlers:
@@ -354,3 +358,52 @@ def cmd_import_roster(args: argparse.Namespace) -> int:
         print(f"Imported in {result.seconds:.1f} s: {len(result.created_ids)} created, "
               f"{len(result.updated_ids)} updated.")
         return 0
+
+
+def cmd_certificates(args: argparse.Namespace) -> int:
+    """Issue and write the PDFs; one ``serial code path`` line each (or JSON)."""
+    with _services(args) as services:
+        issued = services.certificates.issue(_actor(args, services), args.activity, args.student,
+                                             template=args.template, out_dir=args.out, force=args.force)
+    if args.json:
+        print(json.dumps([{"serial": c.serial, "code": c.code, "student_id": c.student_id, "path": c.path}
+                          for c in issued], ensure_ascii=False, indent=2))
+    for c in [] if args.json else issued:
+        print(f"{c.serial} {c.code} {c.path or '(file pending)'}")
+    if not issued:
+        print("No student has completed this activity: no certificate written.", file=sys.stderr)
+    return 0
+
+
+def cmd_revoke_certificate(args: argparse.Namespace) -> int:
+    with _services(args) as services:
+        c = services.certificates.revoke(_actor(args, services), args.serial, reason=args.reason)
+    if args.json:
+        print(json.dumps({"serial": c.serial, "status": c.status.value, "reason": c.reason}, ensure_ascii=False))
+    else:
+        print(f"Revoked {c.serial} ({c.student}, {c.activity}): {c.reason}")
+    return 0
+
+
+def cmd_public_key(args: argparse.Namespace) -> int:
+    from tracker.services.ical import write_atomic
+
+    with _services(args) as services:
+        key = services.certificates.public_key()
+    if args.out:
+        try:
+            write_atomic(args.out, key.pem)
+        except OSError as exc:
+            raise TrackerError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
+    print(key.did)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 only for VALID: scripts can test a certificate with the exit code alone."""
+    from tracker.services.certificates import CertificateStatus
+
+    with _services(args) as services:
+        result = services.certificates.verify(args.text)
+    print(result.line())
+    return 0 if result.status is CertificateStatus.VALID else 1

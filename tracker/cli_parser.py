@@ -202,6 +202,50 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only people with this role (default: everyone)")
     _sign_in_options(p)
 
+    p = _command(sub, "certificates", "write certificates (PDF) for an activity's completed students",
+                 "Issue a certificate to every student who completed the activity (or to the students "
+                 "named) and write one PDF per student. Prints one line per certificate: serial, "
+                 "verification code, file. A student who already holds a valid certificate gets the same "
+                 "one again; a student who has not completed is refused, unless an administrator names "
+                 "them with --student and adds --force.",
+                 "activity-tracker certificates --db school.db --activity 3 --out ./certificates",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "may only do\nwhat that person may do")
+                 + "\n\nWithout --out the files go to the school's certificate folder.")
+    p.add_argument("--activity", type=int, required=True, metavar="ID", help="activity id (see: activities)")
+    p.add_argument("--student", type=int, action="append", default=None, metavar="ID",
+                   help="only this student (repeatable; see: users --role student)")
+    p.add_argument("--template", default=None, metavar="NAME",
+                   help="certificate design, e.g. classic, modern, minimal (default: classic)")
+    p.add_argument("--out", default=None, metavar="DIR", help="folder to write the PDFs to")
+    p.add_argument("--force", action="store_true",
+                   help="administrators: issue to the --student named even without completion")
+    _sign_in_options(p)
+
+    p = _command(sub, "revoke-certificate", "revoke a certificate (it then verifies as REVOKED)",
+                 "Revoke a certificate by its serial number. The reason is kept in the register and "
+                 "shown to whoever verifies the certificate.",
+                 "activity-tracker revoke-certificate 2026-000123 --db school.db --reason 'Issued by mistake'",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "may only do\nwhat that person may do"))
+    p.add_argument("serial", metavar="SERIAL", help="the certificate's serial number, e.g. 2026-000123")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why it is revoked (required)")
+    _sign_in_options(p)
+
+    p = _command(sub, "public-key", "write the school's certificate public key and print its did:key",
+                 "Print the school's did:key (the name its certificates are signed under) and, with --out, "
+                 "write its public key as PEM (SubjectPublicKeyInfo) so that anyone can verify the "
+                 "certificates with any JOSE library. The key is created on first use.",
+                 "activity-tracker public-key --db school.db --out school-key.pem")
+    p.add_argument("--out", default=None, metavar="FILE.pem", help="file to write the public key to")
+
+    p = _command(sub, "verify", "check a certificate: QR text, short code or PDF file",
+                 "Check a certificate offline against this school's keys. Prints one line starting with "
+                 "VALID, REVOKED, SUPERSEDED, UNKNOWN or INVALID (tampered, or another key), then the "
+                 "details.",
+                 "activity-tracker verify --db school.db 'Chess Club - Sam Student - 2026-000123.pdf'",
+                 "activity-tracker verify K7M3QX9TPW",
+                 notes="Exit code 0 only for VALID, 1 otherwise. No account is needed.")
+    p.add_argument("text", metavar="TEXT_OR_FILE", help="the QR code's text, the short code, or a certificate PDF")
+
     p = _command(sub, "screenshot", "render a view as a user, offscreen, to a PNG file",
                  "Render one view of the application as a user would see it, without a display, to a PNG "
                  "file.",

@@ -55,6 +55,7 @@ from ui import resources, theme
 from ui.context import AppContext
 from ui.dialogs import alive, app_settings
 from ui.dialogs.login import LoginDialog
+from ui.dialogs.verify_dialog import open_verify_dialog
 from ui.idle_lock import IdleLock, LockScreen
 from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
@@ -329,8 +330,11 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.log_action = self._action("Open &log folder", self.open_log_folder, None,
                                        "The support log to send to IT when something went wrong")
+        self.verify_action = self._action(
+            "&Verify a certificate…", lambda: open_verify_dialog(self.ctx, self), None, "Check a certificate's code, QR text or PDF, offline")
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.verify_action)
         help_menu.addSeparator()
         help_menu.addAction(self.log_action)
         help_menu.addSeparator()

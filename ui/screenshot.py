@@ -37,6 +37,7 @@ from ui.tasks import TaskRunner, TaskState
 
 if TYPE_CHECKING:
     from tracker.domain.policy import Actor
+    from tracker.services.certificates import CertificateInfo
     from ui.context import AppContext
     from ui.main_window import MainWindow
 
@@ -60,6 +61,7 @@ DIALOG_VIEWS: dict[str, str] = {
     "link-guardian": "the Link parent/guardian dialog of the People page (administrators)",
     "new-activity": "the New activity dialog of the Activities page (administrators)",
     "new-skill": "the New skill dialog of the Skills page (administrators)",
+    "verify": "the Verify a certificate dialog (Help menu), showing a valid certificate when there is one",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
@@ -71,6 +73,8 @@ PAGE_VIEWS: dict[str, tuple[str, str]] = {
     "skills": ("activities", "the largest activity's own page, Skills tab (levels, participation, growth chart)"),
     "set-progress": ("activities", "the largest activity's Roster tab, setting progress by hand for its first "
                                    "student"),
+    "certificates": ("activities", "the largest activity's own page, Certificates tab (its completed students' "
+                                   "certificates, issued first when the school has none)"),
     "student-progress": ("progress", "the Progress page's Skills growth tab (as the student, or a parent: "
                                      "their first child)"),
 }
@@ -459,6 +463,7 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
+            "verify": lambda: _verify_dialog(app, ctx, window),
         }
         dialog = opener[view]() if view in opener else _page_dialog(app, ctx, window, *PAGE_DIALOGS[view])
         if dialog is None:
@@ -529,6 +534,14 @@ def _open_page_view(app: QApplication, ctx: AppContext, window: MainWindow, view
         # the latest session with marks shows what a sheet looks like; else today's
         session_id = grid.sessions[marked[-1]].id if marked else None
         dialog = detail.take_attendance(session_id)
+    elif view == "certificates":
+        if detail.certificates is None:
+            raise TrackerError(f"{ctx.user.username} does not issue certificates.")
+        sample_certificates(app, ctx, largest.id)
+        detail.tabs.setCurrentWidget(detail.certificates)
+        detail.certificates.refresh()
+        settle(app, ctx)
+        detail.certificates.table.selectRow(0)
     elif view == "skills":
         if getattr(detail, "skills", None) is None:
             raise TrackerError(f"{ctx.user.username} does not assess skills.")
@@ -556,6 +569,40 @@ def _import_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QD
     dialog.set_path(SAMPLE_ROSTER)
     settle(app, ctx)
     return dialog
+
+
+def _verify_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog:
+    """The Verify dialog, checking a certificate of the largest activity the user sees."""
+    from ui.dialogs.verify_dialog import open_verify_dialog
+
+    dialog = open_verify_dialog(ctx, window)
+    service, actor = ctx.services.activities, ctx.user
+    activities = [a for a in wait_for(app, ctx.tasks, lambda state: service.list_activities(actor))
+                  if not a.archived]
+    if activities:
+        largest = max(activities, key=lambda a: (a.enrolled + a.waitlisted, -a.id))
+        certificates = sample_certificates(app, ctx, largest.id)
+        if certificates:
+            dialog.input.setText(certificates[-1].code)
+            dialog.verify()
+            settle(app, ctx)
+    return dialog
+
+
+def sample_certificates(app: QApplication, ctx: AppContext, activity_id: int) -> list[CertificateInfo]:
+    """The activity's certificates; a school without any (a fresh demo school) first gets its
+    completed students' ones, written into a temporary folder, so the views show real rows."""
+    from tracker.domain.policy import Permission
+
+    if not ctx.can(Permission.ISSUE_CERTIFICATES):
+        return []
+    service, actor = ctx.services.certificates, ctx.user
+    found = wait_for(app, ctx.tasks, lambda state: service.list_for_activity(actor, activity_id))
+    if found:
+        return found
+    with tempfile.TemporaryDirectory(prefix="tracker-certificates-") as folder:
+        return wait_for(app, ctx.tasks, lambda state: service.issue(actor, activity_id, out_dir=folder),
+                        write=True)
 
 
 def _page_dialog(app: QApplication, ctx: AppContext, window: MainWindow, key: str, opener: str) -> QDialog | None:

@@ -578,6 +578,78 @@ def bench_milestone_checklist_200x30(repeat: int, students: int) -> None:
          floor_is="bare QTableView over a constant-string model with the same cells, shown and grabbed")
 
 
+def _certificate_jobs(out: Path, n: int):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from tracker.reports.certificate_pdf import CertificateData
+
+    names = ["Đặng Văn Lâm", "Jürgen Groß", "Søren Ødegaard", "Ōkubo Haruka", "Ελένη Παπαδάκη",
+             "Юлия Смирнова", "Amelia Thompson-Clarke"]
+    token = ("eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9." + "eyJpc3MiOiJkaWQ6a2V5Ono2TWt" * 11
+             + ".c2lnbmF0dXJlLWJ5dGVzLXNpeHR5LWZvdXItb2YtdGhlbS1iYXNlNjR1cmwtZW5jb2RlZC0tLS0tLS0tLS0tLS0")
+    designs = ["classic", "modern", "minimal"]
+    return [(CertificateData(f"{names[i % len(names)]} {i}", "Robotics Club", date(2026, 6, 30), 24.5,
+                             ("Teamwork", "Soldering"), "Riverside Secondary School", f"C-2026-{i:06d}",
+                             f"K{i:04d}-XP", token[:-6] + f"{i:06d}", date(2026, 7, 1)),
+             designs[i % 3], out / f"Robotics Club - {i} - C-2026-{i:06d}.pdf") for i in range(n)]
+
+
+def _bare_certificate_floor(jobs) -> float:  # type: ignore[no-untyped-def]
+    """Seconds for the same files as bare reportlab pages: one embedded font, the name, the QR."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tracker.reports.certificate_layout import load_font
+    from tracker.reports.certificate_qr import draw_qr
+
+    load_font("DejaVuSans")
+    start = time.perf_counter()
+    for data, _template, out in jobs:
+        c = Canvas(str(out), pagesize=(842, 595))
+        c.setFont("DejaVuSans", 30)
+        c.drawString(72, 400, data.student)
+        draw_qr(c, data.token, 700, 60, 100)
+        c.showPage()
+        c.save()
+    return time.perf_counter() - start
+
+
+def bench_certificates_500(repeat: int, students: int) -> None:
+    """500 certificates to disk, QR included: one core (in-process) against the bare floor,
+    then the same batch through render_many on every core (spawning its workers included)."""
+    import resource
+    import tempfile
+
+    from tracker.reports.certificate_pdf import render_certificate, render_many
+
+    n, rounds = 500, max(1, min(repeat, 3))
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = _certificate_jobs(Path(tmp), n)
+        for data, template, out in jobs[:6]:  # warm: fonts parsed, reportlab imported
+            render_certificate(data, template, out)
+        _bare_certificate_floor(jobs[:6])
+        floors, values, cpus, batches, cores = [], [], [], [], []
+        for _ in range(rounds):
+            floors.append(_bare_certificate_floor(jobs))
+            start, cpu = time.perf_counter(), time.process_time()
+            for data, template, out in jobs:
+                render_certificate(data, template, out)
+            values.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            render_many(jobs, workers=os.cpu_count() or 1)
+            batches.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            worker_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            cores.append(worker_cpu / batches[-1])  # cores the batch actually got from the machine
+    one, floor, batch = median(values), median(floors), median(batches)
+    emit("certificates_500", one / n, "s", floor / n, per_core_per_s=round(n / one, 1),
+         per_core_cpu_per_s=round(n / median(cpus), 1), floor_per_s=round(n / floor, 1),
+         batch_s=round(batch, 3), batch_per_s=round(n / batch, 1), workers=os.cpu_count() or 1,
+         speedup=round(one / batch, 2), cores_obtained=round(median(cores), 2), budget_ratio=1.2,
+         floor_is="bare reportlab Canvas to disk: one embedded DejaVu face, the name, the same QR")
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
@@ -589,6 +661,7 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "attendance_tab_open_demo": bench_attendance_tab_demo,
     "milestone_bulk_tick_200": bench_milestone_bulk_tick_200,
     "milestone_checklist_200x30": bench_milestone_checklist_200x30,
+    "certificates_500": bench_certificates_500,
 }
 
 

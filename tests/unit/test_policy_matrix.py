@@ -231,10 +231,17 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "ical.preview_ics": (Permission.MANAGE_SCHEDULE, LEADS),
     "ical.preview_holidays": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "ical.import_holidays": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "certificates.issue": (Permission.ISSUE_CERTIFICATES, LEADS),
+    "certificates.reissue": (Permission.ISSUE_CERTIFICATES, LEADS),
+    "certificates.revoke": (Permission.ISSUE_CERTIFICATES, LEADS),
+    "certificates.list_for_activity": (Permission.ISSUE_CERTIFICATES, LEADS),
+    "certificates.list_for_student": (Permission.VIEW_PROGRESS, READERS),
+    "certificates.rotate_key": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
 }
 
 # Operations used before anyone signs in: they take no actor.
-PUBLIC = {"auth.login", "auth.has_admin", "auth.create_first_admin", "settings.get"}
+PUBLIC = {"auth.login", "auth.has_admin", "auth.create_first_admin", "settings.get",
+          "certificates.verify", "certificates.public_key"}  # anyone holding a certificate checks it
 
 
 def public_operations(services: Services) -> set[str]:
@@ -388,6 +395,13 @@ def _skills_setup(m: Matrix, name: str) -> dict[str, Any]:
     return {"skill": skill.id, "name": skill.name}
 
 
+def _certificate_setup(m: Matrix, c: Case) -> dict[str, Any]:
+    """A valid certificate of the case's student and activity, forced by an admin."""
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    [cert] = m.services.certificates.issue(boss, c.activity, [c.student], force=True)
+    return {"serial": cert.serial}
+
+
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster" / "students.csv"
 
 
@@ -409,6 +423,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         k = _skills_setup(m, name)
     if op.startswith("milestones."):
         k = _milestone_setup(m, name, c)
+    if op in ("certificates.reissue", "certificates.revoke"):
+        k = _certificate_setup(m, c)
     calls: dict[str, Callable[[], Any]] = {
         "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
         "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
@@ -530,6 +546,12 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "skills.history": lambda: s.skills.history(a, c.student),
         "skills.skills_grid": lambda: s.skills.skills_grid(a, c.activity),
         "skills.participation_summary": lambda: s.skills.participation_summary(a, c.activity),
+        "certificates.issue": lambda: _checked(lambda: s.certificates.issue(a, c.activity, [c.student])),
+        "certificates.reissue": lambda: s.certificates.reissue(a, k["serial"], reason=f"by {name}"),
+        "certificates.revoke": lambda: s.certificates.revoke(a, k["serial"], reason=f"by {name}"),
+        "certificates.list_for_activity": lambda: s.certificates.list_for_activity(a, c.activity),
+        "certificates.list_for_student": lambda: s.certificates.list_for_student(a, c.student),
+        "certificates.rotate_key": lambda: s.certificates.rotate_key(a),
     }
     return calls[op]
 

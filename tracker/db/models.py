@@ -21,12 +21,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
@@ -147,6 +149,9 @@ class Activity(Versioned, Base):
     require_milestones: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     min_attendance_pct: Mapped[float | None] = mapped_column()
     requires_signoff: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # a certificate is issued (row + PDF) when a student completes
+    certificate_on_completion: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                                            server_default=sa_true())
 
 
 class ActivityLead(Base):
@@ -450,6 +455,22 @@ class Certificate(Versioned, Base):
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    # why it was superseded (a reissue's reason); the signed compact JWS of the QR code
+    supersede_reason: Mapped[str | None] = mapped_column(String(500))
+    token: Mapped[str | None] = mapped_column(Text)
+
+
+class SigningKey(Versioned, Base):
+    """The school's Ed25519 certificate signing key, shared by every workstation of the database.
+    A rotated key stays (inactive, with ``retired_at``) so that certificates it signed verify."""
+
+    __tablename__ = "signing_keys"
+
+    private_pem: Mapped[str] = mapped_column(Text, nullable=False)  # PKCS8
+    public_raw: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    did: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 # --------------------------------------------------------------------------- system

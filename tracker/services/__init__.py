@@ -9,6 +9,7 @@ from tracker.services.attendance import AttendanceService
 from tracker.services.audit import AuditService
 from tracker.services.auth import AuthService
 from tracker.services.calendar import CalendarService
+from tracker.services.certificates import CertificateService
 from tracker.services.enrollment import EnrollmentService
 from tracker.services.ical import IcalService
 from tracker.services.imports import ImportService
@@ -44,6 +45,7 @@ class Services:
         self.attendance = AttendanceService(db)
         self.skills = SkillService(db)
         self.jobs = JobService(db)
+        self.certificates = CertificateService(db)
 
 
 __all__ = ["Database", "Services"]

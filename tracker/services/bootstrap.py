@@ -20,13 +20,14 @@ from tracker.db.migrate import MigrationResult, ensure_schema
 from tracker.db.models import AttendanceStatus, RubricLevel
 from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.events import (
+    ActivityCompleted,
     AttendanceChanged,
     Event,
     MilestoneCompletionChanged,
     MilestoneSetChanged,
     MilestonesTicked,
 )
-from tracker.services import recompute
+from tracker.services import certificates, recompute
 
 #: in-transaction side effects: event type -> handlers, run in this order
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
@@ -34,10 +35,13 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
     MilestonesTicked: [recompute.on_milestones_ticked],
     MilestoneSetChanged: [recompute.on_milestone_set_changed],
     AttendanceChanged: [recompute.on_attendance_changed],
+    ActivityCompleted: [certificates.on_activity_completed],
 }
 
 #: after-commit work on the outside world: job kind -> handler(db, payload)
-AFTER_COMMIT_JOBS: dict[str, JobHandler] = {}
+AFTER_COMMIT_JOBS: dict[str, JobHandler] = {
+    certificates.WRITE_JOB: certificates.write_certificate_job,
+}
 
 
 def bootstrap(

@@ -23,6 +23,7 @@ class SchoolSettings:
     logo_path: str = ""
     idle_lock_minutes: int = 10
     term_name: str = ""
+    certificate_folder: str = ""  # where certificates issued on completion go ("": beside the database)
 
 
 DEFAULTS = SchoolSettings()

@@ -1,4 +1,5 @@
-"""School settings (administrators): name, logo, idle lock, and where the database lives.
+"""School settings (administrators): name, logo, idle lock, the certificate folder, and where
+the database lives.
 
 School-wide values are read and saved in the background (``services.settings``); the form is
 disabled until they are read. The database location is a preference of this workstation
@@ -98,6 +99,20 @@ class SettingsDialog(WaitingDialog):
         idle_box.addWidget(hint)
         form.addRow("Idle lock", idle_box)
 
+        folder_row = QHBoxLayout()
+        folder_row.setSpacing(8)
+        self.certificate_folder = QLineEdit()
+        self.certificate_folder.setAccessibleName("Certificate folder")
+        self.certificate_folder.setPlaceholderText("Beside the database file")
+        self.certificate_folder.setToolTip("Where certificates issued on completion are written as PDFs")
+        browse_folder = QPushButton("Browse…")
+        browse_folder.setToolTip("Choose the folder for certificate PDFs")
+        browse_folder.setAutoDefault(False)
+        browse_folder.clicked.connect(self.choose_certificate_folder)
+        folder_row.addWidget(self.certificate_folder, 1)
+        folder_row.addWidget(browse_folder)
+        form.addRow("Certificate folder", folder_row)
+
         db_box = QVBoxLayout()
         db_box.setSpacing(4)
         db_row = QHBoxLayout()
@@ -132,7 +147,8 @@ class SettingsDialog(WaitingDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._update_preview()
-        self._school_fields = (self.school_name, self.logo_path, browse_logo, clear_logo, self.idle_minutes)
+        self._school_fields = (self.school_name, self.logo_path, browse_logo, clear_logo, self.idle_minutes,
+                               self.certificate_folder, browse_folder)
         self.start_waiting(self.save_button, *self._school_fields)
         service = ctx.services.settings
         ReadOp(self, ctx, lambda state: service.get(), label="Settings") \
@@ -144,6 +160,7 @@ class SettingsDialog(WaitingDialog):
         self.school_name.setText(current.school_name)
         self.logo_path.setText(current.logo_path)
         self.idle_minutes.setValue(int(current.idle_lock_minutes))
+        self.certificate_folder.setText(current.certificate_folder)
         self.loaded = True
 
     def _not_loaded(self, exc: BaseException) -> bool:
@@ -166,6 +183,12 @@ class SettingsDialog(WaitingDialog):
                                               "Images (*.png *.jpg *.jpeg *.svg)")
         if path:
             self.logo_path.setText(path)
+
+    def choose_certificate_folder(self) -> None:
+        start = self.certificate_folder.text().strip() or str(Path.home())
+        path = QFileDialog.getExistingDirectory(self, "Choose the folder for certificates", start)
+        if path:
+            self.certificate_folder.setText(path)
 
     def choose_database(self) -> None:
         text = self.database.text().strip()
@@ -200,10 +223,12 @@ class SettingsDialog(WaitingDialog):
             return False
         service, actor = self.ctx.services.settings, self.ctx.user
         name, logo, minutes = self.school_name.text().strip(), self.logo_path.text().strip(), self.idle_minutes.value()
+        folder = self.certificate_folder.text().strip()
         self.error.clear_message()
         self.start_waiting(self.save_button)
         WriteOp(self, self.ctx, lambda state: service.update(actor, school_name=name, logo_path=logo,
-                                                             idle_lock_minutes=minutes), label="Settings") \
+                                                             idle_lock_minutes=minutes, certificate_folder=folder),
+                label="Settings") \
             .success(lambda _saved: self._saved(location)).failure(self._refused).run_in_background()
         return True
 

@@ -1,8 +1,9 @@
 """One activity's own page: a header (name, category, leads, places) and tabs.
 
 Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones), Schedule
-(ui.views.activity_schedule), Attendance (ui.views.attendance_grid, for those who take attendance)
-and Skills (ui.views.activity_skills, for those who assess skills). Every tab is a
+(ui.views.activity_schedule), Attendance (ui.views.attendance_grid, for those who take attendance),
+Skills (ui.views.activity_skills, for those who assess skills) and Certificates
+(ui.views.activity_certificates, for those who issue them). Every tab is a
 :class:`ui.views.base.Refreshing` view: it reads when first shown and follows the changes it
 watches. A tab that cannot be built (a broken module, say) is not left out: a tab with the same
 title says what went wrong, and the rest of the page works. The Activities page shows this page in
@@ -34,6 +35,7 @@ from ui.widgets.actions import TabSwitchKeys, focus_first
 from ui.widgets.style import set_style_flag, styled_label, term
 
 if TYPE_CHECKING:
+    from ui.views.activity_certificates import CertificatesTab
     from ui.views.activity_milestones import MilestonesTab
     from ui.views.activity_schedule import ScheduleTab
     from ui.views.activity_skills import SkillsTab
@@ -112,6 +114,8 @@ class ActivityDetailPage(Refreshing):
         self.attendance = self._add_tab("Attendance", self._attendance_tab) \
             if ctx.can(Permission.TAKE_ATTENDANCE) else None
         self.skills = self._add_tab("Skills", self._skills_tab) if ctx.can(Permission.ASSESS_SKILLS) else None
+        self.certificates = self._add_tab("Certificates", self._certificates_tab) \
+            if ctx.can(Permission.ISSUE_CERTIFICATES) else None
         outer.addWidget(self.tabs, 1)
         self.tab_keys = TabSwitchKeys(self.tabs, self)
 
@@ -156,6 +160,12 @@ class ActivityDetailPage(Refreshing):
         from ui.views.activity_skills import SkillsTab
 
         return SkillsTab(self.ctx, self.activity_id)
+
+    def _certificates_tab(self) -> CertificatesTab:
+        """Issued certificates with reissue and revoke, for those who issue them."""
+        from ui.views.activity_certificates import CertificatesTab
+
+        return CertificatesTab(self.ctx, self.activity_id)
 
     def take_attendance(self, session_id: int | None = None) -> QWidget:
         """Open the take-attendance screen for today's session (or the one given)."""
