@@ -4,7 +4,6 @@ as a parent's PDF reader and a verifier's phone would."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -27,8 +26,8 @@ from tracker.reports.certificate_pdf import (
 )
 from tracker.reports.certificate_qr import QR_MASK, _codewords, qr_modules
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="poppler-utils missing: run packaging/install-system-deps.sh")
+# pdftotext, pdfinfo, pdftoppm and zbarimg come from the Makefile's system step (poppler-utils, zbar-tools):
+# a machine without them fails these tests instead of passing them unseen.
 
 # a realistic compact JWS: header.payload.signature, ~420 characters
 TOKEN = ("eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9." + "eyJpc3MiOiJkaWQ6a2V5Ono2TWt" * 11
@@ -61,7 +60,6 @@ def test_three_designs_and_default() -> None:
         TemplateSpec("x", signatures=(Signature("a", "b"),) * 3)
 
 
-@needs_poppler
 @pytest.mark.parametrize("i,name", list(enumerate(NAMES)))
 def test_names_print_and_extract_exactly(tmp_path: Path, i: int, name: str) -> None:
     design = ["classic", "modern", "minimal"][i % 3]
@@ -75,14 +73,11 @@ def test_names_print_and_extract_exactly(tmp_path: Path, i: int, name: str) -> N
     assert f"Certificate — {name} — Robotics Club" in info
 
 
-@needs_poppler
 @pytest.mark.parametrize("design,paper,orientation,size", [
     ("classic", "A4", "landscape", "841.89 x 595.276"), ("modern", "Letter", "portrait", "612 x 792"),
     ("minimal", "Letter", "landscape", "792 x 612"), ("classic", "A4", "portrait", "595.276 x 841.89")])
 def test_qr_decodes_to_the_token_and_paper_is_right(tmp_path: Path, design: str, paper: str,
                                                      orientation: str, size: str) -> None:
-    if shutil.which("zbarimg") is None:
-        pytest.skip("zbar-tools missing: run packaging/install-system-deps.sh")
     out = tmp_path / "c.pdf"
     render_certificate(cert("Đặng Văn Lâm"), spec(design, paper, orientation), out)
     assert f"Page size:       {size} pts" in run("pdfinfo", str(out))
@@ -120,7 +115,6 @@ def test_written_atomically_over_an_old_file(tmp_path: Path) -> None:
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
 
 
-@needs_poppler
 def test_a_long_name_shrinks_and_is_never_cut(tmp_path: Path) -> None:
     name = "Maria-Magdalena Alexandrina Wilhelmina von Hohenzollern-Sigmaringen Pérez"
     out = tmp_path / "c.pdf"
@@ -136,7 +130,6 @@ def test_wording_fills_known_placeholders_only() -> None:
     assert fill_wording("{hours}", cert(hours=12.0)) == "12"
 
 
-@needs_poppler
 def test_logo_and_signatures_are_drawn(tmp_path: Path) -> None:
     from PIL import Image
 
