@@ -9,6 +9,7 @@ disabled until they are read. The database location is a preference of this work
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -99,34 +100,21 @@ class SettingsDialog(WaitingDialog):
         idle_box.addWidget(hint)
         form.addRow("Idle lock", idle_box)
 
-        folder_row = QHBoxLayout()
-        folder_row.setSpacing(8)
         self.certificate_folder = QLineEdit()
         self.certificate_folder.setAccessibleName("Certificate folder")
         self.certificate_folder.setPlaceholderText("Beside the database file")
         self.certificate_folder.setToolTip("Where certificates issued on completion are written as PDFs")
-        browse_folder = QPushButton("Browse…")
-        browse_folder.setToolTip("Choose the folder for certificate PDFs")
-        browse_folder.setAutoDefault(False)
-        browse_folder.clicked.connect(self.choose_certificate_folder)
-        folder_row.addWidget(self.certificate_folder, 1)
-        folder_row.addWidget(browse_folder)
+        folder_row, browse_folder = _with_browse(self.certificate_folder, "Choose the folder for certificate PDFs",
+                                                 self.choose_certificate_folder)
         form.addRow("Certificate folder", folder_row)
 
         db_box = QVBoxLayout()
         db_box.setSpacing(4)
-        db_row = QHBoxLayout()
-        db_row.setSpacing(8)
         self.database = QLineEdit(self._stored_location or ctx.db_description)
         self.database.setAccessibleName("Database location")
         self.database.setPlaceholderText("SQLite file, or postgresql://user@host/dbname")
-        browse_db = QPushButton("Browse…")
-        browse_db.setToolTip("Choose an SQLite database file (a new file name creates a new school)")
-        browse_db.setAutoDefault(False)
-        browse_db.clicked.connect(self.choose_database)
-        db_row.addWidget(self.database, 1)
-        db_row.addWidget(browse_db)
-        db_box.addLayout(db_row)
+        db_box.addLayout(_with_browse(self.database, "Choose an SQLite database file (a new file name creates "
+                                      "a new school)", self.choose_database)[0])
         db_note = QLabel(f"In use now: {ctx.db_description}. A new location is used the next time "
                          "Activity Tracker starts on this computer.")
         db_note.setProperty("muted", True)
@@ -244,3 +232,16 @@ class SettingsDialog(WaitingDialog):
 
     def _refused(self, exc: BaseException) -> bool:
         return self.refused(exc, self.error.show_message)
+
+
+def _with_browse(field: QLineEdit, tip: str, choose: Callable[[], object]) -> tuple[QHBoxLayout, QPushButton]:
+    """A path field with its "Browse…" button beside it (the row, and the button)."""
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    browse = QPushButton("Browse…")
+    browse.setToolTip(tip)
+    browse.setAutoDefault(False)
+    browse.clicked.connect(choose)
+    row.addWidget(field, 1)
+    row.addWidget(browse)
+    return row, browse
