@@ -17,6 +17,8 @@ class EventBus(QObject):
     changed = Signal(object, object)
     #: tuple of tracker.db.messagebus.JobFailure: after-commit work that failed and stays pending
     jobs_failed = Signal(object)
+    #: (tuple of tracker.domain.notices.Notice, parent widget): what the user should decide next
+    notices = Signal(object, object)
 
     def publish(self, changes: Changes, initiator: object | None = None) -> None:
         """Tell every view what a committed write changed (nothing when it changed nothing)."""

@@ -57,6 +57,7 @@ from ui.dialogs import alive, app_settings
 from ui.dialogs.login import LoginDialog
 from ui.dialogs.verify_dialog import open_verify_dialog
 from ui.idle_lock import IdleLock, LockScreen
+from ui.notices import NoticeDesk
 from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
 from ui.tasks import TaskState
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.idle.timed_out.connect(self.lock)
         self.ctx.events.changed.connect(self._on_changed)
         self.ctx.events.jobs_failed.connect(self._jobs_failed)
+        self.notice_desk = NoticeDesk(ctx, self, lambda text: self.statusBar().showMessage(text, 8000))
         self.ctx.tasks.busy_changed.connect(self._set_busy)
 
         if persist:

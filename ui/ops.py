@@ -118,6 +118,8 @@ class WriteOp(_Op[T]):
             self.ctx.events.publish(outcome.changes, self.initiator)
             if outcome.failed_jobs:
                 self.ctx.events.jobs_failed.emit(outcome.failed_jobs)
+            if outcome.notices:
+                self.ctx.events.notices.emit(outcome.notices, self.parent)
 
     def _error(self, exc: BaseException) -> None:
         committed: Outcome[None] | None = getattr(exc, "committed", None)

@@ -30,6 +30,7 @@ from tracker.domain.policy import (
     home_title,
 )
 from tracker.errors import PermissionDenied, ValidationError
+from tracker.reports.certificate_templates import TemplateSpec
 from tracker.services import Services
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
@@ -132,6 +133,7 @@ EVERYONE = row(A, A, A, A, A, A, A)
 ADMIN_ONLY = row(A, D, D, D, D, D, D)
 LEADS = row(A, A, D, D, D, D, D)  # admin and the activity's teacher
 READERS = row(A, A, D, A, D, A, D)  # ... plus the student themself and their parent
+STAFF = row(A, A, A, D, D, D, D)  # every teacher, whatever they lead
 
 # operation -> (permission it needs, or None for "any signed-in user", expected per case)
 MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
@@ -237,6 +239,10 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "certificates.list_for_activity": (Permission.ISSUE_CERTIFICATES, LEADS),
     "certificates.list_for_student": (Permission.VIEW_PROGRESS, READERS),
     "certificates.rotate_key": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "certificates.templates": (Permission.ISSUE_CERTIFICATES, STAFF),
+    "certificates.save_template": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "certificates.delete_template": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "certificates.preview_data": (Permission.ISSUE_CERTIFICATES, LEADS),
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -552,6 +558,11 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "certificates.list_for_activity": lambda: s.certificates.list_for_activity(a, c.activity),
         "certificates.list_for_student": lambda: s.certificates.list_for_student(a, c.student),
         "certificates.rotate_key": lambda: s.certificates.rotate_key(a),
+        "certificates.templates": lambda: s.certificates.templates(a),
+        "certificates.save_template": lambda: s.certificates.save_template(
+            a, TemplateSpec(name=f"Matrix {name}", design="modern")),
+        "certificates.delete_template": lambda: s.certificates.delete_template(a, "classic"),
+        "certificates.preview_data": lambda: s.certificates.preview_data(a, c.activity, c.student),
     }
     return calls[op]
 

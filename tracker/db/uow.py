@@ -35,6 +35,7 @@ from tracker.db.messagebus import MAX_EVENTS, JobFailure, MessageBus
 from tracker.db.models import AuditEntry, PendingJob
 from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.events import Event
+from tracker.domain.notices import Notice
 from tracker.errors import ConflictError, DatabaseBusy, DatabaseError, ValidationError
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Collected:
 
     changes: Changes = field(default_factory=Changes)
     failed_jobs: list[JobFailure] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 _collector: ContextVar[Collected | None] = ContextVar("uow_collector", default=None)
@@ -82,6 +84,7 @@ class UnitOfWork:
     session: Session
     bus: MessageBus
     changes: Changes = field(default_factory=Changes)
+    notices: list[Notice] = field(default_factory=list)
     _events_seen: int = 0
     _jobs: list[PendingJob] = field(default_factory=list)
 
@@ -111,6 +114,10 @@ class UnitOfWork:
         if self._events_seen > MAX_EVENTS:
             raise RuntimeError("event cascade does not terminate")
         self.bus.handle(self, event)
+
+    def notice(self, notice: Notice) -> None:
+        """Something for the person who made the change to decide, told once this commits."""
+        self.notices.append(notice)
 
     def after_commit(self, kind: str, **payload: Any) -> None:
         """Queue work on the outside world for after the commit. It is stored in this transaction
@@ -173,6 +180,7 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
     if collected is not None:
         collected.changes.merge(tx.changes)
         collected.failed_jobs.extend(failed)
+        collected.notices.extend(tx.notices)
 
 
 def _driver_message(exc: DBAPIError) -> str:

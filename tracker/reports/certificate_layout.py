@@ -8,6 +8,7 @@ once per process.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable
@@ -89,13 +90,25 @@ def _lines(text: str, font: str, size: float, width: float) -> list[str]:
     return simpleSplit(text, font, size, width)
 
 
-def _image(canvas: Any, path: str | None, x: float, y: float, w: float, h: float) -> bool:
-    """Draw a logo/signature scaled into the box, centred; a missing file is skipped quietly
-    (the certificate is still valid without its decoration)."""
-    if not path or not os.path.exists(path):
+def _image(canvas: Any, image: str | bytes | None, x: float, y: float, w: float, h: float) -> bool:
+    """Draw a logo/signature (a file or PNG/JPEG bytes) scaled into the box, centred; a missing
+    or unreadable one is skipped quietly (the certificate is still valid without it)."""
+    if not image or (isinstance(image, str) and not os.path.exists(image)):
         return False
-    canvas.drawImage(path, x, y, w, h, preserveAspectRatio=True, anchor="c", mask="auto")
+    try:
+        canvas.drawImage(_reader(image) if isinstance(image, bytes) else image, x, y, w, h,
+                         preserveAspectRatio=True, anchor="c", mask="auto")
+    except OSError:
+        return False
     return True
+
+
+@cache
+def _reader(image: bytes) -> Any:
+    """One decoded image per process for a whole batch of certificates sharing a logo."""
+    from reportlab.lib.utils import ImageReader
+
+    return ImageReader(io.BytesIO(image))
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -158,7 +171,7 @@ def draw_page(c: Any, data: CertificateData, spec: TemplateSpec, w: float, h: fl
     # header: logo and school (in the band for "modern")
     y = top - 14 * scale
     logo_h = (0.085 if landscape else 0.07) * h
-    if data.logo_path and _image(c, data.logo_path, cx - logo_h, y - logo_h, 2 * logo_h, logo_h):
+    if _image(c, spec.logo or data.logo_path, cx - logo_h, y - logo_h, 2 * logo_h, logo_h):
         y -= logo_h + 10 * scale
     school_size = _fit(c, data.school, regular, 14 * scale, text_w)
     if spec.design == "modern":  # the school sits in the band, a logo below it
@@ -252,7 +265,7 @@ def _footer(c: Any, data: CertificateData, spec: TemplateSpec, w: float, h: floa
 
 def _signature(c: Any, sig: Signature, x: float, y: float, width: float, scale: float,
                regular: str) -> None:
-    _image(c, sig.image_path, x - width / 2, y + 2, width, 40 * scale)
+    _image(c, sig.image, x - width / 2, y + 2, width, 40 * scale)
     c.setStrokeColor(_hex("#777777"))
     c.setLineWidth(0.6)
     c.line(x - width / 2, y, x + width / 2, y)

@@ -22,6 +22,7 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.events import (
     ActivityCompleted,
     AttendanceChanged,
+    CompletionReverted,
     Event,
     MilestoneCompletionChanged,
     MilestoneSetChanged,
@@ -36,6 +37,7 @@ EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
     MilestoneSetChanged: [recompute.on_milestone_set_changed],
     AttendanceChanged: [recompute.on_attendance_changed],
     ActivityCompleted: [certificates.on_activity_completed],
+    CompletionReverted: [certificates.on_completion_reverted],
 }
 
 #: after-commit work on the outside world: job kind -> handler(db, payload)

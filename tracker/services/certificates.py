@@ -43,16 +43,20 @@ from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain import credentials
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.events import ActivityCompleted
-from tracker.domain.policy import Actor, Permission
-from tracker.errors import NotFound, Problem, ValidationError
+from tracker.domain.events import ActivityCompleted, CompletionReverted
+from tracker.domain.notices import CertificateStillValid
+from tracker.domain.policy import Actor, Permission, scopes
+from tracker.errors import NotFound, PermissionDenied, Problem, ValidationError
 from tracker.paths import default_data_dir
+from tracker.reports import certificate_templates as designs
+from tracker.reports.certificate_templates import TemplateSpec
 from tracker.services.base import Service, require
 from tracker.services.scoping import current_role
 
 WRITE_JOB = "write_certificate"
 FOLDER_SETTING = "certificate_folder"
-DEFAULT_TEMPLATE = "classic"
+TEMPLATES_SETTING = "certificate_templates"  # the admin's edited and new designs, by name
+DEFAULT_TEMPLATE = designs.DEFAULT_TEMPLATE
 #: no 0/O, 1/I/L, U: a code read aloud or typed from paper is not misread
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10
@@ -140,8 +144,9 @@ class CertificateService(Service):
                                       "(an administrator may force one).", [
                     Problem(f"{names.get(i, f'Student {i}')} has not completed it.", field="student")
                     for i in missing])
-            _check_printable(s, wanted, template)
-            certs = [_valid_for(s, i, activity_id) or issue_in(tx, actor, i, activity_id, template=template)
+            spec = template_named(s, template)
+            _check_printable(s, wanted, spec)
+            certs = [_valid_for(s, i, activity_id) or issue_in(tx, actor, i, activity_id, template=spec.name)
                      for i in wanted]
             s.flush()
             ids = [c.id for c in certs]
@@ -164,7 +169,9 @@ class CertificateService(Service):
             if _status(old) is not CertificateStatus.VALID:
                 raise ValidationError(f"Certificate {serial} is {_status(old).value.lower()}; only a valid "
                                       "certificate can be reissued.")
-            new = issue_in(tx, actor, old.student_id, old.activity_id, template=template or old.template)
+            spec = template_named(s, template or old.template)
+            _check_printable(s, [old.student_id], spec)
+            new = issue_in(tx, actor, old.student_id, old.activity_id, template=spec.name)
             s.flush()
             old.superseded_by_id = new.id
             old.supersede_reason = reason
@@ -210,6 +217,81 @@ class CertificateService(Service):
             ids = list(s.scalars(select(Certificate.id).where(Certificate.student_id == student_id)
                                  .order_by(Certificate.id.desc())))
         return self._infos(ids)
+
+    def templates(self, actor: Actor) -> list[TemplateSpec]:
+        """The designs to choose from: the built-in ones (as the admin edited them) and the
+        admin's own, built-in first. Anyone who may issue certificates somewhere reads them."""
+        with read_only(self.db) as s:
+            if not scopes(current_role(s, actor), Permission.ISSUE_CERTIFICATES):
+                raise PermissionDenied("You may not issue certificates.")
+            return list(all_templates(s).values())
+
+    def save_template(self, actor: Actor, spec: TemplateSpec, *, replaces: str | None = None) -> TemplateSpec:
+        """Store an edited or new design (an administrator's). ``replaces`` renames a design of
+        the admin's own; a built-in design keeps its name. Certificates already issued keep their
+        template's name and print with the design as it now is when they are written again."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            require(s, actor, Permission.MANAGE_SETTINGS)
+            designs.check(spec)
+            stored = _stored_templates(s)
+            if replaces and replaces != spec.name:
+                if replaces in designs.BUILT_IN:
+                    raise ValidationError.field("name", f"The built-in design {replaces!r} keeps its name; "
+                                                        "save a copy under a new name instead.")
+                if spec.name in designs.BUILT_IN or spec.name in stored:
+                    raise ValidationError.field("name", f"There is already a template called {spec.name!r}.")
+                stored.pop(replaces, None)
+            elif replaces is None and spec.name in stored and spec.name not in designs.BUILT_IN:
+                raise ValidationError.field("name", f"There is already a template called {spec.name!r}.")
+            from tracker.reports.certificate_pdf import unprintable_characters
+
+            texts = " ".join([spec.title, spec.presented_to, spec.wording, spec.skills_label,
+                              *(f"{sig.name} {sig.title}" for sig in spec.signatures)])
+            if bad := unprintable_characters(texts, spec):
+                raise ValidationError.field("wording", f"The certificate font cannot draw {' '.join(bad)}.")
+            before = stored.get(spec.name)
+            stored[spec.name] = designs.to_json(spec)
+            _store_templates(s, stored)
+            tx.audit(actor, "update" if before or spec.name in designs.BUILT_IN else "create",
+                     "certificate_template", 0, {"name": replaces or spec.name} if before else None,
+                     {"name": spec.name, "design": spec.design, "paper": spec.paper,
+                      "orientation": spec.orientation})
+            tx.changes.add(ChangeKind.SETTING, 0)
+        return spec
+
+    def delete_template(self, actor: Actor, name: str) -> None:
+        """Delete one of the admin's designs, or put a built-in one back as shipped."""
+        with unit_of_work(self.db) as tx:
+            s = tx.session
+            require(s, actor, Permission.MANAGE_SETTINGS)
+            stored = _stored_templates(s)
+            if name not in stored:
+                if name in designs.BUILT_IN:
+                    return  # already as shipped
+                raise NotFound(f"There is no certificate template called {name!r}.")
+            del stored[name]
+            _store_templates(s, stored)
+            tx.audit(actor, "reset" if name in designs.BUILT_IN else "delete", "certificate_template", 0,
+                     {"name": name}, None)
+            tx.changes.add(ChangeKind.SETTING, 0)
+
+    def preview_data(self, actor: Actor, activity_id: int, student_id: int | None = None) -> dict[str, Any]:
+        """What a certificate for this student (or a made-up one) would print, for the wizard's
+        live preview: the keyword arguments of ``CertificateData``, with a sample serial."""
+        with read_only(self.db) as s:
+            activity = _activity(s, activity_id)
+            require(s, actor, Permission.ISSUE_CERTIFICATES, activity_id=activity_id)
+            settings = _school_settings(s)
+            student = s.get(User, student_id) if student_id is not None else None
+            completed = _completed_on(s, student_id, activity_id) if student_id is not None else None
+            return {"student": student.display_name if student else "Student Name", "activity": activity.name,
+                    "completed_on": completed or date.today(),
+                    "hours": _hours(s, student_id, activity_id) if student_id is not None else 0.0,
+                    "skills": _skills(s, student_id, activity_id) if student_id is not None else (),
+                    "school": settings.get("school_name") or "Our School", "serial": f"{date.today().year}-000000",
+                    "code": "PREVIEW", "token": "preview", "issued_on": date.today(),
+                    "logo_path": settings.get("logo_path") or None}
 
     def rotate_key(self, actor: Actor) -> PublicKey:
         """A new signing key; the old one is retired but kept, so its certificates still verify."""
@@ -281,9 +363,9 @@ def issue_in(tx: UnitOfWork, actor: Actor | None, student_id: int, activity_id: 
     activity = s.get(Activity, activity_id)
     if student is None or activity is None:
         raise NotFound("No such student or activity.")
-    key = _active_key(s) or _new_key(s)
+    key = _active_key(s, lock=True) or _new_key(s)
     now = utcnow()
-    serial = _next_serial(s, now.year)
+    serial = _next_serial(s, now.year)  # unique: the key's row lock orders concurrent issuers
     code = _new_code(s)
     completed_on = _completed_on(s, student_id, activity_id) or now.date()
     payload = {"iss": key.did, "jti": serial, "sub": f"urn:uuid:{student.uid}", "name": student.display_name,
@@ -313,6 +395,17 @@ def on_activity_completed(tx: UnitOfWork, event: ActivityCompleted) -> None:
     tx.after_commit(WRITE_JOB, certificate_id=cert.id)
 
 
+def on_completion_reverted(tx: UnitOfWork, event: CompletionReverted) -> None:
+    """Reverting a completion never deletes a certificate: the user is offered to revoke it."""
+    s = tx.session
+    cert = _valid_for(s, event.student_id, event.activity_id)
+    if cert is None:
+        return
+    student = s.scalar(select(User.display_name).where(User.id == event.student_id)) or ""
+    activity = s.scalar(select(Activity.name).where(Activity.id == event.activity_id)) or ""
+    tx.notice(CertificateStillValid(cert.serial, student, activity))
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -340,15 +433,17 @@ def write_certificate_files(db: Database, certificate_ids: list[int], folder: Pa
     """Render certificates atomically into the folder (created when missing) on all cores, and
     record where each is. Raises OSError when the folder cannot be written. After a cancel, the
     ones written are recorded and returned."""
-    from tracker.reports.certificate_pdf import TEMPLATES, CertificateData, render_many
+    from tracker.reports.certificate_pdf import CertificateData, render_many
 
     with read_only(db) as s:
         certs = list(s.scalars(select(Certificate).where(Certificate.id.in_(certificate_ids))))
+        specs = all_templates(s)
         jobs = []
         for cert in sorted(certs, key=lambda c: certificate_ids.index(c.id)):
             data = CertificateData(**_pdf_data(s, cert))
             out = folder / file_name(data.activity, data.student, data.serial)
-            jobs.append((cert.id, data, cert.template if cert.template in TEMPLATES else DEFAULT_TEMPLATE, out))
+            # a design deleted since prints as the default one: the certificate stays valid
+            jobs.append((cert.id, data, specs.get(cert.template) or specs[DEFAULT_TEMPLATE], out))
     if len(jobs) != len(set(certificate_ids)):
         raise NotFound("A certificate to write no longer exists.")
     folder.mkdir(parents=True, exist_ok=True)
@@ -374,8 +469,7 @@ def _pdf_data(s: Session, cert: Certificate) -> dict[str, Any]:
     student = s.get(User, cert.student_id)
     activity = s.get(Activity, cert.activity_id)
     assert student is not None and activity is not None
-    settings = {k: json.loads(v) for k, v in s.execute(
-        select(Setting.key, Setting.value).where(Setting.key.in_(("school_name", "logo_path"))))}
+    settings = _school_settings(s)
     payload = credentials.unverified(cert.token)[1] if cert.token else {}
     completed = payload.get("completed_on") or cert.issued_at.date().isoformat()
     return {"student": student.display_name, "activity": activity.name,
@@ -386,7 +480,44 @@ def _pdf_data(s: Session, cert: Certificate) -> dict[str, Any]:
             "logo_path": settings.get("logo_path") or None}
 
 
-def _check_printable(s: Session, student_ids: list[int], template: str | None) -> None:
+def all_templates(s: Session) -> dict[str, TemplateSpec]:
+    """Every design by name: the built-in ones (or the admin's edit of them), then the admin's."""
+    found = dict(designs.TEMPLATES)
+    for name, data in _stored_templates(s).items():
+        found[name] = designs.from_json(data)
+    return found
+
+
+def template_named(s: Session, name: str | None) -> TemplateSpec:
+    found = all_templates(s)
+    spec = found.get(name or DEFAULT_TEMPLATE)
+    if spec is None:
+        raise ValidationError.field("template", f"There is no certificate template called {name!r}; "
+                                                f"choose one of {', '.join(found)}.")
+    return spec
+
+
+def _stored_templates(s: Session) -> dict[str, dict[str, Any]]:
+    raw = s.scalar(select(Setting.value).where(Setting.key == TEMPLATES_SETTING))
+    stored = json.loads(raw) if raw else {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def _store_templates(s: Session, stored: dict[str, dict[str, Any]]) -> None:
+    row = s.scalar(select(Setting).where(Setting.key == TEMPLATES_SETTING))
+    value = json.dumps(stored)
+    if row is None:
+        s.add(Setting(key=TEMPLATES_SETTING, value=value))
+    else:
+        row.value = value
+
+
+def _school_settings(s: Session) -> dict[str, Any]:
+    return {k: json.loads(v) for k, v in s.execute(
+        select(Setting.key, Setting.value).where(Setting.key.in_(("school_name", "logo_path"))))}
+
+
+def _check_printable(s: Session, student_ids: list[int], template: TemplateSpec) -> None:
     """A name the certificate font cannot draw is refused before anything is issued, never
     printed as empty boxes."""
     from tracker.reports.certificate_pdf import unprintable_characters
@@ -482,8 +613,12 @@ def _info(c: Certificate, student: str, activity: str) -> CertificateInfo:
                            reason if status is not CertificateStatus.VALID else None, c.file_path)
 
 
-def _active_key(s: Session) -> SigningKey | None:
-    return s.scalar(select(SigningKey).where(SigningKey.active.is_(True)).order_by(SigningKey.id.desc()))
+def _active_key(s: Session, *, lock: bool = False) -> SigningKey | None:
+    """The key that signs now. ``lock`` holds its row until the commit (PostgreSQL; SQLite's
+    write lock already serialises writers), so two workstations issuing at the same moment
+    number their certificates one after the other."""
+    query = select(SigningKey).where(SigningKey.active.is_(True)).order_by(SigningKey.id.desc())
+    return s.scalar(query.with_for_update() if lock else query)
 
 
 def _new_key(s: Session) -> SigningKey:

@@ -4,6 +4,7 @@
     outcome.result      # what the service returned
     outcome.changes     # the Changes its committed unit(s) of work collected
     outcome.failed_jobs # after-commit work that failed: committed, kept pending, retried later
+    outcome.notices     # what the user should decide next (a reverted completion's certificate)
 
 The GUI's write operation (``ui/ops.py``) runs every write through ``perform`` on the writer
 thread and publishes exactly ``outcome.changes``; nothing builds a change set by hand.
@@ -19,6 +20,7 @@ from typing import Generic, TypeVar
 from tracker.db.messagebus import JobFailure
 from tracker.db.uow import collecting
 from tracker.domain.changes import Changes
+from tracker.domain.notices import Notice
 from tracker.errors import DatabaseBusy
 
 T = TypeVar("T")
@@ -29,6 +31,7 @@ class Outcome(Generic[T]):
     result: T
     changes: Changes = field(default_factory=Changes)
     failed_jobs: tuple[JobFailure, ...] = ()
+    notices: tuple[Notice, ...] = ()  # for the user to decide next (tracker.domain.notices)
 
 
 def perform(write: Callable[[], T], *, busy_retries: int = 0, pause: float = 0.5) -> Outcome[T]:
@@ -58,4 +61,4 @@ def _perform(write: Callable[[], T]) -> Outcome[T]:
             if collected.changes:
                 exc.committed = Outcome(None, collected.changes, tuple(collected.failed_jobs))  # type: ignore[attr-defined]
             raise
-    return Outcome(result, collected.changes, tuple(collected.failed_jobs))
+    return Outcome(result, collected.changes, tuple(collected.failed_jobs), tuple(collected.notices))

@@ -17,7 +17,7 @@ from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory,
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.events import ActivityCompleted
+from tracker.domain.events import ActivityCompleted, CompletionReverted
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
@@ -274,6 +274,8 @@ def _set_by_hand(tx: UnitOfWork, actor: Actor, activity_id: int, user_id: int, n
               "note": p.note, "manual": True})
     if new_status is ProgressStatus.COMPLETED and before["status"] != "completed":
         tx.emit(ActivityCompleted(user_id, activity_id, p.id))
+    elif before["status"] == "completed" and p.status is not ProgressStatus.COMPLETED:
+        tx.emit(CompletionReverted(user_id, activity_id, p.id))
     tx.changes.add(ChangeKind.PROGRESS, p.id)
     tx.changes.add(ChangeKind.ENROLLMENT, p.id)
 

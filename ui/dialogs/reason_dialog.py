@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 class ReasonDialog(QDialog):
     """One line of text; OK stays disabled until there is something in it."""
 
-    def __init__(self, title: str, question: str, action: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, question: str, action: str, parent: QWidget | None = None, *,
+                 cancel: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(420)
@@ -24,6 +25,8 @@ class ReasonDialog(QDialog):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(action)
         self.ok.setEnabled(False)
+        if cancel:  # say what not acting means ("Keep it valid"), not just "Cancel"
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
         self.reason.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
