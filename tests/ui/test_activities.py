@@ -106,6 +106,19 @@ def test_admin_edits_an_activity(qtbot, ctx, school: School) -> None:
     assert "Drama Society" in names(page)
 
 
+def test_the_certificate_switch_is_on_by_default_and_saved(qtbot, ctx, school: School) -> None:
+    page = _page(qtbot, ctx)
+    assert page.select_activity(school.drama)
+    dialog = page.edit_activity()
+    settle(qtbot, ctx)
+    assert dialog.certificate.isChecked()
+    assert dialog.certificate.text() == "Issue a certificate on completion"
+    dialog.certificate.setChecked(False)
+    dialog.accept()
+    settle(qtbot, ctx)
+    assert not school.services.activities.get_activity(school.admin, school.drama).certificate_on_completion
+
+
 def test_admin_archives_and_unarchives(qtbot, monkeypatch, ctx, school: School) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page = _page(qtbot, ctx)

@@ -17,7 +17,9 @@ from tracker.api import TrackerAPI
 from tracker.db.models import Activity, AuditEntry, Certificate, Setting, SigningKey
 from tracker.db.uow import read_only
 from tracker.domain import credentials
+from tracker.domain.notices import CertificateStillValid
 from tracker.errors import NotFound, ValidationError
+from tracker.services.activities import ActivityInput
 from tracker.services.certificates import (
     CODE_ALPHABET,
     FOLDER_SETTING,
@@ -25,6 +27,7 @@ from tracker.services.certificates import (
     certificate_folder,
     file_name,
 )
+from tracker.services.outcome import perform
 
 from ..conftest import School
 
@@ -130,6 +133,36 @@ def test_no_certificate_when_the_activity_says_so(school: School) -> None:
         activity.certificate_on_completion = False
     complete(school)
     assert school.services.certificates.list_for_activity(school.admin, school.chess) == []
+
+
+def test_the_activity_switch_is_saved_audited_and_obeyed(school: School) -> None:
+    s = school.services
+    current = s.activities.get_activity(school.admin, school.chess)
+    assert current.certificate_on_completion
+    data = ActivityInput(name=current.name, category=current.category, lead_ids=list(current.lead_ids),
+                         certificate_on_completion=False)
+    s.activities.update_activity(school.admin, school.chess, data)
+    assert not s.activities.get_activity(school.admin, school.chess).certificate_on_completion
+    with read_only(s.db) as db:
+        after = db.scalars(select(AuditEntry.after).where(AuditEntry.entity == "activity")
+                           .order_by(AuditEntry.id.desc())).first()
+    assert json.loads(after or "{}")["certificate_on_completion"] is False
+    complete(school)
+    assert s.certificates.list_for_activity(school.admin, school.chess) == []
+
+
+def test_reverting_a_completion_offers_to_revoke_the_certificate(school: School) -> None:
+    complete(school)
+    [cert] = school.services.certificates.list_for_activity(school.admin, school.chess)
+    outcome = perform(lambda: school.services.progress.override_progress(
+        school.admin, school.chess, school.student.id, status="active", note="marked by mistake"))
+    assert outcome.notices == (CertificateStillValid(cert.serial, "Sam Student", "Chess Club"),)
+    # the certificate stands until someone revokes it
+    assert school.services.certificates.verify(cert.code).status is VALID
+    # a change that reverts nothing raises no notice
+    again = perform(lambda: school.services.progress.override_progress(
+        school.admin, school.chess, school.student.id, status="active", note="still active"))
+    assert again.notices == ()
 
 
 def test_issue_writes_into_out_dir_and_reuses_a_valid_certificate(school: School, tmp_path: Path) -> None:

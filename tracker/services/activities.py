@@ -52,6 +52,7 @@ class ActivitySummary:
     require_milestones: bool
     version: int
     co_lead_ids: tuple[int, ...] = ()  # the subset of lead_ids who co-lead
+    certificate_on_completion: bool = True  # a certificate is issued when a student completes
 
 
 @dataclass
@@ -68,6 +69,7 @@ class ActivityInput:
     min_attendance_pct: float | None = None
     requires_signoff: bool = False
     require_milestones: bool = True
+    certificate_on_completion: bool = True
 
 
 def summaries(s: Session, which: ColumnElement[bool], *, include_archived: bool = True) -> list[ActivitySummary]:
@@ -136,6 +138,7 @@ def summaries(s: Session, which: ColumnElement[bool], *, include_archived: bool 
                 min_attendance_pct=a.min_attendance_pct, requires_signoff=a.requires_signoff,
                 require_milestones=a.require_milestones, version=a.version,
                 co_lead_ids=tuple(co_leads.get(a.id, [])),
+                certificate_on_completion=a.certificate_on_completion,
             )
         )
     return out
@@ -181,11 +184,13 @@ class ActivityService(Service):
 
                 raise ConflictError(f"{a.name} was changed by someone else; reload and try again.")
             _validate(tx.session, data)
-            before = {"name": a.name, "capacity": a.capacity, "location": a.location}
+            before = {"name": a.name, "capacity": a.capacity, "location": a.location,
+                      "certificate_on_completion": a.certificate_on_completion}
             _apply(a, data)
             _set_leads(tx.session, a.id, data)
             tx.audit(actor, "update", "activity", a.id, before, {"name": a.name, "capacity": a.capacity,
-                                                               "location": a.location})
+                                                               "location": a.location,
+                                                               "certificate_on_completion": a.certificate_on_completion})
             tx.changes.add(ChangeKind.ACTIVITY, a.id)
             tx.session.flush()
             return summaries(tx.session, Activity.id == a.id)[0]
@@ -238,6 +243,7 @@ def _apply(a: Activity, d: ActivityInput) -> None:
     a.min_attendance_pct = d.min_attendance_pct
     a.requires_signoff = d.requires_signoff
     a.require_milestones = d.require_milestones
+    a.certificate_on_completion = d.certificate_on_completion
 
 
 def _set_leads(s: Session, activity_id: int, d: ActivityInput) -> None:

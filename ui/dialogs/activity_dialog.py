@@ -121,6 +121,11 @@ class ActivityDialog(FormDialog):
         rule_form.addRow("", self.require_milestones)
         self.signoff = QCheckBox("A teacher signs the student off")
         rule_form.addRow("", self.signoff)
+        self.certificate = QCheckBox("Issue a certificate on completion")
+        self.certificate.setChecked(True)
+        self.certificate.setToolTip("When a student completes, a certificate is issued and its PDF written "
+                                    "into the school's certificate folder")
+        rule_form.addRow("", self.certificate)
         left.addRow(rule)
 
         right = QVBoxLayout()
@@ -164,6 +169,7 @@ class ActivityDialog(FormDialog):
         self.min_attendance.setValue(round(a.min_attendance_pct or 0))
         self.require_milestones.setChecked(a.require_milestones)
         self.signoff.setChecked(a.requires_signoff)
+        self.certificate.setChecked(a.certificate_on_completion)
 
     def set_teachers(self, teachers: list[UserInfo]) -> None:
         a = self.activity
@@ -216,6 +222,7 @@ class ActivityDialog(FormDialog):
             min_attendance_pct=float(self.min_attendance.value()) or None,
             requires_signoff=self.signoff.isChecked(),
             require_milestones=self.require_milestones.isChecked(),
+            certificate_on_completion=self.certificate.isChecked(),
         )
 
     def submit(self) -> Callable[[], Any] | None:
