@@ -15,7 +15,8 @@
   ``ctx.events.jobs_failed`` (the main window tells the user; it stays pending and is retried).
 * A **read** runs on the reader pool and publishes nothing.
 * The callable receives the task's :class:`~ui.tasks.TaskState` (progress, cancel); ``progress()``
-  shows a modal progress dialog with Cancel for long work.
+  shows a modal progress dialog with Cancel for long work, ``on_progress(fn)`` hands the progress
+  to the widget instead (a wizard page with its own bar).
 * What the callable needs from the widget is read when the op is built, on the GUI thread: the
   callable itself must not touch widgets.
 """
@@ -50,6 +51,7 @@ class _Op(Generic[T]):
         self._failure: Callable[[BaseException], bool | None] | None = None
         self._cancelled: Callable[[], Any] | None = None
         self._progress_title: str | None = None
+        self._on_progress: Callable[[float, str], Any] | None = None
 
     def success(self, fn: Callable[[T], Any]) -> _Op[T]:
         self._success = fn
@@ -67,6 +69,13 @@ class _Op(Generic[T]):
     def progress(self, title: str | None = None) -> _Op[T]:
         """Show a modal progress dialog with Cancel while the op runs."""
         self._progress_title = title or self.label
+        return self
+
+    def on_progress(self, fn: Callable[[float, str], Any]) -> _Op[T]:
+        """Called on the GUI thread with what the callable reports through ``state.set_progress``
+        (a fraction 0–1 and a text; -1 when only the text changed), for a widget that shows the
+        progress itself; not together with :meth:`progress`, whose modal dialog shows it."""
+        self._on_progress = fn
         return self
 
     # ------------------------------------------------------------------ running
@@ -88,7 +97,8 @@ class _Op(Generic[T]):
                                      on_done=self._done, on_error=self._error, on_cancel=self._cancelled,
                                      write=self.write)
         return self.ctx.tasks.run(self._work(), on_done=self._done, on_error=self._error,
-                                  on_cancel=self._cancelled, write=self.write, label=self.label)
+                                  on_progress=self._on_progress, on_cancel=self._cancelled, write=self.write,
+                                  label=self.label)
 
 
 class ReadOp(_Op[T]):

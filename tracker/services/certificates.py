@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
@@ -51,7 +51,7 @@ from tracker.paths import default_data_dir
 from tracker.reports import certificate_templates as designs
 from tracker.reports.certificate_templates import TemplateSpec
 from tracker.services.base import Service, require
-from tracker.services.scoping import current_role
+from tracker.services.scoping import current_role, visible
 
 WRITE_JOB = "write_certificate"
 FOLDER_SETTING = "certificate_folder"
@@ -112,6 +112,18 @@ class Verification:
 class PublicKey:
     did: str
     pem: bytes
+
+
+@dataclass(frozen=True)
+class AwaitingCertificates:
+    """An activity someone may issue certificates for: how many students completed it, and how
+    many of those hold no valid certificate yet (``to_issue``)."""
+
+    activity_id: int
+    activity: str
+    archived: bool
+    completed: int
+    to_issue: int
 
 
 # --------------------------------------------------------------------------- the service
@@ -235,6 +247,7 @@ class CertificateService(Service):
             require(s, actor, Permission.MANAGE_SETTINGS)
             designs.check(spec)
             stored = _stored_templates(s)
+            before = stored.get(replaces or spec.name)  # read first: a rename drops the old name below
             if replaces and replaces != spec.name:
                 if replaces in designs.BUILT_IN:
                     raise ValidationError.field("name", f"The built-in design {replaces!r} keeps its name; "
@@ -250,7 +263,6 @@ class CertificateService(Service):
                               *(f"{sig.name} {sig.title}" for sig in spec.signatures)])
             if bad := unprintable_characters(texts, spec):
                 raise ValidationError.field("wording", f"The certificate font cannot draw {' '.join(bad)}.")
-            before = stored.get(spec.name)
             stored[spec.name] = designs.to_json(spec)
             _store_templates(s, stored)
             tx.audit(actor, "update" if before or spec.name in designs.BUILT_IN else "create",
@@ -350,6 +362,29 @@ class CertificateService(Service):
                              .where(Certificate.id.in_(ids)))
             by_id = {c.id: _info(c, student, activity) for c, student, activity in rows}
         return [by_id[i] for i in ids]
+
+    def awaiting(self, actor: Actor) -> list[AwaitingCertificates]:
+        """Every activity the actor may issue certificates for (archived ones too, flagged), with
+        its completed students and how many of them still lack a valid certificate; the most
+        waiting first. The dashboard's "Certificates to issue" and the certificate wizard's first
+        page read it. One query, scoped by the policy like every list: a student or a parent
+        gets an empty list."""
+        has_valid = exists().where(Certificate.student_id == ActivityProgress.user_id,
+                                   Certificate.activity_id == ActivityProgress.activity_id,
+                                   Certificate.revoked.is_(False), Certificate.superseded_by_id.is_(None))
+        completed = func.count(ActivityProgress.id)
+        to_issue = func.count(case((~has_valid, ActivityProgress.id)))
+        with read_only(self.db) as s:
+            rows = s.execute(
+                select(Activity.id, Activity.name, Activity.archived, completed, to_issue)
+                .select_from(Activity)
+                .outerjoin(ActivityProgress, and_(ActivityProgress.activity_id == Activity.id,
+                                                  ActivityProgress.status == ProgressStatus.COMPLETED))
+                .where(visible(s, actor, Permission.ISSUE_CERTIFICATES, activity=Activity.id))
+                .group_by(Activity.id, Activity.name, Activity.archived)
+                .order_by(to_issue.desc(), Activity.name, Activity.id))
+            return [AwaitingCertificates(aid, name, bool(archived), done, waiting)
+                    for aid, name, archived, done, waiting in rows]
 
 
 # --------------------------------------------------------------------------- in a transaction

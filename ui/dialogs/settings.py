@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.domain.policy import Permission
 from tracker.errors import TrackerError
 from tracker.services.settings import SchoolSettings
 from ui import resources
@@ -106,7 +107,17 @@ class SettingsDialog(WaitingDialog):
         self.certificate_folder.setToolTip("Where certificates issued on completion are written as PDFs")
         folder_row, browse_folder = _with_browse(self.certificate_folder, "Choose the folder for certificate PDFs",
                                                  self.choose_certificate_folder)
-        form.addRow("Certificate folder", folder_row)
+        folder_box = QVBoxLayout()
+        folder_box.setSpacing(6)
+        folder_box.addLayout(folder_row)
+        self.templates_button: QPushButton | None = None
+        if ctx.can(Permission.MANAGE_SETTINGS):  # the editor is for administrators only
+            self.templates_button = QPushButton("Certificate templates…")
+            self.templates_button.setToolTip("Edit the certificates' wording, paper, colours, logo and signatures")
+            self.templates_button.setAutoDefault(False)
+            self.templates_button.clicked.connect(self.open_templates)
+            folder_box.addWidget(self.templates_button, 0, Qt.AlignmentFlag.AlignLeft)
+        form.addRow("Certificate folder", folder_box)
 
         db_box = QVBoxLayout()
         db_box.setSpacing(4)
@@ -150,6 +161,7 @@ class SettingsDialog(WaitingDialog):
         self.idle_minutes.setValue(int(current.idle_lock_minutes))
         self.certificate_folder.setText(current.certificate_folder)
         self.loaded = True
+        self.school_name.setFocus()  # not the first button that stayed enabled while loading
 
     def _not_loaded(self, exc: BaseException) -> bool:
         """Without the stored values nothing can be saved (it would overwrite them)."""
@@ -177,6 +189,11 @@ class SettingsDialog(WaitingDialog):
         path = QFileDialog.getExistingDirectory(self, "Choose the folder for certificates", start)
         if path:
             self.certificate_folder.setText(path)
+
+    def open_templates(self) -> None:
+        from ui.dialogs.template_editor import open_template_editor  # loaded when first needed
+
+        open_template_editor(self, self.ctx)
 
     def choose_database(self) -> None:
         text = self.database.text().strip()

@@ -1,8 +1,9 @@
 """The Certificates tab of an activity: what was issued, to whom, and whether it still stands.
 
 A table over ``services.certificates.list_for_activity`` (serial, code, student, issued on,
-status, reason), read by the tab's :class:`ui.reload.Reloader`. Actions: issue for every
-completed student without one (their files are written into the school's certificate folder
+status, reason), read by the tab's :class:`ui.reload.Reloader`. Actions: the certificate wizard
+on this activity (choose students and template, write, print), issue for every completed
+student without one in one go (their files are written into the school's certificate folder
 after the commit; "Open folder" then shows it), reissue and revoke the selected certificate
 (each asks for the reason, which is audited) and open its PDF. Writes are operations on the
 writer thread; the certificate changes they publish reload the tab, and so do enrollment and
@@ -30,7 +31,8 @@ from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
 from ui.widgets.action_bar import action_button
-from ui.widgets.style import colour, day, styled_label
+from ui.widgets.elided import ElidedLabel
+from ui.widgets.style import colour, day, set_style_flag, styled_label
 from ui.widgets.tables import apply_widths, make_table
 
 #: the theme colour of each status in the table (as in the Verify dialog)
@@ -70,10 +72,14 @@ class CertificatesTab(Refreshing):
         super().__init__(ctx, parent)
         self.activity_id = activity_id
         self.dialog: ReasonDialog | None = None
+        self.wizard: QWidget | None = None
         self.message_box: QMessageBox | None = None
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the certificates")
         self.model = CertificatesModel(self)
 
+        self.wizard_action = self._action("Certificate wizard…",
+                                          "Choose the students and the template, write the certificates, "
+                                          "then print them or save them as one PDF", self.open_wizard)
         self.issue_action = self._action("Issue for completed students",
                                          "A certificate for every student who completed the activity "
                                          "and has none yet", self.issue)
@@ -87,10 +93,13 @@ class CertificatesTab(Refreshing):
         outer.setContentsMargins(0, 10, 0, 0)
         outer.setSpacing(8)
         bar = QHBoxLayout()
-        self.counts = styled_label("", muted=True)
+        self.counts = ElidedLabel("")  # beside two buttons: elided on a small screen, whole in its tooltip
+        set_style_flag(self.counts, "muted")
         bar.addWidget(self.counts, 1)
-        self.issue_button: QPushButton = action_button(self.issue_action, primary=True)
+        self.issue_button: QPushButton = action_button(self.issue_action)
         bar.addWidget(self.issue_button)
+        self.wizard_button: QPushButton = action_button(self.wizard_action, primary=True)
+        bar.addWidget(self.wizard_button)
         outer.addLayout(bar)
 
         self.table = make_table({i: c.width for i, c in enumerate(CertificatesModel.columns)},
@@ -182,6 +191,13 @@ class CertificatesTab(Refreshing):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.message_box = box
+
+    def open_wizard(self) -> QWidget:
+        """The certificate wizard on this activity's students."""
+        from ui.dialogs.certificate_wizard import open_certificate_wizard
+
+        self.wizard = open_certificate_wizard(self, self.ctx, self.activity_id)
+        return self.wizard
 
     def reissue(self) -> None:
         chosen = self.selected()

@@ -1,7 +1,7 @@
 """The Roster tab of an activity: who is enrolled, waitlisted, completed or dropped, how each
 student stands (on track / behind / at risk) and participates, and the actions a lead takes on
 them (enroll, drop, re-enroll, promote, mark completed, set progress by hand and go back to the
-computed figures, sign off, import).
+computed figures, sign off, import, and the certificate wizard for the selected students).
 
 One background read loads the roster snapshot with the participation summaries and who is signed
 off; the filter box and the status and standing filters work on it.
@@ -34,6 +34,7 @@ from tracker.domain.standing import HOW_JUDGED, Standing
 from tracker.services.enrollment import RosterRow, StatusChange
 from ui.context import AppContext
 from ui.models.base import FilterProxy
+from ui.models.certificate_wizard import may_force
 from ui.models.roster import ACTIVE_OR_COMPLETED, RosterModel, RosterSnapshot, load_roster
 from ui.ops import ReadOp
 from ui.reload import Reloader
@@ -68,6 +69,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.signed: frozenset[int] | None = None
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the roster")
         self.dialog: Any = None
+        self.wizard: QWidget | None = None  # the certificate wizard, once opened from here
         self.can_import = ctx.can(Permission.MANAGE_USERS)
 
         self.model = RosterModel(self)
@@ -174,11 +176,14 @@ class RosterTab(RosterWrites, Refreshing):
                                    "Give the teacher's sign-off this activity requires for completion")
         self.undo_sign_off_action = act("Undo sign-off", self.undo_sign_off,
                                         "Take the sign-off of the selected students back")
+        self.certificates_action = act("Certificates for selected…", self.certificates_for_selected,
+                                       "The certificate wizard with the selected students ticked")
+        self.certificates_action.setVisible(self.ctx.can(Permission.ISSUE_CERTIFICATES))
         for a in (self.sign_off_action, self.undo_sign_off_action):
             a.setVisible(False)  # until the activity is known to require a sign-off
         self.row_actions = (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action,
                             self.override_action, self.clear_override_action, self.sign_off_action,
-                            self.undo_sign_off_action)
+                            self.undo_sign_off_action, self.certificates_action)
 
     def selected(self) -> list[RosterRow]:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -205,6 +210,8 @@ class RosterTab(RosterWrites, Refreshing):
         self.undo_sign_off_action.setVisible(self.requires_signoff and undo)
         self.sign_off_action.setEnabled(can_sign)
         self.undo_sign_off_action.setEnabled(can_undo)
+        self.certificates_action.setEnabled(ProgressStatus.COMPLETED in statuses
+                                            or (bool(chosen) and may_force(self.ctx.actor)))
 
     def _to_sign(self, rows: list[RosterRow], *, signed: bool) -> list[RosterRow]:
         """The rows a sign-off (``signed``) or its undoing applies to, as far as the tab knows."""
@@ -308,6 +315,16 @@ class RosterTab(RosterWrites, Refreshing):
         self.empty.setVisible(nobody)
         self.table.setVisible(not nobody)
         self._update_actions()
+
+    def certificates_for_selected(self) -> QWidget | None:
+        """The certificate wizard on this activity, the selected students ticked."""
+        from ui.dialogs.certificate_wizard import open_certificate_wizard
+
+        chosen = [r.student_id for r in self.selected()]
+        if not chosen:
+            return None
+        self.wizard = open_certificate_wizard(self, self.ctx, self.activity_id, chosen)
+        return self.wizard
 
     def select_student(self, student_id: int) -> bool:
         for i in range(self.proxy.rowCount()):

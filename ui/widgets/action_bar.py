@@ -108,5 +108,11 @@ class ActionBar(QWidget):
                 menu.addAction(a)
             self.more.setVisible(keep < len(wanted))
             self.updateGeometry()
+            # place what is shown now: during a resize the layout has already placed the
+            # buttons, and would leave them squeezed until the next event pass (not before the
+            # bar is shown: every button is in the row then, and the row's width would become
+            # the bar's minimum)
+            if self.isVisible():
+                self._layout.activate()
         finally:
             self._arranging = False

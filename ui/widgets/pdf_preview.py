@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QMargins, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
+from shiboken6 import isValid
 
 from tracker.errors import TrackerError
 from tracker.reports.pdf_raster import rasterize
@@ -82,6 +83,8 @@ class PdfPreview(QWidget):
             return page_image(source(), width)
 
         def done(image: QImage) -> None:
+            if not isValid(self):  # the window closed while the page was drawn
+                return
             self._finish()
             if generation == self._generation:
                 self.image, self.message = image, ""
@@ -89,6 +92,8 @@ class PdfPreview(QWidget):
                 self.rendered.emit((time.perf_counter() - asked_at) * 1000)
 
         def error(exc: BaseException) -> None:
+            if not isValid(self):
+                return
             self._finish()
             if generation != self._generation:
                 return
