@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL
 from tracker.db.engine import Database
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import Actor
+from tracker.errors import ValidationError
 from tracker.services import Services
 from tracker.services.bootstrap import open_database
 
@@ -120,8 +121,27 @@ class TrackerAPI:
         return to_json(c)  # type: ignore[no-any-return]
 
     def get_activity_analytics(self, actor: Actor, activity_id: int) -> dict[str, Any]:
+        """The activity's figures, with the analytics page's series: ``weekly_attendance``,
+        ``progress_histogram``, ``milestone_funnel``, ``drop_reasons``, ``median_days_to_completion``,
+        ``standing_over_time``, ``participation_trend``, ``skills_now_vs_start`` (dates as ISO text)."""
         a = self.services.analytics.activity_analytics(actor, activity_id)
         return to_json(a)  # type: ignore[no-any-return]
+
+    def get_school_analytics(
+        self, actor: Actor, *, start: date | str | None = None, end: date | str | None = None,
+        category: str | None = None, grade: str | None = None,
+    ) -> dict[str, Any]:
+        """Participation by category, grade and activity, the weekly attendance trend and the
+        effectiveness of each activity (see docs/analytics.md). Administrators see the school, a
+        teacher their own activities; students and parents are refused (PermissionDenied)."""
+        a = self.services.analytics.school_analytics(
+            actor, start=_day(start, "start"), end=_day(end, "end"), category=category, grade=grade)
+        return to_json(a)  # type: ignore[no-any-return]
+
+    def get_progress_history(self, actor: Actor, student_id: int) -> dict[str, Any]:
+        """A student's progress over time in each activity, with the expected line, attendance per
+        month, points and badges (whoever may see the student's progress)."""
+        return to_json(self.services.analytics.progress_history(actor, student_id))  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ certificates
 
@@ -174,6 +194,16 @@ def _user(u: Any) -> dict[str, Any]:
     if u.role in (Role.TEACHER, Role.ADMIN):
         d["activities"] = list(u.activities)
     return d
+
+
+def _day(value: date | str | None, field: str) -> date | None:
+    """A date given as a date or as ISO text (``2026-09-01``)."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError.field(field, f"{value!r} is not a date like 2026-09-01.") from None
 
 
 def _progress(r: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.cli_aggregates import cmd_check_aggregates
 from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
 
@@ -57,6 +58,8 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "import-ics": cmd_import_ics,
         "activities": cmd_activities,
         "users": cmd_users,
+        "analytics": cmd_analytics,
+        "check-aggregates": cmd_check_aggregates,
         "certificates": cmd_certificates,
         "revoke-certificate": cmd_revoke_certificate,
         "public-key": cmd_public_key,
@@ -223,6 +226,37 @@ def cmd_users(args: argparse.Namespace) -> int:
         return [u["username"], u["display_name"], u["role"], *school, *([] if u["active"] else ["inactive"])]
 
     _print_records(rows, args.json, line)
+    return 0
+
+
+def cmd_analytics(args: argparse.Namespace) -> int:
+    """The school's figures, or one activity's (exit 2 for an activity that does not exist)."""
+    from tracker.api import TrackerAPI
+    from tracker.cli_analytics import activity_text, school_text
+    from tracker.errors import NotFound
+
+    school_only = [name for name, value in (("--from", args.start), ("--to", args.end),
+                                            ("--category", args.category), ("--grade", args.grade)) if value]
+    if args.activity is not None and school_only:
+        print(f"activity-tracker: {', '.join(school_only)} narrow the school's figures; leave out --activity "
+              "or the filters.", file=sys.stderr)
+        return 2
+    with _services(args) as services:
+        api, actor = TrackerAPI(services), _actor(args, services)
+        if args.activity is None:
+            figures = api.get_school_analytics(actor, start=args.start, end=args.end, category=args.category,
+                                               grade=args.grade)
+        else:
+            try:
+                figures = api.get_activity_analytics(actor, args.activity)
+            except NotFound:
+                print(f"activity-tracker: there is no activity with id {args.activity} "
+                      "(activity-tracker activities lists them).", file=sys.stderr)
+                return 2
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        print(school_text(figures) if args.activity is None else activity_text(figures))
     return 0
 
 

@@ -76,12 +76,13 @@ def _command(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str
     return p
 
 
-def _sign_in_options(p: argparse.ArgumentParser) -> None:
+def _sign_in_options(p: argparse.ArgumentParser, *,
+                     json_help: str = "print a JSON array of objects instead of lines") -> None:
     p.add_argument("--user", metavar="USERNAME", default=None,
                    help="act as this person (their password is checked) instead of the first administrator")
     p.add_argument("--password-stdin", action="store_true",
                    help="with --user: read the password from the first line of standard input")
-    p.add_argument("--json", action="store_true", help="print a JSON array of objects instead of lines")
+    p.add_argument("--json", action="store_true", help=json_help)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
              "activity-tracker migrate --db school.db",
              notes="The folder of the database file must exist: a mistyped path is refused, not created "
                    "(the default data folder is created when needed).")
+
+    p = _command(sub, "check-aggregates", "check the maintained attendance counts against the records",
+                 "Recount every enrollment's and every session's attendance marks from the attendance "
+                 "records and compare with the counts kept for fast rates and trends. Prints each "
+                 "difference (table, key, stored, recomputed), or \"Aggregates OK\". Exit 0 when they agree, "
+                 "1 when differences were found; with --fix they are rebuilt (in one transaction) and it "
+                 "exits 0.",
+                 "activity-tracker check-aggregates --db school.db --fix",
+                 notes="Needed only after the database was changed by hand or by another program: the "
+                       "application keeps the counts with every write.")
+    p.add_argument("--fix", action="store_true", help="rebuild the counts from the records when they differ")
 
     p = _command(sub, "export-ics", "write an activity's sessions as an iCalendar (.ics) file",
                  "Write an activity's timetable as an iCalendar file for calendar programs: one recurring "
@@ -201,6 +213,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", type=str.lower, default=None, choices=[r.value for r in Role],
                    help="only people with this role (default: everyone)")
     _sign_in_options(p)
+
+    p = _command(sub, "analytics", "print the school's analytics, or one activity's",
+                 "Print which activities work: for each activity the students placed, completion, drop-out and "
+                 "retention rates, average attendance and progress, and the median days to completion; then "
+                 "participation by category and grade, the weekly attendance trend and the drop-out reasons. "
+                 "With --activity, that activity's figures instead: attendance by week, the spread of progress, "
+                 "the milestone funnel, standing over time, participation ratings and skills.",
+                 "activity-tracker analytics --db school.db",
+                 "activity-tracker analytics --db school.db --activity 3 --json",
+                 "activity-tracker analytics --from 2026-09-01 --to 2026-12-18 --category Sports",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "prints only\nwhat that person "
+                                       "may see (a teacher: the activities they lead; students and parents are "
+                                       "refused)") + "\n\nDefinitions of every figure: docs/analytics.md.")
+    p.add_argument("--activity", type=int, default=None, metavar="ID",
+                   help="one activity's figures (see: activities) instead of the school's")
+    p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="school figures: sessions and enrollments from this day")
+    p.add_argument("--to", dest="end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="school figures: sessions and enrollments up to this day")
+    p.add_argument("--category", default=None, help="school figures: only activities of this category")
+    p.add_argument("--grade", default=None, help="school figures: only students of this grade")
+    _sign_in_options(p, json_help="print one JSON object (the figures as tracker.api returns them) instead of tables")
 
     p = _command(sub, "certificates", "write certificates (PDF) for an activity's completed students",
                  "Issue a certificate to every student who completed the activity (or to the students "

@@ -62,6 +62,9 @@ DIALOG_VIEWS: dict[str, str] = {
     "new-activity": "the New activity dialog of the Activities page (administrators)",
     "new-skill": "the New skill dialog of the Skills page (administrators)",
     "verify": "the Verify a certificate dialog (Help menu), showing a valid certificate when there is one",
+    "certificate-wizard": "the certificate wizard's template page with its live preview, for the activity with "
+                          "the most completed students",
+    "certificate-template": "the certificate template editor (Settings, administrators) on classic, preview drawn",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
@@ -75,8 +78,13 @@ PAGE_VIEWS: dict[str, tuple[str, str]] = {
                                    "student"),
     "certificates": ("activities", "the largest activity's own page, Certificates tab (its completed students' "
                                    "certificates, issued first when the school has none)"),
+    "activity-analytics": ("activities", "the largest activity's own page, Analytics tab (KPIs and charts)"),
     "student-progress": ("progress", "the Progress page's Skills growth tab (as the student, or a parent: "
                                      "their first child)"),
+    "dashboard-charts": ("dashboard", "the staff dashboard's Charts tab: weekly attendance per activity, "
+                                      "standing per activity"),
+    "progress-charts": ("progress", "the Progress page's Charts tab: progress over time, attendance per month, "
+                                    "points (as the student, or a parent: their first child)"),
 }
 #: dialogs a page opens: (the page's key, the page's method that opens the dialog)
 PAGE_DIALOGS: dict[str, tuple[str, str]] = {
@@ -87,7 +95,7 @@ PAGE_DIALOGS: dict[str, tuple[str, str]] = {
     "new-skill": ("skill-catalog", "new_skill"),
 }
 #: the role whose demo account renders a view when no --user is given (else the administrator)
-DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student"}
+DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student"}
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
 PROPAGATE_SIZE_HINTS = "This plugin does not support propagateSizeHints()"
@@ -464,6 +472,8 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
             "verify": lambda: _verify_dialog(app, ctx, window),
+            "certificate-wizard": lambda: _certificate_wizard(app, ctx, window),
+            "certificate-template": lambda: _template_editor(app, ctx, window),
         }
         dialog = opener[view]() if view in opener else _page_dialog(app, ctx, window, *PAGE_DIALOGS[view])
         if dialog is None:
@@ -488,8 +498,12 @@ def _open_page_view(app: QApplication, ctx: AppContext, window: MainWindow, view
     page: Any = window.show_page(PAGE_VIEWS[view][0])  # the pages' own API, by duck typing
     settle(app, ctx)
     dialog: QDialog | None = None
-    if view == "student-progress":
-        page.show_skills()
+    if view == "dashboard-charts":
+        page.staff.views.setCurrentIndex(1)
+        settle(app, ctx)
+        return None
+    if view in ("student-progress", "progress-charts"):
+        page.show_skills() if view == "student-progress" else page.show_charts()
         settle(app, ctx)
         return None
     activities = [a for a in getattr(page, "activities", []) if not a.archived]
@@ -554,6 +568,11 @@ def _open_page_view(app: QApplication, ctx: AppContext, window: MainWindow, view
             row = max(range(len(counts)), key=lambda i: (counts[i], -i))
             detail.skills.table.selectRow(row)
             settle(app, ctx)
+    elif view == "activity-analytics":
+        if getattr(detail, "analytics", None) is None:
+            raise TrackerError(f"{ctx.user.username} does not see this activity's analytics.")
+        detail.tabs.setCurrentWidget(detail.analytics)
+        settle(app, ctx)
     settle(app, ctx)
     return dialog
 
@@ -587,6 +606,46 @@ def _verify_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QD
             dialog.verify()
             settle(app, ctx)
     return dialog
+
+
+def _template_editor(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:
+    """The template editor on "classic", once its preview page is drawn (or has failed)."""
+    from tracker.domain.policy import Permission
+    from ui.dialogs.template_editor import open_template_editor
+
+    if not ctx.can(Permission.MANAGE_SETTINGS):
+        return None
+    editor = open_template_editor(window, ctx, "classic")
+    drawn: list[object] = []
+    editor.preview.rendered.connect(drawn.append)
+    editor.preview.failed.connect(drawn.append)
+    deadline = time.monotonic() + 15
+    while not drawn and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    return editor
+
+
+def _certificate_wizard(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:
+    """The certificate wizard on its template page, the preview drawn, for the activity with the
+    most completed students (nothing is issued: the wizard only reads until Generate)."""
+    from tracker.domain.policy import Permission
+    from ui.dialogs.certificate_wizard import open_certificate_wizard
+
+    if not ctx.can(Permission.ISSUE_CERTIFICATES):
+        return None
+    service, actor = ctx.services.certificates, ctx.user
+    activities = wait_for(app, ctx.tasks, lambda state: service.awaiting(actor))
+    if not activities:
+        return None
+    most = max(activities, key=lambda a: (a.completed, not a.archived, -a.activity_id))
+    wizard = open_certificate_wizard(window, ctx, most.activity_id)
+    settle(app, ctx)
+    wizard.next()  # the students page ticked its default: on to the template
+    deadline = time.monotonic() + 15
+    while wizard.template_page.preview.image is None and time.monotonic() < deadline:
+        settle(app, ctx)
+    return wizard
 
 
 def sample_certificates(app: QApplication, ctx: AppContext, activity_id: int) -> list[CertificateInfo]:

@@ -650,6 +650,298 @@ def bench_certificates_500(repeat: int, students: int) -> None:
          floor_is="bare reportlab Canvas to disk: one embedded DejaVu face, the name, the same QR")
 
 
+def _sample_png(width: int, height: int) -> bytes:
+    """A logo-sized PNG (a gradient: it does not compress to nothing), made with Pillow."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height))
+    image.putdata([(x * 255 // width, y * 255 // height, 128) for y in range(height) for x in range(width)])
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _bare_preview_floor(i: int) -> float:
+    """Milliseconds for a bare reportlab page (one drawString) rasterised like the preview."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from tracker.reports.pdf_raster import rasterize
+
+    start = time.perf_counter()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(842, 595))
+    c.drawString(72, 400, f"Certificate of Completion {i}")
+    c.showPage()
+    c.save()
+    rasterize(buf.getvalue(), PREVIEW_WIDTH)
+    return (time.perf_counter() - start) * 1000
+
+
+PREVIEW_WIDTH = 800
+
+
+def bench_certificate_preview(repeat: int, students: int) -> None:
+    """The template editor's live preview: from a changed spec to the page's pixels, i.e. the
+    real PDF (``certificate_bytes``: embedded font, QR, a logo and a scanned signature) and
+    pdfium rasterising it 800 px wide. Every run changes the title, cycling through the three
+    designs in both orientations; at least 30 runs, interleaved with the floor: a bare reportlab
+    one-page canvas with one drawString, rasterised the same way. Bar: p95 ≤ 150 ms."""
+    from dataclasses import replace
+
+    from tracker.reports.certificate_pdf import certificate_bytes
+    from tracker.reports.certificate_templates import TEMPLATES, Signature
+    from tracker.reports.pdf_raster import rasterize
+
+    data = _certificate_jobs(Path("."), 1)[0][0]
+    logo, signature = _sample_png(480, 240), _sample_png(360, 120)
+    specs = [replace(TEMPLATES[design], orientation=orientation, logo=logo,
+                     signatures=(Signature("Dr. Ana Ruiz", "Head of School", signature),
+                                 Signature("", "Activity Lead")))
+             for design in ("classic", "modern", "minimal") for orientation in ("landscape", "portrait")]
+    for spec in specs:  # warm: reportlab imported, fonts parsed, images decoded once (as in the editor)
+        rasterize(certificate_bytes(data, spec), PREVIEW_WIDTH)
+    _bare_preview_floor(0)
+    values, floors = [], []
+    runs = max(30, 5 * repeat)
+    for i in range(runs):
+        spec = replace(specs[i % len(specs)], title=f"Certificate of Completion {i}")  # an edit
+        start = time.perf_counter()
+        rasterize(certificate_bytes(data, spec), PREVIEW_WIDTH)
+        values.append((time.perf_counter() - start) * 1000)
+        floors.append(_bare_preview_floor(i))
+    emit("certificate_preview", _p95(values), "ms", _p95(floors), p50_ms=round(median(values), 1),
+         floor_p50_ms=round(median(floors), 1), runs=runs, width_px=PREVIEW_WIDTH, budget_ms=150,
+         floor_is="p95 of a bare reportlab one-page canvas with one drawString, rasterised 800 px wide")
+
+
+def analytics_school_db(records: int) -> Path:
+    """A generated school with ``records`` attendance rows (cached): 5,000 students in two of 50
+    activities each (10,000 enrollments, statuses mixed), one session a day per activity up to
+    yesterday, every enrolled student marked at every session. Written by INSERT … SELECT over
+    recursive CTEs inside SQLite: a million rows in seconds."""
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"analytics-{records}.db"
+    if path.exists():
+        return path
+    students, activities, per_student = 5000, 50, 2
+    sessions = max(1, records // (students * per_student))  # per activity: each enrollment is marked at each
+    tmp = path.with_suffix(".tmp.db")
+    tmp.unlink(missing_ok=True)
+    db, _ = open_database(tmp)
+    Services(db).auth.create_first_admin("admin", DEMO_PASSWORD)
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA journal_mode=MEMORY")
+        cur.execute("PRAGMA synchronous=OFF")
+        stamp, today = "'2026-01-01 00:00:00'", "date('now')"
+        common = f"lower(hex(randomblob(16))), {stamp}, {stamp}, 1"
+        cur.execute(f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {students})
+            INSERT INTO users (id, uid, created_at, updated_at, version, username, display_name, role, active,
+                               failed_logins, grade)
+            SELECT 1000 + i, {common}, 'student' || i, 'Student ' || i, 'student', 1, 0, 7 + i % 6 FROM n""")
+        cur.execute(f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {activities})
+            INSERT INTO activities (id, uid, created_at, updated_at, version, name, category, description,
+                                    start_date, end_date, location, archived, require_milestones,
+                                    requires_signoff, certificate_on_completion)
+            SELECT i, {common}, 'Activity ' || i, 'Category ' || (i % 6), '', date({today}, '-{sessions} days'),
+                   date({today}, '+30 days'), '', 0, 1, 0, 0 FROM n""")
+        cur.execute(f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {students - 1}),
+                          k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < {per_student - 1})
+            INSERT INTO activity_progress (uid, created_at, updated_at, version, user_id, activity_id, status,
+                                           progress_percentage, progress_manual, status_manual, started_at,
+                                           completed_at, enrolled_on, dropped_on, drop_reason)
+            SELECT {common}, 1001 + i, 1 + (i + j * 25) % {activities},
+                   CASE WHEN i % 20 = 0 THEN 'dropped' WHEN i % 7 = 0 THEN 'completed' ELSE 'active' END,
+                   (i * 37) % 101, 0, 0, date({today}, '-{sessions} days'),
+                   CASE WHEN i % 20 <> 0 AND i % 7 = 0 THEN datetime({today}, '-' || (i % 30) || ' days') END,
+                   date({today}, '-{sessions} days'), NULL,
+                   CASE WHEN i % 20 = 0 THEN 'Reason ' || (i % 4) END
+            FROM n, k""")
+        cur.execute(f"""WITH RECURSIVE d(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM d WHERE x < {sessions})
+            INSERT INTO activity_sessions (uid, created_at, updated_at, version, activity_id, starts_at, ends_at,
+                                           location, cancelled, note)
+            SELECT {common}, a.id, datetime({today}, '-' || x || ' days', '+15 hours'),
+                   datetime({today}, '-' || x || ' days', '+16 hours'), '', 0, '' FROM activities a, d""")
+        codes = dict(cur.execute("SELECT code, id FROM attendance_statuses").fetchall())
+        cur.execute(f"""INSERT INTO attendance_records (uid, created_at, updated_at, version, session_id, student_id,
+                                                        status_id, participation, remark, recorded_at)
+            SELECT {common}, s.id, p.user_id,
+                   CASE (p.id * 7 + s.id * 13) % 20 WHEN 0 THEN {codes["A"]} WHEN 1 THEN {codes["A"]}
+                        WHEN 2 THEN {codes["E"]} WHEN 3 THEN {codes["L"]} ELSE {codes["P"]} END,
+                   1 + (p.id + s.id) % 5, '', s.ends_at
+            FROM activity_progress p JOIN activity_sessions s ON s.activity_id = p.activity_id""")
+        raw.commit()
+    finally:
+        raw.close()
+    try:
+        # the raw inserts bypass the maintained counts: build them as the demo school does
+        from tracker.services.attendance_aggregates import rebuild
+
+        with db.engine.begin() as conn:
+            rebuild(conn)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    finally:
+        db.dispose()
+    tmp.rename(path)
+    return path
+
+
+def _analytics_school(name: str, records: int, repeat: int) -> None:
+    from sqlalchemy import text
+
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    db, _ = open_database(analytics_school_db(records))
+    services = Services(db)
+    admin = services.auth.login("admin", DEMO_PASSWORD)
+    naive = text("SELECT student_id, count(*) FROM attendance_records GROUP BY student_id")
+
+    def floor() -> float:
+        start = time.perf_counter()
+        with db.engine.connect() as conn:
+            conn.execute(naive).all()
+        return time.perf_counter() - start
+
+    def page() -> float:
+        start = time.perf_counter()
+        services.analytics.school_analytics(admin)
+        return time.perf_counter() - start
+
+    floor(), page()  # warm the page cache and the statement caches
+    values, floors = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        values.append(page())
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM attendance_records")).scalar_one()
+        places = conn.execute(text("SELECT count(*) FROM activity_progress")).scalar_one()
+    db.dispose()
+    emit(name, median(values), "s", median(floors), attendance_rows=rows, enrollments=places, bar_ratio=0.5,
+         floor_is="SELECT student_id, count(*) FROM attendance_records GROUP BY student_id, fetched")
+
+
+def bench_analytics_school(repeat: int, students: int) -> None:
+    """The admin analytics page's data (``school_analytics``) on a generated school of 1,000,000
+    attendance rows, against a naive ``SELECT student_id, count(*) … GROUP BY student_id`` over the
+    attendance table in the same run (bar: ≤ 0.5× that floor); first the same at 100,000 rows, to
+    see how the figure grows with attendance rows (the enrollments stay the same)."""
+    _analytics_school("analytics_school_100k", 100_000, repeat)
+    _analytics_school("analytics_school_1m", 1_000_000, repeat)
+
+
+def _analytics_page_once(app, actor, analytics) -> float:  # type: ignore[no-untyped-def]
+    """The analytics page handed the service's snapshot (its charts made from it, as its background
+    load does), shown at 1280x800 and painted, every chart drawn (the ones scrolled out of view
+    too): what the user waits for once the figures are read."""
+    from ui.charts.school import school_charts
+    from ui.context import AppContext
+    from ui.events import EventBus
+    from ui.tasks import TaskRunner
+    from ui.views.analytics_filters import load_filters
+    from ui.views.analytics_page import AnalyticsPage, Loaded
+
+    ctx = AppContext(services=None, events=EventBus(), tasks=TaskRunner(), actor=actor)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    page = AnalyticsPage(ctx)
+    page.stale = False  # the snapshot is handed in: no background read
+    page.show_loaded(Loaded(analytics, school_charts(analytics), load_filters(actor.username)))
+    page.resize(1280, 800)
+    page.show()
+    app.processEvents()  # painted as on screen: the charts in view
+    for card in page.cards:  # and every other chart, scrolled out of view, as scrolling would
+        if card.visibleRegion().isEmpty():
+            card.grab()
+    elapsed = time.perf_counter() - start
+    page.close()
+    page.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+def _bare_charts_once(app, charts, size: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]
+    """Floor: a bare window of as many pyqtgraph plots as the page has charts, each plotting the
+    same points (bars, lines, dots) at the page's chart size, shown and painted."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from ui.charts.axes import to_x
+
+    start = time.perf_counter()
+    window = QWidget()
+    column = QVBoxLayout(window)
+    for chart in charts:
+        plot = pg.PlotWidget()
+        plot.setFixedSize(*size)
+        for series in chart.series:
+            xs = [to_x(x) for x, _y in series.points]
+            ys = [y for _x, y in series.points]
+            if series.kind == "bar":
+                plot.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.8))
+            elif series.kind == "scatter":
+                plot.addItem(pg.ScatterPlotItem(x=xs, y=ys, size=series.sizes or 10))
+            else:
+                plot.plot(xs, ys, symbol="o")
+        column.addWidget(plot)
+    window.show()
+    app.processEvents()  # painted as on screen (an offscreen screen shows the whole window)
+    elapsed = time.perf_counter() - start
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return elapsed
+
+
+def _analytics_page(name: str, records: int, repeat: int) -> None:
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+    from ui.app import ensure_app
+    from ui.charts.school import school_charts
+
+    app = ensure_app()  # themed like the application
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())  # default filters
+    db, _ = open_database(analytics_school_db(records))
+    services = Services(db)
+    admin = services.auth.login("admin", DEMO_PASSWORD)
+    read = time.perf_counter()
+    analytics = services.analytics.school_analytics(admin)
+    read = time.perf_counter() - read
+    charts = school_charts(analytics)
+    points = sum(len(s.points) for c in charts for s in c.series)
+    size = (1000, 280)  # about the page's charts at 1280x800
+    _analytics_page_once(app, admin, analytics), _bare_charts_once(app, charts, size)  # warm up both
+    values, floors = [], []
+    for _ in range(repeat):
+        floors.append(_bare_charts_once(app, charts, size))
+        values.append(_analytics_page_once(app, admin, analytics))
+    db.dispose()
+    emit(name, median(values), "s", median(floors), attendance_rows=records, activities=len(analytics.effectiveness),
+         charts=len(charts), points=points, bar_ratio=1.5, data_read_s=round(read, 3),
+         floor_is=f"bare pyqtgraph window: {len(charts)} PlotWidgets of {size[0]}x{size[1]} plotting the same "
+                  f"{points} points, shown and painted (the page: handed the service's snapshot, shown at "
+                  "1280x800, every chart painted; data_read_s is the service's read, analytics_school_*)")
+
+
+def bench_analytics_page(repeat: int, students: int) -> None:
+    """The admin analytics page shown and painted on the generated school of 1,000,000 attendance
+    rows (first 100,000), against a bare pyqtgraph window plotting the same points (bar: ≤ 1.5×)."""
+    _analytics_page("analytics_page_100k", 100_000, repeat)
+    _analytics_page("analytics_page_1m", 1_000_000, repeat)
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
@@ -662,6 +954,9 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "milestone_bulk_tick_200": bench_milestone_bulk_tick_200,
     "milestone_checklist_200x30": bench_milestone_checklist_200x30,
     "certificates_500": bench_certificates_500,
+    "certificate_preview": bench_certificate_preview,
+    "analytics_school_1m": bench_analytics_school,
+    "analytics_page_1m": bench_analytics_page,
 }
 
 

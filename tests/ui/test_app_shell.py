@@ -65,7 +65,7 @@ def test_build_context_and_main_window_without_exec(qtbot, school: School):
     ctx.actor = school.teacher
     window = app_module.make_main_window(ctx, persist=False)
     qtbot.addWidget(window)
-    assert window.page_keys == ["dashboard", "activities", "calendar"]
+    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics"]
     settle(qtbot, ctx)  # the school's name is read in the background
     assert window.windowTitle() == school.services.settings.get().school_name  # the platform adds the app
     ctx.tasks.cancel_all()

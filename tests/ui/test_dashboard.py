@@ -386,3 +386,30 @@ def test_focus_asked_while_loading_lands_once_loaded(qtbot, make_ctx, school: Sc
     settle(qtbot, ctx)
     assert page.focusWidget() is page.staff.activities_view  # type: ignore[union-attr]
     assert page.staff.activities_view.currentIndex().row() == 0  # type: ignore[union-attr]
+
+
+def test_staff_charts_are_built_when_their_tab_is_shown_and_follow_changes(qtbot, make_ctx, school: School) -> None:
+    from ui.views.staff_charts import StaffCharts
+
+    page = _page(qtbot, make_ctx(school.teacher))
+    staff = page.staff
+    assert staff is not None and page.staff_charts is None  # nothing built for whoever keeps to the list
+    assert [staff.views.tabText(i) for i in range(staff.views.count())] == ["List", "Charts"]
+    staff.views.setCurrentIndex(1)
+    settle(qtbot, page.ctx)
+    charts = page.staff_charts
+    assert isinstance(charts, StaffCharts) and staff.views.currentWidget() is charts
+    assert charts.data is not None
+    # the teacher's one activity, by name, in the standing chart's table
+    assert "Chess Club" in charts.standing.data.categories
+    # back on the list, a change marks the charts stale; showing them again reads them again
+    staff.views.setCurrentIndex(0)
+    first = charts.data
+    perform(lambda: school.services.enrollment.set_completed_by_hand(
+        school.teacher, school.chess, school.student.id, "finished"))
+    page.refresh()
+    settle(qtbot, page.ctx)
+    assert page.charts_stale and charts.data is first
+    staff.views.setCurrentIndex(1)
+    settle(qtbot, page.ctx)
+    assert not page.charts_stale and charts.data is not first

@@ -42,8 +42,8 @@ def sidebar_titles(window: MainWindow) -> list[str]:
 
 def test_admin_sees_people_and_settings(open_window, school: School):
     window = open_window(school.admin)
-    assert window.page_keys == ["dashboard", "activities", "people", "calendar", "skill-catalog"]
-    assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar", "Skills"]
+    assert window.page_keys == ["dashboard", "activities", "people", "calendar", "skill-catalog", "analytics"]
+    assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar", "Skills", "Analytics"]
     assert window.settings_action.isVisible() and window.settings_action.isEnabled()
 
 
@@ -184,7 +184,7 @@ def test_someone_else_signs_in_from_the_lock_screen(qtbot, open_window, school: 
     settle(qtbot, window.ctx)
     assert window.ctx.user.username == "tina"
     assert not window.locked
-    assert window.page_keys == ["dashboard", "activities", "calendar"]
+    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics"]
     assert "Tina Teacher" in window.user_status.text()
 
 

@@ -178,6 +178,8 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "milestones.checklist": (Permission.VIEW_ACTIVITY, READERS),
     "analytics.activity_analytics": (Permission.VIEW_ANALYTICS, LEADS),
     "analytics.dashboard": (None, EVERYONE),
+    "analytics.progress_history": (Permission.VIEW_PROGRESS, READERS),
+    "analytics.school_analytics": (Permission.VIEW_ANALYTICS, STAFF),  # a teacher: the activities they lead
     "settings.update": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "audit.recent": (Permission.VIEW_AUDIT, ADMIN_ONLY),
     "enrollment.roster": (Permission.ENROLL, LEADS),
@@ -243,6 +245,7 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "certificates.save_template": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "certificates.delete_template": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "certificates.preview_data": (Permission.ISSUE_CERTIFICATES, LEADS),
+    "certificates.awaiting": (None, EVERYONE),  # scoped: students and parents get an empty list
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -486,6 +489,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "milestones.checklist": lambda: s.milestones.checklist(a, c.activity),
         "analytics.activity_analytics": lambda: s.analytics.activity_analytics(a, c.activity),
         "analytics.dashboard": lambda: s.analytics.dashboard(a),
+        "analytics.progress_history": lambda: s.analytics.progress_history(a, c.student),
+        "analytics.school_analytics": lambda: s.analytics.school_analytics(a),
         "settings.update": lambda: s.settings.update(a, school_name=f"School of {name}"),
         "audit.recent": lambda: s.audit.recent(a),
         "enrollment.roster": lambda: s.enrollment.roster(a, c.activity),
@@ -563,6 +568,7 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
             a, TemplateSpec(name=f"Matrix {name}", design="modern")),
         "certificates.delete_template": lambda: s.certificates.delete_template(a, "classic"),
         "certificates.preview_data": lambda: s.certificates.preview_data(a, c.activity, c.student),
+        "certificates.awaiting": lambda: s.certificates.awaiting(a),
     }
     return calls[op]
 
@@ -824,6 +830,11 @@ def test_every_list_returns_exactly_what_the_policy_grants(lists, who):
 
     got["activities.list_activities"] = k.acts(x.id for x in s.activities.list_activities(a))
     want["activities.list_activities"] = _granted_activities(k, who)
+
+    # the activities one may issue certificates for: an admin all, a teacher the ones they lead
+    got["certificates.awaiting"] = k.acts(x.activity_id for x in s.certificates.awaiting(a))
+    want["certificates.awaiting"] = _granted_activities(k, who) if k.role[who] in (Role.ADMIN, Role.TEACHER) \
+        else set()
 
     got["calendar.list_sessions"] = k.acts(x.activity_id for x in s.calendar.list_sessions(a))
     want["calendar.list_sessions"] = _granted_activities(k, who)

@@ -293,6 +293,8 @@ class AttendanceRecord(Versioned, Base):
             name="participation_range",
         ),
         Index("ix_attendance_records_student", "student_id"),
+        # covers the reads that need each mark's status by session (absences in a row, migration 0005)
+        Index("ix_attendance_records_session_status", "session_id", "student_id", "status_id"),
     )
 
     session_id: Mapped[int] = mapped_column(
@@ -308,6 +310,37 @@ class AttendanceRecord(Versioned, Base):
     remark: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class EnrollmentAttendance(Versioned, Base):
+    """Maintained counts of an enrollment's marks on sessions that are not cancelled and fall in
+    its period (enrolled on, before the drop day): kept exact in the transaction of every write
+    that changes them by :mod:`tracker.services.attendance_aggregates`, so that rates are read
+    from one row per enrollment instead of every attendance record. A missing row means zeros;
+    marks of sessions not started yet are in it (the reader takes them off: time moves, rows don't)."""
+
+    __tablename__ = "enrollment_attendance"
+
+    progress_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_progress.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    marks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    counted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # status counts in the rate
+    present: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # counts, and as present
+
+
+class SessionAttendance(Versioned, Base):
+    """Maintained counts of one session's marks (every mark, whoever it is for), for the weekly
+    trends; kept like :class:`EnrollmentAttendance`."""
+
+    __tablename__ = "session_attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_sessions.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    marks: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    counted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    present: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 # --------------------------------------------------------------------------- milestones

@@ -38,6 +38,7 @@ from tracker.demo.school import SchoolPlan, StatusCodes, sessions_for_largest
 from tracker.domain.enums import LeadRole, ProgressStatus, Role
 from tracker.errors import NotFound, TrackerError, ValidationError
 from tracker.paths import POSIX, PRIVATE_FILE, file_mode, make_private_dir
+from tracker.services.attendance_aggregates import rebuild
 from tracker.services.auth import check_password_rules, hash_password
 from tracker.services.bootstrap import open_database
 
@@ -241,6 +242,8 @@ def _write(conn: Connection, plan: SchoolPlan, report: _Reporter, *, postgres: b
                 chunk = table.rows[i:i + CHUNK]
                 conn.execute(stmt, [dict(zip(keys, row, strict=True)) for row in chunk])
                 written += len(chunk)
+        report("Counting attendance", 0.97)
+        rebuild(conn)  # the maintained counts of what was just written
         if postgres:  # explicit ids: move the sequences past them
             for name in plan.tables:
                 if "id" in Base.metadata.tables[name].c:

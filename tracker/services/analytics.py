@@ -1,51 +1,42 @@
-"""Figures per activity and the dashboards of each role."""
+"""Figures per activity and the dashboards of each role: the entry point of analytics.
+
+The dashboard's cards are built from progress rows (:func:`analytics_for`); the analytics page of
+one activity adds the figures of :mod:`tracker.services.analytics_activity`, the school's page is
+:mod:`tracker.services.analytics_school`, a student's progress over time
+:mod:`tracker.services.progress_history`. The results are the frozen dataclasses of
+:mod:`tracker.domain.analytics_types` (re-exported here).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivityProgress, ActivitySession, Milestone, User, UserMilestone
 from tracker.db.uow import read_only
+from tracker.domain.analytics_types import (
+    ActivityAnalytics,
+    MilestoneStat,
+    ProgressHistory,
+    SchoolAnalytics,
+    SchoolFilters,
+)
 from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import Actor, Permission, can_ever, home_title
 from tracker.domain.standing import Standing
 from tracker.errors import NotFound
 from tracker.services.activities import ActivitySummary, summaries
+from tracker.services.analytics_activity import with_details
+from tracker.services.analytics_school import school_analytics
 from tracker.services.base import Service, require
 from tracker.services.calendar import SessionInfo, upcoming_by_student
 from tracker.services.milestones import DueMilestone, due_milestones
+from tracker.services.progress_history import student_history
 from tracker.services.progress_rows import ProgressRow, progress_rows
 from tracker.services.scoping import current_role, visible
-
-
-@dataclass(frozen=True)
-class MilestoneStat:
-    id: int
-    title: str
-    required: bool
-    points: int
-    completed: int
-
-
-@dataclass(frozen=True)
-class ActivityAnalytics:
-    activity_id: int
-    activity: str
-    enrolled: int  # everyone who holds a place: active + completed + dropped
-    active: int
-    completed: int
-    dropped: int
-    waitlisted: int
-    completion_rate: float | None  # completed ÷ enrolled, percent
-    average_attendance_rate: float | None
-    average_progress: float | None
-    at_risk: int
-    behind: int
-    milestones: tuple[MilestoneStat, ...]
 
 
 def analytics_for(rows: list[ProgressRow], activity: Activity,
@@ -114,14 +105,37 @@ class Dashboard:
 
 
 class AnalyticsService(Service):
-    def activity_analytics(self, actor: Actor, activity_id: int) -> ActivityAnalytics:
+    def activity_analytics(self, actor: Actor, activity_id: int, *, now: datetime | None = None) -> ActivityAnalytics:
+        """Every figure of one activity: the dashboard's, and the analytics page's charts."""
+        now = now or datetime.now()
         with read_only(self.db) as s:
             a = s.get(Activity, activity_id)
             if a is None:
                 raise NotFound(f"No activity with id {activity_id}.")
             require(s, actor, Permission.VIEW_ANALYTICS, activity_id=activity_id)
             rows = progress_rows(s, activity_ids=[activity_id])
-            return analytics_for(rows, a, _milestone_stats(s, [activity_id]).get(activity_id, []))
+            base = analytics_for(rows, a, _milestone_stats(s, [activity_id]).get(activity_id, []))
+            return with_details(s, base, a, today=now.date(), now=now)
+
+    def progress_history(self, actor: Actor, student_id: int, *, now: datetime | None = None) -> ProgressHistory:
+        """A student's progress over time in each activity (with the expected line, attendance
+        per month, points and badges), as far as the actor may follow the student: a parent
+        their children, a student themself, a teacher in the activities they lead."""
+        now = now or datetime.now()
+        with read_only(self.db) as s:
+            if s.get(User, student_id) is None:
+                raise NotFound(f"No user with id {student_id}.")
+            require(s, actor, Permission.VIEW_PROGRESS, student_id=student_id)
+            return student_history(s, actor, student_id, now.date(), now)
+
+    def school_analytics(self, actor: Actor, *, start: date | None = None, end: date | None = None,
+                         category: str | None = None, grade: str | None = None, lead_id: int | None = None,
+                         now: datetime | None = None) -> SchoolAnalytics:
+        """The school's figures for the admin analytics page: every activity for an
+        administrator, a teacher's own activities for a teacher; students and parents are refused."""
+        filters = SchoolFilters(start, end, category or None, grade or None, lead_id)
+        with read_only(self.db) as s:
+            return school_analytics(s, actor, filters, now=now or datetime.now())
 
     def dashboard(self, actor: Actor, *, now: datetime | None = None) -> Dashboard:
         """The home page: figures of the activities whose analytics the actor may see (admin:
@@ -215,7 +229,7 @@ def _student_totals(rows: list[ProgressRow]) -> dict[str, float | int | None]:
     }
 
 
-def _milestone_stats(s, activity_ids: list[int]) -> dict[int, list[MilestoneStat]]:  # type: ignore[no-untyped-def]
+def _milestone_stats(s: Session, activity_ids: list[int]) -> dict[int, list[MilestoneStat]]:
     if not activity_ids:
         return {}
     done = dict(s.execute(
@@ -229,3 +243,7 @@ def _milestone_stats(s, activity_ids: list[int]) -> dict[int, list[MilestoneStat
         out.setdefault(m.activity_id, []).append(
             MilestoneStat(m.id, m.title, m.required, m.points, done.get(m.id, 0)))
     return out
+
+
+__all__ = ["ActivityAnalytics", "ActivityCard", "AnalyticsService", "ChildCard", "Dashboard", "MilestoneStat",
+           "analytics_for", "is_at_risk"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
@@ -34,12 +35,13 @@ from tracker.db.models import (
     utcnow,
 )
 from tracker.db.uow import UnitOfWork, read_only
-from tracker.domain.attendance import can_mark, in_enrollment, not_yet_markable
+from tracker.domain.attendance import StatusRule, can_mark, in_enrollment, not_yet_markable
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services.attendance_aggregates import Deltas, apply_delta, in_counts
 from tracker.services.attendance_status import all_statuses
 from tracker.services.attendance_types import AttendanceConflict, Mark, MarkChange, StatusInfo
 from tracker.services.base import require, require_active
@@ -74,26 +76,52 @@ class _Stored:
 
 
 _R = AttendanceRecord
-_STORED = (
-    select(_R.id, _R.session_id, _R.student_id, _R.status_id, _R.participation, _R.remark, _R.version,
-           User.display_name, _R.recorded_at)
-    .outerjoin(User, User.id == _R.recorded_by)
-    .where(_R.session_id.in_(bindparam("sessions", expanding=True)),
-           _R.student_id.in_(bindparam("students", expanding=True)))
-)
-_WRITE_SESSIONS = select(ActivitySession.id, ActivitySession.activity_id, ActivitySession.starts_at,
-                         ActivitySession.cancelled).where(ActivitySession.id.in_(bindparam("ids", expanding=True)))
-_WRITE_ENROLLED = (
-    select(ActivityProgress.user_id, ActivityProgress.activity_id, ActivityProgress.enrolled_on,
-           ActivityProgress.dropped_on, ActivityProgress.status)
-    .where(ActivityProgress.activity_id.in_(bindparam("activities", expanding=True)),
-           ActivityProgress.user_id.in_(bindparam("students", expanding=True)),
-           ActivityProgress.status != ProgressStatus.WAITLISTED)
-)
+
+
+def _among(column: Any, name: str, one: bool) -> Any:
+    """``column = :name`` for one value, ``column IN (:name…)`` for a list: a single cell's
+    mark, the most frequent write there is, then skips rewriting the SQL for an expanding list."""
+    return column == bindparam(name) if one else column.in_(bindparam(name, expanding=True))
+
+
+def _values(ids: list[int]) -> int | list[int]:
+    return ids[0] if len(ids) == 1 else ids
+
+
+@lru_cache(maxsize=4)
+def _stored_statement(one_session: bool, one_student: bool) -> Any:
+    return (select(_R.id, _R.session_id, _R.student_id, _R.status_id, _R.participation, _R.remark, _R.version,
+                   User.display_name, _R.recorded_at)
+            .outerjoin(User, User.id == _R.recorded_by)
+            .where(_among(_R.session_id, "sessions", one_session), _among(_R.student_id, "students", one_student)))
+
+
+@lru_cache(maxsize=2)
+def _sessions_statement(one: bool) -> Any:
+    return select(ActivitySession.id, ActivitySession.activity_id, ActivitySession.starts_at,
+                  ActivitySession.cancelled).where(_among(ActivitySession.id, "ids", one))
+
+
+@lru_cache(maxsize=4)
+def _enrolled_statement(one_activity: bool, one_student: bool) -> Any:
+    """Waitlisted places too: a mark cleared there still leaves their counts."""
+    p = ActivityProgress
+    return (select(p.id, p.user_id, p.activity_id, p.enrolled_on, p.dropped_on, p.status)
+            .where(_among(p.activity_id, "activities", one_activity), _among(p.user_id, "students", one_student)))
+
+
+# version-guarded writes of one record and its audit rows, built once (a mark is the most
+# frequent write there is)
+_AUDIT = insert(AuditEntry)
+_CLEAR = delete(_R).where(_R.id == bindparam("rid"), _R.version == bindparam("seen"))
+_CHANGE = (update(_R).where(_R.id == bindparam("rid"), _R.version == bindparam("seen"))
+           .values({c: bindparam(f"new_{c}") for c in ("status_id", "participation", "remark", "version",
+                                                        "recorded_by", "recorded_at", "updated_at")}))
 
 
 def _stored(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
-    rows = s.connection().execute(_STORED, {"sessions": session_ids, "students": student_ids})
+    rows = s.connection().execute(_stored_statement(len(session_ids) == 1, len(student_ids) == 1),
+                                  {"sessions": _values(session_ids), "students": _values(student_ids)})
     return {(r.session_id, r.student_id): _Stored(r.id, Mark(
                 r.session_id, r.student_id, r.status_id, r.participation, r.remark, r.version,
                 r.display_name, r.recorded_at))
@@ -122,7 +150,8 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
     session_ids = sorted({c.session_id for c in changes})
     student_ids = sorted({c.student_id for c in changes})
     conn = s.connection()
-    sessions = {r.id: r for r in conn.execute(_WRITE_SESSIONS, {"ids": session_ids})}
+    sessions = {r.id: r for r in conn.execute(_sessions_statement(len(session_ids) == 1),
+                                              {"ids": _values(session_ids)})}
     unknown = [sid for sid in session_ids if sid not in sessions]
     if unknown:
         raise NotFound(f"No session with id {unknown[0]}.")
@@ -131,7 +160,8 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
         require(s, actor, Permission.TAKE_ATTENDANCE, activity_id=activity_id)
     statuses = {st.id: st for st in all_statuses(s)}
     enrolled = {(r.user_id, r.activity_id): r for r in conn.execute(
-        _WRITE_ENROLLED, {"activities": activity_ids, "students": student_ids})}
+        _enrolled_statement(len(activity_ids) == 1, len(student_ids) == 1),
+        {"activities": _values(activity_ids), "students": _values(student_ids)})}
     stored = _stored(s, session_ids, student_ids)
 
     problems: list[Problem] = []
@@ -150,7 +180,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                 problems.append(Problem("Mark a status before a rating or a remark.", field=where))
             continue
         e = enrolled.get((c.student_id, sess.activity_id))
-        if e is None:
+        if e is None or e.status is ProgressStatus.WAITLISTED:
             problems.append(Problem("The student is not enrolled in this activity.", field=where))
         elif sess.cancelled:
             problems.append(Problem("The session is cancelled.", field=where))
@@ -179,11 +209,23 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
         raise AttendanceConflict(_conflict_message(s, current, statuses), current)
 
     stamp = utcnow()
-    R = AttendanceRecord
     inserts: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     results: dict[Key, Mark] = {}
     touched: set[tuple[int, int]] = set()
+    counts = Deltas()
+
+    def count(key: Key, status_id: int | None, sign: int) -> None:
+        """The mark's +1 / −1 in the session's counts and its enrollment's (when it is in them)."""
+        if status_id is None:  # no mark: nothing counted
+            return
+        sess = sessions[key[0]]
+        e = enrolled.get((key[1], sess.activity_id))
+        holder = e.id if e is not None and in_counts(sess.starts_at, sess.cancelled, e.enrolled_on,
+                                                      e.dropped_on) else None
+        st = statuses[status_id]
+        counts.mark(key[0], holder, StatusRule(st.counts_as_present, st.counts_in_rate), sign)
+
     for c in changes:
         key = (c.session_id, c.student_id)
         old = stored.get(key)
@@ -192,10 +234,11 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             if old is None:
                 results[key] = _no_mark(c)
                 continue
-            if _rowcount(conn.execute(delete(R).where(R.id == old.record_id, R.version == old.version))) != 1:
+            if _rowcount(conn.execute(_CLEAR, {"rid": old.record_id, "seen": old.version})) != 1:
                 raise RaceLost
             results[key] = _no_mark(c)
             audit.append(_audit_row(actor, "clear", old.record_id, _mark_audit(old), None, stamp))
+            count(key, old.status_id, -1)
         else:
             if old is not None and skip_existing:
                 results[key] = old.mark
@@ -213,13 +256,17 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                 version = 1
             else:
                 version = old.version + 1
-                if _rowcount(conn.execute(update(R).where(R.id == old.record_id, R.version == old.version).values(
-                        status_id=c.status_id, participation=part, remark=remark, version=version,
-                        recorded_by=actor.id, recorded_at=stamp, updated_at=stamp))) != 1:
+                if _rowcount(conn.execute(_CHANGE, {
+                        "rid": old.record_id, "seen": old.version, "new_status_id": c.status_id,
+                        "new_participation": part, "new_remark": remark, "new_version": version,
+                        "new_recorded_by": actor.id, "new_recorded_at": stamp, "new_updated_at": stamp})) != 1:
                     raise RaceLost
                 audit.append(_audit_row(actor, "change", old.record_id, _mark_audit(old),
                                         {"status_id": c.status_id, "participation": part,
                                          "remark": remark}, stamp))
+                if old.status_id != c.status_id:
+                    count(key, old.status_id, -1)
+                    count(key, c.status_id, +1)
             results[key] = Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
                                 actor.display_name, stamp)
         touched.add((c.student_id, activity_id))
@@ -234,8 +281,10 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                                     {"session_id": key[0], "student_id": key[1],
                                      "status_id": row["status_id"], "participation": row["participation"],
                                      "remark": row["remark"]}, stamp))
+            count(key, row["status_id"], +1)
     if audit:
-        conn.execute(insert(_table(AuditEntry)), audit)
+        conn.execute(_AUDIT, audit)
+    apply_delta(conn, counts)  # before the events: recompute reads the counts
     for student_id, activity_id in sorted(touched):
         tx.emit(AttendanceChanged(student_id, activity_id))
     tx.changes.add(ChangeKind.ATTENDANCE, *session_ids)
@@ -244,16 +293,18 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
     return [results[(c.session_id, c.student_id)] for c in changes]
 
 
+@lru_cache(maxsize=2)
+def _insert_statement(dialect: str) -> Any:
+    table = _table(AttendanceRecord)
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return (stmt.on_conflict_do_nothing(index_elements=["session_id", "student_id"])
+            .returning(table.c.id, table.c.session_id, table.c.student_id))
+
+
 def _insert(s: Session, rows: list[dict[str, Any]], *, skip_existing: bool) -> dict[Key, int]:
     """Insert new records; a cell someone else marked meanwhile is skipped by the database
     (ON CONFLICT DO NOTHING) and reported as a lost race unless we were told to skip it."""
-    table = _table(AttendanceRecord)
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["session_id", "student_id"])
-    else:
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["session_id", "student_id"])
-    stmt = stmt.returning(table.c.id, table.c.session_id, table.c.student_id)
+    stmt = _insert_statement(s.get_bind().dialect.name)
     if len(rows) == 1:
         got = s.execute(stmt, rows[0]).all()
     else:

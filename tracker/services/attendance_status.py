@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import Activity, ActivitySession, AttendanceRecord, AttendanceStatus
 from tracker.db.uow import UnitOfWork
+from tracker.domain.attendance import StatusRule
 from tracker.domain.changes import ChangeKind
 from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services.attendance_aggregates import status_rules_changed
 from tracker.services.attendance_types import StatusInfo
 from tracker.services.base import require
 
@@ -72,15 +74,15 @@ def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: st
     if problems:
         raise ValidationError("The status was not saved.", problems)
     before = None
-    rules_changed = False
+    rules = StatusRule(bool(counts_as_present), bool(counts_in_rate))
+    old_rules = rules
     if row is None:
         order = (s.scalar(select(func.max(AttendanceStatus.sort_order))) or 0) + 1
         row = AttendanceStatus(sort_order=order)
         s.add(row)
     else:
         before = _status_audit(row)
-        rules_changed = (row.counts_as_present, row.counts_in_rate) != (
-            bool(counts_as_present), bool(counts_in_rate))
+        old_rules = StatusRule(row.counts_as_present, row.counts_in_rate)
     row.code, row.label, row.colour = code_n, label_n, colour_n
     row.counts_as_present, row.counts_in_rate = bool(counts_as_present), bool(counts_in_rate)
     row.active = bool(active)
@@ -89,7 +91,8 @@ def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: st
              before, _status_audit(row))
     tx.changes.add(ChangeKind.SETTING, row.id)
     tx.changes.add(ChangeKind.ATTENDANCE)  # grids show the new code, label or colour
-    if rules_changed:
+    if rules != old_rules:
+        status_rules_changed(s.connection(), row.id, old_rules, rules)
         _recompute_after_rule_change(tx, row.id)
     return _status_info(row)
 

@@ -29,6 +29,7 @@ from tracker.domain.schedule import (
     weekdays_text,
 )
 from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services.attendance_aggregates import SessionState, session_changed
 from tracker.services.base import Service, require, require_active
 from tracker.services.scoping import visible
 
@@ -235,6 +236,10 @@ def _require_times(start: datetime | None, end: datetime | None) -> tuple[dateti
     return start.replace(tzinfo=None, microsecond=0), end.replace(tzinfo=None, microsecond=0)
 
 
+def _state(r: ActivitySession) -> SessionState:
+    return SessionState(r.starts_at, r.cancelled)
+
+
 def _session_audit(r: ActivitySession) -> dict[str, object]:
     return {"starts_at": r.starts_at, "ends_at": r.ends_at, "location": r.location,
             "cancelled": r.cancelled, "note": r.note}
@@ -406,20 +411,20 @@ class CalendarService(Service):
             if has_attendance(tx.session, row.id):
                 raise ValidationError("This session already has attendance; it cannot be cancelled. "
                                       "Clear its attendance first.")
-            before = _session_audit(row)
+            before, was = _session_audit(row), _state(row)
             row.cancelled = True
             row.note = (note or "").strip()
-            return self._saved(tx, actor, "cancel", row, before)
+            return self._saved(tx, actor, "cancel", row, before, was)
 
     def restore_session(self, actor: Actor, session_id: int) -> SessionInfo:
         """Undo a cancellation."""
         with unit_of_work(self.db) as tx:
             row = self._session(tx.session, session_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=row.activity_id)
-            before = _session_audit(row)
+            before, was = _session_audit(row), _state(row)
             row.cancelled = False
             row.note = ""
-            return self._saved(tx, actor, "restore", row, before)
+            return self._saved(tx, actor, "restore", row, before, was)
 
     def move_session(self, actor: Actor, session_id: int, new_start: datetime, new_end: datetime,
                      location: str | None = None, note: str | None = None) -> SessionInfo:
@@ -428,7 +433,7 @@ class CalendarService(Service):
         with unit_of_work(self.db) as tx:
             row = self._session(tx.session, session_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=row.activity_id)
-            before = _session_audit(row)
+            before, was = _session_audit(row), _state(row)
             if row.schedule_id is not None and row.original_starts_at is None:
                 row.original_starts_at = row.starts_at
             row.starts_at, row.ends_at = begins, ends
@@ -438,7 +443,7 @@ class CalendarService(Service):
                 row.location = location.strip()
             if note is not None:
                 row.note = note.strip()
-            return self._saved(tx, actor, "move", row, before)
+            return self._saved(tx, actor, "move", row, before, was)
 
     def add_extra_session(self, actor: Actor, activity_id: int, start: datetime, end: datetime,
                           location: str = "", note: str = "") -> SessionInfo:
@@ -465,11 +470,14 @@ class CalendarService(Service):
             tx.audit(actor, "delete", "session", row.id, _session_audit(row), None)
             tx.changes.add(ChangeKind.SESSION, row.id)
             tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
+            session_changed(tx.session.connection(), row.id, row.activity_id, _state(row), None)
             tx.session.delete(row)
 
     # ------------------------------------------------------------------ internals
     def _saved(self, tx: UnitOfWork, actor: Actor, action: str, row: ActivitySession,
-               before: dict[str, object] | None) -> SessionInfo:
+               before: dict[str, object] | None, was: SessionState | None = None) -> SessionInfo:
+        if was is not None and was != _state(row):  # its marks may leave or join enrollments' counts
+            session_changed(tx.session.connection(), row.id, row.activity_id, was, _state(row))
         tx.session.flush()
         tx.audit(actor, action, "session", row.id, before, _session_audit(row))
         tx.changes.add(ChangeKind.SESSION, row.id)

@@ -7,11 +7,19 @@ wired to them by ``tracker.services.bootstrap``), so completing — and revertin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import DateTime, and_, bindparam, select
 
-from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory, utcnow
+from tracker.db.models import (
+    Activity,
+    ActivityProgress,
+    EnrollmentAttendance,
+    Milestone,
+    ProgressStatusHistory,
+    UserMilestone,
+    utcnow,
+)
 from tracker.db.uow import UnitOfWork
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
@@ -24,14 +32,25 @@ from tracker.domain.events import (
     MilestonesTicked,
 )
 from tracker.domain.policy import Actor
-from tracker.domain.progress import CompletionRule, check_completion, progress_percentage
+from tracker.domain.progress import (
+    CompletionRule,
+    MilestoneState,
+    attendance_rate,
+    check_completion,
+    progress_percentage,
+)
 from tracker.services import stats
+from tracker.services.attendance_aggregates import Counts, less_not_held, marked_ahead, recount_enrollment
 
 
 def record_status(
     tx: UnitOfWork, actor: Actor | None, p: ActivityProgress, new: ProgressStatus, note: str | None
 ) -> None:
-    """Change an enrollment's status, keeping history and the dates that go with it."""
+    """Change an enrollment's status, keeping history and the dates that go with it.
+
+    Every change of an enrollment's period passes here (enrolling again, dropping, promoting: the
+    caller sets the new dates just before), so its attendance counts are recounted for the period
+    it now has; completing never moves the period."""
     old = p.status
     if old is new:
         return
@@ -49,6 +68,8 @@ def record_status(
         p.enrolled_on = p.enrolled_on or date.today()
     if new is ProgressStatus.DROPPED:
         p.dropped_on = p.dropped_on or date.today()
+    if new is not ProgressStatus.COMPLETED:
+        recount_enrollment(tx.session.connection(), p.id, p.user_id, p.activity_id, p.enrolled_on, p.dropped_on)
     tx.session.add(
         ProgressStatusHistory(
             progress_id=p.id,
@@ -61,33 +82,47 @@ def record_status(
     )
 
 
+_P, _EA = ActivityProgress, EnrollmentAttendance
+_ENROLLMENT = (  # built once, like _MILESTONES: they run for every attendance mark
+    select(_P.id, _P.status, _P.progress_manual, _P.status_manual, _P.progress_percentage, _P.signed_off_at,
+           Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff,
+           _EA.counted, _EA.present,
+           marked_ahead(_P.activity_id, bindparam("now", type_=DateTime)).label("marked_ahead"))
+    .join(Activity, Activity.id == _P.activity_id)
+    .outerjoin(_EA, _EA.progress_id == _P.id)
+    .where(_P.user_id == bindparam("student"), _P.activity_id == bindparam("activity"))
+)
+_MILESTONES = (  # the activity's milestones in order, and whether the student has done each
+    select(Milestone.points, Milestone.required, UserMilestone.id.is_not(None))
+    .outerjoin(UserMilestone, and_(UserMilestone.milestone_id == Milestone.id,
+                                   UserMilestone.user_id == bindparam("student")))
+    .where(Milestone.activity_id == bindparam("activity"))
+    .order_by(Milestone.order_index, Milestone.id)
+)
+
+
 def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
     """Derive progress and completion for one enrollment from the current data.
 
     Runs for every attendance mark, so it reads plain columns and loads the ORM row only when
     something is to be written."""
     s = tx.session
-    cur = s.execute(
-        select(ActivityProgress.id, ActivityProgress.status, ActivityProgress.progress_manual,
-               ActivityProgress.status_manual, ActivityProgress.progress_percentage,
-               ActivityProgress.signed_off_at)
-        .where(ActivityProgress.user_id == student_id, ActivityProgress.activity_id == activity_id)
-    ).first()
+    now = datetime.now()
+    key = {"student": student_id, "activity": activity_id, "now": now}
+    s.flush()  # what the change in hand left pending (a tick, say) is read below
+    conn = s.connection()
+    cur = conn.execute(_ENROLLMENT, key).first()
     if cur is None:
         return
-    a = s.execute(
-        select(Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff)
-        .where(Activity.id == activity_id)
-    ).one()
-    mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
-    done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=[student_id])
-    states = stats.milestone_states(mlist, done.get(student_id, set()))
+    states = [MilestoneState(points, required, bool(done)) for points, required, done in conn.execute(
+        _MILESTONES, key)]
     percentage = progress_percentage(states)
-    count = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=[student_id]).get(
-        (student_id, activity_id), stats.AttendanceCount(0, 0, 0)
-    )
-    rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
-    check = check_completion(rule, states, count.rate, cur.signed_off_at is not None)
+    marks = Counts(0, cur.counted or 0, cur.present or 0)  # the maintained counts, one row
+    if cur.marked_ahead:
+        marks = less_not_held(conn, cur.id, activity_id, marks, now)
+    rule = CompletionRule(cur.require_milestones, cur.min_attendance_pct, cur.requires_signoff)
+    check = check_completion(rule, states, attendance_rate(marks.present, marks.counted),
+                             cur.signed_off_at is not None)
     complete = cur.status is ProgressStatus.ACTIVE and not cur.status_manual and check.complete
     revert = cur.status is ProgressStatus.COMPLETED and not cur.status_manual and not check.complete
     if (cur.progress_manual or percentage == cur.progress_percentage) and not complete and not revert:
@@ -137,7 +172,7 @@ def recompute_many(tx: UnitOfWork, student_ids: list[int], activity_id: int) -> 
     rule = CompletionRule(a.require_milestones, a.min_attendance_pct, a.requires_signoff)
     mlist = stats.milestones_of(s, [activity_id]).get(activity_id, [])
     done = stats.completed_milestones(s, activity_ids=[activity_id], student_ids=student_ids)
-    att = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=student_ids)
+    att = stats.attendance_counts(s, activity_ids=[activity_id], student_ids=student_ids, held=False)
     empty = stats.AttendanceCount(0, 0, 0)
     updates: list[dict[str, object]] = []
     slow: dict[int, tuple[float, bool, tuple[str, ...]]] = {}  # user -> (percentage, completes, reasons)

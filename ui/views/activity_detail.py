@@ -2,8 +2,9 @@
 
 Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones), Schedule
 (ui.views.activity_schedule), Attendance (ui.views.attendance_grid, for those who take attendance),
-Skills (ui.views.activity_skills, for those who assess skills) and Certificates
-(ui.views.activity_certificates, for those who issue them). Every tab is a
+Skills (ui.views.activity_skills, for those who assess skills), Certificates
+(ui.views.activity_certificates, for those who issue them) and Analytics
+(ui.views.activity_analytics, for those who may see this activity's analytics). Every tab is a
 :class:`ui.views.base.Refreshing` view: it reads when first shown and follows the changes it
 watches. A tab that cannot be built (a broken module, say) is not left out: a tab with the same
 title says what went wrong, and the rest of the page works. The Activities page shows this page in
@@ -23,7 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from tracker.domain.changes import ChangeKind
-from tracker.domain.policy import Permission
+from tracker.domain.policy import Permission, Scope, allows
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
 from ui.reload import Reloader
@@ -35,6 +36,7 @@ from ui.widgets.actions import TabSwitchKeys, focus_first
 from ui.widgets.style import set_style_flag, styled_label, term
 
 if TYPE_CHECKING:
+    from ui.views.activity_analytics import AnalyticsTab
     from ui.views.activity_certificates import CertificatesTab
     from ui.views.activity_milestones import MilestonesTab
     from ui.views.activity_schedule import ScheduleTab
@@ -116,6 +118,9 @@ class ActivityDetailPage(Refreshing):
         self.skills = self._add_tab("Skills", self._skills_tab) if ctx.can(Permission.ASSESS_SKILLS) else None
         self.certificates = self._add_tab("Certificates", self._certificates_tab) \
             if ctx.can(Permission.ISSUE_CERTIFICATES) else None
+        self.analytics: AnalyticsTab | None = None
+        self.analytics_offered = False
+        self._offer_analytics(led=False)
         outer.addWidget(self.tabs, 1)
         self.tab_keys = TabSwitchKeys(self.tabs, self)
 
@@ -167,6 +172,23 @@ class ActivityDetailPage(Refreshing):
 
         return CertificatesTab(self.ctx, self.activity_id)
 
+    def _offer_analytics(self, *, led: bool) -> None:
+        """Add the Analytics tab (once) when the policy lets the user see this activity's
+        analytics: an administrator at once, a lead when the header says they lead it; a
+        teacher of another activity never gets it."""
+        actor = self.ctx.actor
+        if self.analytics_offered or actor is None:
+            return
+        if allows(actor.role, Permission.VIEW_ANALYTICS, {Scope.LED_ACTIVITY} if led else set()):
+            self.analytics_offered = True
+            self.analytics = self._add_tab("Analytics", self._analytics_tab)
+
+    def _analytics_tab(self) -> AnalyticsTab:
+        """KPIs and the teacher's charts (pyqtgraph loads now)."""
+        from ui.views.activity_analytics import AnalyticsTab
+
+        return AnalyticsTab(self.ctx, self.activity_id)
+
     def take_attendance(self, session_id: int | None = None) -> QWidget:
         """Open the take-attendance screen for today's session (or the one given)."""
         from ui.views.take_attendance import TakeAttendanceDialog
@@ -195,6 +217,7 @@ class ActivityDetailPage(Refreshing):
         self.summary = a
         self.title.setText(a.name + ("  (archived)" if a.archived else ""))
         self.roster.activity_name = a.name
+        self._offer_analytics(led=self.ctx.user.id in a.lead_ids)
         self.places.setText(places_line(a))
         facts = [a.category]
         if a.leads:

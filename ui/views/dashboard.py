@@ -4,15 +4,19 @@ Who sees which layout is read from the policy table: whoever may see analytics (
 activity, teachers: the ones they lead) gets figures (KPI cards, a table of activities, students
 at risk); whoever follows their own progress (students) a card per activity; whoever follows
 their children's (parents) a section per child with the same cards. Under the cards, each
-student's next sessions and milestones due soon (``AHEAD_DAYS``): Enter or a double click opens
-the session in the Calendar, the milestone on the Progress page.
+student's progress over time (a compact chart, read by a second reload once the cards are shown:
+``analytics.progress_history`` per student), then their next sessions and milestones due soon
+(``AHEAD_DAYS``): Enter or a double click opens the session in the Calendar, the milestone on the
+Progress page. Whoever issues certificates sees
+under the figures the activities whose completed students still lack one (``certificates.awaiting``,
+read by a second reload), each opening the certificate wizard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,15 +31,18 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from tracker.domain.changes import ChangeKind
+from tracker.domain.changes import ChangeKind, Changes
+from tracker.domain.enums import ProgressStatus
 from tracker.domain.policy import Permission, can_ever, home_title
 from tracker.domain.standing import HOW_JUDGED
 from tracker.services.analytics import AHEAD_DAYS, Dashboard
 from tracker.services.calendar import SessionInfo
+from tracker.services.certificates import AwaitingCertificates
 from tracker.services.milestones import DueMilestone
 from tracker.services.progress_rows import ProgressRow
 from ui.context import AppContext
@@ -52,12 +59,19 @@ from ui.models.my_progress import follows_own_progress
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
+from ui.views.certificates_to_issue import CertificatesToIssue
 from ui.widgets import EmptyState, KpiCard, ProgressBarDelegate, apply_widths, make_table
 from ui.widgets.column_fit import fit_columns
 from ui.widgets.delegates import TwoLineDelegate
 from ui.widgets.progress_card import ProgressCard
 from ui.widgets.search import focus_list
 from ui.widgets.style import pct, set_style_flag
+
+if TYPE_CHECKING:  # imported when a learner's dashboard is built: numpy and the charts cost ~0.3 s
+    from ui.charts.base import ChartData, ChartPanel
+    from ui.views.staff_charts import StaffCharts
+
+PROGRESS_CHART_HEIGHT = 230  # compact: the Progress page's Charts tab has the rest
 
 
 def _heading(text: str, level: str = "1") -> QLabel:
@@ -102,6 +116,8 @@ class StaffDashboard(QWidget):
     activity_activated = Signal(int)
     #: "Take attendance" for the selected activity
     take_attendance = Signal(int)
+    #: the Charts tab was brought to the front (the page builds and loads the charts then)
+    charts_shown = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, can_take_attendance: bool = False) -> None:
         super().__init__(parent)
@@ -120,6 +136,8 @@ class StaffDashboard(QWidget):
         for card in self.kpi.values():
             kpis.addWidget(card)
         lay.addLayout(kpis)
+        self.certificates = CertificatesToIssue()  # shown while certificates wait to be issued
+        lay.addWidget(self.certificates)
 
         self.activities_model = ActivityFiguresModel(self)
         self.activities_proxy = FilterProxy(self)
@@ -137,7 +155,15 @@ class StaffDashboard(QWidget):
         self.activities_view.activated.connect(self._activated)
         self.activities_view.setToolTip("Double-click an activity to open it on the Activities page")
         self.activities_card = _Card("Activities")
-        self.activities_card.body.addWidget(self.activities_view)
+        # the figures as a list, or as charts (weekly attendance, standing now) built when first shown
+        self.views = QTabWidget()
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.activities_view, "List")
+        self.charts: QWidget = QWidget()
+        self.views.addTab(self.charts, "Charts")
+        self.views.setTabToolTip(1, "Weekly attendance per activity and each activity's standing today")
+        self.views.currentChanged.connect(lambda i: self.charts_shown.emit() if i == 1 else None)
+        self.activities_card.body.addWidget(self.views)
         self.take_button: QPushButton | None = None
         if can_take_attendance:
             self.take_button = QPushButton("Take attendance…")
@@ -174,13 +200,35 @@ class StaffDashboard(QWidget):
         self.risk_card.subtitle.setToolTip(HOW_JUDGED)
         self.risk_card.body.addWidget(self.risk_stack)
 
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = self.split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
         split.addWidget(self.activities_card)
         split.addWidget(self.risk_card)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         lay.addWidget(split, 1)
+        self.views.currentChanged.connect(self._make_room)
+
+    def set_charts(self, charts: QWidget) -> None:
+        """Put the charts in the Charts tab (once, when it is first shown)."""
+        current = self.views.currentIndex()
+        self.views.removeTab(1)
+        self.charts.deleteLater()
+        self.charts = charts
+        self.views.insertTab(1, charts, "Charts")
+        self.views.setTabToolTip(1, "Weekly attendance per activity and each activity's standing today")
+        self.views.setCurrentIndex(current)
+
+    def _make_room(self, index: int) -> None:
+        """Charts need height to be read: while they show, the list of students needing attention
+        keeps a few rows (its splitter handle gives them back), and the list view 3 : 2 again."""
+        total = sum(self.split.sizes())
+        if total > 0:
+            share = 0.72 if index == 1 else 0.6
+            self.split.setSizes([round(total * share), total - round(total * share)])
+
+    def charts_showing(self) -> bool:
+        return self.views.currentIndex() == 1
 
     def show_dashboard(self, d: Dashboard) -> None:
         t = d.totals
@@ -329,6 +377,8 @@ class LearnerDashboard(QScrollArea):
         self.cards: list[ProgressCard] = []
         self.next: list[WhatsNext] = []
         self._inner: QWidget | None = None
+        self.progress_charts: dict[int, ChartPanel] = {}  # by student, in the sections shown
+        self.chart_data: dict[int, ChartData] = {}  # the last read, drawn at once when the cards are rebuilt
 
     def _fresh(self) -> QVBoxLayout:
         inner = QWidget()
@@ -343,7 +393,40 @@ class LearnerDashboard(QScrollArea):
         self._inner = inner
         self.cards = []
         self.next = []
+        self.progress_charts = {}
         return lay
+
+    def _progress_chart(self, lay: QVBoxLayout, student_id: int) -> None:
+        """A compact "progress over time" chart of the student, in a card (drawn from the last
+        read, or "Loading…" until the first arrives: see :meth:`show_progress_charts`)."""
+        from ui.charts.base import ChartPanel
+        from ui.views.student_charts import loading_progress_chart
+
+        panel = ChartPanel(self.chart_data.get(student_id) or loading_progress_chart())
+        panel.setFixedHeight(PROGRESS_CHART_HEIGHT)
+        self.progress_charts[student_id] = panel
+        card = QFrame()
+        set_style_flag(card, "card")
+        box = QVBoxLayout(card)
+        box.setContentsMargins(10, 8, 10, 8)
+        box.addWidget(panel)
+        lay.addWidget(card)
+
+    def show_progress_charts(self, charts: dict[int, ChartData]) -> None:
+        """Draw each student's progress chart (by student id)."""
+        self.chart_data = dict(charts)
+        for student_id, panel in self.progress_charts.items():
+            data = charts.get(student_id)
+            if data is not None:
+                panel.set_data(data)
+
+    def progress_charts_failed(self, reason: str) -> None:
+        """The charts could not be read: they say so in their place (the cards stand)."""
+        from ui.views.student_charts import waiting
+
+        self.chart_data = {}
+        for panel in self.progress_charts.values():
+            panel.set_data(waiting(panel.data, reason))
 
     def _whats_next(self, lay: QVBoxLayout, sessions: list[SessionInfo] | tuple[SessionInfo, ...],
                     due: list[DueMilestone] | tuple[DueMilestone, ...]) -> None:
@@ -379,6 +462,8 @@ class LearnerDashboard(QScrollArea):
             grid = _CardGrid(d.own)
             self.cards += grid.cards
             lay.addWidget(grid)
+            if has_history(d.own):
+                self._progress_chart(lay, d.own[0].user_id)
             self._whats_next(lay, d.upcoming, d.due_soon)
         else:
             lay.addWidget(EmptyState("No activities yet",
@@ -409,6 +494,8 @@ class LearnerDashboard(QScrollArea):
                 grid = _CardGrid(child.rows)
                 self.cards += grid.cards
                 lay.addWidget(grid)
+                if has_history(child.rows):
+                    self._progress_chart(lay, child.student_id)
                 self._whats_next(lay, child.upcoming, child.due_soon)
             else:
                 note = _muted(f"{child.name} is not enrolled in any activity yet.")
@@ -417,17 +504,31 @@ class LearnerDashboard(QScrollArea):
         lay.addStretch(1)
 
 
+def has_history(rows: tuple[ProgressRow, ...] | list[ProgressRow]) -> bool:
+    """Whether a student has a place to chart (a place on the waiting list has no history)."""
+    return any(r.status is not ProgressStatus.WAITLISTED for r in rows)
+
+
 class DashboardPage(Page):
     title = "Dashboard"
     watches = frozenset({ChangeKind.ACTIVITY, ChangeKind.ENROLLMENT, ChangeKind.PROGRESS,
                          ChangeKind.MILESTONE, ChangeKind.ATTENDANCE, ChangeKind.USER,
-                         ChangeKind.GUARDIAN_LINK, ChangeKind.SESSION})
+                         ChangeKind.GUARDIAN_LINK, ChangeKind.SESSION, ChangeKind.CERTIFICATE})
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.dashboard: Dashboard | None = None
         self._focus_on_load = False  # focus_main was asked before there was anything to focus
         self.reloader = Reloader(ctx, self._load, self._loaded, self._failed, label="Loading the dashboard")
+        self.awaiting: list[AwaitingCertificates] = []
+        self.certificate_wizard: QWidget | None = None
+        self.awaiting_reloader: Reloader[list[AwaitingCertificates]] | None = None
+        if ctx.can(Permission.ISSUE_CERTIFICATES):
+            self.awaiting_reloader = Reloader(ctx, self._load_awaiting, self._awaiting_loaded,
+                                              self._awaiting_failed, label="Loading the certificates to issue")
+        #: the learners' progress charts, read after each load of the cards (for the students they show)
+        self.charts_reloader: Reloader[dict[int, ChartData]] = Reloader(
+            ctx, self._load_charts, self._charts_loaded, self._charts_failed, label="Loading the progress charts")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 16, 20, 16)
         lay.setSpacing(12)
@@ -443,6 +544,8 @@ class DashboardPage(Page):
         self.loading = EmptyState("Loading…", "")
         self.empty = EmptyState()
         self.staff: StaffDashboard | None = None
+        self.staff_charts: StaffCharts | None = None  # built when the Charts tab is first shown
+        self.charts_stale = True
         self.learner: LearnerDashboard | None = None
         self.stack.addWidget(self.loading)
         self.stack.addWidget(self.empty)
@@ -500,9 +603,75 @@ class DashboardPage(Page):
         self.take_dialog = dialog
         return dialog
 
+    def issue_certificates(self, activity_id: int) -> QWidget:
+        """A certificates-to-issue button's "Issue…": the wizard on that activity's students."""
+        from ui.dialogs.certificate_wizard import open_certificate_wizard
+
+        self.certificate_wizard = open_certificate_wizard(self, self.ctx, activity_id)
+        return self.certificate_wizard
+
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         self.reloader.request()
+        if self.awaiting_reloader is not None:
+            self.awaiting_reloader.request()
+
+    def on_changed(self, changes: Changes, initiator: object) -> None:
+        """Certificates issued change only the certificates to issue: only those are read again."""
+        if changes.touches(*(self.watches - {ChangeKind.CERTIFICATE})):
+            self.refresh()
+        elif self.awaiting_reloader is not None:
+            self.awaiting_reloader.request()
+
+    def _charts_shown(self) -> None:
+        """The staff charts are built and read when their tab is first shown (pyqtgraph and two
+        reads cost nothing to whoever only looks at the list), and read again when stale."""
+        if self.staff is None:
+            return
+        if self.staff_charts is None:
+            from ui.views.staff_charts import StaffCharts
+
+            self.staff_charts = StaffCharts(self.ctx)
+            self.staff.set_charts(self.staff_charts)
+            self.charts_stale = True
+        if self.charts_stale:
+            self._reload_charts()
+
+    def _reload_charts(self) -> None:
+        """After the figures were read again: the charts now if they are on screen, else later."""
+        if self.staff_charts is None or self.staff is None:
+            return
+        self.charts_stale = not self.staff.charts_showing()
+        if not self.charts_stale:
+            self.staff_charts.reload()
+
+    def _load_awaiting(self) -> Callable[[TaskState], list[AwaitingCertificates]]:
+        service, actor = self.ctx.services.certificates, self.ctx.user
+        return lambda state: service.awaiting(actor)
+
+    def _awaiting_loaded(self, rows: list[AwaitingCertificates]) -> None:
+        self.awaiting = rows
+        if self.staff is not None:
+            self.staff.certificates.set_rows(rows)
+
+    def _awaiting_failed(self, exc: BaseException) -> None:
+        """The figures matter more: without the certificates to issue, the card stays hidden."""
+        self._awaiting_loaded([])
+
+    def _load_charts(self) -> Callable[[TaskState], dict[int, ChartData]]:
+        from ui.views.student_charts import load_progress_charts
+
+        services, actor = self.ctx.services, self.ctx.user
+        ids = list(self.learner.progress_charts) if self.learner is not None else []
+        return lambda state: load_progress_charts(services, actor, ids)
+
+    def _charts_loaded(self, charts: dict[int, ChartData]) -> None:
+        if self.learner is not None:
+            self.learner.show_progress_charts(charts)
+
+    def _charts_failed(self, exc: BaseException) -> None:
+        if self.learner is not None:
+            self.learner.progress_charts_failed(f"Could not be loaded: {exc}")
 
     def _load(self) -> Callable[[TaskState], Dashboard]:
         actor = self.ctx.user  # the Reloader starts no load while nobody is signed in
@@ -533,8 +702,12 @@ class DashboardPage(Page):
                 self.staff = StaffDashboard(can_take_attendance=self.ctx.can(Permission.TAKE_ATTENDANCE))
                 self.staff.activity_activated.connect(self.open_activity)
                 self.staff.take_attendance.connect(self.take_attendance)
+                self.staff.certificates.issue.connect(self.issue_certificates)
+                self.staff.certificates.set_rows(self.awaiting)
+                self.staff.charts_shown.connect(self._charts_shown)
                 self.stack.addWidget(self.staff)
             self.staff.show_dashboard(d)
+            self._reload_charts()
             self.stack.setCurrentWidget(self.staff)
             if self._focus_on_load and self.isVisible():
                 self.focus_main()
@@ -548,6 +721,8 @@ class DashboardPage(Page):
             self.learner.show_student(d)
         else:
             self.learner.show_parent(d)
+        if self.learner.progress_charts:
+            self.charts_reloader.request()
         self.stack.setCurrentWidget(self.learner)
         if self._focus_on_load and self.isVisible():
             self.focus_main()

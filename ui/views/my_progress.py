@@ -1,12 +1,14 @@
 """The Progress page of students and parents: one student's activities, what each still needs,
-its milestones, and their skills growth.
+its milestones, their charts over time and their skills growth.
 
 A student sees themself; a parent chooses one of their linked children (who follows whom is read
 from the policy table). Everything comes from two background reads: ``analytics.dashboard(actor)``
 (the student's own progress rows, or each child's) and, for the selected activity,
 ``milestones.checklist(actor, activity)`` of which only the shown student's completions are kept.
-The skills growth tab is the :class:`ui.views.student_skills.StudentSkillsView`, built when the
-tab is first opened (pyqtgraph is imported then).
+The Charts tab (:class:`ui.views.student_charts.StudentCharts`: progress over time per activity,
+attendance per month, points and badges, read by ``analytics.progress_history``) and the skills
+growth tab (:class:`ui.views.student_skills.StudentSkillsView`) are built when first opened
+(pyqtgraph is imported then), and follow the child chosen.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from tracker.domain.enums import ProgressStatus
 from tracker.domain.standing import HOW_JUDGED, Standing
 from tracker.services.analytics import Dashboard
 from tracker.services.progress_rows import ProgressRow
+from ui.charts.student import NOT_ENROLLED
 from ui.context import AppContext
 from ui.models.base import FilterProxy, RecordRole
 from ui.models.my_progress import (
@@ -48,13 +51,14 @@ from ui.ops import ReadOp
 from ui.reload import Reloader
 from ui.tasks import TaskState, show_error
 from ui.views.base import Page
+from ui.views.student_charts import StudentCharts
 from ui.views.student_skills import StudentSkillsView
 from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
 from ui.widgets.pill import StatusPill
 from ui.widgets.search import focus_list
 from ui.widgets.style import colour, day, pct, set_style_flag, standing_colour, styled_label
 
-NOT_ENROLLED = "Not enrolled in any activity yet"
+__all__ = ["NOT_ENROLLED", "ActivityPanel", "MyProgressPage"]
 
 
 def _muted(text: str = "") -> QLabel:
@@ -188,6 +192,7 @@ class MyProgressPage(Page):
         self.learners: list[Learner] = []
         self.student_id: int | None = None
         self.skills: StudentSkillsView | None = None
+        self.charts: StudentCharts | None = None
         self._reveal: tuple[int, int] | None = None  # (student, activity) to show once loaded
         self._focus_on_load = False  # focus_main was asked before anything had loaded
         self._milestones: dict[tuple[int, int], list[MilestoneItem]] = {}  # (student, activity)
@@ -254,6 +259,12 @@ class MyProgressPage(Page):
         self.split = split
         self.tabs.addTab(self.activities_stack, "Activities")
 
+        self.charts_holder = QWidget()
+        self.charts_layout = QVBoxLayout(self.charts_holder)
+        self.charts_layout.setContentsMargins(0, 0, 0, 0)
+        charts_tab = self.tabs.addTab(self.charts_holder, "Charts")
+        self.tabs.setTabToolTip(charts_tab, "Progress, attendance and points over time")
+
         self.skills_holder = QWidget()
         self.skills_layout = QVBoxLayout(self.skills_holder)
         self.skills_layout.setContentsMargins(0, 8, 0, 0)
@@ -305,6 +316,11 @@ class MyProgressPage(Page):
         if self.stack.currentWidget() is self.tabs and self.tabs.currentWidget() is self.activities_stack:
             focus_list(self.table)
 
+    def show_charts(self) -> StudentCharts:
+        """Open the Charts tab (building it on first use)."""
+        self.tabs.setCurrentWidget(self.charts_holder)
+        return self._ensure_charts()
+
     def show_skills(self) -> StudentSkillsView:
         """Open the Skills growth tab (building the chart on first use)."""
         self.tabs.setCurrentWidget(self.skills_holder)
@@ -352,6 +368,8 @@ class MyProgressPage(Page):
         self._show_learner(wanted)
         if self.skills is not None:
             self.skills.refresh()
+        if self.charts is not None:
+            self.charts.set_student(self.student_id)
         self._apply_reveal()
         if self._focus_on_load and self.isVisible():
             self.focus_main()
@@ -362,6 +380,8 @@ class MyProgressPage(Page):
             self._show_learner(int(student_id))
             if self.skills is not None:
                 self.skills.set_student(self.student_id)
+            if self.charts is not None:
+                self.charts.set_student(self.student_id)
 
     def _show_learner(self, student_id: int) -> None:
         keep = self.selected_row()
@@ -447,6 +467,17 @@ class MyProgressPage(Page):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.skills_holder:
             self._ensure_skills()
+        elif self.tabs.widget(index) is self.charts_holder:
+            self._ensure_charts()
+
+    def _ensure_charts(self) -> StudentCharts:
+        if self.charts is None:
+            self.charts = StudentCharts(self.ctx, self.student_id, self.charts_holder)
+            self.charts_layout.addWidget(self.charts)
+            self.charts.show()  # a child made after its parent was shown is not shown with it
+        else:
+            self.charts.set_student(self.student_id)
+        return self.charts
 
     def _ensure_skills(self) -> None:
         if self.skills is None:

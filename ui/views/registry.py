@@ -62,6 +62,9 @@ PAGES: tuple[PageSpec, ...] = (
     # one's own progress, or one's children's (staff follow progress on the activity pages)
     PageSpec("progress", "Progress", "ui.views.my_progress:MyProgressPage",
              holds(Permission.VIEW_PROGRESS, Scope.SELF, Scope.CHILD), "activities.svg", "Ctrl+6"),
+    # which activities work: the school's figures (admins), one's own activities' (teachers)
+    PageSpec("analytics", "Analytics", "ui.views.analytics_page:AnalyticsPage",
+             holds(Permission.VIEW_ANALYTICS), "analytics.svg", "Ctrl+7"),
 )
 
 

@@ -1,0 +1,274 @@
+"""The school's analytics: participation by category, grade and activity, and which activities
+work — completion, drop-out, retention, attendance, progress and time to completion per activity.
+
+The activities are those the policy lets the actor see (``VIEW_ANALYTICS``: an administrator
+every one, a teacher the ones they lead), narrowed by the filters; everything else is aggregated
+in SQL over them, a few GROUP BYs in all. Definitions: ``docs/analytics.md``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from math import fsum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.db.models import (
+    Activity,
+    ActivityLead,
+    ActivityProgress,
+    ActivitySession,
+    AttendanceRecord,
+    AttendanceStatus,
+    SessionAttendance,
+    User,
+)
+from tracker.domain.analytics_types import (
+    ActivityEffectiveness,
+    ComparisonPoint,
+    DropReason,
+    FilterChoices,
+    ParticipationCount,
+    SchoolAnalytics,
+    SchoolFilters,
+)
+from tracker.domain.enums import LeadRole, ProgressStatus
+from tracker.domain.policy import Actor, Permission, can_ever
+from tracker.domain.progress import attendance_rate
+from tracker.errors import PermissionDenied
+from tracker.services import stats
+from tracker.services.analytics_activity import (
+    CURRENT,
+    PLACED,
+    days_to_complete,
+    drop_reasons,
+    weekly_attendance,
+)
+from tracker.services.analytics_sql import day_of, medians, rate
+from tracker.services.attendance_aggregates import held_rate_groups
+from tracker.services.scoping import current_role, visible
+
+NO_GRADE = "No grade"
+
+
+def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: datetime) -> SchoolAnalytics:
+    """Every figure of the admin analytics page, within what the actor may see."""
+    role = current_role(s, actor)
+    if not can_ever(role, Permission.VIEW_ANALYTICS):
+        raise PermissionDenied(f"A {role.value} may not see the school's analytics.")
+    shown = visible(s, actor, Permission.VIEW_ANALYTICS, activity=Activity.id)
+    activities = select(Activity.id).where(shown, *_activity_filters(filters))
+    places = _places(filters, activities)
+    acts = {a.id: a for a in s.execute(
+        select(Activity.id, Activity.name, Activity.category).where(Activity.id.in_(activities)))}
+    sessions = and_(ActivitySession.activity_id.in_(activities), *_session_range(filters))
+    marks = None if filters.grade is None else AttendanceRecord.student_id.in_(_grade_students(filters.grade))
+    effectiveness = _effectiveness(s, acts, places, filters, now)
+    reasons: Counter[str] = Counter()
+    for row in effectiveness:
+        reasons.update({r.reason: r.count for r in row.drop_reasons})
+    overall = medians(s, select(literal(0), days_to_complete()).where(
+        places, ActivityProgress.status == ProgressStatus.COMPLETED, ActivityProgress.completed_at.is_not(None)))
+    by_category = _participation(s, places, Activity.category, Activity, Activity.id == ActivityProgress.activity_id)
+    by_grade = _participation(s, places, func.coalesce(User.grade, NO_GRADE), User, User.id == ActivityProgress.user_id)
+    unfiltered = filters == SchoolFilters()  # then the grades counted are every grade there is to offer
+    return SchoolAnalytics(
+        filters=filters,
+        by_category=by_category,
+        by_grade=by_grade,
+        by_activity=tuple(ParticipationCount(r.activity, r.placed, r.students, r.activity_id)
+                          for r in effectiveness),
+        weekly_attendance=weekly_attendance(s, sessions, now, marks),
+        effectiveness=effectiveness,
+        comparison=tuple(ComparisonPoint(r.activity_id, r.activity, r.completion_rate, r.average_attendance_rate,
+                                         r.placed) for r in effectiveness if r.placed),
+        drop_reasons=tuple(DropReason(k, n) for k, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        median_days_to_completion=overall.get(0),
+        choices=_choices(s, shown, tuple(c.key for c in by_grade) if unfiltered else None),
+    )
+
+
+def _activity_filters(f: SchoolFilters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if f.category is not None:
+        out.append(Activity.category == f.category)
+    if f.lead_id is not None:
+        out.append(Activity.id.in_(select(ActivityLead.activity_id).where(ActivityLead.user_id == f.lead_id)))
+    return out
+
+
+def _grade_students(grade: str) -> Select[Any]:
+    return select(User.id).where(func.coalesce(User.grade, NO_GRADE) == grade)
+
+
+def _places(f: SchoolFilters, activities: Select[Any]) -> ColumnElement[bool]:
+    """The enrollments counted: places taken (active, completed, dropped) in the activities
+    shown, by students of the grade, whose period overlaps the date range."""
+    p = ActivityProgress
+    cond: list[ColumnElement[bool]] = [p.activity_id.in_(activities), p.status.in_(PLACED)]
+    if f.grade is not None:
+        cond.append(p.user_id.in_(_grade_students(f.grade)))
+    if f.end is not None:
+        cond.append(or_(func.coalesce(p.enrolled_on, day_of(p.started_at)) <= f.end,
+                        and_(p.enrolled_on.is_(None), p.started_at.is_(None))))
+    if f.start is not None:
+        cond.append(or_(p.dropped_on.is_(None), p.dropped_on >= f.start))
+        cond.append(or_(p.completed_at.is_(None), p.completed_at >= datetime.combine(f.start, datetime.min.time())))
+    return and_(*cond)
+
+
+def _range_bounds(f: SchoolFilters) -> tuple[datetime | None, datetime | None]:
+    """The date range as times: from the first day's midnight to the midnight after the last."""
+    return (datetime.combine(f.start, datetime.min.time()) if f.start is not None else None,
+            datetime.combine(f.end + timedelta(days=1), datetime.min.time()) if f.end is not None else None)
+
+
+def _session_range(f: SchoolFilters) -> list[ColumnElement[bool]]:
+    """Sessions that started within the date range (the end day included)."""
+    first, after = _range_bounds(f)
+    out: list[ColumnElement[bool]] = []
+    if first is not None:
+        out.append(ActivitySession.starts_at >= first)
+    if after is not None:
+        out.append(ActivitySession.starts_at < after)
+    return out
+
+
+def _participation(s: Session, places: ColumnElement[bool], key: Any, table: type[Activity] | type[User],
+                   joined: ColumnElement[bool]) -> tuple[ParticipationCount, ...]:
+    """Places and distinct students per ``key``, a column of the activity or of the student
+    (``table``, joined on ``joined``: only the one the key needs)."""
+    label = key.label("key")
+    rows = s.execute(
+        select(label, func.count(), func.count(distinct(ActivityProgress.user_id)))
+        .select_from(ActivityProgress)
+        .join(table, joined)
+        .where(places).group_by(label))
+    return tuple(sorted((ParticipationCount(str(k), int(n), int(d)) for k, n, d in rows),
+                        key=lambda c: (-c.places, c.key)))
+
+
+def _effectiveness(s: Session, acts: dict[int, Any], places: ColumnElement[bool], f: SchoolFilters,
+                   now: datetime) -> tuple[ActivityEffectiveness, ...]:
+    """One row per activity shown: counts by status, rates, medians, attendance and progress."""
+    p = ActivityProgress
+    status = {st: func.sum(case((p.status == st, 1), else_=0)) for st in PLACED}
+    current = p.status.in_(CURRENT)
+    counts = {a: row for a, *row in s.execute(
+        # one place per student and activity (a unique key): the students are the places
+        select(p.activity_id, func.count(), func.count(), *status.values(),
+               func.sum(case((current, p.progress_percentage), else_=0.0)), func.sum(case((current, 1), else_=0)))
+        .where(places).group_by(p.activity_id))}
+    attendance = _attendance_averages(s, places, f, list(acts), now)
+    medians_by = medians(s, select(p.activity_id, days_to_complete()).where(
+        places, p.status == ProgressStatus.COMPLETED, p.completed_at.is_not(None)))
+    reasons = drop_reasons(s, places)
+    leads = _leads(s, list(acts))
+    out = []
+    for aid, a in sorted(acts.items(), key=lambda kv: (kv[1].name.lower(), kv[0])):
+        placed, students, active, completed, dropped, n_current = (
+            int(counts[aid][i] or 0) if aid in counts else 0 for i in (0, 1, 2, 3, 4, 6))
+        progress = float(counts[aid][5] or 0) if aid in counts else 0.0
+        out.append(ActivityEffectiveness(
+            activity_id=aid, activity=a.name, category=a.category, leads=leads.get(aid, ()),
+            placed=placed, students=students, active=active, completed=completed, dropped=dropped,
+            completion_rate=rate(completed, placed), dropout_rate=rate(dropped, placed),
+            retention_rate=rate(active + completed, placed),
+            median_days_to_completion=medians_by.get(aid),
+            average_attendance_rate=attendance.get(aid),
+            average_progress=round(progress / n_current, 1) if n_current else None,
+            drop_reasons=tuple(reasons.get(aid, ())),
+        ))
+    return tuple(out)
+
+
+def _attendance_averages(s: Session, places: ColumnElement[bool], f: SchoolFilters, activity_ids: list[int],
+                         now: datetime) -> dict[int, float]:
+    """Per activity: the mean of its students' attendance rates (the rate of
+    :mod:`tracker.domain.progress`, over held sessions of each enrollment period within the date
+    range) — the average the activity's own analytics shows. When the range leaves no marked
+    session out (no range, or the school year the page opens on), the counts are the
+    enrollments' maintained ones (:mod:`~tracker.services.attendance_aggregates`), gathered by
+    activity and (present, counted); otherwise one GROUP BY per enrollment over the records of
+    the range. The mean is taken here (``fsum``: exact, whatever the order), rounded like every
+    rate."""
+    groups: Iterable[tuple[int, int, int, int]]
+    if _range_holds_every_mark(s, f, activity_ids):
+        groups = held_rate_groups(s.connection(), places, now)
+    else:
+        counts = AttendanceStatus.counts_in_rate.is_(True)
+        present = and_(counts, AttendanceStatus.counts_as_present.is_(True))
+        p = ActivityProgress
+        groups = ((a, int(here or 0), int(counted or 0), 1) for a, here, counted in s.execute(
+            select(p.activity_id, func.sum(case((present, 1), else_=0)), func.sum(case((counts, 1), else_=0)))
+            .join(ActivitySession, and_(stats.counts_window(now), *_session_range(f)))
+            .join(AttendanceRecord, and_(AttendanceRecord.session_id == ActivitySession.id,
+                                         AttendanceRecord.student_id == p.user_id))
+            .join(AttendanceStatus, AttendanceStatus.id == AttendanceRecord.status_id)
+            .where(places).group_by(p.id, p.activity_id)))
+    rates: dict[int, list[float]] = defaultdict(list)
+    for activity, here, counted, n in groups:
+        value = attendance_rate(here, counted)
+        if value is not None:
+            rates[activity].extend([value] * n)
+    return {a: round(fsum(v) / len(v), 1) for a, v in rates.items()}
+
+
+def _range_holds_every_mark(s: Session, f: SchoolFilters, activity_ids: list[int]) -> bool:
+    """Whether every session of these activities that holds marks (and is not cancelled) starts
+    within the date range: then the range changes no enrollment's counts."""
+    if f.start is None and f.end is None:
+        return True
+    sa = SessionAttendance
+    first, last = s.execute(
+        select(func.min(ActivitySession.starts_at), func.max(ActivitySession.starts_at))
+        .join(sa, sa.session_id == ActivitySession.id)
+        .where(ActivitySession.activity_id.in_(activity_ids), ActivitySession.cancelled.is_(False),
+               sa.marks > 0)).one()
+    if first is None:
+        return True
+    since, before = _range_bounds(f)
+    return (since is None or first >= since) and (before is None or last < before)
+
+
+def _leads(s: Session, activity_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The leads then co-leads of each activity, by name."""
+    out: dict[int, list[str]] = defaultdict(list)
+    if activity_ids:
+        for activity, name in s.execute(
+                select(ActivityLead.activity_id, User.display_name)
+                .join(User, User.id == ActivityLead.user_id)
+                .where(ActivityLead.activity_id.in_(activity_ids))
+                .order_by(ActivityLead.activity_id, ActivityLead.lead_role != LeadRole.LEAD, User.display_name)):
+            out[activity].append(name)
+    return {a: tuple(names) for a, names in out.items()}
+
+
+def _choices(s: Session, shown: ColumnElement[bool], grades_known: tuple[str, ...] | None) -> FilterChoices:
+    """What the filters offer: the categories, grades and lead teachers of the activities the
+    actor may see, whatever the current filters are (``grades_known``: the grades already read,
+    when nothing was filtered)."""
+    mine = select(Activity.id).where(shown)
+    categories = s.scalars(select(Activity.category).distinct().where(shown).order_by(Activity.category))
+    grades = grades_known if grades_known is not None else tuple(s.scalars(
+        select(func.coalesce(User.grade, NO_GRADE)).distinct()
+        .join(ActivityProgress, ActivityProgress.user_id == User.id)
+        .where(ActivityProgress.activity_id.in_(mine), ActivityProgress.status.in_(PLACED))))
+    leads = s.execute(
+        select(User.id, User.display_name).distinct()
+        .join(ActivityLead, ActivityLead.user_id == User.id)
+        .where(ActivityLead.activity_id.in_(mine)).order_by(User.display_name, User.id))
+    return FilterChoices(tuple(categories), tuple(sorted(grades, key=_grade_order)),
+                         tuple((int(i), str(n)) for i, n in leads))
+
+
+def _grade_order(grade: str) -> tuple[int, int | str]:
+    """Grades in school order: numbers numerically, then other names, "No grade" last."""
+    if grade == NO_GRADE:
+        return (2, "")
+    return (0, int(grade)) if grade.isdigit() else (1, grade)
+
