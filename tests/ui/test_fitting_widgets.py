@@ -86,3 +86,20 @@ def test_elided_text_never_leaves_a_dangling_space_before_the_ellipsis() -> None
         cut = elide_text(fm, text, room)
         assert cut.endswith("…") and not cut[:-1].endswith((" ", "·"))
         assert fm.horizontalAdvance(cut) <= fm.horizontalAdvance(text[:chars] + "…")
+
+
+def test_an_elided_combo_filled_silently_still_has_its_whole_text_in_the_tooltip(qtbot) -> None:
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.widgets.elided_combo import ElidedComboBox
+
+    combo = ElidedComboBox()
+    qtbot.addWidget(combo)
+    combo.blockSignals(True)  # as a view refilling it does
+    combo.addItems(["Safety and warm-up routine before every training session", "Baseline"])
+    combo.blockSignals(False)
+    assert combo.toolTip() == ""  # nothing painted, nothing hovered yet
+    QApplication.sendEvent(combo, QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), combo.mapToGlobal(QPoint(5, 5))))
+    assert combo.toolTip() == "Safety and warm-up routine before every training session"

@@ -6,7 +6,7 @@ squeezed; this one shows "Safety and w…" and has the whole text in its tooltip
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter, QWidget
 
@@ -26,6 +26,15 @@ class ElidedComboBox(QComboBox):
                                             QStyle.SubControl.SC_ComboBoxEditField, self)
         return self.fontMetrics().elidedText(opt.currentText, Qt.TextElideMode.ElideRight, max(field.width() - 4, 0))
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:  # hovered before a paint caught up with the text
+            self._sync_tooltip()
+        return super().event(event)
+
+    def _sync_tooltip(self) -> None:
+        if self.toolTip() != self.currentText():  # filled with its signals blocked
+            self.setToolTip(self.currentText())
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QStylePainter(self)
         opt = QStyleOptionComboBox()
@@ -33,5 +42,4 @@ class ElidedComboBox(QComboBox):
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
         opt.currentText = self.shown_text()
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
-        if self.toolTip() != self.currentText():  # filled with its signals blocked
-            self.setToolTip(self.currentText())
+        self._sync_tooltip()
