@@ -18,10 +18,11 @@ from tracker.domain.notices import CertificateStillValid, Notice
 from ui.context import AppContext
 from ui.dialogs.reason_dialog import ReasonDialog
 from ui.ops import WriteOp
+from ui.tasks import TaskState
 
 
 class NoticeDesk(QObject):
-    """Listens to ``ctx.events.notices`` and asks, one certificate at a time."""
+    """Listens to ``ctx.events.notices`` and asks about the certificates still valid."""
 
     def __init__(self, ctx: AppContext, window: QWidget, say: Callable[[str], object]) -> None:
         super().__init__(window)
@@ -37,15 +38,26 @@ class NoticeDesk(QObject):
         self._next()
 
     def _next(self) -> None:
+        """One question for everything waiting: a bulk change (a milestone unticked for a whole
+        group) asks once for all its certificates, not once per student."""
         if self.dialog is not None or not self.waiting:
             return
-        notice = self.waiting.pop(0)
-        dialog = ReasonDialog(
-            "Certificate still valid",
-            f"{notice.student} no longer has {notice.activity} completed, but certificate "
-            f"{notice.serial} still verifies as valid. To revoke it, say why; otherwise keep it.",
-            "Revoke", self.window, cancel="Keep it valid")
-        dialog.accepted.connect(lambda: self._revoke(notice.serial, dialog.text()))
+        notices, self.waiting = self.waiting, []
+        if len(notices) == 1:
+            n = notices[0]
+            question = (f"{n.student} no longer has {n.activity} completed, but certificate {n.serial} "
+                        "still verifies as valid. To revoke it, say why; otherwise keep it.")
+            title, action, keep = "Certificate still valid", "Revoke", "Keep it valid"
+        else:
+            shown = "\n".join(f"• {n.student} — {n.activity} ({n.serial})" for n in notices[:8])
+            more = f"\n… and {len(notices) - 8} more" if len(notices) > 8 else ""
+            question = (f"{len(notices)} students no longer have their activity completed, but their "
+                        f"certificates still verify as valid:\n{shown}{more}\n"
+                        "To revoke them all, say why; otherwise keep them.")
+            title, action, keep = "Certificates still valid", f"Revoke {len(notices)}", "Keep them valid"
+        dialog = ReasonDialog(title, question, action, self.window, cancel=keep)
+        serials = [n.serial for n in notices]
+        dialog.accepted.connect(lambda: self._revoke(serials, dialog.text()))
         dialog.finished.connect(self._closed)
         dialog.open()
         self.dialog = dialog
@@ -56,8 +68,14 @@ class NoticeDesk(QObject):
         self.dialog = None
         self._next()
 
-    def _revoke(self, serial: str, reason: str) -> None:
+    def _revoke(self, serials: list[str], reason: str) -> None:
         service, actor = self.ctx.services.certificates, self.ctx.user
-        WriteOp(self.window, self.ctx, lambda state: service.revoke(actor, serial, reason=reason),
-                label="Revoking the certificate").success(
-            lambda c: self.say(f"Certificate {serial} revoked.")).run_in_background()
+
+        def revoke(state: TaskState) -> int:
+            for serial in serials:
+                service.revoke(actor, serial, reason=reason)
+            return len(serials)
+
+        said = f"Certificate {serials[0]} revoked." if len(serials) == 1 else f"{len(serials)} certificates revoked."
+        WriteOp(self.window, self.ctx, revoke, label="Revoking the certificates").success(
+            lambda n: self.say(said)).run_in_background()

@@ -55,3 +55,28 @@ def test_keeping_it_leaves_the_certificate_valid(qtbot, ctx, school: School) -> 
     settle(qtbot, ctx)
     assert school.services.certificates.verify(serial).status is CertificateStatus.VALID
     assert said == [] and desk.dialog is None
+
+
+def test_a_bulk_revert_asks_once_for_all_its_certificates(qtbot, ctx, school: School) -> None:
+    ids = [school.student.id, school.other_student.id]
+    for sid in ids:
+        school.services.enrollment.set_completed_by_hand(school.admin, school.chess, sid, "done")
+    serials = sorted(c.serial for c in school.services.certificates.list_for_activity(school.admin, school.chess))
+    window = QWidget()
+    qtbot.addWidget(window)
+    said: list[str] = []
+    desk = NoticeDesk(ctx, window, said.append)
+    service, actor = ctx.services.progress, ctx.user
+    WriteOp(window, ctx, lambda state: service.override_progress_for(
+        actor, school.chess, ids, status="active", note="completed by mistake")).run_in_background()
+    settle(qtbot, ctx)
+    dialog = desk.dialog
+    assert dialog is not None and dialog.windowTitle() == "Certificates still valid"
+    question = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "2 students" in question and all(s in question for s in serials)
+    assert dialog.ok.text() == "Revoke 2"
+    dialog.reason.setText("Completions were recorded by mistake")
+    dialog.ok.click()
+    settle(qtbot, ctx)
+    assert [school.services.certificates.verify(s).status for s in serials] == [CertificateStatus.REVOKED] * 2
+    assert said == ["2 certificates revoked."] and desk.dialog is None
