@@ -408,3 +408,40 @@ def test_upgrading_a_0001_database_keeps_the_rows_that_point_at_altered_tables(t
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for everyone after
     finally:
         db.dispose()
+
+
+def test_achievements_migration_keeps_badges_and_salts_each_award(tmp_path):
+    """Migration 0006 keeps the badges and awards a school has, gives every award a salt of its
+    own (its recipient hash) and records the activity an activity's badge was earned in."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from tracker.db.migrate import alembic_config
+    from tracker.db.models import Badge, BadgeAward
+    from tracker.db.uow import read_only
+    from tracker.demo import DemoOptions, generate_demo
+
+    target = str(tmp_path / "school.db")
+    generate_demo(target, DemoOptions(students=60, seed=7, password="demo-pass-2026"))
+    old = Database.connect(target)
+    try:
+        cfg = alembic_config()
+        with old.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+        with old.engine.connect() as conn:
+            before = conn.exec_driver_sql("SELECT count(*) FROM badge_awards").scalar()
+    finally:
+        old.dispose()
+    db, result = open_database(target)
+    try:
+        assert result is not None and result.from_revision == "0005"
+        with read_only(db) as s:
+            awards = s.execute(select(BadgeAward.salt, BadgeAward.activity_id, Badge.activity_id)
+                               .join(Badge, Badge.id == BadgeAward.badge_id)).all()
+        assert before and len(awards) == before
+        assert all(len(salt) == 32 for salt, _, _ in awards)
+        assert len({salt for salt, _, _ in awards}) == len(awards)
+        assert all(earned_in == badge_activity for _, earned_in, badge_activity in awards)
+    finally:
+        db.dispose()

@@ -8,6 +8,7 @@ same row get a :class:`~tracker.errors.ConflictError` instead of a silent overwr
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -152,6 +154,11 @@ class Activity(Versioned, Base):
     # a certificate is issued (row + PDF) when a student completes
     certificate_on_completion: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
                                                             server_default=sa_true())
+    # an opt-in leaderboard (off by default); privacy: "full" / "initial" / "anonymous"
+    leaderboard_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                      server_default=sa_false())
+    leaderboard_privacy: Mapped[str] = mapped_column(String(12), nullable=False, default="initial",
+                                                     server_default="initial")
 
 
 class ActivityLead(Base):
@@ -441,6 +448,14 @@ class SkillAssessment(Base):
 
 
 class Badge(Versioned, Base):
+    """A badge definition: school-wide (no activity; admins) or one activity's (its leads).
+
+    ``rule`` is the JSON of a :class:`tracker.domain.badge_rules.Criterion` ("manual" when only a
+    person awards it); ``criteria`` is its wording for people. The picture is a bundled design
+    recoloured (``design``, ``primary_colour``, ``secondary_colour``) or a custom PNG/SVG
+    (``image_data`` + ``image_type``).
+    """
+
     __tablename__ = "badges"
 
     name: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -450,9 +465,32 @@ class Badge(Versioned, Base):
     activity_id: Mapped[int | None] = mapped_column(
         ForeignKey("activities.id", ondelete="SET NULL"), index=True
     )
+    points: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    rule: Mapped[str] = mapped_column(Text, nullable=False, default='{"kind": "manual"}',
+                                      server_default='{"kind": "manual"}')
+    design: Mapped[str | None] = mapped_column(String(40))
+    primary_colour: Mapped[str | None] = mapped_column(String(7))
+    secondary_colour: Mapped[str | None] = mapped_column(String(7))
+    image_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    image_type: Mapped[str | None] = mapped_column(String(8))  # "png" | "svg"
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                           server_default=sa_false())
+    # who made it, for the record (no foreign key: users are deactivated, never deleted)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+
+
+def new_salt() -> str:
+    """The salt of an award's recipient hash (Open Badges ``IdentityObject``): fixed per award,
+    so that every export of one award names the recipient by the same hash."""
+    return secrets.token_hex(16)
 
 
 class BadgeAward(Base):
+    """One student's badge: one row per student and badge, ever (the rule engine and a person
+    awarding by hand both meet this constraint). Revoking keeps the row, with who, when and why;
+    ``activity_id`` is the activity it was earned in (for a school-wide badge, the one whose
+    event earned it), ``awarded_by`` NULL when the rules awarded it."""
+
     __tablename__ = "badge_awards"
     __table_args__ = (UniqueConstraint("badge_id", "student_id"),)
 
@@ -465,6 +503,55 @@ class BadgeAward(Base):
     awarded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     awarded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    salt: Mapped[str] = mapped_column(String(32), nullable=False, default=new_salt)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class LeaderboardOptOut(Base):
+    """A student (or their parent for them) keeps them off every leaderboard: table, chart and
+    export, whoever looks."""
+
+    __tablename__ = "leaderboard_opt_outs"
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PortfolioFeature(Base):
+    """An item a student chose to feature in their portfolio and transcript: ``kind`` is
+    activity / milestone / skill / badge / certificate, ``ref_id`` that record's id."""
+
+    __tablename__ = "portfolio_features"
+    __table_args__ = (UniqueConstraint("student_id", "kind", "ref_id"),)
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    ref_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class PortfolioReflection(Versioned, Base):
+    """A student's short reflection on one activity (at most 2,000 characters; audited)."""
+
+    __tablename__ = "portfolio_reflections"
+    __table_args__ = (UniqueConstraint("student_id", "activity_id"),)
+
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), nullable=False
+    )
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 class Certificate(Versioned, Base):
