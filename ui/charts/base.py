@@ -148,10 +148,12 @@ class ChartPanel(QWidget):
         header.addWidget(self.menu_button, 0, Qt.AlignmentFlag.AlignRight)
         # only once it has a parent: a parentless label told to show becomes a window of its own
 
-        self.plot = pg.PlotWidget(background=BACKGROUND)
+        # no context menus: built and then thrown away they cost ~10 ms a chart; ours is the
+        # panel's menu (Export image…, Copy data, Show as table)
+        self.plot = pg.PlotWidget(background=BACKGROUND, enableMenu=False,
+                                  viewBox=pg.ViewBox(enableMouse=False, enableMenu=False))
         self.plot.setAntialiasing(True)
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.plot.setMinimumSize(120, 90)
