@@ -167,6 +167,51 @@ class TrackerAPI:
         return {"serial": c.serial, "code": c.code, "student_id": c.student_id, "status": c.status.value,
                 "reason": c.reason, "path": c.path}
 
+    # ------------------------------------------------------------------ badges
+
+    def list_badges(self, actor: Actor, activity_id: int | None = None) -> list[dict[str, Any]]:
+        """The badges the actor may see (an activity's and the school-wide ones, with
+        ``activity_id``): id, name, criteria_text, criterion {kind, params...}, points, awarded_count…"""
+        return [_badge(b) for b in self.services.badges.list_badges(actor, activity_id)]
+
+    def student_badges(self, actor: Actor, student_id: int) -> dict[str, Any]:
+        """A student's badges: ``earned`` and ``revoked`` (awards), ``within_reach`` (badge, have,
+        need, missing, progress)."""
+        sb = self.services.badges.student_badges(actor, student_id)
+        return {"student_id": sb.student_id, "student_name": sb.student_name,
+                "earned": [to_json(a) for a in sb.earned], "revoked": [to_json(a) for a in sb.revoked],
+                "within_reach": [{"badge": _badge(r.badge), "have": r.have, "need": r.need, "missing": r.missing,
+                                  "progress": r.progress} for r in sb.within_reach]}
+
+    def award_badge(self, actor: Actor, badge_id: int, student_id: int, *, note: str) -> dict[str, Any]:
+        """Award a badge by hand (a note is required); the award as a dict."""
+        return to_json(self.services.badges.award(actor, badge_id, student_id, note=note))  # type: ignore[no-any-return]
+
+    def revoke_badge(self, actor: Actor, award_id: int, *, reason: str) -> dict[str, Any]:
+        """Revoke an award (a reason is required); the award as a dict, with revoked_at."""
+        return to_json(self.services.badges.revoke(actor, award_id, reason=reason))  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ leaderboards and portfolios
+
+    def leaderboard(self, actor: Actor, activity_id: int | None = None) -> list[dict[str, Any]]:
+        """The rows of an activity's board (or the school's, ``None``) as the actor sees them:
+        rank, display_name, points, is_me. Empty while the board is off (except for whoever may
+        switch it on); a student who opted out is never on a row."""
+        board = self.services.leaderboards.leaderboard(actor, activity_id)
+        return [{"rank": r.rank, "display_name": r.display_name, "points": r.points, "is_me": r.is_me}
+                for r in board.rows]
+
+    def portfolio(self, actor: Actor, student_id: int) -> dict[str, Any]:
+        """A student's portfolio: activities (dates, status, attendance, milestones, skills,
+        badges, certificates, reflection, ``featured``), school-wide badges, ``editable``."""
+        return to_json(self.services.portfolios.portfolio(actor, student_id))  # type: ignore[no-any-return]
+
+
+def _badge(b: Any) -> dict[str, Any]:
+    d: dict[str, Any] = to_json(b)
+    d["criterion"] = {"kind": b.criterion.kind.value, **b.criterion.params}
+    return d
+
 
 def _activity(a: Any) -> dict[str, Any]:
     d: dict[str, Any] = to_json(a)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli_aggregates import cmd_check_aggregates
+from tracker.cli_badges import cmd_badge_png, cmd_badges
 from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
 
@@ -64,6 +65,9 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "revoke-certificate": cmd_revoke_certificate,
         "public-key": cmd_public_key,
         "verify": cmd_verify,
+        "badges": cmd_badges,
+        "badge-png": cmd_badge_png,
+        "transcript": cmd_transcript,
     }
     try:
         if command in handlers:
@@ -441,3 +445,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
         result = services.certificates.verify(args.text)
     print(result.line())
     return 0 if result.status is CertificateStatus.VALID else 1
+
+
+def cmd_transcript(args: argparse.Namespace) -> int:
+    """Write the signed co-curricular record atomically (a refused or failed write leaves no file)."""
+    from tracker.reports.certificate_pdf import write_atomically
+
+    with _services(args) as services:
+        pdf = services.portfolios.transcript_pdf(_actor(args, services), args.student)
+    try:
+        write_atomically(Path(args.out), pdf)
+    except OSError as exc:
+        raise TrackerError(f"Cannot write {args.out}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps({"student_id": args.student, "path": str(args.out)}, ensure_ascii=False))
+    else:
+        print(f"Wrote {args.out}")
+    return 0

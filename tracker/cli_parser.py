@@ -280,6 +280,49 @@ def build_parser() -> argparse.ArgumentParser:
                  notes="Exit code 0 only for VALID, 1 otherwise. No account is needed.")
     p.add_argument("text", metavar="TEXT_OR_FILE", help="the QR code's text, the short code, or a certificate PDF")
 
+    p = _command(sub, "transcript", "write a student's co-curricular record (PDF, signed)",
+                 "Write a student's co-curricular record: the school's header, the items the student chose to "
+                 "feature in their portfolio (or, when none is featured, everything you may see, saying so), "
+                 "their reflections, and a verification QR code signed with the school's key. "
+                 "activity-tracker verify checks the file.",
+                 "activity-tracker transcript --db school.db --student 42 --out record.pdf",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "may only do\nwhat that person may do")
+                 + "\n\nStudent ids: activity-tracker users --role student")
+    p.add_argument("--student", type=int, required=True, metavar="ID", help="student id (see: users --role student)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="file to write")
+    _sign_in_options(p, json_help="print a JSON object (student_id, path) instead of a line")
+
+    p = _command(sub, "badges", "list the badges with their ids and how many hold each",
+                 "List the badges, one a line: id, name, activity (or school-wide), what earns it, points, "
+                 "how many students hold it (revoked awards not counted). Archived badges are left out.\n\n"
+                 "With --student, that student's awards instead: award id, badge, date, activity, who awarded "
+                 "it (the rules or a person), revoked ones marked. The award ids are what badge-png takes.",
+                 "activity-tracker badges --db school.db",
+                 "activity-tracker badges --db school.db --activity 3 --json",
+                 "activity-tracker badges --db school.db --student 42",
+                 notes=SIGN_IN)
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--activity", type=int, default=None, metavar="ID",
+                       help="only this activity's badges and the school-wide ones (see: activities)")
+    which.add_argument("--student", type=int, default=None, metavar="ID",
+                       help="this student's awards, with their ids (see: users --role student)")
+    _sign_in_options(p)
+
+    p = _command(sub, "badge-png", "save a student's badge as an Open Badges 3.0 PNG (and SVG)",
+                 "Write one award as a PNG baked with its Open Badges 3.0 credential (a JWT signed with the "
+                 "school's key, whose did:key any verifier resolves offline); with --svg, also as a baked "
+                 "SVG. The student is named in the credential only by a salted hash. A revoked award is "
+                 "refused.",
+                 "activity-tracker badge-png --db school.db --award 17 --out robot-builder.png",
+                 "activity-tracker badge-png --award 17 --out badge.png --svg badge.svg",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "may only save\nwhat that person "
+                                       "may see (their own badges, a child's, or a student they teach)")
+                 + "\n\nAward ids: activity-tracker badges --student ID")
+    p.add_argument("--award", type=int, required=True, metavar="ID", help="the award's id")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="PNG file to write")
+    p.add_argument("--svg", default=None, metavar="FILE.svg", help="also write the baked SVG here")
+    _sign_in_options(p, json_help="print a JSON object (award_id, badge, paths) instead of a line")
+
     p = _command(sub, "screenshot", "render a view as a user, offscreen, to a PNG file",
                  "Render one view of the application as a user would see it, without a display, to a PNG "
                  "file.",

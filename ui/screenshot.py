@@ -65,6 +65,8 @@ DIALOG_VIEWS: dict[str, str] = {
     "certificate-wizard": "the certificate wizard's template page with its live preview, for the activity with "
                           "the most completed students",
     "certificate-template": "the certificate template editor (Settings, administrators) on classic, preview drawn",
+    "badge-editor": "the badge editor on the rule badge with the most awards the user may edit, students who "
+                    "qualify counted",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
@@ -79,6 +81,7 @@ PAGE_VIEWS: dict[str, tuple[str, str]] = {
     "certificates": ("activities", "the largest activity's own page, Certificates tab (its completed students' "
                                    "certificates, issued first when the school has none)"),
     "activity-analytics": ("activities", "the largest activity's own page, Analytics tab (KPIs and charts)"),
+    "badges": ("activities", "the largest activity's own page, Badges tab (who holds which badge)"),
     "student-progress": ("progress", "the Progress page's Skills growth tab (as the student, or a parent: "
                                      "their first child)"),
     "dashboard-charts": ("dashboard", "the staff dashboard's Charts tab: weekly attendance per activity, "
@@ -95,7 +98,8 @@ PAGE_DIALOGS: dict[str, tuple[str, str]] = {
     "new-skill": ("skill-catalog", "new_skill"),
 }
 #: the role whose demo account renders a view when no --user is given (else the administrator)
-DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student"}
+DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student",
+                                "leaderboard": "student", "portfolio": "student"}
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
 PROPAGATE_SIZE_HINTS = "This plugin does not support propagateSizeHints()"
@@ -474,6 +478,7 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
             "verify": lambda: _verify_dialog(app, ctx, window),
             "certificate-wizard": lambda: _certificate_wizard(app, ctx, window),
             "certificate-template": lambda: _template_editor(app, ctx, window),
+            "badge-editor": lambda: _badge_screens().badge_editor(app, ctx, window),
         }
         dialog = opener[view]() if view in opener else _page_dialog(app, ctx, window, *PAGE_DIALOGS[view])
         if dialog is None:
@@ -573,8 +578,17 @@ def _open_page_view(app: QApplication, ctx: AppContext, window: MainWindow, view
             raise TrackerError(f"{ctx.user.username} does not see this activity's analytics.")
         detail.tabs.setCurrentWidget(detail.analytics)
         settle(app, ctx)
+    elif view == "badges":
+        _badge_screens().show_badges_tab(app, ctx, detail)
     settle(app, ctx)
     return dialog
+
+
+def _badge_screens() -> Any:
+    """The badge views' set-up (ui/screenshot_badges.py), imported when one is asked for."""
+    from ui import screenshot_badges
+
+    return screenshot_badges
 
 
 def _import_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:

@@ -942,6 +942,14 @@ def bench_analytics_page(repeat: int, students: int) -> None:
     _analytics_page("analytics_page_1m", 1_000_000, repeat)
 
 
+def bench_badge_rules(repeat: int, students: int) -> None:
+    """A badge created with "award to everyone who qualifies" on the demo, per kind of criterion
+    (tests/perf/bench_badges.py)."""
+    from tests.perf.bench_badges import bench_badge_rules_2000
+
+    bench_badge_rules_2000(repeat, students)
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
@@ -957,6 +965,7 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "certificate_preview": bench_certificate_preview,
     "analytics_school_1m": bench_analytics_school,
     "analytics_page_1m": bench_analytics_page,
+    "badge_rules_2000": bench_badge_rules,
 }
 
 

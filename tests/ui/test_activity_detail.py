@@ -48,7 +48,7 @@ def test_every_tab_is_there_for_an_admin(qtbot, ctx, school: School) -> None:
     qtbot.addWidget(detail)
     settle(qtbot, ctx)
     assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == [
-        "Roster", "Milestones", "Schedule", "Attendance", "Skills", "Certificates", "Analytics"]
+        "Roster", "Milestones", "Schedule", "Attendance", "Skills", "Certificates", "Badges", "Analytics"]
 
 
 def test_a_broken_tab_shows_its_error_and_the_rest_of_the_page_works(qtbot, ctx, school: School,
@@ -63,7 +63,7 @@ def test_a_broken_tab_shows_its_error_and_the_rest_of_the_page_works(qtbot, ctx,
     detail.refresh()
     settle(qtbot, ctx)
     assert [detail.tabs.tabText(i) for i in range(detail.tabs.count())] == [
-        "Roster", "Milestones", "Schedule", "Attendance", "Skills", "Certificates", "Analytics"]
+        "Roster", "Milestones", "Schedule", "Attendance", "Skills", "Certificates", "Badges", "Analytics"]
     assert detail.schedule is None
     detail.tabs.setCurrentIndex(2)
     shown = detail.tabs.currentWidget()

@@ -21,7 +21,8 @@ APPEND_ONLY = {
     "guardian_links",
     "activity_leads",
     "activity_skills",
-    "badge_awards",
+    "leaderboard_opt_outs",  # a student's choice: the row is there or not
+    "portfolio_features",  # a starred item: the row is there or not
     "holidays",
 }
 

@@ -43,7 +43,7 @@ from ..conftest import PASSWORD
 
 S = Scope
 EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
-    Role.ADMIN: {p: {S.ANY} for p in Permission},
+    Role.ADMIN: {p: {S.ANY} for p in Permission if p is not Permission.EDIT_PORTFOLIO},  # the student's own
     Role.TEACHER: {
         Permission.VIEW_USERS: {S.SELF, S.LED_STUDENT},
         Permission.VIEW_ACTIVITY: {S.LED_ACTIVITY},
@@ -57,16 +57,22 @@ EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
         Permission.ASSESS_SKILLS: {S.LED_ACTIVITY},
         Permission.ISSUE_CERTIFICATES: {S.LED_ACTIVITY},
         Permission.VIEW_ANALYTICS: {S.LED_ACTIVITY},
+        Permission.MANAGE_BADGES: {S.LED_ACTIVITY},
+        Permission.AWARD_BADGES: {S.LED_ACTIVITY},
+        Permission.MANAGE_LEADERBOARD: {S.LED_ACTIVITY},
     },
     Role.STUDENT: {
         Permission.VIEW_USERS: {S.SELF},
         Permission.VIEW_ACTIVITY: {S.OWN_ACTIVITY},
         Permission.VIEW_PROGRESS: {S.SELF},
+        Permission.LEADERBOARD_OPT_OUT: {S.SELF},
+        Permission.EDIT_PORTFOLIO: {S.SELF},
     },
     Role.PARENT: {
         Permission.VIEW_USERS: {S.SELF, S.CHILD},
         Permission.VIEW_ACTIVITY: {S.OWN_ACTIVITY},
         Permission.VIEW_PROGRESS: {S.CHILD},
+        Permission.LEADERBOARD_OPT_OUT: {S.CHILD},
     },
 }
 
@@ -134,6 +140,8 @@ ADMIN_ONLY = row(A, D, D, D, D, D, D)
 LEADS = row(A, A, D, D, D, D, D)  # admin and the activity's teacher
 READERS = row(A, A, D, A, D, A, D)  # ... plus the student themself and their parent
 STAFF = row(A, A, A, D, D, D, D)  # every teacher, whatever they lead
+FAMILY = row(A, D, D, A, D, A, D)  # the student themself, their parent, and admins
+STUDENT_ONLY = row(D, D, D, A, D, D, D)  # the student themself: nobody else, not even an admin
 
 # operation -> (permission it needs, or None for "any signed-in user", expected per case)
 MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
@@ -246,6 +254,30 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "certificates.delete_template": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "certificates.preview_data": (Permission.ISSUE_CERTIFICATES, LEADS),
     "certificates.awaiting": (None, EVERYONE),  # scoped: students and parents get an empty list
+    "badges.list_badges": (Permission.VIEW_ACTIVITY, READERS),
+    "badges.get": (Permission.VIEW_ACTIVITY, READERS),
+    "badges.image": (Permission.VIEW_ACTIVITY, READERS),
+    "badges.preview_count": (Permission.MANAGE_BADGES, LEADS),
+    "badges.save": (Permission.MANAGE_BADGES, LEADS),
+    "badges.archive": (Permission.MANAGE_BADGES, LEADS),
+    "badges.award": (Permission.AWARD_BADGES, LEADS),
+    "badges.revoke": (Permission.AWARD_BADGES, LEADS),
+    "badges.student_badges": (Permission.VIEW_PROGRESS, READERS),
+    "badges.activity_badges": (Permission.VIEW_PROGRESS, LEADS),
+    "badges.award_counts": (Permission.VIEW_PROGRESS, LEADS),
+    "badges.credential_facts": (Permission.VIEW_PROGRESS, READERS),
+    "badges.export_png": (Permission.VIEW_PROGRESS, READERS),
+    "badges.export_svg": (Permission.VIEW_PROGRESS, READERS),
+    "badges.export_all": (Permission.VIEW_PROGRESS, READERS),
+    "leaderboards.leaderboard": (Permission.VIEW_ACTIVITY, READERS),
+    "leaderboards.export_rows": (Permission.VIEW_ACTIVITY, READERS),
+    "leaderboards.set_leaderboard": (Permission.MANAGE_LEADERBOARD, LEADS),
+    "leaderboards.set_opt_out": (Permission.LEADERBOARD_OPT_OUT, FAMILY),
+    "leaderboards.opt_out_state": (Permission.LEADERBOARD_OPT_OUT, FAMILY),
+    "portfolios.portfolio": (Permission.VIEW_PROGRESS, READERS),  # a teacher: the activities they lead
+    "portfolios.transcript_pdf": (Permission.VIEW_PROGRESS, READERS),
+    "portfolios.set_featured": (Permission.EDIT_PORTFOLIO, STUDENT_ONLY),
+    "portfolios.save_reflection": (Permission.EDIT_PORTFOLIO, STUDENT_ONLY),
 }
 
 # Operations used before anyone signs in: they take no actor.
@@ -411,6 +443,17 @@ def _certificate_setup(m: Matrix, c: Case) -> dict[str, Any]:
     return {"serial": cert.serial}
 
 
+def _badge_setup(m: Matrix, c: Case) -> dict[str, Any]:
+    """A badge of the case's activity and its award to the case's student, made by an admin."""
+    from tracker.services.badges import BadgeInput
+
+    boss = next(x.actor for x in m.cases.values() if x.actor.role is Role.ADMIN)
+    badge = m.services.badges.save(boss, BadgeInput(f"Badge {len(m.services.badges.list_badges(boss)) + 1}",
+                                                    activity_id=c.activity))
+    award = m.services.badges.award(boss, badge.id, c.student, note="By the matrix")
+    return {"badge": badge.id, "award": award.id, "input": BadgeInput("Matrix badge", activity_id=c.activity)}
+
+
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "data" / "roster" / "students.csv"
 
 
@@ -434,6 +477,8 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         k = _milestone_setup(m, name, c)
     if op in ("certificates.reissue", "certificates.revoke"):
         k = _certificate_setup(m, c)
+    if op.startswith("badges."):
+        k = _badge_setup(m, c)
     calls: dict[str, Callable[[], Any]] = {
         "auth.verify_password": lambda: s.auth.verify_password(a, PASSWORD),
         "auth.change_password": lambda: s.auth.change_password(a, PASSWORD, PASSWORD),
@@ -569,6 +614,31 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "certificates.delete_template": lambda: s.certificates.delete_template(a, "classic"),
         "certificates.preview_data": lambda: s.certificates.preview_data(a, c.activity, c.student),
         "certificates.awaiting": lambda: s.certificates.awaiting(a),
+        "badges.list_badges": lambda: s.badges.list_badges(a, c.activity),
+        "badges.get": lambda: s.badges.get(a, k["badge"]),
+        "badges.image": lambda: s.badges.image(a, k["badge"], 32),
+        "badges.preview_count": lambda: s.badges.preview_count(a, k["input"]),
+        "badges.save": lambda: s.badges.save(a, k["input"], badge_id=k["badge"]),
+        "badges.archive": lambda: s.badges.archive(a, k["badge"]),
+        "badges.award": lambda: _checked(lambda: s.badges.award(a, k["badge"], c.student, note=f"by {name}")),
+        "badges.revoke": lambda: s.badges.revoke(a, k["award"], reason=f"by {name}"),
+        "badges.student_badges": lambda: s.badges.student_badges(a, c.student),
+        "badges.activity_badges": lambda: s.badges.activity_badges(a, c.activity),
+        "badges.award_counts": lambda: s.badges.award_counts(a, c.activity),
+        "badges.credential_facts": lambda: s.badges.credential_facts(a, k["award"]),
+        "badges.export_png": lambda: s.badges.export_png(a, k["award"]),
+        "badges.export_svg": lambda: s.badges.export_svg(a, k["award"]),
+        "badges.export_all": lambda: s.badges.export_all(a, c.student),
+        "leaderboards.leaderboard": lambda: s.leaderboards.leaderboard(a, c.activity),
+        "leaderboards.export_rows": lambda: s.leaderboards.export_rows(a, c.activity),
+        "leaderboards.set_leaderboard": lambda: s.leaderboards.set_leaderboard(
+            a, c.activity, enabled=True, privacy="initial"),
+        "leaderboards.set_opt_out": lambda: s.leaderboards.set_opt_out(a, c.student, True),
+        "leaderboards.opt_out_state": lambda: s.leaderboards.opt_out_state(a, c.student),
+        "portfolios.portfolio": lambda: s.portfolios.portfolio(a, c.student),
+        "portfolios.transcript_pdf": lambda: s.portfolios.transcript_pdf(a, c.student),
+        "portfolios.set_featured": lambda: s.portfolios.set_featured(a, c.student, "activity", c.activity, True),
+        "portfolios.save_reflection": lambda: s.portfolios.save_reflection(a, c.student, c.activity, f"by {name}"),
     }
     return calls[op]
 

@@ -485,11 +485,12 @@ def new_salt() -> str:
     return secrets.token_hex(16)
 
 
-class BadgeAward(Base):
+class BadgeAward(Versioned, Base):
     """One student's badge: one row per student and badge, ever (the rule engine and a person
     awarding by hand both meet this constraint). Revoking keeps the row, with who, when and why;
     ``activity_id`` is the activity it was earned in (for a school-wide badge, the one whose
-    event earned it), ``awarded_by`` NULL when the rules awarded it."""
+    event earned it), ``awarded_by`` NULL when the rules awarded it. Revoking and reinstating edit
+the row, so it carries a version like every edited row."""
 
     __tablename__ = "badge_awards"
     __table_args__ = (UniqueConstraint("badge_id", "student_id"),)

@@ -200,3 +200,56 @@ HOLIDAYS = (
     (6, 4, "Staff training day"),
     (12, 0, "Founders' Day"),
 )
+
+
+@dataclass(frozen=True)
+class BadgeSpec:
+    """A badge of the demo school: its rule (the JSON of :class:`tracker.domain.badge_rules.
+    Criterion`), its picture (a bundled design in two colours) and its points. ``chosen``: the
+    rule names the activity's first ``chosen`` milestones (their ids are known only when the
+    school is planned)."""
+
+    name: str
+    description: str
+    activity: str | None  # None: school-wide
+    rule: tuple[tuple[str, object], ...]
+    design: str
+    colours: tuple[str, str]
+    points: int
+    chosen: int = 0
+
+
+BADGES = (
+    BadgeSpec("Century Club", "Earned 100 milestone points across the school's activities.", None,
+              (("kind", "points"), ("points", 100)), "star", ("#1f5fbf", "#f4b400"), 25),
+    BadgeSpec("Finisher", "Completed an activity from start to finish.", None,
+              (("kind", "activity_completed"),), "medal", ("#e0a712", "#1e4fa3"), 20),
+    BadgeSpec("All-Rounder", "Completed two different activities.", None,
+              (("kind", "activities_completed"), ("count", 2)), "trophy", ("#6a1b9a", "#f4b400"), 40),
+    BadgeSpec("Reliable", "Turns up: 95% attendance or better over at least ten sessions.", None,
+              (("kind", "attendance_rate"), ("percent", 95), ("min_sessions", 10)), "shield",
+              ("#2e7d32", "#b0bec5"), 15),
+    BadgeSpec("Team Player", "Assessed at Proficient or above in teamwork.", None,
+              (("kind", "skill_level"), ("skill", "Teamwork"), ("level", 3)), "heart", ("#d81b60", "#f8bbd0"), 15),
+    BadgeSpec("Robot Builder", "Built and programmed a working robot.", "Robotics Club",
+              (("kind", "milestones"), ("count", 3)), "robot", ("#455a64", "#4fc3f7"), 20),
+    BadgeSpec("Stage Debut", "First steps on the stage.", "Drama",
+              (("kind", "milestones"), ("count", 4)), "theatre", ("#4a148c", "#ffca28"), 20),
+    BadgeSpec("Code Starter", "Safe in the lab and a first project finished.", "Coding Club",
+              (("kind", "milestones"),), "rocket", ("#0d47a1", "#ff7043"), 10, chosen=2),
+    BadgeSpec("Never Miss a Match", "Present at ten Football sessions in a row.", "Football",
+              (("kind", "attendance_streak"), ("count", 10)), "ball", ("#ef6c00", "#37474f"), 15),
+    BadgeSpec("Perfect Month", "Every Dance session of a calendar month, present.", "Dance",
+              (("kind", "perfect_month"), ("min_sessions", 4)), "music", ("#283593", "#ff7043"), 15),
+    BadgeSpec("Green Fingers", "Every Gardening milestone done.", "Gardening",
+              (("kind", "milestones"),), "leaf", ("#2e7d32", "#aed581"), 30),
+    BadgeSpec("Helping Hand", "Went out of their way to help others, as their teacher saw.", "Volunteering",
+              (("kind", "manual"),), "ribbon", ("#c62828", "#f4b400"), 10),
+    BadgeSpec("Spirit of the School", "Represented the school with pride.", None,
+              (("kind", "manual"),), "book", ("#00695c", "#ffb74d"), 30),
+)
+#: hand-written notes of the demo's manual awards, and the reason of its one revoked award
+AWARD_NOTES = ("Organised the food bank collection on their own initiative.",
+               "Stayed late every week to help set up for the care-home visit.",
+               "Spoke for the school at the district youth forum.")
+REVOKE_REASON = "Awarded by mistake: the milestones were ticked for the wrong student."

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from tracker.demo import catalogue as cat
+from tracker.demo.badges import DemoBadges
 from tracker.demo.people import People, Person, Table, build_people
 from tracker.domain.enums import LeadRole, ProgressStatus
 from tracker.domain.progress import (
@@ -122,6 +123,7 @@ class SchoolPlan:
         self.tables: dict[str, Table] = {}
         self.acts: list[Act] = []
         self.enrollments: list[Enrollment] = []
+        self.boards: dict[int, str] = {}  # activity id -> leaderboard privacy, for the boards switched on
         step("Creating people", 0.0)
         self.people: People = build_people(self.rng, students, self.school_name, password_hash,
                                            self.term_start.year)
@@ -150,6 +152,7 @@ class SchoolPlan:
         self._assessments()
         self._badges()
         self._notifications()
+        self._achievements()
         self._finish()
 
     # ------------------------------------------------------------------ reference data
@@ -445,39 +448,9 @@ class SchoolPlan:
                     level = min(4, level + 1)
 
     def _badges(self) -> None:
-        badges = self._table("badges", "id", "name", "description", "criteria", "image",
-                             "activity_id")
-        awards = self._table("badge_awards", "badge_id", "student_id", "awarded_at", "awarded_by",
-                             "evidence")
-        by_name = {a.spec.name: a for a in self.acts}
-        admin = self.people.admin.id
-        when = datetime.combine(self.today - timedelta(days=3), time(12))
-        active = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
-        counts: dict[int, int] = {}
-        for e in self.enrollments:
-            if e.status in active:
-                counts[e.student] = counts.get(e.student, 0) + 1
-        robotics, drama = by_name["Robotics Club"], by_name["Drama"]
-        rules: list[tuple[str, str, str, Act | None, Callable[[Enrollment], bool]]] = [
-            ("Perfect Attendance", "Never missed a session.",
-             "100% attendance over at least 10 sessions", None,
-             lambda e: e.counted >= 10 and e.present == e.counted),
-            ("All-Rounder", "Takes part in three or more activities.", "Active in 3+ activities",
-             None, lambda e: counts.get(e.student, 0) >= 3),
-            ("Finisher", "Completed an activity.", "Completion of any activity", None,
-             lambda e: e.status is ProgressStatus.COMPLETED),
-            ("Robot Builder", "Built and programmed a working robot.", "3 Robotics milestones",
-             robotics, lambda e: e.act is robotics and len(e.done) >= 3),
-            ("Stage Debut", "First performance on stage.", "4 Drama milestones", drama,
-             lambda e: e.act is drama and len(e.done) >= 4),
-        ]
-        for n, (name, text, criteria, act, rule) in enumerate(rules, start=1):
-            badges.rows.append((n, name, text, criteria, None, act.id if act else None))
-            seen: set[int] = set()
-            for e in self.enrollments:
-                if e.student not in seen and e.enrolled_on is not None and rule(e):
-                    seen.add(e.student)
-                    awards.rows.append((n, e.student, when, act.lead if act else admin, criteria))
+        """Badge definitions of every kind, and the awards their rules give in this school
+        (:mod:`tracker.demo.badges`), a few by hand, one revoked."""
+        DemoBadges(self).write()
 
     def _notifications(self) -> None:
         t = self._table("notifications", "user_id", "kind", "title", "body", "link", "read_at")
@@ -508,20 +481,66 @@ class SchoolPlan:
                            "Well done. Your teacher can now issue your certificate.", None,
                            read if n % 2 else None))
 
+    def _achievements(self) -> None:
+        """Leaderboards on for two activities (one by first name and initial, one anonymous), two
+        students off every board, and the portfolios of the students the demo's account list names
+        filled in (features, reflections), so that the leaderboard and portfolio screens show
+        something from the first sign-in."""
+        opt_outs = self._table("leaderboard_opt_outs", "student_id", "set_by")
+        features = self._table("portfolio_features", "student_id", "kind", "ref_id")
+        reflections = self._table("portfolio_reflections", "student_id", "activity_id", "text")
+        places: dict[int, list[Enrollment]] = {}
+        for e in self.enrollments:
+            if e.status in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED):
+                places.setdefault(e.student, []).append(e)
+        # as tracker.demo.sample_accounts picks them: two places or more and a parent, by id
+        showcase = [p.id for p in self.people.students
+                    if len(places.get(p.id, ())) >= 2 and self.people.guardians_of.get(p.id)][:6]
+        if not showcase:
+            return
+        first, second = places[showcase[0]][0].act, places[showcase[0]][1].act
+        self.boards = {first.id: "initial", second.id: "anonymous"}
+        quiet = [e.student for e in self.enrollments if e.act is first and e.student not in showcase
+                 and e.status in (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)][:2]
+        for n, student in enumerate(quiet):
+            parents = self.people.guardians_of.get(student) or [student]
+            opt_outs.rows.append((student, student if n == 0 else parents[0]))
+        awards = self.tables["badge_awards"]
+        column = {key: i for i, key in enumerate(awards.keys)}
+        held: dict[int, list[int]] = {}  # student -> award ids (not revoked), in award order
+        for n, row in enumerate(awards.rows, start=1):
+            if "revoked_at" not in column or row[column["revoked_at"]] is None:
+                held.setdefault(row[column["student_id"]], []).append(row[column["id"]] if "id" in column else n)
+        assessed = {(row[0], row[1]) for row in self.tables["skill_assessments"].rows}  # (student, skill)
+        texts = ("I was nervous at first, but by the end I looked forward to every session. The best part "
+                 "was helping the newer members.", "I learnt to keep going when something did not work the "
+                 "first time. Next term I want to take on a bigger part.", "Working with the others taught "
+                 "me more than I expected; I am proud of what we made together.")
+        for n, student in enumerate(showcase):
+            chosen = places[student][0]
+            features.rows.append((student, "activity", chosen.act.id))
+            features.rows.extend((student, "milestone", m) for m in sorted(chosen.done)[:2])
+            features.rows.extend((student, "skill", k) for k in chosen.act.skills[:1] if (student, k) in assessed)
+            features.rows.extend((student, "badge", award) for award in held.get(student, [])[:2])
+            if n < 4:
+                reflections.rows.append((student, chosen.act.id, texts[n % len(texts)]))
+
     def _finish(self) -> None:
         """Activity rows (now that capacities and end dates are known), table order, audit."""
         acts = self._table("activities", "id", "name", "category", "description", "start_date",
                            "end_date", "capacity", "location", "archived", "require_milestones",
-                           "min_attendance_pct", "requires_signoff")
+                           "min_attendance_pct", "requires_signoff", "leaderboard_enabled",
+                           "leaderboard_privacy")
         for act in self.acts:
             s = act.spec
             acts.rows.append((act.id, s.name, s.category, s.description, act.start, act.end,
                               act.capacity, s.location, False, True, s.min_attendance_pct,
-                              s.requires_signoff))
+                              s.requires_signoff, act.id in self.boards, self.boards.get(act.id, "initial")))
         order = ["users", "guardian_links", "settings", "activities", "activity_leads", "holidays",
                  "schedules", "activity_sessions", "milestones", "skills", "activity_skills",
                  "activity_progress", "progress_status_history", "attendance_records",
-                 "user_milestones", "skill_assessments", "badges", "badge_awards", "notifications"]
+                 "user_milestones", "skill_assessments", "badges", "badge_awards", "notifications",
+                 "leaderboard_opt_outs", "portfolio_features", "portfolio_reflections"]
         self.tables = {name: self.tables[name] for name in order}
         counts = {name: len(t.rows) for name, t in self.tables.items()}
         audit = self._table("audit_log", "actor_id", "action", "entity", "entity_id", "before",

@@ -24,6 +24,7 @@ class ChangeKind(enum.StrEnum):
     SKILL = "skill"
     BADGE = "badge"
     CERTIFICATE = "certificate"
+    PORTFOLIO = "portfolio"  # a student's features and reflections (ids: the student's)
     NOTIFICATION = "notification"
     SETTING = "setting"
     JOB = "job"  # after-commit work queued, done or still pending

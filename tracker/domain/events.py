@@ -63,3 +63,22 @@ class MilestoneSetChanged(Event):
     percentage there may have changed."""
 
     activity_id: int
+
+
+@dataclass(frozen=True)
+class SkillAssessed(Event):
+    """Students were assessed on a skill (in an activity): badges for skill levels hang on this."""
+
+    student_ids: tuple[int, ...]
+    skill_id: int
+    activity_id: int | None
+
+
+@dataclass(frozen=True)
+class BadgeAwarded(Event):
+    """A student received a badge, by the rules or by hand (notifications hang on this)."""
+
+    student_id: int
+    badge_id: int
+    award_id: int
+    activity_id: int | None  # where it was earned (None: not tied to one activity)

@@ -66,6 +66,12 @@ class Permission(str, enum.Enum):
     ASSESS_SKILLS = "assess_skills"
     ISSUE_CERTIFICATES = "issue_certificates"
     VIEW_ANALYTICS = "view_analytics"
+    # achievements
+    MANAGE_BADGES = "manage_badges"  # badge definitions: an activity's (its leads), school-wide (admins)
+    AWARD_BADGES = "award_badges"  # award by hand and revoke
+    MANAGE_LEADERBOARD = "manage_leaderboard"  # an activity's board on/off and privacy (school board: admins)
+    LEADERBOARD_OPT_OUT = "leaderboard_opt_out"  # keep a student off every board
+    EDIT_PORTFOLIO = "edit_portfolio"  # features and reflections: the student's own choice, nobody else's
     # system
     MANAGE_SETTINGS = "manage_settings"
     VIEW_AUDIT = "view_audit"
@@ -75,7 +81,8 @@ _ALL = frozenset({Scope.ANY})
 _LED = frozenset({Scope.LED_ACTIVITY})
 
 POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
-    Role.ADMIN: {p: _ALL for p in Permission},
+    # a portfolio's features and reflections are the student's own voice: not even an admin's
+    Role.ADMIN: {p: _ALL for p in Permission if p is not Permission.EDIT_PORTFOLIO},
     Role.TEACHER: {
         Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.LED_STUDENT}),
         Permission.VIEW_ACTIVITY: _LED,
@@ -89,16 +96,22 @@ POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
         Permission.ASSESS_SKILLS: _LED,
         Permission.ISSUE_CERTIFICATES: _LED,
         Permission.VIEW_ANALYTICS: _LED,
+        Permission.MANAGE_BADGES: _LED,
+        Permission.AWARD_BADGES: _LED,
+        Permission.MANAGE_LEADERBOARD: _LED,
     },
     Role.STUDENT: {
         Permission.VIEW_USERS: frozenset({Scope.SELF}),
         Permission.VIEW_ACTIVITY: frozenset({Scope.OWN_ACTIVITY}),
         Permission.VIEW_PROGRESS: frozenset({Scope.SELF}),
+        Permission.LEADERBOARD_OPT_OUT: frozenset({Scope.SELF}),
+        Permission.EDIT_PORTFOLIO: frozenset({Scope.SELF}),
     },
     Role.PARENT: {
         Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.CHILD}),
         Permission.VIEW_ACTIVITY: frozenset({Scope.OWN_ACTIVITY}),
         Permission.VIEW_PROGRESS: frozenset({Scope.CHILD}),
+        Permission.LEADERBOARD_OPT_OUT: frozenset({Scope.CHILD}),
     },
 }
 

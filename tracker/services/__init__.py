@@ -8,14 +8,17 @@ from tracker.services.analytics import AnalyticsService
 from tracker.services.attendance import AttendanceService
 from tracker.services.audit import AuditService
 from tracker.services.auth import AuthService
+from tracker.services.badges import BadgeService
 from tracker.services.calendar import CalendarService
 from tracker.services.certificates import CertificateService
 from tracker.services.enrollment import EnrollmentService
 from tracker.services.ical import IcalService
 from tracker.services.imports import ImportService
 from tracker.services.jobs import JobService
+from tracker.services.leaderboards import LeaderboardService
 from tracker.services.milestones import MilestoneService
 from tracker.services.people import PeopleService
+from tracker.services.portfolios import PortfolioService
 from tracker.services.progress import ProgressService
 from tracker.services.settings import SettingsService
 from tracker.services.skills import SkillService
@@ -46,6 +49,9 @@ class Services:
         self.skills = SkillService(db)
         self.jobs = JobService(db)
         self.certificates = CertificateService(db)
+        self.badges = BadgeService(db)
+        self.leaderboards = LeaderboardService(db)
+        self.portfolios = PortfolioService(db)
 
 
 __all__ = ["Database", "Services"]

@@ -26,6 +26,11 @@ _DENIED = {
     Permission.ASSESS_SKILLS: "assess skills in this activity",
     Permission.ISSUE_CERTIFICATES: "issue certificates for this activity",
     Permission.VIEW_ANALYTICS: "see analytics of this activity",
+    Permission.MANAGE_BADGES: "manage the badges of this activity",
+    Permission.AWARD_BADGES: "award or revoke this badge",
+    Permission.MANAGE_LEADERBOARD: "change this leaderboard",
+    Permission.LEADERBOARD_OPT_OUT: "change this student's leaderboard choice",
+    Permission.EDIT_PORTFOLIO: "change this student's portfolio (only the student chooses what it features)",
     Permission.MANAGE_SETTINGS: "change the school settings",
     Permission.VIEW_AUDIT: "read the audit log",
 }
@@ -61,6 +66,17 @@ def require(
                         activity=concerning(activity_id))
     if not session.scalar(select(here)):
         raise PermissionDenied(f"You may not {_DENIED[permission]}.")
+
+
+def permits(session: Session, actor: Actor, permission: Permission, *, activity_id: int | None = None,
+            student_id: int | None = None) -> bool:
+    """``require`` as a yes or no: for a result that shows more to whoever holds a permission
+    (a leaderboard's switch to its leads, a portfolio's edit buttons to its student)."""
+    try:
+        require(session, actor, permission, activity_id=activity_id, student_id=student_id)
+    except PermissionDenied:
+        return False
+    return True
 
 
 class Service:

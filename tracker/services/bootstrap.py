@@ -27,16 +27,18 @@ from tracker.domain.events import (
     MilestoneCompletionChanged,
     MilestoneSetChanged,
     MilestonesTicked,
+    SkillAssessed,
 )
-from tracker.services import certificates, recompute
+from tracker.services import badge_engine, certificates, recompute
 
 #: in-transaction side effects: event type -> handlers, run in this order
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
-    MilestoneCompletionChanged: [recompute.on_milestone_changed],
-    MilestonesTicked: [recompute.on_milestones_ticked],
-    MilestoneSetChanged: [recompute.on_milestone_set_changed],
-    AttendanceChanged: [recompute.on_attendance_changed],
-    ActivityCompleted: [certificates.on_activity_completed],
+    MilestoneCompletionChanged: [recompute.on_milestone_changed, badge_engine.on_milestone_changed],
+    MilestonesTicked: [recompute.on_milestones_ticked, badge_engine.on_milestones_ticked],
+    MilestoneSetChanged: [recompute.on_milestone_set_changed, badge_engine.on_milestone_set_changed],
+    AttendanceChanged: [recompute.on_attendance_changed, badge_engine.on_attendance_changed],
+    ActivityCompleted: [certificates.on_activity_completed, badge_engine.on_activity_completed],
+    SkillAssessed: [badge_engine.on_skill_assessed],
     CompletionReverted: [certificates.on_completion_reverted],
 }
 

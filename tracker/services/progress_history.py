@@ -246,9 +246,10 @@ def student_history(s: Session, actor: Actor, student_id: int, today: date, now:
 def _badges(s: Session, student_id: int, shown: ColumnElement[bool]) -> tuple[BadgeEarned, ...]:
     """The student's badges by date, filtered by the policy like their progress: a badge of an
     activity as that activity's progress; a school-wide one (no activity) for whoever may follow
-    the student everywhere (not a teacher, who sees only their activities)."""
+    the student everywhere (not a teacher, who sees only their activities). A revoked badge is
+    no longer the student's."""
     q = (select(BadgeAward.awarded_at, Badge.name, Badge.activity_id)
          .join(Badge, Badge.id == BadgeAward.badge_id)
-         .where(BadgeAward.student_id == student_id, shown)
+         .where(BadgeAward.student_id == student_id, BadgeAward.revoked_at.is_(None), shown)
          .order_by(BadgeAward.awarded_at, Badge.name))
     return tuple(BadgeEarned(at.date(), name, activity) for at, name, activity in s.execute(q))

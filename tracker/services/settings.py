@@ -29,6 +29,11 @@ class SchoolSettings:
 DEFAULTS = SchoolSettings()
 KEYS = tuple(SchoolSettings.__dataclass_fields__)
 
+#: the school-wide leaderboard: off until an admin turns it on, and never under ``update``
+#: (``LeaderboardService.set_leaderboard`` checks and audits it like an activity's board)
+LEADERBOARD_SETTING = "leaderboard"
+LEADERBOARD_DEFAULT: dict[str, Any] = {"enabled": False, "privacy": "initial"}
+
 
 class SettingsService(Service):
     def get(self) -> SchoolSettings:

@@ -31,6 +31,7 @@ from tracker.db.models import (
 from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus
+from tracker.domain.events import SkillAssessed
 from tracker.domain.participation import ParticipationSummary, summarize
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.text import check_name
@@ -435,6 +436,7 @@ class SkillService(Service):
                           "level": level, "evidence": evidence, "assessed_at": when})
             tx.changes.add(ChangeKind.SKILL, skill_id)
             tx.changes.add(ChangeKind.PROGRESS, *ids)
+            tx.emit(SkillAssessed(tuple(ids), skill_id, activity_id))  # badges for skill levels
             return [AssessmentRow(r.id, r.student_id, enrolled[r.student_id], skill_id, skill.name,
                                   activity_id, act.name, level, levels[level], evidence, actor.id,
                                   actor.display_name, when) for r in rows]

@@ -1,8 +1,9 @@
 """The roster of one activity: students with their status, standing, figures and participation.
 
-The model holds two snapshots loaded together: the roster rows and, keyed by student id, the
-participation summaries (empty when the user may not see them). ``data()`` only formats them.
-``load_roster`` reads both (and who is signed off) on a worker thread, as a ``RosterSnapshot``.
+The model holds three snapshots loaded together: the roster rows and, keyed by student id, the
+participation summaries and the badges held from the activity (each empty when the user may not
+see them). ``data()`` only formats them. ``load_roster`` reads them (and who is signed off) on a
+worker thread, as a ``RosterSnapshot``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ OVERRIDE_MARK = "✎"
 PROGRESS_HEADER_TIP = (f"Progress from the milestones done. {OVERRIDE_MARK} marks progress or status set by hand.\n"
                        "A completed student reads “Completed”: the completion rule need not ask for every "
                        "point (the tooltip says why, and the points earned).")
+BADGES_HEADER_TIP = ("Badges held from this activity: its own, and school-wide ones earned here (revoked ones "
+                     "do not count). The Badges tab shows which.")
 
 
 def class_text(r: RosterRow) -> str:
@@ -110,7 +113,7 @@ def progress_tip(r: RosterRow, rule: CompletionRule | None = None) -> str:
 
 
 class RosterModel(SnapshotModel[RosterRow]):
-    NAME, CLASS, STATUS, STANDING, ENROLLED, ATTENDANCE, PROGRESS, PARTICIPATION = range(8)
+    NAME, CLASS, STATUS, STANDING, ENROLLED, ATTENDANCE, PROGRESS, PARTICIPATION, BADGES = range(9)
 
     columns = (
         Column("Student", lambda r: r.name, width=128, sort=lambda r: r.name.lower(),
@@ -137,30 +140,41 @@ class RosterModel(SnapshotModel[RosterRow]):
                tooltip=progress_tip, header_tooltip=PROGRESS_HEADER_TIP),
         # filled from the participation snapshot (see data/sort_key)
         Column("Participation", lambda r: "—", width=108, align=CENTER, header_tooltip=HOW_COMPUTED),
+        # filled from the badge counts (see data/sort_key)
+        Column("Badges", lambda r: "", width=70, align=CENTER, header_tooltip=BADGES_HEADER_TIP),
     )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._participation: dict[int, ParticipationSummary] = {}
         self._participation_known = False
+        self._badges: dict[int, int] | None = None
         self._bold: QFont | None = None
         self.rule: CompletionRule | None = None
 
     def set_rows(self, rows: Sequence[RosterRow],
                  participation: Mapping[int, ParticipationSummary] | None = None,
-                 rule: CompletionRule | None = None) -> None:
-        """Swap both snapshots (the participation first: sorting may use it). ``participation``
-        None (not loaded, or not for this user) leaves that column empty; ``rule`` (the
-        activity's completion rule) says why completed students are completed."""
+                 rule: CompletionRule | None = None, badges: Mapping[int, int] | None = None) -> None:
+        """Swap the snapshots (the participation and badges first: sorting may use them).
+        ``participation`` or ``badges`` None (not loaded, or not for this user) leaves that
+        column empty; ``rule`` (the activity's completion rule) says why completed students are
+        completed."""
         self._participation = dict(participation or {})
         self._participation_known = participation is not None
+        self._badges = dict(badges) if badges is not None else None
         self.rule = rule
         super().set_rows(rows)
 
     def participation(self, student_id: int) -> ParticipationSummary | None:
         return self._participation.get(student_id)
 
+    def badges(self, student_id: int) -> int | None:
+        """Badges the student holds from the activity (None: not known to this user)."""
+        return None if self._badges is None else self._badges.get(student_id, 0)
+
     def sort_key(self, column: int, record: RosterRow) -> Any:
+        if column == self.BADGES:
+            return (True, self.badges(record.student_id) or 0)
         if column == self.PARTICIPATION:
             p = self._participation.get(record.student_id)
             return (True, -1.0 if p is None or p.average_rating is None else p.average_rating)
@@ -184,6 +198,14 @@ class RosterModel(SnapshotModel[RosterRow]):
             if role == SortRole:
                 return self.sort_key(column, self.record(index.row()))[1]
             return rating_text(p) if self._participation_known else ""
+        if column == self.BADGES and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                               ValueRole, SortRole):
+            count = self.badges(self.record(index.row()).student_id)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return None if count is None else f"{count} badge{'s' if count != 1 else ''} from this activity"
+            if role in (ValueRole, SortRole):
+                return count or 0
+            return "" if count is None else str(count) if count else "—"
         if column == self.STANDING and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole):
             standing = self.record(index.row()).standing
             if role == Qt.ItemDataRole.ForegroundRole:
@@ -213,6 +235,7 @@ class RosterSnapshot:
     requires_signoff: bool
     signed: frozenset[int] | None  # students signed off; None: not known (no roster yet)
     rule: CompletionRule | None = None  # the activity's completion rule (None: not known)
+    badges: dict[int, int] | None = None  # badges each student holds from the activity (None: not for this user)
 
 
 def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnapshot:
@@ -229,5 +252,10 @@ def load_roster(services: Services, actor: Any, activity_id: int) -> RosterSnaps
         rule = completion_rule(services.activities.get_activity(actor, activity_id))
     except PermissionDenied:
         rule = None
+    badges: dict[int, int] | None
+    try:
+        badges = services.badges.award_counts(actor, activity_id)
+    except PermissionDenied:
+        badges = None
     signed = frozenset(r.student_id for r in rows if r.signed_off_at is not None)
-    return RosterSnapshot(rows, participation, rule is not None and rule.requires_signoff, signed, rule)
+    return RosterSnapshot(rows, participation, rule is not None and rule.requires_signoff, signed, rule, badges)

@@ -3,7 +3,8 @@
 Tabs: Roster (ui.views.activity_roster), Milestones (ui.views.activity_milestones), Schedule
 (ui.views.activity_schedule), Attendance (ui.views.attendance_grid, for those who take attendance),
 Skills (ui.views.activity_skills, for those who assess skills), Certificates
-(ui.views.activity_certificates, for those who issue them) and Analytics
+(ui.views.activity_certificates, for those who issue them), Badges (ui.views.activity_badges,
+for those who award them) and Analytics
 (ui.views.activity_analytics, for those who may see this activity's analytics). Every tab is a
 :class:`ui.views.base.Refreshing` view: it reads when first shown and follows the changes it
 watches. A tab that cannot be built (a broken module, say) is not left out: a tab with the same
@@ -37,6 +38,7 @@ from ui.widgets.style import set_style_flag, styled_label, term
 
 if TYPE_CHECKING:
     from ui.views.activity_analytics import AnalyticsTab
+    from ui.views.activity_badges import BadgesTab
     from ui.views.activity_certificates import CertificatesTab
     from ui.views.activity_milestones import MilestonesTab
     from ui.views.activity_schedule import ScheduleTab
@@ -118,6 +120,7 @@ class ActivityDetailPage(Refreshing):
         self.skills = self._add_tab("Skills", self._skills_tab) if ctx.can(Permission.ASSESS_SKILLS) else None
         self.certificates = self._add_tab("Certificates", self._certificates_tab) \
             if ctx.can(Permission.ISSUE_CERTIFICATES) else None
+        self.badges = self._add_tab("Badges", self._badges_tab) if ctx.can(Permission.AWARD_BADGES) else None
         self.analytics: AnalyticsTab | None = None
         self.analytics_offered = False
         self._offer_analytics(led=False)
@@ -171,6 +174,12 @@ class ActivityDetailPage(Refreshing):
         from ui.views.activity_certificates import CertificatesTab
 
         return CertificatesTab(self.ctx, self.activity_id)
+
+    def _badges_tab(self) -> BadgesTab:
+        """Who holds which badge, with the badge and award actions, for those who award them."""
+        from ui.views.activity_badges import BadgesTab
+
+        return BadgesTab(self.ctx, self.activity_id)
 
     def _offer_analytics(self, *, led: bool) -> None:
         """Add the Analytics tab (once) when the policy lets the user see this activity's

@@ -3,8 +3,8 @@ student stands (on track / behind / at risk) and participates, and the actions a
 them (enroll, drop, re-enroll, promote, mark completed, set progress by hand and go back to the
 computed figures, sign off, import, and the certificate wizard for the selected students).
 
-One background read loads the roster snapshot with the participation summaries and who is signed
-off; the filter box and the status and standing filters work on it.
+One background read loads the roster snapshot with the participation summaries, the badges each
+student holds from the activity and who is signed off; the filter box and the status and standing filters work on it.
 Writes (``ui.views.roster_writes``) are operations on the writer thread; the enrollment and
 progress changes they publish reload this tab (on screen, or when next shown) and every page
 showing figures of the activity.
@@ -58,7 +58,7 @@ class RosterTab(RosterWrites, Refreshing):
     :class:`ui.views.roster_writes.RosterWrites`."""
 
     watches = frozenset({ChangeKind.ENROLLMENT, ChangeKind.PROGRESS, ChangeKind.ATTENDANCE, ChangeKind.MILESTONE,
-                         ChangeKind.USER, ChangeKind.ACTIVITY, ChangeKind.SESSION})
+                         ChangeKind.USER, ChangeKind.ACTIVITY, ChangeKind.SESSION, ChangeKind.BADGE})
 
     def __init__(self, ctx: AppContext, activity_id: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -179,6 +179,8 @@ class RosterTab(RosterWrites, Refreshing):
         self.certificates_action = act("Certificates for selected…", self.certificates_for_selected,
                                        "The certificate wizard with the selected students ticked")
         self.certificates_action.setVisible(self.ctx.can(Permission.ISSUE_CERTIFICATES))
+        self.portfolio_action = act("Portfolio…", self.open_portfolio,
+                                    "The selected student's portfolio (the activities you may see)")
         for a in (self.sign_off_action, self.undo_sign_off_action):
             a.setVisible(False)  # until the activity is known to require a sign-off
         self.row_actions = (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action,
@@ -212,6 +214,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.undo_sign_off_action.setEnabled(can_undo)
         self.certificates_action.setEnabled(ProgressStatus.COMPLETED in statuses
                                             or (bool(chosen) and may_force(self.ctx.actor)))
+        self.portfolio_action.setEnabled(len(chosen) == 1)
 
     def _to_sign(self, rows: list[RosterRow], *, signed: bool) -> list[RosterRow]:
         """The rows a sign-off (``signed``) or its undoing applies to, as far as the tab knows."""
@@ -254,9 +257,20 @@ class RosterTab(RosterWrites, Refreshing):
         for a in self.row_actions:
             if a.isEnabled() and a.isVisible():
                 menu.addAction(a)
+        if self.portfolio_action.isEnabled():
+            menu.addAction(self.portfolio_action)
         menu.addSeparator()
         menu.addAction(self.enroll_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def open_portfolio(self) -> QWidget | None:
+        """The selected student's portfolio, in a window of its own."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return None
+        from ui.views.portfolio import open_portfolio
+
+        return open_portfolio(self, self.ctx, chosen[0].student_id)
 
     def focus_main(self) -> None:
         """The keyboard's place in the tab: the table (its first row when none is selected), or
@@ -287,7 +301,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.rows = snapshot.rows
         self.requires_signoff = snapshot.requires_signoff
         self.signed = snapshot.signed
-        self.model.set_rows(snapshot.rows, snapshot.participation, snapshot.rule)
+        self.model.set_rows(snapshot.rows, snapshot.participation, snapshot.rule, snapshot.badges)
         self._apply_filter()
         if keep:
             for i in range(self.proxy.rowCount()):

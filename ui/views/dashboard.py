@@ -4,10 +4,11 @@ Who sees which layout is read from the policy table: whoever may see analytics (
 activity, teachers: the ones they lead) gets figures (KPI cards, a table of activities, students
 at risk); whoever follows their own progress (students) a card per activity; whoever follows
 their children's (parents) a section per child with the same cards. Under the cards, each
-student's progress over time (a compact chart, read by a second reload once the cards are shown:
-``analytics.progress_history`` per student), then their next sessions and milestones due soon
-(``AHEAD_DAYS``): Enter or a double click opens the session in the Calendar, the milestone on the
-Progress page. Whoever issues certificates sees
+student's badges, earned and within reach (``ui.views.student_badges``, read by the section
+itself), their progress over time (a compact chart, read by a second reload once the cards are
+shown: ``analytics.progress_history`` per student), then their next sessions and milestones due
+soon (``AHEAD_DAYS``): Enter or a double click opens the session in the Calendar, the milestone
+on the Progress page. Whoever issues certificates sees
 under the figures the activities whose completed students still lack one (``certificates.awaiting``,
 read by a second reload), each opening the certificate wizard.
 """
@@ -379,6 +380,8 @@ class LearnerDashboard(QScrollArea):
         self._inner: QWidget | None = None
         self.progress_charts: dict[int, ChartPanel] = {}  # by student, in the sections shown
         self.chart_data: dict[int, ChartData] = {}  # the last read, drawn at once when the cards are rebuilt
+        #: makes a student's badges section (set by the page: it reads through the page's context)
+        self.badges_view: Callable[[int], QWidget] | None = None
 
     def _fresh(self) -> QVBoxLayout:
         inner = QWidget()
@@ -436,6 +439,17 @@ class LearnerDashboard(QScrollArea):
         self.next.append(block)
         lay.addWidget(block)
 
+    def _badges(self, lay: QVBoxLayout, student_id: int) -> None:
+        """The student's badges, earned and within reach, in a card (it reads them itself)."""
+        if self.badges_view is None:
+            return
+        card = QFrame()
+        set_style_flag(card, "card")
+        box = QVBoxLayout(card)
+        box.setContentsMargins(12, 10, 12, 10)
+        box.addWidget(self.badges_view(student_id))
+        lay.addWidget(card)
+
     def first_list(self) -> QListWidget | None:
         """The first list with entries (where the keyboard starts), if any."""
         for block in self.next:
@@ -462,6 +476,7 @@ class LearnerDashboard(QScrollArea):
             grid = _CardGrid(d.own)
             self.cards += grid.cards
             lay.addWidget(grid)
+            self._badges(lay, d.own[0].user_id)
             if has_history(d.own):
                 self._progress_chart(lay, d.own[0].user_id)
             self._whats_next(lay, d.upcoming, d.due_soon)
@@ -494,6 +509,7 @@ class LearnerDashboard(QScrollArea):
                 grid = _CardGrid(child.rows)
                 self.cards += grid.cards
                 lay.addWidget(grid)
+                self._badges(lay, child.student_id)
                 if has_history(child.rows):
                     self._progress_chart(lay, child.student_id)
                 self._whats_next(lay, child.upcoming, child.due_soon)
@@ -578,6 +594,12 @@ class DashboardPage(Page):
         page = self._show("progress")
         if page is not None and callable(getattr(page, "reveal", None)):
             page.reveal(m.student_id, m.activity_id)
+
+    def _badges_view(self, student_id: int) -> QWidget:
+        """A learner's badges section (ui.views.student_badges), compact: the newest few."""
+        from ui.views.student_badges import StudentBadgesView
+
+        return StudentBadgesView(self.ctx, student_id, compact=True)
 
     def focus_main(self) -> None:
         """After switching to the page: the activities table (staff), or the first list of
@@ -716,6 +738,7 @@ class DashboardPage(Page):
             self.learner = LearnerDashboard()
             self.learner.session_activated.connect(self.open_session)
             self.learner.milestone_activated.connect(self.open_milestone)
+            self.learner.badges_view = self._badges_view
             self.stack.addWidget(self.learner)
         if follows_own_progress(d.role):
             self.learner.show_student(d)

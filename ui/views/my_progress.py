@@ -8,12 +8,14 @@ from the policy table). Everything comes from two background reads: ``analytics.
 The Charts tab (:class:`ui.views.student_charts.StudentCharts`: progress over time per activity,
 attendance per month, points and badges, read by ``analytics.progress_history``) and the skills
 growth tab (:class:`ui.views.student_skills.StudentSkillsView`) are built when first opened
-(pyqtgraph is imported then), and follow the child chosen.
+(pyqtgraph is imported then), and follow the child chosen; so is the Badges tab
+(:class:`ui.views.student_badges.StudentBadgesView`: earned, within reach, Save badge…).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -53,6 +56,9 @@ from ui.tasks import TaskState, show_error
 from ui.views.base import Page
 from ui.views.student_charts import StudentCharts
 from ui.views.student_skills import StudentSkillsView
+
+if TYPE_CHECKING:
+    from ui.views.student_badges import StudentBadgesView
 from ui.widgets import EmptyState, ProgressBarDelegate, StatusPillDelegate, apply_widths, make_table
 from ui.widgets.pill import StatusPill
 from ui.widgets.search import focus_list
@@ -193,6 +199,7 @@ class MyProgressPage(Page):
         self.student_id: int | None = None
         self.skills: StudentSkillsView | None = None
         self.charts: StudentCharts | None = None
+        self.badges: StudentBadgesView | None = None
         self._reveal: tuple[int, int] | None = None  # (student, activity) to show once loaded
         self._focus_on_load = False  # focus_main was asked before anything had loaded
         self._milestones: dict[tuple[int, int], list[MilestoneItem]] = {}  # (student, activity)
@@ -269,6 +276,12 @@ class MyProgressPage(Page):
         self.skills_layout = QVBoxLayout(self.skills_holder)
         self.skills_layout.setContentsMargins(0, 8, 0, 0)
         self.tabs.addTab(self.skills_holder, "Skills growth")
+
+        self.badges_holder = QWidget()
+        self.badges_layout = QVBoxLayout(self.badges_holder)
+        self.badges_layout.setContentsMargins(0, 10, 0, 0)
+        badges_tab = self.tabs.addTab(self.badges_holder, "Badges")
+        self.tabs.setTabToolTip(badges_tab, "Badges earned, and the next ones within reach")
         self.tabs.currentChanged.connect(self._tab_changed)
 
     # ------------------------------------------------------------------ what is shown
@@ -382,6 +395,8 @@ class MyProgressPage(Page):
                 self.skills.set_student(self.student_id)
             if self.charts is not None:
                 self.charts.set_student(self.student_id)
+            if self.badges is not None:
+                self.badges.set_student(self.student_id)
 
     def _show_learner(self, student_id: int) -> None:
         keep = self.selected_row()
@@ -469,6 +484,8 @@ class MyProgressPage(Page):
             self._ensure_skills()
         elif self.tabs.widget(index) is self.charts_holder:
             self._ensure_charts()
+        elif self.tabs.widget(index) is self.badges_holder:
+            self.show_badges()
 
     def _ensure_charts(self) -> StudentCharts:
         if self.charts is None:
@@ -478,6 +495,25 @@ class MyProgressPage(Page):
         else:
             self.charts.set_student(self.student_id)
         return self.charts
+
+    def show_badges(self) -> StudentBadgesView:
+        """Open the Badges tab (building it on first use), on the student shown."""
+        if self.tabs.currentWidget() is not self.badges_holder:
+            self.tabs.setCurrentWidget(self.badges_holder)  # comes back here through _tab_changed
+        if self.badges is None:
+            from ui.views.student_badges import StudentBadgesView
+
+            self.badges = StudentBadgesView(self.ctx, self.student_id)
+            scroll = QScrollArea()  # a student with many badges scrolls
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the tiles wrap
+            scroll.setWidget(self.badges)
+            self.badges_layout.addWidget(scroll)
+            scroll.show()  # a child made after its parent was shown is not shown with it
+        else:
+            self.badges.set_student(self.student_id)
+        return self.badges
 
     def _ensure_skills(self) -> None:
         if self.skills is None:

@@ -289,6 +289,8 @@ class PeoplePage(Page):
         self.import_action = act("Import roster…", self.import_roster,
                                  "Import students from a CSV/XLSX file or a OneRoster export")
         self.import_action.setVisible(self.ctx.can(Permission.MANAGE_USERS))
+        self.portfolio_action = act("Portfolio…", self.open_portfolio,
+                                    "The selected student's portfolio: activities, achievements, reflections")
 
     def selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -302,6 +304,7 @@ class PeoplePage(Page):
         self.toggle_action.setText("Enable" if u is not None and not u.active else "Disable")
         self.unlock_action.setVisible(bool(u and u.locked))
         self.unlock_action.setEnabled(bool(u and u.locked))
+        self.portfolio_action.setEnabled(u is not None and u.role is Role.STUDENT)
 
     def _selection_changed(self, *_: object) -> None:
         self._update_actions()
@@ -315,6 +318,8 @@ class PeoplePage(Page):
         for a in (self.edit_action, self.reset_action, self.toggle_action, self.unlock_action):
             if a.isVisible():
                 menu.addAction(a)
+        if self.portfolio_action.isEnabled():
+            menu.addAction(self.portfolio_action)
         menu.addSeparator()
         if self.link_action.isVisible():
             menu.addAction(self.link_action)
@@ -404,6 +409,15 @@ class PeoplePage(Page):
         dialog.finished.connect(finished)
         dialog.open()
         return dialog
+
+    def open_portfolio(self) -> QWidget | None:
+        """The selected student's portfolio, in a window of its own."""
+        u = self.selected()
+        if u is None or u.role is not Role.STUDENT:
+            return None
+        from ui.views.portfolio import open_portfolio
+
+        return open_portfolio(self, self.ctx, u.id)
 
     def new_person(self) -> UserDialog:
         data = self.role_filter.currentData()

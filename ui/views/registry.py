@@ -65,6 +65,12 @@ PAGES: tuple[PageSpec, ...] = (
     # which activities work: the school's figures (admins), one's own activities' (teachers)
     PageSpec("analytics", "Analytics", "ui.views.analytics_page:AnalyticsPage",
              holds(Permission.VIEW_ANALYTICS), "analytics.svg", "Ctrl+7"),
+    # opt-in boards of points: whoever sees activities sees the boards that are on
+    PageSpec("leaderboard", "Leaderboard", "ui.views.leaderboard:LeaderboardPage",
+             holds(Permission.VIEW_ACTIVITY), "leaderboard.svg", "Ctrl+8"),
+    # one's own record of achievement, or one's children's (staff open it from People / a roster)
+    PageSpec("portfolio", "Portfolio", "ui.views.portfolio:PortfolioPage",
+             holds(Permission.VIEW_PROGRESS, Scope.SELF, Scope.CHILD), "portfolio.svg", "Ctrl+9"),
 )
 
 

@@ -57,6 +57,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('revoked_at', sa.DateTime(), nullable=True))
         batch.add_column(sa.Column('revoked_by', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('revoke_reason', sa.String(length=500), nullable=True))
+        batch.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
     bind.execute(sa.text(f"UPDATE badge_awards SET salt = {salt}"))
     # an activity's badge was earned in that activity
     bind.execute(sa.text("UPDATE badge_awards SET activity_id = (SELECT b.activity_id FROM badges b"
@@ -127,7 +128,7 @@ def downgrade() -> None:
     with op.batch_alter_table('badge_awards', recreate='auto') as batch:
         batch.drop_constraint(op.f('fk_badge_awards_revoked_by_users'), type_='foreignkey')
         batch.drop_constraint(op.f('fk_badge_awards_activity_id_activities'), type_='foreignkey')
-        for column in ('revoke_reason', 'revoked_by', 'revoked_at', 'salt', 'note', 'activity_id'):
+        for column in ('version', 'revoke_reason', 'revoked_by', 'revoked_at', 'salt', 'note', 'activity_id'):
             batch.drop_column(column)
     for column in ('created_by', 'archived', 'image_type', 'image_data', 'secondary_colour',
                    'primary_colour', 'design', 'rule', 'points'):
