@@ -11,6 +11,7 @@ os.environ.setdefault("TRACKER_LOG_DIR", __import__("tempfile").mkdtemp(prefix="
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import IO  # noqa: E402
 
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
@@ -30,6 +31,22 @@ PASSWORD = "correct-horse"
 # cost (tests/unit/test_auth.py checks the production parameters with `real_hasher`).
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PRODUCTION_HASHER = auth_module._hasher
+
+
+#: where a test worker that crashes (a segfault inside Qt, say) leaves every thread's Python stack:
+#: xdist loses a dead worker's stderr, and .ci/run prints these files when the tests fail
+CRASH_LOGS = Path(__file__).resolve().parents[1] / ".test-crashes"
+_CRASH_LOG = pytest.StashKey[IO[str]]()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own faulthandler plugin, which writes to stderr
+def pytest_configure(config: pytest.Config) -> None:
+    import faulthandler
+
+    CRASH_LOGS.mkdir(exist_ok=True)
+    log = (CRASH_LOGS / f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log").open("w")
+    faulthandler.enable(file=log, all_threads=True)
+    config.stash[_CRASH_LOG] = log  # kept open (and alive) for as long as the worker runs
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import io
 import re
 import struct
 import zlib
-from importlib import resources
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -17,6 +16,7 @@ from tracker.errors import ValidationError
 from tracker.reports import badge_image
 from tracker.reports.badge_image import (
     DEFAULT_COLOURS,
+    DESIGN_DIRS,
     DESIGNS,
     bake_png,
     bake_svg,
@@ -53,7 +53,7 @@ def svg_file(body: str, *, extra: str = "") -> bytes:
 # --- designs --------------------------------------------------------------------------------------
 
 def test_at_least_twelve_designs_ship_as_files_named_like_the_designs():
-    folder = resources.files("tracker").joinpath("resources", "badges")
+    folder = DESIGN_DIRS[0]  # resources/badges in the repository
     stems = {entry.name.removesuffix(".svg") for entry in folder.iterdir() if entry.name.endswith(".svg")}
     assert len(DESIGNS) >= 12
     assert stems == set(DESIGNS)
@@ -62,7 +62,7 @@ def test_at_least_twelve_designs_ship_as_files_named_like_the_designs():
 
 @pytest.mark.parametrize("design", DESIGNS)
 def test_each_design_is_a_recolourable_256_box_with_nothing_school_specific(design):
-    template = resources.files("tracker").joinpath("resources", "badges", f"{design}.svg").read_text("utf-8")
+    template = (DESIGN_DIRS[0] / f"{design}.svg").read_text("utf-8")
     assert 'viewBox="0 0 256 256"' in template
     assert "{{primary" in template and "{{secondary" in template
     # no fixed colour apart from black and white (shadows and highlights): the two picks decide

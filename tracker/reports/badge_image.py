@@ -1,7 +1,7 @@
 """Badge pictures: the bundled designs, recoloured; custom uploads, checked; PNGs, drawn.
 
-The designs are SVG files in ``tracker/resources/badges/`` (found with importlib.resources, so a
-wheel install finds them too), drawn on a 256×256 view box with colour placeholders:
+The designs are SVG files in ``resources/badges/`` beside the fonts and icons (read from the
+checkout, or from ``tracker/resources/badges/`` inside an installed package), drawn on a 256×256 view box with colour placeholders:
 ``{{primary}}`` and ``{{secondary}}`` are the two colours a badge editor picks, and the shades
 the drawings need (``{{primary_light}}``, ``{{primary_dark}}``, ``{{primary_shadow}}``,
 ``{{secondary_light}}``, ``{{secondary_dark}}``, and ``{{on_primary}}``, white or a deep shade,
@@ -20,6 +20,7 @@ import io
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from xml.etree import ElementTree
 
 from tracker.errors import ValidationError
@@ -38,7 +39,7 @@ __all__ = [
     "check_custom_image", "design_svg", "png_of_svg", "read_baked_png", "read_baked_svg", "shades",
 ]
 
-#: the bundled designs (file stems of ``tracker/resources/badges/*.svg``), in the editor's order
+#: the bundled designs (file stems of ``resources/badges/*.svg``), in the editor's order
 DESIGNS: tuple[str, ...] = (
     "star", "shield", "ribbon", "medal", "trophy", "book", "music", "palette",
     "ball", "theatre", "robot", "leaf", "rocket", "heart",
@@ -118,9 +119,18 @@ def shades(primary: str, secondary: str) -> dict[str, str]:
 
 # --- designs ------------------------------------------------------------------------------------
 
+#: where the designs are: the checkout's ``resources/badges``, else the installed package's copy
+DESIGN_DIRS = (Path(__file__).resolve().parents[2] / "resources" / "badges",
+               resources.files("tracker").joinpath("resources", "badges"))
+
+
 @cache
 def _template(design: str) -> str:
-    return resources.files("tracker").joinpath("resources", "badges", f"{design}.svg").read_text("utf-8")
+    for folder in DESIGN_DIRS:
+        path = folder.joinpath(f"{design}.svg")
+        if path.is_file():
+            return path.read_text("utf-8")
+    raise FileNotFoundError(f"The badge design {design!r} is missing from {DESIGN_DIRS[0]}.")
 
 
 def design_svg(design: str, primary: str, secondary: str) -> str:
