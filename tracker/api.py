@@ -196,10 +196,14 @@ class TrackerAPI:
     def leaderboard(self, actor: Actor, activity_id: int | None = None) -> list[dict[str, Any]]:
         """The rows of an activity's board (or the school's, ``None``) as the actor sees them:
         rank, display_name, points, is_me. Empty while the board is off (except for whoever may
-        switch it on); a student who opted out is never on a row."""
+        switch it on); a student who opted out is on nobody's rows but their own (is_me)."""
         board = self.services.leaderboards.leaderboard(actor, activity_id)
+        rows = list(board.rows)
+        if board.my_row is not None and not any(r.is_me for r in rows):
+            # a student always sees their own rank, also when they chose to be hidden from others
+            rows = sorted([*rows, board.my_row], key=lambda r: (r.rank, not r.is_me))
         return [{"rank": r.rank, "display_name": r.display_name, "points": r.points, "is_me": r.is_me}
-                for r in board.rows]
+                for r in rows]
 
     def portfolio(self, actor: Actor, student_id: int) -> dict[str, Any]:
         """A student's portfolio: activities (dates, status, attendance, milestones, skills,

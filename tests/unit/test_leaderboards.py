@@ -215,6 +215,11 @@ def test_an_opted_out_student_is_on_no_row_for_anyone_but_sees_their_own_rank(bo
     assert own.opted_out_me and school.other_student.id not in [r.student_id for r in own.rows]
     assert own.my_row is not None and (own.my_row.rank, own.my_row.points, own.my_row.is_me) == (2, 15, True)
     assert s.leaderboards.opt_out_state(school.other_student, school.other_student.id)
+    # the façade gives her own row, in its place, to her alone
+    mine = TrackerAPI(s).leaderboard(school.other_student, school.chess)
+    assert [(r["rank"], r["is_me"]) for r in mine].count((2, True)) == 1
+    assert [r["rank"] for r in mine] == sorted(r["rank"] for r in mine)
+    assert "Olga" not in repr(TrackerAPI(s).leaderboard(school.student, school.chess))  # and nobody else
 
 
 def test_a_parent_opts_their_child_out_and_back_in_and_it_is_audited(board: Board) -> None:
