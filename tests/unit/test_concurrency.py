@@ -23,6 +23,7 @@ APPEND_ONLY = {
     "activity_skills",
     "leaderboard_opt_outs",  # a student's choice: the row is there or not
     "portfolio_features",  # a starred item: the row is there or not
+    "notification_conditions",  # a condition notified and not cleared: the row is there or not
     "holidays",
 }
 

@@ -598,7 +598,12 @@ class SigningKey(Versioned, Base):
 
 
 class Notification(Versioned, Base):
+    """One item in a person's inbox: about a student and an activity (when it is), raised by a
+    rule of :mod:`tracker.services.notifications` (``kind``) or by hand. ``count`` > 1: one
+    grouped notice for a bulk change (the body lists what it groups)."""
+
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
@@ -608,6 +613,60 @@ class Notification(Versioned, Base):
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
     link: Mapped[str | None] = mapped_column(String(200))
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+
+class NotificationCondition(Base):
+    """A condition that has been notified and has not cleared yet (attendance below the minimum,
+    absences in a row, at risk…): while its row exists the rule does not notify again; when the
+    condition clears, the row goes, so the next time it holds it is news again."""
+
+    __tablename__ = "notification_conditions"
+
+    key: Mapped[str] = mapped_column(String(160), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+
+
+class NotificationPreference(Versioned, Base):
+    """A person's choice per kind of notification (``kind`` "*": their defaults, and whether
+    e-mail comes as one daily digest): in the inbox, on the desktop, by e-mail."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    inbox: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    desktop: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    digest: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class OutboxMessage(Versioned, Base):
+    """An e-mail waiting to go (or gone): written in the transaction that raised its
+    notification, sent after the commit by the background sender, retried with back-off while
+    the network is down. ``message_id`` is fixed when queued, so a retry after a cut connection
+    is the same message, and a message marked sent is never sent again."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_status_next", "status", "next_attempt_at"),)
+
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(250), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    message_id: Mapped[str] = mapped_column(String(250), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="queued")  # queued/sending/sent/failed
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    digest: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class AuditEntry(Base):
