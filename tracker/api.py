@@ -210,6 +210,19 @@ class TrackerAPI:
         badges, certificates, reflection, ``featured``), school-wide badges, ``editable``."""
         return to_json(self.services.portfolios.portfolio(actor, student_id))  # type: ignore[no-any-return]
 
+    # ------------------------------------------------------------------ notifications
+
+    def notifications(self, actor: Actor, *, unread_only: bool = False) -> list[dict[str, Any]]:
+        """The actor's own notifications, newest first: id, kind, title, body, student_id,
+        activity_id (what it is about; student_id None for a grouped notice), created_at, read."""
+        return [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "student_id": n.student_id,
+                 "activity_id": n.activity_id, "created_at": to_json(n.created_at), "read": n.read}
+                for n in self.services.notifications.inbox(actor, unread_only=unread_only)]
+
+    def mark_notifications_read(self, actor: Actor, ids: list[int]) -> int:
+        """Mark the actor's own notifications read; how many changed (someone else's: PermissionDenied)."""
+        return self.services.notifications.mark_read(actor, ids)
+
 
 def _badge(b: Any) -> dict[str, Any]:
     d: dict[str, Any] = to_json(b)

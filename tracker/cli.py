@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.cli_aggregates import cmd_check_aggregates
 from tracker.cli_badges import cmd_badge_png, cmd_badges
+from tracker.cli_email import cmd_outbox
+from tracker.cli_letters import cmd_letters
 from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
 
@@ -68,6 +70,8 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "badges": cmd_badges,
         "badge-png": cmd_badge_png,
         "transcript": cmd_transcript,
+        "outbox": cmd_outbox,
+        "letters": cmd_letters,
     }
     try:
         if command in handlers:

@@ -292,6 +292,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="file to write")
     _sign_in_options(p, json_help="print a JSON object (student_id, path) instead of a line")
 
+    p = _command(sub, "letters", "write letters to the parents of an activity's students (one PDF)",
+                 "Write a printable letter to the parents or carers of each student enrolled in an activity "
+                 "(or only those in one standing): the school's letterhead, the date, progress, attendance, "
+                 "the standing and why, the milestones still needed, your note, signed with the lead "
+                 "teacher's name. One combined PDF, each letter on its own pages.",
+                 "activity-tracker letters --db school.db --activity 3 --standing at-risk --out letters.pdf",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "may only do\nwhat that person may do")
+                 + "\n\nActivity ids: activity-tracker activities")
+    p.add_argument("--activity", type=int, required=True, metavar="ID", help="activity id (see: activities)")
+    p.add_argument("--standing", choices=("at-risk", "behind", "on-track", "completed"), default=None,
+                   help="only the students in this standing (default: every enrolled student)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="file to write")
+    p.add_argument("--note", default="", metavar="TEXT", help="the teacher's note, printed in every letter")
+    p.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="paper size (default: A4)")
+    _sign_in_options(p, json_help="print a JSON object (activity_id, path, letters, students) instead of a line")
+
+    p = _command(sub, "outbox", "show the e-mail outbox; with --send, send what is due now",
+                 "List the e-mail outbox, newest first, one message a line: id, status (queued, digest = "
+                 "waiting for the daily digest, sending, sent, failed), recipient, subject, attempts, next try, "
+                 "last error.\n\nWith --send, first send every message that is due now through the school's "
+                 "SMTP server and print a summary line; exit 0 when everything due went, 1 otherwise (the "
+                 "messages stay queued and are retried with back-off).",
+                 "activity-tracker outbox --db school.db",
+                 "activity-tracker outbox --db school.db --send",
+                 notes=AS_ADMIN + "\n\nThe SMTP server is set in Settings ▸ E-mail (docs/email.md).")
+    p.add_argument("--send", action="store_true", help="send the messages that are due now, then list")
+    p.add_argument("--resend", type=int, action="append", default=[], metavar="ID",
+                   help="queue this failed message again (repeatable), e.g. one that may not have arrived")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N messages (default 50)")
+    p.add_argument("--json", action="store_true", help="print a JSON array of objects instead of lines")
+
     p = _command(sub, "badges", "list the badges with their ids and how many hold each",
                  "List the badges, one a line: id, name, activity (or school-wide), what earns it, points, "
                  "how many students hold it (revoked awards not counted). Archived badges are left out.\n\n"

@@ -58,9 +58,11 @@ from ui.dialogs.login import LoginDialog
 from ui.dialogs.verify_dialog import open_verify_dialog
 from ui.idle_lock import IdleLock, LockScreen
 from ui.notices import NoticeDesk
+from ui.page_counts import PageCounts
 from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
 from ui.tasks import TaskState
+from ui.tray import desktop_notifier
 from ui.views.registry import PageSpec, pages_for
 from ui.widgets.actions import focus_first
 
@@ -138,6 +140,8 @@ class MainWindow(QMainWindow):
         self._build_body()
         self._build_menus()
         self._build_status_bar()
+        self.page_counts = PageCounts(ctx, self.sidebar)  # "Inbox  3"
+        self.tray = desktop_notifier(ctx, self)  # None where the platform has no tray
 
         self.idle = IdleLock(self, timeout_ms=0)
         self.idle.timed_out.connect(self.lock)
@@ -319,6 +323,10 @@ class MainWindow(QMainWindow):
         self.password_action = self._action("Change &password…", self.change_password, None,
                                             "Change the password you sign in with", "key")
         account.addAction(self.password_action)
+        self.notification_settings_action = self._action(
+            "&Notification settings…", self.open_notification_settings, None,
+            "Which notifications you get, and how: inbox, desktop, e-mail", "settings")
+        account.addAction(self.notification_settings_action)
 
         help_menu = self.help_menu = bar.addMenu("&Help")
         self.guide_action = self._action("&User guide", self.open_user_guide, QKeySequence(QKeySequence.StandardKey.HelpContents),
@@ -390,7 +398,7 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(0, 40))
             item.setToolTip(f"{spec.title} ({spec.shortcut or f'Ctrl+{index + 1}'})")
             self.sidebar.addItem(item)
-            if index < 9:
+            if spec.shortcut or index < 9:
                 shortcut = spec.shortcut or f"Ctrl+{index + 1}"
                 action = self._action(spec.title, lambda _=False, k=spec.key: self.show_page(k),
                                       QKeySequence(shortcut), f"Go to {spec.title}", icon_name)
@@ -398,6 +406,9 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
                 self.go_menu.addAction(action)
                 self._page_actions.append(action)
+        self.page_counts.start(self._specs)
+        if self.tray is not None:
+            self.tray.start()
         self.go_menu.addSeparator()
         self.go_menu.addAction(self.next_tab_action)
         self.go_menu.addAction(self.previous_tab_action)
@@ -417,6 +428,7 @@ class MainWindow(QMainWindow):
         self.role_badge.setText(actor.role.label)
         self.school_reloader.request()
         self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
+        self.ctx.services.email.start_background()  # e-mail still queued goes out (its own thread)
         self._set_busy(self.ctx.tasks.busy)
         wanted = self._start_page or (str(app_settings().value(LAST_PAGE, "") or "") if self.persist else "")
         keys = [s.key for s in self._specs]
@@ -427,6 +439,9 @@ class MainWindow(QMainWindow):
     def _end_session(self) -> None:
         """Forget the signed-in user's pages (their data must not survive a sign-out)."""
         self._save_state()
+        self.page_counts.stop()
+        if self.tray is not None:
+            self.tray.stop()
         self.ctx.tasks.cancel_all()
         for page in self._pages.values():
             self.stack.removeWidget(page)
@@ -754,6 +769,13 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def open_notification_settings(self) -> QDialog | None:
+        if self.ctx.actor is None or self._locked:
+            return None
+        from ui.dialogs.notification_settings import open_notification_settings
+
+        return open_notification_settings(self.ctx, self)
 
     def open_log_folder(self) -> None:
         from ui.error_dialog import open_log_folder

@@ -52,6 +52,7 @@ DIALOG_VIEWS: dict[str, str] = {
     "login": "the sign-in window",
     "first-run": "first start: create the administrator or load a demo school",
     "settings": "school settings dialog (administrators)",
+    "email-settings": "the E-mail settings dialog: SMTP server, password note, Send test e-mail (administrators)",
     "about": "About Activity Tracker",
     "change-password": "change your password dialog",
     "lock": "the main window locked after idle time",
@@ -65,8 +66,11 @@ DIALOG_VIEWS: dict[str, str] = {
     "certificate-wizard": "the certificate wizard's template page with its live preview, for the activity with "
                           "the most completed students",
     "certificate-template": "the certificate template editor (Settings, administrators) on classic, preview drawn",
+    "notification-settings": "the Notification settings dialog of the Inbox page: kinds, channels, digest, address",
     "badge-editor": "the badge editor on the rule badge with the most awards the user may edit, students who "
                     "qualify counted",
+    "letters": "the Letters to parents dialog for the largest activity the user leads, the students at risk "
+               "ticked, a note and the first letter previewed",
 }
 #: views inside a page: (page key, what the view shows)
 PAGE_VIEWS: dict[str, tuple[str, str]] = {
@@ -96,6 +100,7 @@ PAGE_DIALOGS: dict[str, tuple[str, str]] = {
     "link-guardian": ("people", "link_guardian"),
     "new-activity": ("activities", "new_activity"),
     "new-skill": ("skill-catalog", "new_skill"),
+    "notification-settings": ("inbox", "open_settings"),
 }
 #: the role whose demo account renders a view when no --user is given (else the administrator)
 DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student",
@@ -472,6 +477,7 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
     elif view in DIALOG_VIEWS:
         opener: dict[str, Callable[[], QDialog | None]] = {
             "settings": window.open_settings,
+            "email-settings": lambda: _email_settings(window, ctx),
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
@@ -479,12 +485,21 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
             "certificate-wizard": lambda: _certificate_wizard(app, ctx, window),
             "certificate-template": lambda: _template_editor(app, ctx, window),
             "badge-editor": lambda: _badge_screens().badge_editor(app, ctx, window),
+            "letters": lambda: _letters_screen(app, ctx, window),
         }
         dialog = opener[view]() if view in opener else _page_dialog(app, ctx, window, *PAGE_DIALOGS[view])
         if dialog is None:
             raise TrackerError(f"{ctx.user.username} cannot open {view}.")
     settle(app, ctx)
     return Stage(window, dialog)
+
+
+def _email_settings(window: QWidget, ctx: AppContext) -> QDialog:
+    from ui.dialogs.email_settings import EmailSettingsDialog
+
+    dialog = EmailSettingsDialog(ctx, window)
+    dialog.show()
+    return dialog
 
 
 def _dialog_before_sign_in(ctx: AppContext, view: str, username: str) -> QDialog:
@@ -589,6 +604,13 @@ def _badge_screens() -> Any:
     from ui import screenshot_badges
 
     return screenshot_badges
+
+
+def _letters_screen(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:
+    """The letters dialog (ui/screenshot_letters.py), imported when asked for."""
+    from ui.screenshot_letters import letters_dialog
+
+    return letters_dialog(app, ctx, window)
 
 
 def _import_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:

@@ -65,7 +65,7 @@ def test_build_context_and_main_window_without_exec(qtbot, school: School):
     ctx.actor = school.teacher
     window = app_module.make_main_window(ctx, persist=False)
     qtbot.addWidget(window)
-    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics", "leaderboard"]
+    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics", "leaderboard", "inbox"]
     settle(qtbot, ctx)  # the school's name is read in the background
     assert window.windowTitle() == school.services.settings.get().school_name  # the platform adds the app
     ctx.tasks.cancel_all()
@@ -160,7 +160,7 @@ def test_start_shows_sign_in_first_then_the_main_window(qtbot, monkeypatch, scho
         assert seen["target"] == school_db(school)
         assert seen["login_shown_first"] is True
         assert seen["first_run"] is False  # the school has an administrator
-        assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio"]
+        assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio", "inbox"]
         settle(qtbot, launch.ctx)
         assert window.windowTitle() == school.services.settings.get().school_name
         assert launch.app.applicationDisplayName() == "Activity Tracker"  # what the platform adds

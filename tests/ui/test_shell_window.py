@@ -43,9 +43,9 @@ def sidebar_titles(window: MainWindow) -> list[str]:
 def test_admin_sees_people_and_settings(open_window, school: School):
     window = open_window(school.admin)
     assert window.page_keys == ["dashboard", "activities", "people", "calendar", "skill-catalog", "analytics",
-                                "leaderboard"]
+                                "leaderboard", "inbox"]
     assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar", "Skills", "Analytics",
-                                     "Leaderboard"]
+                                     "Leaderboard", "Inbox"]
     assert window.settings_action.isVisible() and window.settings_action.isEnabled()
 
 
@@ -60,8 +60,8 @@ def test_teacher_does_not_see_people_or_settings(open_window, school: School):
 @pytest.mark.parametrize("who", ["student", "parent"])
 def test_students_and_parents_see_the_dashboard_and_progress(open_window, school: School, who: str):
     window = open_window(getattr(school, who))
-    assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio"]
-    assert sidebar_titles(window) == ["Dashboard", "Calendar", "Progress", "Leaderboard", "Portfolio"]
+    assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio", "inbox"]
+    assert sidebar_titles(window) == ["Dashboard", "Calendar", "Progress", "Leaderboard", "Portfolio", "Inbox"]
     assert window._page_actions[2].shortcut().toString() == "Ctrl+6"
 
 
@@ -186,7 +186,7 @@ def test_someone_else_signs_in_from_the_lock_screen(qtbot, open_window, school: 
     settle(qtbot, window.ctx)
     assert window.ctx.user.username == "tina"
     assert not window.locked
-    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics", "leaderboard"]
+    assert window.page_keys == ["dashboard", "activities", "calendar", "analytics", "leaderboard", "inbox"]
     assert "Tina Teacher" in window.user_status.text()
 
 
@@ -210,7 +210,7 @@ def test_log_out_shows_sign_in_and_rebuilds_for_the_next_user(qtbot, open_window
     settle(qtbot, window.ctx)
     assert window.isVisible()
     assert window.ctx.user.username == "sam"
-    assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio"]
+    assert window.page_keys == ["dashboard", "calendar", "progress", "leaderboard", "portfolio", "inbox"]
     assert window.role_status.text() == "Student"
 
 

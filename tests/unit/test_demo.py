@@ -285,3 +285,21 @@ def test_the_short_block_keeps_three_teachers_unless_asked(demo: tuple[Path, Dem
     path, _ = demo
     assert "… and 9 more teachers" in describe_accounts(path, PASSWORD)
     assert describe_accounts(path, PASSWORD, every_teacher=True).count("  teacher   ") == 12
+
+
+def test_every_demo_account_has_notifications_read_unread_and_grouped(demo: tuple[Path, DemoResult]) -> None:
+    path, result = demo
+    api = TrackerAPI.open(path)
+    try:
+        seen: list[dict[str, object]] = []
+        for role, username, _name in result.accounts:
+            mine = api.notifications(api.login(username, PASSWORD))
+            assert mine, f"{role} {username} has an empty inbox"
+            seen += mine
+        with api.db.engine.connect() as con:
+            counts = [c for (c,) in con.exec_driver_sql("SELECT count FROM notifications")]
+        assert any(n["read"] for n in seen) and not all(n["read"] for n in seen)
+        assert max(counts) > 1  # a grouped notice
+        assert {"milestone_completed", "low_attendance"} <= {n["kind"] for n in seen}
+    finally:
+        api.close()

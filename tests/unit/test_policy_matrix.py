@@ -35,6 +35,7 @@ from tracker.services import Services
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
 from tracker.services.base import Service
+from tracker.services.email_settings import SmtpSettings
 from tracker.services.people import UserInput
 
 from ..conftest import PASSWORD
@@ -43,7 +44,9 @@ from ..conftest import PASSWORD
 
 S = Scope
 EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
-    Role.ADMIN: {p: {S.ANY} for p in Permission if p is not Permission.EDIT_PORTFOLIO},  # the student's own
+    Role.ADMIN: {p: {S.ANY} for p in Permission  # a portfolio: the student's own; an inbox: its owner's
+                 if p not in (Permission.EDIT_PORTFOLIO, Permission.RECEIVE_NOTIFICATIONS)}
+    | {Permission.RECEIVE_NOTIFICATIONS: {S.SELF}},
     Role.TEACHER: {
         Permission.VIEW_USERS: {S.SELF, S.LED_STUDENT},
         Permission.VIEW_ACTIVITY: {S.LED_ACTIVITY},
@@ -60,6 +63,7 @@ EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
         Permission.MANAGE_BADGES: {S.LED_ACTIVITY},
         Permission.AWARD_BADGES: {S.LED_ACTIVITY},
         Permission.MANAGE_LEADERBOARD: {S.LED_ACTIVITY},
+        Permission.RECEIVE_NOTIFICATIONS: {S.SELF},
     },
     Role.STUDENT: {
         Permission.VIEW_USERS: {S.SELF},
@@ -67,12 +71,14 @@ EXPECTED_POLICY: dict[Role, dict[Permission, set[Scope]]] = {
         Permission.VIEW_PROGRESS: {S.SELF},
         Permission.LEADERBOARD_OPT_OUT: {S.SELF},
         Permission.EDIT_PORTFOLIO: {S.SELF},
+        Permission.RECEIVE_NOTIFICATIONS: {S.SELF},
     },
     Role.PARENT: {
         Permission.VIEW_USERS: {S.SELF, S.CHILD},
         Permission.VIEW_ACTIVITY: {S.OWN_ACTIVITY},
         Permission.VIEW_PROGRESS: {S.CHILD},
         Permission.LEADERBOARD_OPT_OUT: {S.CHILD},
+        Permission.RECEIVE_NOTIFICATIONS: {S.SELF},
     },
 }
 
@@ -278,11 +284,29 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "portfolios.transcript_pdf": (Permission.VIEW_PROGRESS, READERS),
     "portfolios.set_featured": (Permission.EDIT_PORTFOLIO, STUDENT_ONLY),
     "portfolios.save_reflection": (Permission.EDIT_PORTFOLIO, STUDENT_ONLY),
+    # one's own inbox (someone else's notices: tests/unit/test_notifications.py)
+    "notifications.inbox": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "notifications.unread_count": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "notifications.mark_read": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "notifications.mark_all_read": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "notifications.preferences": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "notifications.save_preferences": (Permission.RECEIVE_NOTIFICATIONS, EVERYONE),
+    "letters.students_for": (Permission.UPDATE_PROGRESS, LEADS),  # letters to parents: the activity's leads
+    "letters.letter_data": (Permission.UPDATE_PROGRESS, LEADS),
+    "letters.letters_pdf": (Permission.UPDATE_PROGRESS, LEADS),
+    # the school's SMTP server and the outbox (everyone's addresses): administrators
+    "email.smtp_settings": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "email.save_smtp_settings": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "email.send_test": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "email.outbox": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "email.resend": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
 }
 
 # Operations used before anyone signs in: they take no actor.
 PUBLIC = {"auth.login", "auth.has_admin", "auth.create_first_admin", "settings.get",
-          "certificates.verify", "certificates.public_key"}  # anyone holding a certificate checks it
+          "certificates.verify", "certificates.public_key",  # anyone holding a certificate checks it
+          "notifications.prune",  # upkeep of old notifications, nobody's action
+          "email.send_due", "email.start_background"}  # the outbox's sender, nobody's action
 
 
 def public_operations(services: Services) -> set[str]:
@@ -639,6 +663,21 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "portfolios.transcript_pdf": lambda: s.portfolios.transcript_pdf(a, c.student),
         "portfolios.set_featured": lambda: s.portfolios.set_featured(a, c.student, "activity", c.activity, True),
         "portfolios.save_reflection": lambda: s.portfolios.save_reflection(a, c.student, c.activity, f"by {name}"),
+        "notifications.inbox": lambda: s.notifications.inbox(a),
+        "notifications.unread_count": lambda: s.notifications.unread_count(a),
+        "notifications.mark_read": lambda: s.notifications.mark_read(a, []),
+        "notifications.mark_all_read": lambda: s.notifications.mark_all_read(a),
+        "notifications.preferences": lambda: s.notifications.preferences(a),
+        "notifications.save_preferences": lambda: s.notifications.save_preferences(
+            a, s.notifications.preferences(a)),
+        "letters.students_for": lambda: s.letters.students_for(a, c.activity),
+        "letters.letter_data": lambda: s.letters.letter_data(a, c.activity, [c.student]),
+        "letters.letters_pdf": lambda: s.letters.letters_pdf(a, c.activity, [c.student], note=f"by {name}"),
+        "email.smtp_settings": lambda: s.email.smtp_settings(a),
+        "email.save_smtp_settings": lambda: s.email.save_smtp_settings(a, SmtpSettings(), None),
+        "email.send_test": lambda: _checked(lambda: s.email.send_test(a, "office@school.test")),
+        "email.outbox": lambda: s.email.outbox(a),
+        "email.resend": lambda: s.email.resend(a, [1]),
     }
     return calls[op]
 

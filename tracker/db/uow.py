@@ -18,7 +18,7 @@ service returning a wrapper.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -87,6 +87,7 @@ class UnitOfWork:
     notices: list[Notice] = field(default_factory=list)
     _events_seen: int = 0
     _jobs: list[PendingJob] = field(default_factory=list)
+    _before_commit: dict[str, Callable[[UnitOfWork], None]] = field(default_factory=dict)
 
     def audit(
         self,
@@ -114,6 +115,19 @@ class UnitOfWork:
         if self._events_seen > MAX_EVENTS:
             raise RuntimeError("event cascade does not terminate")
         self.bus.handle(self, event)
+
+    def before_commit(self, key: str, hook: Callable[[UnitOfWork], None]) -> None:
+        """Run ``hook(tx)`` once, just before this unit of work commits (inside the transaction).
+
+        For handlers that gather what a whole change did before acting on it (one grouped
+        notification for a class marked at once): registering the same key again is a no-op.
+        Hooks run in the order registered; one may emit events and register further hooks."""
+        self._before_commit.setdefault(key, hook)
+
+    def _run_before_commit(self) -> None:
+        while self._before_commit:
+            key = next(iter(self._before_commit))
+            self._before_commit.pop(key)(self)
 
     def notice(self, notice: Notice) -> None:
         """Something for the person who made the change to decide, told once this commits."""
@@ -153,6 +167,7 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
     try:
         session.connection(execution_options={WRITE: True})  # SQLite: BEGIN IMMEDIATE
         yield tx
+        tx._run_before_commit()
         session.flush()
         job_ids = [job.id for job in tx._jobs]
         session.commit()

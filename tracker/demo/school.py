@@ -19,6 +19,8 @@ from tracker.demo import catalogue as cat
 from tracker.demo.badges import DemoBadges
 from tracker.demo.people import People, Person, Table, build_people
 from tracker.domain.enums import LeadRole, ProgressStatus
+from tracker.domain.notification_text import About, grouped, single
+from tracker.domain.percent import format_percent, format_threshold
 from tracker.domain.progress import (
     CompletionRule,
     MilestoneState,
@@ -453,33 +455,63 @@ class SchoolPlan:
         DemoBadges(self).write()
 
     def _notifications(self) -> None:
-        t = self._table("notifications", "user_id", "kind", "title", "body", "link", "read_at")
+        t = self._table("notifications", "user_id", "kind", "title", "body", "link", "read_at", "student_id",
+                        "activity_id", "count")
         read = datetime.combine(self.today - timedelta(days=1), time(18))
         t.rows.append((self.people.admin.id, "info", "Welcome to the demo school",
                        "Every demo account uses the same password. Try signing in as a teacher, "
-                       "a student or a parent to see what each of them sees.", None, None))
+                       "a student or a parent to see what each of them sees.", None, None, None, None, 1))
         reminded: set[int] = set()
         for act in self.acts:
             if act.lead not in reminded and act.upcoming is not None:
                 reminded.add(act.lead)
                 t.rows.append((act.lead, "reminder", f"Next {act.spec.name} session",
                                f"{act.upcoming:%A %d %B at %H:%M} in {act.spec.location}.",
-                               None, None))
-        at_risk = [e for e in self.enrollments if e.status is ProgressStatus.ACTIVE
-                   and e.act.spec.min_attendance_pct is not None and e.rate is not None
-                   and e.rate < e.act.spec.min_attendance_pct]
+                               None, None, None, act.id, 1))
+        self._progress_notifications(t, read)
+
+    def _progress_notifications(self, t: Table, read: datetime) -> None:
+        """What the rules of :mod:`tracker.services.notification_rules` would have told, in their
+        words: milestones and completions to students and parents, low attendance to parents, and
+        one grouped notice per activity to its lead (the students below the minimum); every other
+        one read, so that each role's inbox has read, unread and grouped items."""
         names = {p.id: p.display_name for p in self.people.students}
-        for n, e in enumerate(at_risk[:10]):
-            for parent in self.people.guardians_of.get(e.student, [])[:1]:
-                t.rows.append((parent, "attendance", f"{names[e.student]}: attendance in {e.act.spec.name}",
-                               f"Attendance is {e.rate:.0f}%, below the "
-                               f"{e.act.spec.min_attendance_pct:.0f}% needed to complete.",
-                               None, read if n % 2 else None))
-        done = [e for e in self.enrollments if e.status is ProgressStatus.COMPLETED]
-        for n, e in enumerate(done[:10]):
-            t.rows.append((e.student, "completed", f"You completed {e.act.spec.name}!",
-                           "Well done. Your teacher can now issue your certificate.", None,
-                           read if n % 2 else None))
+        titles = {row[0]: row[2] for row in self.tables["milestones"].rows}
+        n = 0
+
+        def tell(to: list[int], kind: str, e: Enrollment, about: About) -> None:
+            nonlocal n
+            title, body = single(kind, e.act.spec.name, about)
+            for user in to:
+                n += 1
+                t.rows.append((user, kind, title, body, f"activity:{e.act.id}", read if n % 2 else None,
+                               e.student, e.act.id, 1))
+
+        family = self.people.guardians_of
+        # families first, by student id: the accounts the demo's list names are among them
+        ordered = sorted(self.enrollments, key=lambda e: (not family.get(e.student), e.student))
+        ticked = [e for e in ordered if e.done and e.status is ProgressStatus.ACTIVE]
+        for e in ticked[:12]:
+            last = max(e.done, key=lambda m: e.done[m])
+            tell([e.student, *family.get(e.student, [])], "milestone_completed", e,
+                 About(names[e.student], titles[last]))
+        for e in [e for e in ordered if e.status is ProgressStatus.COMPLETED][:10]:
+            tell([e.student, *family.get(e.student, [])], "activity_completed", e, About(names[e.student]))
+        low: dict[int, list[Enrollment]] = {}
+        for e in self.enrollments:
+            minimum = e.act.spec.min_attendance_pct
+            if (e.status is ProgressStatus.ACTIVE and minimum is not None and e.rate is not None
+                    and e.counted >= 3 and e.rate < minimum):
+                low.setdefault(e.act.id, []).append(e)
+        for group in low.values():
+            act = group[0].act
+            below = format_threshold(float(act.spec.min_attendance_pct or 0))
+            abouts = [About(names[e.student], below, format_percent(e.rate or 0)) for e in group]
+            for e, about in list(zip(group, abouts, strict=True))[:3]:
+                tell(family.get(e.student, [])[:1], "low_attendance", e, about)
+            title, body = grouped("low_attendance", act.spec.name, abouts)
+            t.rows.append((act.lead, "low_attendance", title, body, f"activity:{act.id}", None,
+                           group[0].student if len(group) == 1 else None, act.id, len(group)))
 
     def _achievements(self) -> None:
         """Leaderboards on for two activities (one by first name and initial, one anonymous), two

@@ -82,3 +82,15 @@ class BadgeAwarded(Event):
     badge_id: int
     award_id: int
     activity_id: int | None  # where it was earned (None: not tied to one activity)
+
+
+@dataclass(frozen=True)
+class ProgressOverridden(Event):
+    """A teacher set a student's progress and/or status by hand (notifications hang on this)."""
+
+    student_id: int
+    activity_id: int
+    by_id: int
+    progress_percentage: float | None
+    status: str | None  # the status value set by hand, if any
+    note: str

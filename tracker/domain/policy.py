@@ -72,6 +72,7 @@ class Permission(str, enum.Enum):
     MANAGE_LEADERBOARD = "manage_leaderboard"  # an activity's board on/off and privacy (school board: admins)
     LEADERBOARD_OPT_OUT = "leaderboard_opt_out"  # keep a student off every board
     EDIT_PORTFOLIO = "edit_portfolio"  # features and reflections: the student's own choice, nobody else's
+    RECEIVE_NOTIFICATIONS = "receive_notifications"  # one's own inbox and preferences (everyone's: only their own)
     # system
     MANAGE_SETTINGS = "manage_settings"
     VIEW_AUDIT = "view_audit"
@@ -79,10 +80,13 @@ class Permission(str, enum.Enum):
 
 _ALL = frozenset({Scope.ANY})
 _LED = frozenset({Scope.LED_ACTIVITY})
+_SELF = frozenset({Scope.SELF})
 
 POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
     # a portfolio's features and reflections are the student's own voice: not even an admin's
-    Role.ADMIN: {p: _ALL for p in Permission if p is not Permission.EDIT_PORTFOLIO},
+    # … and an inbox is its owner's alone: an admin reads and marks only their own
+    Role.ADMIN: {p: _ALL for p in Permission if p not in (Permission.EDIT_PORTFOLIO, Permission.RECEIVE_NOTIFICATIONS)}
+    | {Permission.RECEIVE_NOTIFICATIONS: _SELF},
     Role.TEACHER: {
         Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.LED_STUDENT}),
         Permission.VIEW_ACTIVITY: _LED,
@@ -99,6 +103,7 @@ POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
         Permission.MANAGE_BADGES: _LED,
         Permission.AWARD_BADGES: _LED,
         Permission.MANAGE_LEADERBOARD: _LED,
+        Permission.RECEIVE_NOTIFICATIONS: _SELF,
     },
     Role.STUDENT: {
         Permission.VIEW_USERS: frozenset({Scope.SELF}),
@@ -106,12 +111,14 @@ POLICY: dict[Role, dict[Permission, frozenset[Scope]]] = {
         Permission.VIEW_PROGRESS: frozenset({Scope.SELF}),
         Permission.LEADERBOARD_OPT_OUT: frozenset({Scope.SELF}),
         Permission.EDIT_PORTFOLIO: frozenset({Scope.SELF}),
+        Permission.RECEIVE_NOTIFICATIONS: _SELF,
     },
     Role.PARENT: {
         Permission.VIEW_USERS: frozenset({Scope.SELF, Scope.CHILD}),
         Permission.VIEW_ACTIVITY: frozenset({Scope.OWN_ACTIVITY}),
         Permission.VIEW_PROGRESS: frozenset({Scope.CHILD}),
         Permission.LEADERBOARD_OPT_OUT: frozenset({Scope.CHILD}),
+        Permission.RECEIVE_NOTIFICATIONS: _SELF,
     },
 }
 

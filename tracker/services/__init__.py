@@ -11,12 +11,15 @@ from tracker.services.auth import AuthService
 from tracker.services.badges import BadgeService
 from tracker.services.calendar import CalendarService
 from tracker.services.certificates import CertificateService
+from tracker.services.email_outbox import EmailService
 from tracker.services.enrollment import EnrollmentService
 from tracker.services.ical import IcalService
 from tracker.services.imports import ImportService
 from tracker.services.jobs import JobService
 from tracker.services.leaderboards import LeaderboardService
+from tracker.services.letters import LetterService
 from tracker.services.milestones import MilestoneService
+from tracker.services.notifications import NotificationService
 from tracker.services.people import PeopleService
 from tracker.services.portfolios import PortfolioService
 from tracker.services.progress import ProgressService
@@ -52,6 +55,9 @@ class Services:
         self.badges = BadgeService(db)
         self.leaderboards = LeaderboardService(db)
         self.portfolios = PortfolioService(db)
+        self.notifications = NotificationService(db)
+        self.email = EmailService(db)
+        self.letters = LetterService(db)
 
 
 __all__ = ["Database", "Services"]

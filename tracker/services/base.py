@@ -31,6 +31,7 @@ _DENIED = {
     Permission.MANAGE_LEADERBOARD: "change this leaderboard",
     Permission.LEADERBOARD_OPT_OUT: "change this student's leaderboard choice",
     Permission.EDIT_PORTFOLIO: "change this student's portfolio (only the student chooses what it features)",
+    Permission.RECEIVE_NOTIFICATIONS: "read or change someone else's notifications",
     Permission.MANAGE_SETTINGS: "change the school settings",
     Permission.VIEW_AUDIT: "read the audit log",
 }

@@ -22,29 +22,40 @@ from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.events import (
     ActivityCompleted,
     AttendanceChanged,
+    BadgeAwarded,
     CompletionReverted,
     Event,
     MilestoneCompletionChanged,
     MilestoneSetChanged,
     MilestonesTicked,
+    ProgressOverridden,
     SkillAssessed,
 )
-from tracker.services import badge_engine, certificates, recompute
+from tracker.services import badge_engine, certificates, email_background, email_outbox, recompute
+from tracker.services import notification_rules as notify
 
 #: in-transaction side effects: event type -> handlers, run in this order
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
-    MilestoneCompletionChanged: [recompute.on_milestone_changed, badge_engine.on_milestone_changed],
-    MilestonesTicked: [recompute.on_milestones_ticked, badge_engine.on_milestones_ticked],
+    MilestoneCompletionChanged: [recompute.on_milestone_changed, badge_engine.on_milestone_changed,
+                                 notify.on_milestone_changed],
+    MilestonesTicked: [recompute.on_milestones_ticked, badge_engine.on_milestones_ticked,
+                       notify.on_milestones_ticked],
     MilestoneSetChanged: [recompute.on_milestone_set_changed, badge_engine.on_milestone_set_changed],
-    AttendanceChanged: [recompute.on_attendance_changed, badge_engine.on_attendance_changed],
-    ActivityCompleted: [certificates.on_activity_completed, badge_engine.on_activity_completed],
+    AttendanceChanged: [recompute.on_attendance_changed, badge_engine.on_attendance_changed,
+                        notify.on_attendance_changed],
+    # notify after certificates: "certificate ready" follows the certificate issued on completion
+    ActivityCompleted: [certificates.on_activity_completed, badge_engine.on_activity_completed,
+                        notify.on_activity_completed],
     SkillAssessed: [badge_engine.on_skill_assessed],
     CompletionReverted: [certificates.on_completion_reverted],
+    BadgeAwarded: [notify.on_badge_awarded],
+    ProgressOverridden: [notify.on_progress_overridden],
 }
 
 #: after-commit work on the outside world: job kind -> handler(db, payload)
 AFTER_COMMIT_JOBS: dict[str, JobHandler] = {
     certificates.WRITE_JOB: certificates.write_certificate_job,
+    email_outbox.SEND_JOB: email_background.send_email_job,  # only wakes the background sender
 }
 
 

@@ -31,9 +31,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.models import (
     Activity,
-    ActivityLead,
     ActivityProgress,
-    Notification,
     ProgressStatusHistory,
     User,
     utcnow,
@@ -45,6 +43,7 @@ from tracker.domain.events import ActivityCompleted
 from tracker.domain.policy import Actor, Permission
 from tracker.domain.standing import Standing
 from tracker.errors import NotFound, Problem, ValidationError
+from tracker.services import notification_rules
 from tracker.services.base import Service, require
 from tracker.services.progress_rows import progress_rows
 from tracker.services.recompute import record_status
@@ -226,16 +225,7 @@ def _offer_next(tx: UnitOfWork, activity: Activity, student_name: str | None = N
         return None
     first = line[0]
     name = s.scalar(select(User.display_name).where(User.id == first.user_id)) or ""
-    leads = list(s.scalars(select(ActivityLead.user_id).where(ActivityLead.activity_id == activity.id)))
-    for lead in leads:
-        s.add(Notification(
-            user_id=lead, kind="waitlist_offer",
-            title=f"A place is free in {activity.name}",
-            body=f"{name} is first on the waitlist. Promote them from the roster to give them the place.",
-            link=f"activity:{activity.id}",
-        ))
-    if leads:
-        tx.changes.add(ChangeKind.NOTIFICATION)
+    notification_rules.offer_place(tx, first.user_id, activity.id)  # the student, parents and leads
     return PlaceOffer(activity.id, first.user_id, name, first.waitlist_position or 1)
 
 

@@ -17,7 +17,7 @@ from tracker.db.models import Activity, ActivityProgress, ProgressStatusHistory,
 from tracker.db.uow import UnitOfWork, read_only, unit_of_work
 from tracker.domain.changes import ChangeKind
 from tracker.domain.enums import ProgressStatus, Role
-from tracker.domain.events import ActivityCompleted, CompletionReverted
+from tracker.domain.events import ActivityCompleted, CompletionReverted, ProgressOverridden
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.base import Service, require
@@ -113,6 +113,8 @@ class ProgressService(Service):
                 raise ValidationError.field("user_ids", "Not enrolled in this activity: " + ", ".join(missing) + ".")
             for uid in ids:
                 _set_by_hand(tx, actor, activity_id, uid, new_status, progress_percentage, text, None)
+                tx.emit(ProgressOverridden(uid, activity_id, actor.id, progress_percentage,
+                                           new_status.value if new_status else None, text))
             s.flush()
             return progress_rows(s, activity_ids=[activity_id], student_ids=ids)
 

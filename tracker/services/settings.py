@@ -24,6 +24,8 @@ class SchoolSettings:
     idle_lock_minutes: int = 10
     term_name: str = ""
     certificate_folder: str = ""  # where certificates issued on completion go ("": beside the database)
+    absences_in_a_row: int = 3  # absent this many sessions in a row: parents and leads are told
+    notifications_keep_days: int = 180  # notifications older than this are pruned
 
 
 DEFAULTS = SchoolSettings()
@@ -33,6 +35,13 @@ KEYS = tuple(SchoolSettings.__dataclass_fields__)
 #: (``LeaderboardService.set_leaderboard`` checks and audits it like an activity's board)
 LEADERBOARD_SETTING = "leaderboard"
 LEADERBOARD_DEFAULT: dict[str, Any] = {"enabled": False, "privacy": "initial"}
+
+
+#: whole-number settings: key, lowest, highest, what it is
+_WHOLE_NUMBERS = (
+    ("absences_in_a_row", 1, 50, "Absences in a row before families are told"),
+    ("notifications_keep_days", 1, 3650, "Days notifications are kept"),
+)
 
 
 class SettingsService(Service):
@@ -61,6 +70,15 @@ class SettingsService(Service):
             except (TypeError, ValueError):
                 problems.append(Problem("Idle lock is a number of minutes from 0 (never) to 240.",
                                         field="idle lock minutes"))
+        for key, low, high, words in _WHOLE_NUMBERS:
+            if key in changes:
+                try:
+                    number = int(changes[key])
+                    if not low <= number <= high:
+                        raise ValueError
+                    changes[key] = number
+                except (TypeError, ValueError):
+                    problems.append(Problem(f"{words} is a whole number from {low} to {high}.", field=key))
         logo = changes.get("logo_path")
         if logo:
             path = Path(str(logo))

@@ -1,5 +1,5 @@
-"""School settings (administrators): name, logo, idle lock, the certificate folder, and where
-the database lives.
+"""School settings (administrators): name, logo, idle lock, the certificate folder, e-mail
+(``ui/dialogs/email_settings.py``), and where the database lives.
 
 School-wide values are read and saved in the background (``services.settings``); the form is
 disabled until they are read. The database location is a preference of this workstation
@@ -118,6 +118,13 @@ class SettingsDialog(WaitingDialog):
             self.templates_button.clicked.connect(self.open_templates)
             folder_box.addWidget(self.templates_button, 0, Qt.AlignmentFlag.AlignLeft)
         form.addRow("Certificate folder", folder_box)
+        self.email_button: QPushButton | None = None
+        if ctx.can(Permission.MANAGE_SETTINGS):  # the SMTP server and its password: administrators only
+            self.email_button = QPushButton("E-mail settings…")
+            self.email_button.setToolTip("The SMTP server for e-mail notifications, and Send test e-mail")
+            self.email_button.setAutoDefault(False)
+            self.email_button.clicked.connect(self.open_email)
+            form.addRow("E-mail", self.email_button)
 
         db_box = QVBoxLayout()
         db_box.setSpacing(4)
@@ -194,6 +201,11 @@ class SettingsDialog(WaitingDialog):
         from ui.dialogs.template_editor import open_template_editor  # loaded when first needed
 
         open_template_editor(self, self.ctx)
+
+    def open_email(self) -> None:
+        from ui.dialogs.email_settings import open_email_settings  # loaded when first needed
+
+        open_email_settings(self, self.ctx)
 
     def choose_database(self) -> None:
         text = self.database.text().strip()

@@ -114,6 +114,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.row_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         actions.addWidget(self.row_bar)
         actions.addStretch(1)
+        actions.addWidget(action_button(self.letters_action))
         if self.can_import:
             actions.addWidget(action_button(self.import_action))
         actions.addWidget(action_button(self.enroll_action, primary=True))
@@ -179,6 +180,10 @@ class RosterTab(RosterWrites, Refreshing):
         self.certificates_action = act("Certificates for selected…", self.certificates_for_selected,
                                        "The certificate wizard with the selected students ticked")
         self.certificates_action.setVisible(self.ctx.can(Permission.ISSUE_CERTIFICATES))
+        self.letters_action = act("Letters to parents…", self.letters_to_parents,
+                                  "Printable letters to parents: progress, attendance, milestones still needed "
+                                  "and your note (the students in the standing filter, or those selected)")
+        self.letters_action.setVisible(self.ctx.can(Permission.UPDATE_PROGRESS))
         self.portfolio_action = act("Portfolio…", self.open_portfolio,
                                     "The selected student's portfolio (the activities you may see)")
         for a in (self.sign_off_action, self.undo_sign_off_action):
@@ -262,6 +267,17 @@ class RosterTab(RosterWrites, Refreshing):
         menu.addSeparator()
         menu.addAction(self.enroll_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def letters_to_parents(self) -> QWidget:
+        """The letters dialog: the students selected (two or more) ticked, else those in the
+        standing the roster is filtered by."""
+        from ui.dialogs.letters_dialog import open_letters_dialog
+
+        chosen = [r.student_id for r in self.selected()]
+        self.dialog = open_letters_dialog(self, self.ctx, self.activity_id, self.activity_name,
+                                          standing=self.standing_filter.currentData(),
+                                          chosen=chosen if len(chosen) > 1 else None)
+        return self.dialog
 
     def open_portfolio(self) -> QWidget | None:
         """The selected student's portfolio, in a window of its own."""

@@ -10,8 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor, Permission, Scope, scopes
+
+if TYPE_CHECKING:
+    from tracker.services import Services
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,10 @@ class PageSpec:
     visible: Callable[[Actor], bool]
     icon: str = ""  # file name in ui/resources/icons
     shortcut: str = ""
+    #: a number shown beside the title in the sidebar ("Inbox  3"), read off the GUI thread
+    #: (ui/page_counts.py) when a change of a kind in ``count_watches`` is published, and now and then
+    count: Callable[[Services, Actor], int] | None = None
+    count_watches: frozenset[ChangeKind] = frozenset()
 
     def load(self) -> type:
         module, _, name = self.target.partition(":")
@@ -43,6 +52,10 @@ def holds(permission: Permission, *within: Scope) -> Callable[[Actor], bool]:
         return bool(granted & wanted) if wanted else bool(granted)
 
     return visible
+
+
+def _unread(services: Services, actor: Actor) -> int:
+    return services.notifications.unread_count(actor)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -71,6 +84,9 @@ PAGES: tuple[PageSpec, ...] = (
     # one's own record of achievement, or one's children's (staff open it from People / a roster)
     PageSpec("portfolio", "Portfolio", "ui.views.portfolio:PortfolioPage",
              holds(Permission.VIEW_PROGRESS, Scope.SELF, Scope.CHILD), "portfolio.svg", "Ctrl+9"),
+    # everyone's own notifications, with the unread count in the sidebar
+    PageSpec("inbox", "Inbox", "ui.views.inbox:InboxPage", _everyone, "inbox.svg", "Ctrl+0",
+             count=_unread, count_watches=frozenset({ChangeKind.NOTIFICATION})),
 )
 
 
