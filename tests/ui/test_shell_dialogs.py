@@ -113,6 +113,9 @@ def test_settings_are_saved_and_the_title_follows(qtbot, make_ctx, school: Schoo
     settle(qtbot, window.ctx)  # the stored values are read in the background
     dialog.school_name.setText("Northfield College")
     dialog.idle_minutes.setValue(25)
+    assert (dialog.absences_in_a_row.value(), dialog.keep_days.value()) == (3, 180)  # the defaults, as read
+    dialog.absences_in_a_row.setValue(4)
+    dialog.keep_days.setValue(90)
     dialog.database.setText(str(tmp_path / "other.db"))
     with qtbot.waitSignal(dialog.accepted):
         assert dialog.save()
@@ -120,6 +123,7 @@ def test_settings_are_saved_and_the_title_follows(qtbot, make_ctx, school: Schoo
     settle(qtbot, window.ctx)
     saved = school.services.settings.get()
     assert (saved.school_name, saved.idle_lock_minutes) == ("Northfield College", 25)
+    assert (saved.absences_in_a_row, saved.notifications_keep_days) == (4, 90)
     assert window.windowTitle() == "Northfield College"
     assert prefs.value(DATABASE_LOCATION) == str(tmp_path / "other.db")
     assert window.idle.timeout_ms == 25 * 60_000

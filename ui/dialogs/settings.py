@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
@@ -101,6 +102,26 @@ class SettingsDialog(WaitingDialog):
         idle_box.addWidget(hint)
         form.addRow("Idle lock", idle_box)
 
+        notices_row = QHBoxLayout()
+        self.absences_in_a_row = QSpinBox()
+        self.absences_in_a_row.setRange(1, 50)
+        self.absences_in_a_row.setSuffix(" in a row")
+        self.absences_in_a_row.setAccessibleName("Absences in a row before families are told")
+        self.absences_in_a_row.setToolTip("Parents and the activity's leads are told when a student has missed "
+                                          "this many sessions in a row")
+        self.keep_days = QSpinBox()
+        self.keep_days.setRange(1, 3650)
+        self.keep_days.setSuffix(" days")
+        self.keep_days.setAccessibleName("Days notifications are kept")
+        self.keep_days.setToolTip("Notifications older than this are removed from every inbox")
+        notices_row.addWidget(QLabel("Tell families after"))
+        notices_row.addWidget(self.absences_in_a_row)
+        notices_row.addSpacing(12)
+        notices_row.addWidget(QLabel("keep"))
+        notices_row.addWidget(self.keep_days)
+        notices_row.addStretch(1)
+        form.addRow("Notifications", notices_row)
+
         self.certificate_folder = QLineEdit()
         self.certificate_folder.setAccessibleName("Certificate folder")
         self.certificate_folder.setPlaceholderText("Beside the database file")
@@ -154,11 +175,21 @@ class SettingsDialog(WaitingDialog):
         layout.addWidget(self.buttons)
         self._update_preview()
         self._school_fields = (self.school_name, self.logo_path, browse_logo, clear_logo, self.idle_minutes,
-                               self.certificate_folder, browse_folder)
+                               self.absences_in_a_row, self.keep_days, self.certificate_folder, browse_folder)
         self.start_waiting(self.save_button, *self._school_fields)
         service = ctx.services.settings
         ReadOp(self, ctx, lambda state: service.get(), label="Settings") \
             .success(self._loaded).failure(self._not_loaded).run_in_background()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Tall enough for the wrapped notes at the width shown: a form's size hint counts a
+        wrapped label as one line, so a long database path would be cut."""
+        super().showEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.resize(self.width(), needed)
 
     def _loaded(self, current: SchoolSettings) -> None:
         if not self.finish_waiting():
@@ -166,6 +197,8 @@ class SettingsDialog(WaitingDialog):
         self.school_name.setText(current.school_name)
         self.logo_path.setText(current.logo_path)
         self.idle_minutes.setValue(int(current.idle_lock_minutes))
+        self.absences_in_a_row.setValue(int(current.absences_in_a_row))
+        self.keep_days.setValue(int(current.notifications_keep_days))
         self.certificate_folder.setText(current.certificate_folder)
         self.loaded = True
         self.school_name.setFocus()  # not the first button that stayed enabled while loading
@@ -241,10 +274,13 @@ class SettingsDialog(WaitingDialog):
         service, actor = self.ctx.services.settings, self.ctx.user
         name, logo, minutes = self.school_name.text().strip(), self.logo_path.text().strip(), self.idle_minutes.value()
         folder = self.certificate_folder.text().strip()
+        absences, keep = self.absences_in_a_row.value(), self.keep_days.value()
         self.error.clear_message()
         self.start_waiting(self.save_button)
         WriteOp(self, self.ctx, lambda state: service.update(actor, school_name=name, logo_path=logo,
-                                                             idle_lock_minutes=minutes, certificate_folder=folder),
+                                                             idle_lock_minutes=minutes, certificate_folder=folder,
+                                                             absences_in_a_row=absences,
+                                                             notifications_keep_days=keep),
                 label="Settings") \
             .success(lambda _saved: self._saved(location)).failure(self._refused).run_in_background()
         return True
