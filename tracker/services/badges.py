@@ -41,7 +41,7 @@ from tracker.services.badge_rows import (
     rule_names,
     within_reach,
 )
-from tracker.services.base import Service, require, require_active
+from tracker.services.base import Service, activity_or_404, require, require_active
 from tracker.services.scoping import concerning, visible
 
 PLACED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
@@ -60,7 +60,7 @@ class BadgeService(Service):
                 which = or_(Badge.activity_id.is_(None), visible(s, actor, Permission.VIEW_ACTIVITY,
                                                                  activity=Badge.activity_id))
             else:
-                _activity(s, activity_id)
+                activity_or_404(s, activity_id)
                 require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
                 which = or_(Badge.activity_id.is_(None), Badge.activity_id == activity_id)
             if not include_archived:
@@ -224,7 +224,7 @@ class BadgeService(Service):
     def activity_badges(self, actor: Actor, activity_id: int) -> ActivityBadges:
         """Who has what: the activity's badges and the school-wide ones × its students."""
         with read_only(self.db) as s:
-            _activity(s, activity_id)
+            activity_or_404(s, activity_id)
             require(s, actor, Permission.VIEW_PROGRESS, activity_id=activity_id)
             badges = badge_infos(s, or_(Badge.activity_id == activity_id, Badge.activity_id.is_(None)))
             students = [(i, n) for i, n in s.execute(
@@ -241,7 +241,7 @@ class BadgeService(Service):
         """Badges each student of the activity holds from it (its own badges and school-wide ones
         earned there), for the roster's column; revoked ones do not count."""
         with read_only(self.db) as s:
-            _activity(s, activity_id)
+            activity_or_404(s, activity_id)
             require(s, actor, Permission.VIEW_PROGRESS, activity_id=activity_id)
             q = (select(BadgeAward.student_id, func.count())
                  .join(Badge, Badge.id == BadgeAward.badge_id)
@@ -311,12 +311,6 @@ class BadgeService(Service):
 
 # --------------------------------------------------------------------------- helpers
 
-
-def _activity(s: Session, activity_id: int) -> Activity:
-    activity = s.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(f"No activity with id {activity_id}.")
-    return activity
 
 
 def _badge(s: Session, badge_id: int) -> Badge:

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
+from tracker.db.models import Activity
 from tracker.domain.policy import Actor, Permission, Scope, scopes
-from tracker.errors import PermissionDenied
+from tracker.errors import NotFound, PermissionDenied
 from tracker.services.scoping import concerning, current_role, scope_filter
 
 _DENIED = {
@@ -85,3 +86,11 @@ class Service:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+
+def activity_or_404(session: Session, activity_id: int) -> Activity:
+    """The activity, or NotFound saying which id."""
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"No activity with id {activity_id}.")
+    return activity

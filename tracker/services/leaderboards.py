@@ -16,7 +16,6 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
-    Activity,
     ActivityProgress,
     Badge,
     BadgeAward,
@@ -41,7 +40,7 @@ from tracker.domain.leaderboard import (
 )
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, ValidationError
-from tracker.services.base import Service, permits, require, require_active
+from tracker.services.base import Service, activity_or_404, permits, require, require_active
 from tracker.services.settings import LEADERBOARD_DEFAULT, LEADERBOARD_SETTING
 
 __all__ = ["LeaderRow", "Leaderboard", "LeaderboardService"]
@@ -62,7 +61,7 @@ class LeaderboardService(Service):
                 enabled, privacy, title = *_school_switch(s), SCHOOL_TITLE
             else:
                 require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
-                activity = _activity(s, activity_id)
+                activity = activity_or_404(s, activity_id)
                 enabled, privacy, title = activity.leaderboard_enabled, activity.leaderboard_privacy, activity.name
             if for_student is not None:
                 require(s, actor, Permission.VIEW_PROGRESS, student_id=for_student)
@@ -106,7 +105,7 @@ class LeaderboardService(Service):
                     row.value = json.dumps(after)
                 entity, entity_id, changed = "setting", None, ChangeKind.SETTING
             else:
-                activity = _activity(s, activity_id)
+                activity = activity_or_404(s, activity_id)
                 before = {"enabled": activity.leaderboard_enabled, "privacy": activity.leaderboard_privacy}
                 activity.leaderboard_enabled, activity.leaderboard_privacy = enabled, mode
                 entity, entity_id, changed = "activity", activity_id, ChangeKind.ACTIVITY
@@ -144,12 +143,6 @@ class LeaderboardService(Service):
 
 # --------------------------------------------------------------------------- helpers
 
-
-def _activity(s: Session, activity_id: int) -> Activity:
-    activity = s.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(f"No activity with id {activity_id}.")
-    return activity
 
 
 def _school_switch(s: Session) -> tuple[bool, str]:

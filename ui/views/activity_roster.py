@@ -110,11 +110,12 @@ class RosterTab(RosterWrites, Refreshing):
         outer.addLayout(bar)
         actions = QHBoxLayout()
         actions.addWidget(styled_label("Selected:", muted=True))
-        self.row_bar = ActionBar(self.row_actions)
+        # letters go to the selected students, or to those of the standing filter: last in the
+        # row, so that on a narrow tab they fold into "More" before the others
+        self.row_bar = ActionBar((*self.row_actions, self.letters_action))
         self.row_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         actions.addWidget(self.row_bar)
         actions.addStretch(1)
-        actions.addWidget(action_button(self.letters_action))
         if self.can_import:
             actions.addWidget(action_button(self.import_action))
         actions.addWidget(action_button(self.enroll_action, primary=True))
