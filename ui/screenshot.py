@@ -104,7 +104,8 @@ PAGE_DIALOGS: dict[str, tuple[str, str]] = {
 }
 #: the role whose demo account renders a view when no --user is given (else the administrator)
 DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student",
-                                "leaderboard": "student", "portfolio": "student"}
+                                "leaderboard": "student", "portfolio": "student",
+                                "inbox": "teacher"}  # the lead of the largest activities: grouped notices
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
 PROPAGATE_SIZE_HINTS = "This plugin does not support propagateSizeHints()"
