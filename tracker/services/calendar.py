@@ -30,7 +30,7 @@ from tracker.domain.schedule import (
 )
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.attendance_aggregates import SessionState, session_changed
-from tracker.services.base import Service, require, require_active
+from tracker.services.base import Service, activity_or_404, require, require_active
 from tracker.services.scoping import visible
 
 
@@ -252,7 +252,7 @@ class CalendarService(Service):
     # ------------------------------------------------------------------ patterns
     def list_schedules(self, actor: Actor, activity_id: int) -> list[ScheduleInfo]:
         with read_only(self.db) as s:
-            self._activity(s, activity_id)
+            activity_or_404(s, activity_id)
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
             rows = s.scalars(select(Schedule).where(Schedule.activity_id == activity_id)
                              .order_by(Schedule.start_date, Schedule.start_time, Schedule.id))
@@ -260,7 +260,7 @@ class CalendarService(Service):
 
     def add_schedule(self, actor: Actor, activity_id: int, data: ScheduleInput) -> ScheduleInfo:
         with unit_of_work(self.db) as tx:
-            activity = self._activity(tx.session, activity_id)
+            activity = activity_or_404(tx.session, activity_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=activity_id)
             days = self._validate(activity, data)
             row = Schedule(activity_id=activity_id)
@@ -280,7 +280,7 @@ class CalendarService(Service):
             row = tx.session.get(Schedule, schedule_id)
             if row is None:
                 raise NotFound(f"No schedule with id {schedule_id}.")
-            activity = self._activity(tx.session, row.activity_id)
+            activity = activity_or_404(tx.session, row.activity_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=row.activity_id)
             if expected_version is not None and row.version != expected_version:
                 from tracker.errors import ConflictError
@@ -325,7 +325,7 @@ class CalendarService(Service):
     def regenerate(self, actor: Actor, activity_id: int) -> RegenerateResult:
         """Bring every pattern's sessions of the activity in line (after holidays changed, say)."""
         with unit_of_work(self.db) as tx:
-            self._activity(tx.session, activity_id)
+            activity_or_404(tx.session, activity_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=activity_id)
             total = RegenerateResult()
             hol = holiday_days(tx.session)
@@ -386,7 +386,7 @@ class CalendarService(Service):
         with read_only(self.db) as s:
             q = select(ActivitySession)
             if activity_id is not None:
-                self._activity(s, activity_id)
+                activity_or_404(s, activity_id)
                 require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
                 q = q.where(ActivitySession.activity_id == activity_id)
             else:
@@ -449,7 +449,7 @@ class CalendarService(Service):
                           location: str = "", note: str = "") -> SessionInfo:
         begins, ends = _require_times(start, end)
         with unit_of_work(self.db) as tx:
-            activity = self._activity(tx.session, activity_id)
+            activity = activity_or_404(tx.session, activity_id)
             require(tx.session, actor, Permission.MANAGE_SCHEDULE, activity_id=activity_id)
             row = ActivitySession(activity_id=activity_id, schedule_id=None, starts_at=begins,
                                   ends_at=ends, location=(location or activity.location or "").strip(),
@@ -483,13 +483,6 @@ class CalendarService(Service):
         tx.changes.add(ChangeKind.SESSION, row.id)
         tx.changes.add(ChangeKind.ACTIVITY, row.activity_id)
         return session_infos(tx.session, [row])[0]
-
-    @staticmethod
-    def _activity(s: Session, activity_id: int) -> Activity:
-        a = s.get(Activity, activity_id)
-        if a is None:
-            raise NotFound(f"No activity with id {activity_id}.")
-        return a
 
     @staticmethod
     def _session(s: Session, session_id: int) -> ActivitySession:

@@ -37,7 +37,7 @@ from tracker.domain.policy import Actor, Permission
 from tracker.domain.text import check_name
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services import stats
-from tracker.services.base import Service, require, require_active
+from tracker.services.base import Service, activity_or_404, require, require_active
 from tracker.services.scoping import visible
 
 _ENROLLED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED)
@@ -133,13 +133,6 @@ def _skill(s: Session, skill_id: int) -> Skill:
     if sk is None:
         raise NotFound(f"No skill with id {skill_id}.")
     return sk
-
-
-def _activity(s: Session, activity_id: int) -> Activity:
-    a = s.get(Activity, activity_id)
-    if a is None:
-        raise NotFound(f"No activity with id {activity_id}.")
-    return a
 
 
 def rubrics_for(s: Session, skill_ids: Iterable[int]) -> dict[int, tuple[RubricLevelRow, ...]]:
@@ -349,7 +342,7 @@ class SkillService(Service):
 
     def activity_skills(self, actor: Actor, activity_id: int) -> list[ActivitySkillRow]:
         with read_only(self.db) as s:
-            _activity(s, activity_id)
+            activity_or_404(s, activity_id)
             require(s, actor, Permission.VIEW_ACTIVITY, activity_id=activity_id)
             return _activity_skills(s, activity_id)
 
@@ -358,7 +351,7 @@ class SkillService(Service):
         """Replace the activity's target skills with ``(skill_id, target_level)`` pairs."""
         with unit_of_work(self.db) as tx:
             s = tx.session
-            _activity(s, activity_id)
+            activity_or_404(s, activity_id)
             require(s, actor, Permission.ASSESS_SKILLS, activity_id=activity_id)
             wanted: dict[int, int | None] = {}
             problems: list[Problem] = []
@@ -402,7 +395,7 @@ class SkillService(Service):
         """Assess one student or a selection on one skill: a new history row for each."""
         with unit_of_work(self.db) as tx:
             s = tx.session
-            act = _activity(s, activity_id)
+            act = activity_or_404(s, activity_id)
             require(s, actor, Permission.ASSESS_SKILLS, activity_id=activity_id)
             skill = _skill(s, skill_id)
             problems: list[Problem] = []
@@ -458,7 +451,7 @@ class SkillService(Service):
     def skills_grid(self, actor: Actor, activity_id: int) -> SkillsGrid:
         """The activity's students × skills with the latest level of each (for the Skills tab)."""
         with read_only(self.db) as s:
-            act = _activity(s, activity_id)
+            act = activity_or_404(s, activity_id)
             require(s, actor, Permission.ASSESS_SKILLS, activity_id=activity_id)
             students = _enrolled(s, activity_id)
             targets = _activity_skills(s, activity_id)
@@ -491,7 +484,7 @@ class SkillService(Service):
         """Per enrolled student: average rating, trend, attendance rate and pace
         (:func:`tracker.domain.participation.summarize`)."""
         with read_only(self.db) as s:
-            act = _activity(s, activity_id)
+            act = activity_or_404(s, activity_id)
             require(s, actor, Permission.VIEW_ANALYTICS, activity_id=activity_id)
             students = _enrolled(s, activity_id)
             ratings: dict[int, list[int | None]] = defaultdict(list)
