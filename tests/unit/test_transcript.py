@@ -121,7 +121,9 @@ def test_verify_says_valid_for_the_record_and_invalid_after_one_changed_byte(fea
     head, body, signature = token.split(".")
     changed = body[:10] + ("A" if body[10] != "A" else "B") + body[11:]
     assert s.certificates.verify(f"{head}.{changed}.{signature}").status is CertificateStatus.INVALID
-    assert s.certificates.verify(f"{head}.{body}.{signature[:-2]}AA").status is CertificateStatus.INVALID
+    # a character inside the signature (the last one carries padding bits a decoder may ignore)
+    forged = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    assert s.certificates.verify(f"{head}.{body}.{forged}").status is CertificateStatus.INVALID
 
 
 def test_the_qr_code_carries_the_token(featured: School, tmp_path: Path) -> None:
