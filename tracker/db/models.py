@@ -111,6 +111,10 @@ class User(Versioned, Base):
     student_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
     email: Mapped[str | None] = mapped_column(String(200))
+    # records and privacy: the day a student left (deactivated), and when their personal details
+    # were erased (the row stays so that counts and analytics do not change)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class GuardianLink(Base):
