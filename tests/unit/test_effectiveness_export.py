@@ -11,11 +11,11 @@ import pytest
 from tracker.domain.analytics_types import ActivityEffectiveness, DropReason
 from tracker.reports.effectiveness_export import (
     HEADER,
-    neutralise,
     write_csv,
     write_effectiveness,
     write_xlsx,
 )
+from tracker.reports.safe_files import neutralise
 
 CHESS = ActivityEffectiveness(
     activity_id=1, activity="Échecs — Chess Club", category="Clubs", leads=("Tina Teacher", "Otto Other"),

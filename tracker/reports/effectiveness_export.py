@@ -15,27 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 from tracker.domain.analytics_types import ActivityEffectiveness
+from tracker.reports.safe_files import neutralise, replacing
 
 Cell = str | int | float | None
 
 HEADER = ("Activity", "Category", "Leads", "Placed", "Students", "Active", "Completed", "Dropped",
           "Completion %", "Attendance %", "Drop-out %", "Retention %", "Average progress %",
           "Median days to completion", "Drop reasons")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE = "Effectiveness"
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would read as a formula, prefixed with an apostrophe (OWASP's advice
-    against CSV injection); other text unchanged."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def reasons_text(row: ActivityEffectiveness) -> str:
@@ -55,13 +46,13 @@ def effectiveness_rows(rows: Iterable[ActivityEffectiveness]) -> Iterator[list[C
 
 def write_csv(rows: Sequence[ActivityEffectiveness], path: str | os.PathLike[str], *, bom: bool = True) -> None:
     """CSV, UTF-8; ``bom`` adds the byte-order mark Excel needs to read it as UTF-8."""
-    with _replacing(path) as f:
+    with replacing(path) as f:
         text = io.TextIOWrapper(f, encoding="utf-8-sig" if bom else "utf-8", newline="")
         out = csv.writer(text)
         out.writerow(HEADER)
         out.writerows(["" if c is None else c for c in row] for row in effectiveness_rows(rows))
         text.flush()
-        text.detach()  # the binary file is closed by _replacing
+        text.detach()  # the binary file is closed by replacing
 
 
 def write_xlsx(rows: Sequence[ActivityEffectiveness], path: str | os.PathLike[str]) -> None:
@@ -83,7 +74,7 @@ def write_xlsx(rows: Sequence[ActivityEffectiveness], path: str | os.PathLike[st
     sheet.append(header)
     for row in cells:
         sheet.append(row)
-    with _replacing(path) as f:
+    with replacing(path) as f:
         book.save(f)
 
 
@@ -97,17 +88,3 @@ def write_effectiveness(rows: Sequence[ActivityEffectiveness], path: str | os.Pa
         write_xlsx(rows, path)
     else:
         raise ValueError(f"Cannot export the table as {suffix or 'a file without a suffix'}: use .csv or .xlsx.")
-
-
-@contextmanager
-def _replacing(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
-    """A binary file beside ``path`` that replaces it once written whole (nothing on failure)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

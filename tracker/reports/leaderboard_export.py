@@ -11,12 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from tracker.domain.leaderboard import LeaderRow
-from tracker.reports.effectiveness_export import neutralise
+from tracker.reports.safe_files import neutralise, replacing
 
 HEADER = ("Rank", "Name", "Points")
 
@@ -33,12 +32,6 @@ def leaderboard_csv(rows: Sequence[LeaderRow]) -> str:
 def write_leaderboard_csv(rows: Sequence[LeaderRow], path: str | os.PathLike[str]) -> Path:
     """Write the rows at ``path`` (UTF-8 with a byte-order mark, for Excel), whole or not at all."""
     target = Path(path)
-    fd, name = tempfile.mkstemp(prefix=".writing-", suffix=".csv", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
-            f.write(leaderboard_csv(rows))
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    with replacing(target) as f:
+        f.write(leaderboard_csv(rows).encode("utf-8-sig"))
     return target
