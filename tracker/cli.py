@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.cli_aggregates import cmd_check_aggregates
+from tracker.cli_backup import cmd_backup, cmd_restore
 from tracker.cli_badges import cmd_badge_png, cmd_badges
 from tracker.cli_email import cmd_outbox
+from tracker.cli_export import cmd_export
 from tracker.cli_letters import cmd_letters
 from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
@@ -56,6 +58,8 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "demo": cmd_demo,
         "create-user": cmd_create_user,
         "migrate": cmd_migrate,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
         "import-roster": cmd_import_roster,
         "export-ics": cmd_export_ics,
         "import-ics": cmd_import_ics,
@@ -72,6 +76,7 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
         "transcript": cmd_transcript,
         "outbox": cmd_outbox,
         "letters": cmd_letters,
+        "export": cmd_export,
     }
     try:
         if command in handlers:

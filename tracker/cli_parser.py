@@ -132,10 +132,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(sub, "migrate", "create or upgrade the database schema (with a backup)",
              "Create a new database, or upgrade an older one to this version's schema. An SQLite "
-             "database is copied to NAME.backup-REVISION-STAMP.db first.",
+             "database is first copied (verified) into the backup folder as "
+             "activity-tracker-STAMP-before-migration-from-REVISION.db.",
              "activity-tracker migrate --db school.db",
              notes="The folder of the database file must exist: a mistyped path is refused, not created "
                    "(the default data folder is created when needed).")
+
+    p = _command(sub, "backup", "make a verified backup of the database now",
+                 "Copy the database with SQLite's online backup API, check the copy (PRAGMA integrity_check) "
+                 "and only then give it its name: into the backup folder (Settings; by default 'backups' "
+                 "beside the database, rotated with the automatic backups), or exactly --out FILE. Prints "
+                 "\"Backup written: PATH\".\n\nA PostgreSQL database is written with pg_dump --format=custom "
+                 "(the PostgreSQL client tools must be installed; otherwise it exits 2 saying so).",
+                 "activity-tracker backup --db school.db",
+                 "activity-tracker backup --db school.db --out /media/usb/school-2026-07-01.db",
+                 notes=AS_ADMIN)
+    p.add_argument("--out", default=None, metavar="FILE", help="write the backup to this file instead")
+
+    p = _command(sub, "restore", "replace the database with a backup (the current data is backed up first)",
+                 "Replace the database with FILE, all or nothing: the current database is backed up first "
+                 "(reason before-restore); FILE must be an intact Activity Tracker database no newer than "
+                 "this program (an older one is upgraded); then it replaces the database in one rename. "
+                 "Prints \"Restored FILE (schema REVISION)\". Close the application on other "
+                 "workstations first.\n\nPostgreSQL: restore with pg_restore (exit 2).",
+                 "activity-tracker restore --db school.db backups/activity-tracker-20260701-080000-daily.db",
+                 notes=AS_ADMIN)
+    p.add_argument("file", metavar="FILE", help="the backup to restore")
 
     p = _command(sub, "check-aggregates", "check the maintained attendance counts against the records",
                  "Recount every enrollment's and every session's attendance marks from the attendance "
@@ -307,6 +329,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", default="", metavar="TEXT", help="the teacher's note, printed in every letter")
     p.add_argument("--paper", choices=("A4", "Letter"), default="A4", help="paper size (default: A4)")
     _sign_in_options(p, json_help="print a JSON object (activity_id, path, letters, students) instead of a line")
+
+    p = _command(sub, "export", "export records: a workbook, CSV files, a PDF report or the year's archive",
+                 "Export one activity's records, or the whole school's (a teacher: the activities they lead), "
+                 "for the registrar: xlsx (sheets Progress, Attendance, Milestones, Skills, Badges, "
+                 "Certificates, About), csv (one file per table into a folder, or a zip when PATH ends in "
+                 ".zip), pdf (one activity's report) or archive (one zip with the workbook, the CSVs, every "
+                 "certificate, records.json and a manifest of checksums; see docs/records.md). --from/--to "
+                 "narrow sessions, ticks, assessments, awards and certificates to those days. A progress "
+                 "bar shows on a terminal; the file appears only once written whole.",
+                 "activity-tracker export --db school.db --school --format xlsx --out records.xlsx",
+                 "activity-tracker export --activity 3 --format archive --out chess-2026.zip --from 2025-09-01",
+                 notes=SIGN_IN.replace("lists only\nwhat that person may see", "exports only\nwhat that person "
+                                       "may see") + "\n\nActivity ids: activity-tracker activities")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--activity", type=int, default=None, metavar="ID", help="one activity (see: activities)")
+    which.add_argument("--school", action="store_true", help="every activity you may see")
+    p.add_argument("--format", required=True, choices=("xlsx", "csv", "pdf", "archive"), help="what to write")
+    p.add_argument("--out", required=True, metavar="PATH", help="file (or folder, for csv) to write")
+    p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="only records from this day")
+    p.add_argument("--to", dest="end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="only records up to this day")
+    p.add_argument("--no-bom", action="store_true", help="csv: UTF-8 without the byte-order mark Excel wants")
+    _sign_in_options(p, json_help=argparse.SUPPRESS)
 
     p = _command(sub, "outbox", "show the e-mail outbox; with --send, send what is due now",
                  "List the e-mail outbox, newest first, one message a line: id, status (queued, digest = "

@@ -80,3 +80,10 @@ class DatabaseError(TrackerError):
 class DatabaseBusy(DatabaseError):
     """Another change holds the database (another workstation, an import); nothing was saved and
     the same change can simply be tried again."""
+
+
+class Cancelled(TrackerError):
+    """The person stopped a long job (an export); nothing it was writing is left behind."""
+
+    def __init__(self, message: str = "Export cancelled") -> None:
+        super().__init__(message)

@@ -32,6 +32,7 @@ from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_setting
 if TYPE_CHECKING:
     # SQLAlchemy, the services and the main window load after the login window is shown
     from tracker.services import Database  # an opaque handle: ui passes it to Services, nothing more
+    from ui.backup_timer import BackupTimer
     from ui.context import AppContext
     from ui.dialogs.login import LoginDialog
     from ui.main_window import MainWindow
@@ -240,6 +241,7 @@ class GuiLaunch:
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.exit_code: int | None = None  # set when the session ends before the main window
+        self.backups: BackupTimer | None = None  # automatic backups, once signed in
         self.in_event_loop = False
         self.app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
         self.login = LoginDialog(None)
@@ -304,6 +306,16 @@ class GuiLaunch:
         self.window = make_main_window(self.ctx)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
+        self._start_backups(self.window)
+
+    def _start_backups(self, window: MainWindow) -> None:
+        """Automatic backups (on start when the last is a day old, then daily), in the background
+        once the window is on screen; their failures go to the status bar, never a modal dialog."""
+        from ui.backup_timer import BackupTimer
+
+        assert self.ctx is not None
+        self.backups = BackupTimer(self.ctx, window, lambda text: window.statusBar().showMessage(text, 15000))
+        self.backups.start()
 
     def close(self) -> None:
         """Stop background work and release the database."""

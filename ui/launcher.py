@@ -8,9 +8,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from tracker import cli
+
+if TYPE_CHECKING:
+    from tracker.domain.policy import Actor
+    from tracker.services import Database
+    from tracker.services.exports import ExportRequest
 
 HEADLESS_MESSAGE = """\
 activity-tracker: no display to show the window on.
@@ -44,7 +50,17 @@ def _screenshot(args: argparse.Namespace) -> int:
     return run_screenshot(args)
 
 
+def _render_charts(db: Database, actor: Actor, request: ExportRequest) -> Mapping[str, bytes]:
+    """``activity-tracker export --format pdf``: the report's charts, drawn offscreen by Qt."""
+    from ui.export_charts import render_export_charts
+
+    return render_export_charts(db, actor, request)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from tracker import cli_export  # light: the hook only, no database code
+
+    cli_export.CHART_RENDERER = _render_charts
     return cli.main(argv, gui={"gui": _gui, "screenshot": _screenshot})
 
 

@@ -52,6 +52,7 @@ from tracker.domain.policy import Actor, Permission
 from tracker.errors import TrackerError
 from tracker.services.settings import SchoolSettings
 from ui import resources, theme
+from ui.backup_menu import BackupActions
 from ui.context import AppContext
 from ui.dialogs import alive, app_settings
 from ui.dialogs.login import LoginDialog
@@ -289,6 +290,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "&Settings…", self.open_settings, QKeySequence("Ctrl+,"),
             "School name, logo, idle lock and database location", "settings")
+        self.outbox_action = self._action(
+            "E-mail &outbox…", self.open_outbox, None,
+            "E-mail notifications waiting, sent and failed: send now, resend", "settings")
         self.lock_action = self._action("&Lock now", self.lock, QKeySequence("Ctrl+L"),
                                         "Hide the window behind your password", "lock")
         self.switch_action = self._action("S&witch user…", self.switch_user, None,
@@ -298,7 +302,13 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.quit_application, QKeySequence("Ctrl+Q"),
                                         "Close Activity Tracker")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.export_action = self._action("&Export…", self.open_export, None,
+                                          "Records of an activity or the whole school: Excel, CSV, PDF or archive")
+        self.export_action.setVisible(self.ctx.can(Permission.VIEW_ANALYTICS))
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.outbox_action)
+        self.backup_actions = BackupActions(self, file_menu)  # Back up now, Backups…, Restore…
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.switch_action)
@@ -420,6 +430,8 @@ class MainWindow(QMainWindow):
             self.go_menu.addAction(self.take_now_action)
         self.settings_action.setVisible(self.ctx.can(Permission.MANAGE_SETTINGS))
         self.settings_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
+        self.outbox_action.setVisible(self.ctx.can(Permission.MANAGE_SETTINGS))
+        self.outbox_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
         self.user_status.setText(f"Signed in as {actor.display_name}")
         self.role_status.setText(actor.role.label)
         self.db_status.setText(f"Database: {self.ctx.db_description}")
@@ -609,13 +621,14 @@ class MainWindow(QMainWindow):
     def _set_actions_enabled(self, enabled: bool) -> None:
         for menu in (self.go_menu, self.account_menu, self.help_menu):
             menu.menuAction().setEnabled(enabled)
-        for action in (self.settings_action, self.lock_action, self.logout_action, self.password_action,
-                       self.about_action, self.guide_action, self.shortcuts_action, self.next_tab_action,
+        for action in (self.settings_action, self.outbox_action, self.lock_action, self.logout_action,
+                       self.password_action, self.about_action, self.guide_action, self.shortcuts_action, self.next_tab_action,
                        self.previous_tab_action, self.take_now_action, *self._page_actions):
             action.setEnabled(enabled)
         self.pending.setEnabled(enabled)
         if enabled:
             self.settings_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
+            self.outbox_action.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
             self.take_now_action.setEnabled(self.ctx.can(Permission.TAKE_ATTENDANCE))
         # switching user and quitting stay possible while locked
         self.switch_action.setEnabled(True)
@@ -634,7 +647,7 @@ class MainWindow(QMainWindow):
         if dialog.actor is not None:
             self.set_actor(dialog.actor)
 
-    def log_out(self) -> LoginDialog:
+    def log_out(self, *, prompt: str = "You are signed out. Sign in to continue.") -> LoginDialog:
         """Sign out: the pages are dropped, the window hides, and the sign-in dialog shows."""
         self._end_session()
         was_locked = self._locked
@@ -646,7 +659,7 @@ class MainWindow(QMainWindow):
         self.idle.pause()
         self.sidebar.clear()
         self.pending.show_jobs([])
-        dialog = LoginDialog(self.ctx, None, prompt="You are signed out. Sign in to continue.")
+        dialog = LoginDialog(self.ctx, None, prompt=prompt)
         dialog.setWindowIcon(resources.app_icon())
         dialog.accepted.connect(lambda: self._signed_in_again(dialog))
         dialog.rejected.connect(self.quit_application)
@@ -758,6 +771,22 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def open_export(self) -> QDialog | None:
+        """File ▸ Export…: an administrator starts from the whole school, a teacher from their
+        first activity (``ui/dialogs/export_dialog.py``)."""
+        if not self.ctx.can(Permission.VIEW_ANALYTICS) or self._locked:
+            return None
+        from ui.dialogs.export_dialog import open_export_dialog
+
+        return open_export_dialog(self, self.ctx, school=True)
+
+    def open_outbox(self) -> QDialog | None:
+        if not self.ctx.can(Permission.MANAGE_SETTINGS) or self._locked:
+            return None
+        from ui.dialogs.outbox_dialog import open_outbox  # loaded when first needed
+
+        return open_outbox(self, self.ctx)
 
     def change_password(self) -> QDialog | None:
         if self.ctx.actor is None or self._locked:

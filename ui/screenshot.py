@@ -53,6 +53,9 @@ DIALOG_VIEWS: dict[str, str] = {
     "first-run": "first start: create the administrator or load a demo school",
     "settings": "school settings dialog (administrators)",
     "email-settings": "the E-mail settings dialog: SMTP server, password note, Send test e-mail (administrators)",
+    "outbox": "the E-mail outbox dialog (File menu): messages queued, sent and failed (administrators)",
+    "backups": "the Restore dialog (File menu): the backups of the backup folder, newest first (administrators)",
+    "backup-settings": "the Backups dialog (File menu): folder, daily / weekly kept, last backup, Back up now",
     "about": "About Activity Tracker",
     "change-password": "change your password dialog",
     "lock": "the main window locked after idle time",
@@ -69,6 +72,8 @@ DIALOG_VIEWS: dict[str, str] = {
     "notification-settings": "the Notification settings dialog of the Inbox page: kinds, channels, digest, address",
     "badge-editor": "the badge editor on the rule badge with the most awards the user may edit, students who "
                     "qualify counted",
+    "export": "the Export records dialog (File menu, activity page, Analytics) on the largest activity the user "
+              "may export",
     "letters": "the Letters to parents dialog for the largest activity the user leads, the students at risk "
                "ticked, a note and the first letter previewed",
 }
@@ -479,6 +484,9 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
         opener: dict[str, Callable[[], QDialog | None]] = {
             "settings": window.open_settings,
             "email-settings": lambda: _email_settings(window, ctx),
+            "outbox": window.open_outbox,
+            "backups": window.backup_actions.open_restore,
+            "backup-settings": window.backup_actions.open_settings,
             "about": window.open_about,
             "change-password": window.change_password,
             "import": lambda: _import_dialog(app, ctx, window),
@@ -487,6 +495,7 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
             "certificate-template": lambda: _template_editor(app, ctx, window),
             "badge-editor": lambda: _badge_screens().badge_editor(app, ctx, window),
             "letters": lambda: _letters_screen(app, ctx, window),
+            "export": lambda: _export_screen(app, ctx, window),
         }
         dialog = opener[view]() if view in opener else _page_dialog(app, ctx, window, *PAGE_DIALOGS[view])
         if dialog is None:
@@ -612,6 +621,21 @@ def _letters_screen(app: QApplication, ctx: AppContext, window: MainWindow) -> Q
     from ui.screenshot_letters import letters_dialog
 
     return letters_dialog(app, ctx, window)
+
+
+def _export_screen(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:
+    """The Export dialog on the largest activity the user may export (its scope list loaded)."""
+    from tracker.domain.policy import Permission
+    from ui.dialogs.export_dialog import open_export_dialog
+
+    if not ctx.can(Permission.VIEW_ANALYTICS):
+        return None
+    services, actor = ctx.services, ctx.user
+    activities = wait_for(app, ctx.tasks, lambda state: services.activities.list_activities(actor))
+    largest = max(activities, key=lambda a: (a.enrolled, -a.id), default=None)
+    dialog = open_export_dialog(window, ctx, activity_id=largest.id if largest else None)
+    settle(app, ctx)
+    return dialog
 
 
 def _import_dialog(app: QApplication, ctx: AppContext, window: MainWindow) -> QDialog | None:

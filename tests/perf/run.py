@@ -950,6 +950,14 @@ def bench_badge_rules(repeat: int, students: int) -> None:
     bench_badge_rules_2000(repeat, students)
 
 
+def bench_export_xlsx(repeat: int, students: int) -> None:
+    """100,000 Progress rows through the export's workbook writer vs. bare openpyxl write-only
+    (tests/perf/bench_exports.py)."""
+    from tests.perf.bench_exports import bench_export_xlsx_100k
+
+    bench_export_xlsx_100k(repeat, students)
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
@@ -958,6 +966,7 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "attendance_grid_load_2000x200": bench_attendance_grid_load,
     "attendance_grid_2000x200": bench_attendance_grid_2000x200,
     "attendance_grid_200x100": bench_attendance_grid_200x100,
+    "export_xlsx_100k": bench_export_xlsx,
     "attendance_tab_open_demo": bench_attendance_tab_demo,
     "milestone_bulk_tick_200": bench_milestone_bulk_tick_200,
     "milestone_checklist_200x30": bench_milestone_checklist_200x30,

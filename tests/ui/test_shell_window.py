@@ -43,9 +43,9 @@ def sidebar_titles(window: MainWindow) -> list[str]:
 def test_admin_sees_people_and_settings(open_window, school: School):
     window = open_window(school.admin)
     assert window.page_keys == ["dashboard", "activities", "people", "calendar", "skill-catalog", "analytics",
-                                "leaderboard", "inbox"]
+                                "leaderboard", "inbox", "audit"]
     assert sidebar_titles(window) == ["Dashboard", "Activities", "People", "Calendar", "Skills", "Analytics",
-                                     "Leaderboard", "Inbox"]
+                                     "Leaderboard", "Inbox", "Audit"]
     assert window.settings_action.isVisible() and window.settings_action.isEnabled()
 
 

@@ -133,7 +133,7 @@ def test_older_database_is_backed_up_then_upgraded(tmp_path, newer_program):
         db.dispose()
     assert _revision(path) == EXTRA
     backup = result.backup
-    assert backup is not None and backup.exists() and backup.parent == path.parent
+    assert backup is not None and backup.exists() and backup.parent == path.parent / "backups"  # the backup folder
     assert newer_program in backup.name
     assert _revision(backup) == newer_program  # a valid SQLite database of the old revision
     conn = sqlite3.connect(backup)

@@ -29,13 +29,15 @@ from tracker.domain.policy import (
     can_ever,
     home_title,
 )
-from tracker.errors import PermissionDenied, ValidationError
+from tracker.errors import PermissionDenied, TrackerError, ValidationError
 from tracker.reports.certificate_templates import TemplateSpec
 from tracker.services import Services
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
+from tracker.services.audit import AuditFilters
 from tracker.services.base import Service
 from tracker.services.email_settings import SmtpSettings
+from tracker.services.exports import ExportRequest
 from tracker.services.people import UserInput
 
 from ..conftest import PASSWORD
@@ -300,13 +302,27 @@ MATRIX: dict[str, tuple[Permission | None, dict[str, str]]] = {
     "email.send_test": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "email.outbox": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
     "email.resend": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    # records (issue 15): the audit log, privacy requests and backups are the administrators';
+    # an export is an activity's (its leads) or the school's
+    "audit.search": (Permission.VIEW_AUDIT, ADMIN_ONLY),
+    "audit.entities": (Permission.VIEW_AUDIT, ADMIN_ONLY),
+    "audit.export_csv": (Permission.VIEW_AUDIT, ADMIN_ONLY),
+    "privacy.subject_access": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "privacy.erase": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "privacy.retention_candidates": (Permission.MANAGE_USERS, ADMIN_ONLY),
+    "backups.listing": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "backups.back_up": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "backups.restore": (Permission.MANAGE_SETTINGS, ADMIN_ONLY),
+    "exports.export": (Permission.VIEW_ANALYTICS, LEADS),
 }
 
 # Operations used before anyone signs in: they take no actor.
 PUBLIC = {"auth.login", "auth.has_admin", "auth.create_first_admin", "settings.get",
           "certificates.verify", "certificates.public_key",  # anyone holding a certificate checks it
           "notifications.prune",  # upkeep of old notifications, nobody's action
-          "email.send_due", "email.start_background"}  # the outbox's sender, nobody's action
+          "email.send_due", "email.start_background",  # the outbox's sender, nobody's action
+          # the scheduled backups (on start, daily, before a migration or import): nobody's action
+          "backups.folder", "backups.automatic", "backups.before"}
 
 
 def public_operations(services: Services) -> set[str]:
@@ -361,10 +377,11 @@ class Matrix:
     cases: dict[str, Case]
     inputs: dict[int, UserInput]  # student -> their current data (for no-op edits)
     activity_inputs: dict[int, ActivityInput]
+    folder: Path  # where the operations that write a file (exports, backups) write it
 
 
 @pytest.fixture
-def matrix(school) -> Matrix:
+def matrix(school, tmp_path) -> Matrix:
     s = school.services
     m_chess = s.milestones.create_milestone(school.admin, school.chess, title="Opening principles")
     s.milestones.create_milestone(school.admin, school.chess, title="Endgames")  # keeps chess open
@@ -394,7 +411,7 @@ def matrix(school) -> Matrix:
         school.chess: ActivityInput("Chess Club", lead_ids=[school.teacher.id]),
         school.drama: ActivityInput("Drama", lead_ids=[school.other_teacher.id]),
     }
-    return Matrix(s, cases, inputs, activity_inputs)
+    return Matrix(s, cases, inputs, activity_inputs, tmp_path)
 
 
 def _calendar_setup(m: Matrix, op: str, name: str, c: Case) -> dict[str, Any]:
@@ -487,6 +504,17 @@ def _checked(call: Callable[[], Any]) -> None:
     try:
         call()
     except ValidationError:
+        pass
+
+
+def _past_policy(call: Callable[[], Any]) -> None:
+    """Run an operation meant to stop after its permission check (a file that is not there, a
+    name that does not match): any refusal but PermissionDenied means the policy let them by."""
+    try:
+        call()
+    except PermissionDenied:
+        raise
+    except TrackerError:
         pass
 
 
@@ -678,6 +706,17 @@ def _call(m: Matrix, op: str, name: str, c: Case) -> Callable[[], Any]:
         "email.send_test": lambda: _checked(lambda: s.email.send_test(a, "office@school.test")),
         "email.outbox": lambda: s.email.outbox(a),
         "email.resend": lambda: s.email.resend(a, [1]),
+        "audit.search": lambda: s.audit.search(a, text="x"),
+        "audit.entities": lambda: s.audit.entities(a),
+        "audit.export_csv": lambda: s.audit.export_csv(a, AuditFilters(), m.folder / f"audit-{name}.csv"),
+        "privacy.subject_access": lambda: s.privacy.subject_access(a, c.student, m.folder / f"sar-{name}.zip"),
+        "privacy.erase": lambda: _past_policy(lambda: s.privacy.erase(a, c.student, confirm_name="not the name")),
+        "privacy.retention_candidates": lambda: s.privacy.retention_candidates(a),
+        "backups.listing": lambda: s.backups.listing(a),
+        "backups.back_up": lambda: s.backups.back_up(a, out=m.folder / f"backup-{name}.db"),
+        "backups.restore": lambda: _past_policy(lambda: s.backups.restore(a, m.folder / "no-such-backup.db")),
+        "exports.export": lambda: s.exports.export(a, ExportRequest("csv", activity_id=c.activity),
+                                                   m.folder / f"export-{name}.zip"),
     }
     return calls[op]
 

@@ -1,7 +1,8 @@
 """Schema check and upgrade at start.
 
 * A new, empty database is created at the newest revision.
-* An older database is backed up first (SQLite: a file copy through the backup API), then upgraded.
+* An older database is backed up first (SQLite: a verified copy in the backup folder,
+  :mod:`tracker.db.sqlite_backup`), then upgraded.
 * A database from a newer version of the program, a file that is not a database (or not ours), or
   an unreachable server raises :class:`DatabaseError` with a clear message and is never modified.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.db.engine import Database, describe_url
 from tracker.errors import DatabaseError
-from tracker.paths import create_private_file
 
 if TYPE_CHECKING:  # Alembic is imported only when a database must be created or upgraded
     from alembic.config import Config
@@ -150,19 +149,22 @@ def _refuse_foreign_or_newer(
 
 
 def _backup_sqlite(path: Path, revision: str | None) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.stem}.backup-{revision or 'none'}-{stamp}{path.suffix}")
-    create_private_file(target, like=path)  # the backup is as private as the database
-    src = sqlite3.connect(str(path))
+    """The verified backup before an upgrade, in the school's backup folder (rotated with the others)."""
+    from tracker.db.sqlite_backup import back_up, default_folder
+
+    reason = "before-migration-from-" + (re.sub(r"[^a-z0-9]+", "-", (revision or "none").lower()).strip("-") or "none")
     try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+        return back_up(path, reason).path
+    except OSError:  # the chosen folder is unreachable (a USB stick not plugged in): beside the database
+        return back_up(path, reason, folder=default_folder(path)).path
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this program's migrations know ``revision`` (False: a newer program wrote it)."""
+    try:
+        return _script().get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - Alembic raises several kinds for an unknown revision
+        return False
 
 
 def current_revision(db: Database) -> str | None:
@@ -222,7 +224,7 @@ def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
                 command.upgrade(cfg, "head")
                 if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
                     raise DatabaseError(f"Upgrading {where} would leave rows pointing at missing ones; "
-                                        "nothing was changed (the backup is beside it).")
+                                        "nothing was changed (a backup is in the backup folder).")
         finally:
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys=ON")

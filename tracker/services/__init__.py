@@ -8,11 +8,13 @@ from tracker.services.analytics import AnalyticsService
 from tracker.services.attendance import AttendanceService
 from tracker.services.audit import AuditService
 from tracker.services.auth import AuthService
+from tracker.services.backups import BackupService
 from tracker.services.badges import BadgeService
 from tracker.services.calendar import CalendarService
 from tracker.services.certificates import CertificateService
 from tracker.services.email_outbox import EmailService
 from tracker.services.enrollment import EnrollmentService
+from tracker.services.exports import ExportService
 from tracker.services.ical import IcalService
 from tracker.services.imports import ImportService
 from tracker.services.jobs import JobService
@@ -22,6 +24,7 @@ from tracker.services.milestones import MilestoneService
 from tracker.services.notifications import NotificationService
 from tracker.services.people import PeopleService
 from tracker.services.portfolios import PortfolioService
+from tracker.services.privacy import PrivacyService
 from tracker.services.progress import ProgressService
 from tracker.services.settings import SettingsService
 from tracker.services.skills import SkillService
@@ -46,6 +49,8 @@ class Services:
         self.analytics = AnalyticsService(db)
         self.settings = SettingsService(db)
         self.audit = AuditService(db)
+        self.backups = BackupService(db)
+        self.privacy = PrivacyService(db)
         self.calendar = CalendarService(db)
         self.ical = IcalService(db)
         self.attendance = AttendanceService(db)
@@ -58,6 +63,7 @@ class Services:
         self.notifications = NotificationService(db)
         self.email = EmailService(db)
         self.letters = LetterService(db)
+        self.exports = ExportService(db)
 
 
 __all__ = ["Database", "Services"]

@@ -27,6 +27,7 @@ from tracker.services.email_send import (
     FAILED,
     FOOTER,
     QUEUED,
+    SENT,
     SendReport,
     build_message,
     connect,
@@ -211,12 +212,13 @@ class EmailService(Service):
             return [OutboxInfo(**r._asdict()) for r in rows]
 
     def resend(self, actor: Actor, ids: list[int]) -> int:
-        """Queue failed messages again (same Message-ID), e.g. one set aside as "may have gone".
-        They go with the next pass of a sender (``send_due``, or ``start_background``)."""
+        """Queue failed or sent messages again (same Message-ID): one set aside as "may have gone",
+        or one that was sent but did not arrive. They go with the next pass of a sender
+        (``send_due``, or ``start_background``); a message queued or being sent is left alone."""
         with unit_of_work(self.db) as tx:
             require(tx.session, actor, Permission.MANAGE_SETTINGS)
             count = rowcount(tx.session.execute(update(OutboxMessage).where(
-                OutboxMessage.id.in_(ids), OutboxMessage.status == FAILED).values(
+                OutboxMessage.id.in_(ids), OutboxMessage.status.in_((FAILED, SENT))).values(
                 status=QUEUED, sent_at=None, next_attempt_at=utcnow(), version=OutboxMessage.version + 1)))
             if count:
                 tx.audit(actor, "resend", "email_outbox", None, None, {"ids": sorted(ids)})

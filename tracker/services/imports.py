@@ -52,6 +52,7 @@ from tracker.importers import read_roster
 from tracker.importers.common import PersonIn, RosterData, ascii_slug
 from tracker.importers.csv_xlsx import FIELDS
 from tracker.services.auth import check_password_rules
+from tracker.services.backups import BackupService
 from tracker.services.base import Service, require
 
 CLASS_NAMESPACE = uuid.UUID("6f1c1d2e-8a57-4b8e-9d8e-0a7c1e0b5a11")
@@ -481,6 +482,9 @@ class ImportService(Service):
             return ImportResult(preview, (), (), (), time.perf_counter() - started)
         file, dialect = Path(path).name, self.db.engine.dialect
         prepared = _prepare(plan, actor, file, dialect, report, check)
+        report(30, 100, "Backing up the database first…")
+        BackupService(self.db).before("import")  # a roster import is hard to undo by hand
+        check()
         with unit_of_work(self.db) as tx:
             s = tx.session
             require(s, actor, Permission.MANAGE_USERS)

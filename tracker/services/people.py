@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -242,6 +242,8 @@ class PeopleService(Service):
                 raise ValidationError("You cannot disable your own account.")
             before = {"active": user.active}
             user.active = active
+            if user.role is Role.STUDENT and before["active"] != active:  # the day a student left
+                user.left_on = None if active else date.today()
             tx.audit(actor, "activate" if active else "deactivate", "user", user.id, before,
                      {"active": active})
             tx.changes.add(ChangeKind.USER, user.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ class SchoolSettings:
     certificate_folder: str = ""  # where certificates issued on completion go ("": beside the database)
     absences_in_a_row: int = 3  # absent this many sessions in a row: parents and leads are told
     notifications_keep_days: int = 180  # notifications older than this are pruned
+    backup_folder: str = ""  # where backups go ("": a ``backups`` folder beside the database)
+    backups_keep_daily: int = 7  # automatic backups: the newest of each of the last N days…
+    backups_keep_weekly: int = 4  # … and of each of the last M weeks (tracker.db.sqlite_backup)
+    privacy_retention_years: int = 7  # students who left this long ago are proposed for erasure
 
 
 DEFAULTS = SchoolSettings()
@@ -41,6 +46,9 @@ LEADERBOARD_DEFAULT: dict[str, Any] = {"enabled": False, "privacy": "initial"}
 _WHOLE_NUMBERS = (
     ("absences_in_a_row", 1, 50, "Absences in a row before families are told"),
     ("notifications_keep_days", 1, 3650, "Days notifications are kept"),
+    ("backups_keep_daily", 1, 365, "Daily backups kept"),
+    ("backups_keep_weekly", 0, 520, "Weekly backups kept"),
+    ("privacy_retention_years", 1, 100, "Years the records of a student who left are kept"),
 )
 
 
@@ -79,6 +87,10 @@ class SettingsService(Service):
                     changes[key] = number
                 except (TypeError, ValueError):
                     problems.append(Problem(f"{words} is a whole number from {low} to {high}.", field=key))
+        folder = str(changes.get("backup_folder") or "")
+        if folder and not (Path(folder).is_dir() and os.access(folder, os.W_OK | os.X_OK)):
+            problems.append(Problem(f"Backups cannot be written to {folder}: choose a folder you may write to.",
+                                    field="backup folder"))
         logo = changes.get("logo_path")
         if logo:
             path = Path(str(logo))

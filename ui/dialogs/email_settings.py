@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -95,7 +96,14 @@ class EmailSettingsDialog(WaitingDialog):
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.outbox_button = QPushButton("Outbox…")
+        self.outbox_button.setToolTip("The messages waiting, sent and failed")
+        self.outbox_button.setAutoDefault(False)
+        self.outbox_button.clicked.connect(self.open_outbox)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.outbox_button)
+        bottom.addWidget(self.buttons, 1)
+        layout.addLayout(bottom)
         self._fields = (self.host, self.security, self.port, self.username, self.password, self.from_address,
                         self.test_button)
         self.start_waiting(self.save_button, *self._fields)
@@ -125,6 +133,11 @@ class EmailSettingsDialog(WaitingDialog):
         self.password_note.setText(info.store_note)
         self.password_note.setToolTip(info.store_note)
         fit_height(self)  # the note appeared after the first layout: room for all its lines
+
+    def open_outbox(self) -> QDialog:
+        from ui.dialogs.outbox_dialog import open_outbox  # loaded when first needed
+
+        return open_outbox(self, self.ctx)
 
     def _security_changed(self) -> None:
         """The usual port follows the security choice while the port is one of the usual ones."""

@@ -91,6 +91,11 @@ class ActivityDetailPage(Refreshing):
         self.back.clicked.connect(self.closed.emit)
         top.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
         top.addStretch(1)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("This activity's records: Excel workbook, CSV files, PDF report or archive")
+        self.export_button.clicked.connect(self.export_records)
+        self.export_button.setVisible(ctx.can(Permission.VIEW_ANALYTICS))
+        top.addWidget(self.export_button)
         outer.addLayout(top)
         back = QAction("Back", self)
         back.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
@@ -126,6 +131,11 @@ class ActivityDetailPage(Refreshing):
         self._offer_analytics(led=False)
         outer.addWidget(self.tabs, 1)
         self.tab_keys = TabSwitchKeys(self.tabs, self)
+
+    def export_records(self) -> None:
+        from ui.dialogs.export_dialog import open_export_dialog
+
+        open_export_dialog(self, self.ctx, activity_id=self.activity_id)
 
     def focus_main(self) -> None:
         """The keyboard's place on the page: the current tab's main table."""

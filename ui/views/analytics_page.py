@@ -140,6 +140,10 @@ class AnalyticsPage(Page):
         head = QHBoxLayout()
         head.addWidget(styled_label("Analytics", heading="1"))
         head.addWidget(self.summary, 1, Qt.AlignmentFlag.AlignBottom)
+        self.records_button = QPushButton("Export records…")
+        self.records_button.setToolTip("The records of the school or an activity: Excel, CSV, PDF report or archive")
+        self.records_button.clicked.connect(self.export_records)
+        head.addWidget(self.records_button, 0, Qt.AlignmentFlag.AlignBottom)
         lay.addLayout(head)
         lay.addWidget(self.filter_bar)
         lay.addWidget(self.scroll_area, 1)
@@ -247,6 +251,13 @@ class AnalyticsPage(Page):
         page = show_page("activities")
         opener = getattr(page, "open_activity", None)
         return opener(activity_id) if callable(opener) else None
+
+    def export_records(self) -> None:
+        """The records Export dialog (issue 15), starting from the whole school (an
+        administrator) or the teacher's first activity."""
+        from ui.dialogs.export_dialog import open_export_dialog
+
+        open_export_dialog(self, self.ctx, school=True)
 
     def ask_export(self) -> None:
         """Ask where and as what (XLSX, CSV with or without a byte-order mark), then export."""

@@ -179,6 +179,7 @@ class CalendarPage(Page):
         side_lay.setSpacing(8)
         side_lay.addWidget(self.filter)
         self.day_title = styled_label("", heading="2")
+        self.day_title.setWordWrap(True)  # "Wednesday 2 December" wraps in the narrow side panel
         self.day_note = styled_label("", muted=True)
         self.day_note.setWordWrap(True)
         side_lay.addWidget(self.day_title)

@@ -291,6 +291,10 @@ class PeoplePage(Page):
         self.import_action.setVisible(self.ctx.can(Permission.MANAGE_USERS))
         self.portfolio_action = act("Portfolio…", self.open_portfolio,
                                     "The selected student's portfolio: activities, achievements, reflections")
+        self.subject_access_action = act("Everything about this student…", self.subject_access,
+                                         "Save every record that names the selected student (a zip: JSON and PDF)")
+        self.erase_action = act("Erase personal details…", self.erase_student,
+                                "Erase the selected student's personal details, keeping their counted records")
 
     def selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -305,6 +309,8 @@ class PeoplePage(Page):
         self.unlock_action.setVisible(bool(u and u.locked))
         self.unlock_action.setEnabled(bool(u and u.locked))
         self.portfolio_action.setEnabled(u is not None and u.role is Role.STUDENT)
+        for privacy in (self.subject_access_action, self.erase_action):  # admins: policy in the service
+            privacy.setEnabled(u is not None and u.role is Role.STUDENT and self.ctx.can(Permission.MANAGE_USERS))
 
     def _selection_changed(self, *_: object) -> None:
         self._update_actions()
@@ -320,6 +326,9 @@ class PeoplePage(Page):
                 menu.addAction(a)
         if self.portfolio_action.isEnabled():
             menu.addAction(self.portfolio_action)
+        if self.erase_action.isEnabled():
+            menu.addAction(self.subject_access_action)
+            menu.addAction(self.erase_action)
         menu.addSeparator()
         if self.link_action.isVisible():
             menu.addAction(self.link_action)
@@ -418,6 +427,21 @@ class PeoplePage(Page):
         from ui.views.portfolio import open_portfolio
 
         return open_portfolio(self, self.ctx, u.id)
+
+    def subject_access(self, path: str | None = None) -> None:
+        u = self.selected()
+        if u is not None and u.role is Role.STUDENT:
+            from ui.dialogs.privacy_dialogs import save_subject_access
+
+            save_subject_access(self, self.ctx, u.id, u.display_name, path)
+
+    def erase_student(self) -> QWidget | None:
+        u = self.selected()
+        if u is None or u.role is not Role.STUDENT:
+            return None
+        from ui.dialogs.privacy_dialogs import open_erase_dialog
+
+        return open_erase_dialog(self, self.ctx, u.id, u.display_name)
 
     def new_person(self) -> UserDialog:
         data = self.role_filter.currentData()

@@ -87,6 +87,8 @@ PAGES: tuple[PageSpec, ...] = (
     # everyone's own notifications, with the unread count in the sidebar
     PageSpec("inbox", "Inbox", "ui.views.inbox:InboxPage", _everyone, "inbox.svg", "Ctrl+0",
              count=_unread, count_watches=frozenset({ChangeKind.NOTIFICATION})),
+    # who did what, when (administrators: reading the log is itself a permission), and privacy requests
+    PageSpec("audit", "Audit", "ui.views.audit:AuditPage", holds(Permission.VIEW_AUDIT), "lock.svg"),
 )
 
 
