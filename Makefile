@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 APP    := $(VENV)/bin/activity-tracker
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg bench lint sysdeps install clean
+.PHONY: run test test-pg bench lint sysdeps install clean wheel-test
 
 run: sysdeps $(STAMP)
 	$(APP) demo --if-missing
@@ -21,6 +21,10 @@ test-pg: sysdeps $(STAMP)
 
 bench: sysdeps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tests/perf/run.py
+
+# build the wheel, install it into a fresh venv outside the checkout and use it from there
+wheel-test: sysdeps $(STAMP)
+	PYTHON=$(PY) sh packaging/wheel-smoke.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tracker ui tests main.py

@@ -14,17 +14,17 @@ from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from tracker import resource_files
+from tracker.resource_files import resource_dirs
+
 _BASE_COLOUR = "#1f2933"
-_HERE = Path(__file__).resolve().parent
-#: the repository's resources/icons, or a copy packaged inside ui/ (wheel installs)
-ICON_DIRS = (_HERE.parent / "resources" / "icons", _HERE / "resources" / "icons")
-#: the repository's README.md, or a copy packaged inside ui/resources (wheel installs)
-README_PATHS = (_HERE.parent / "README.md", _HERE / "resources" / "README.md")
+#: the installed package's icons, else the checkout's resources/icons (tracker.resource_files)
+ICON_DIRS = resource_dirs("icons")
 
 
 def readme_path() -> Path | None:
     """The README the user guide is read from; None when this installation has none."""
-    return next((p for p in README_PATHS if p.is_file()), None)
+    return resource_files.readme()
 
 
 def icon_path(name: str) -> Path | None:

@@ -32,6 +32,7 @@ from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QStackedWidget, QWidget
 
 from tracker.errors import DatabaseError, TrackerError
+from tracker.resource_files import resource_dir
 from ui import theme
 from ui.tasks import TaskRunner, TaskState
 
@@ -111,7 +112,7 @@ PAGE_DIALOGS: dict[str, tuple[str, str]] = {
 DEFAULT_ROLE: dict[str, str] = {"progress": "student", "student-progress": "student", "progress-charts": "student",
                                 "leaderboard": "student", "portfolio": "student",
                                 "inbox": "teacher"}  # the lead of the largest activities: grouped notices
-SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "resources" / "samples" / "students.csv"
+SAMPLE_ROSTER = resource_dir("samples") / "students.csv"
 NO_USER_VIEWS = ("login", "first-run")
 PROPAGATE_SIZE_HINTS = "This plugin does not support propagateSizeHints()"
 

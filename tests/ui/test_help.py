@@ -65,8 +65,8 @@ def test_f1_opens_the_user_guide_offline(qtbot, window: MainWindow):
     guide.close()
 
 
-def test_without_the_readme_the_guide_says_so_plainly(qtbot, window: MainWindow, monkeypatch, tmp_path):
-    monkeypatch.setattr(resources, "README_PATHS", (tmp_path / "README.md",))
+def test_without_the_readme_the_guide_says_so_plainly(qtbot, window: MainWindow, monkeypatch):
+    monkeypatch.setattr(resources.resource_files, "readme", lambda: None)
     box = window.open_user_guide()
     assert isinstance(box, QMessageBox) and box.text() == NO_GUIDE
     box.close()

@@ -16,7 +16,6 @@ from tracker.errors import ValidationError
 from tracker.reports import badge_image
 from tracker.reports.badge_image import (
     DEFAULT_COLOURS,
-    DESIGN_DIRS,
     DESIGNS,
     bake_png,
     bake_svg,
@@ -26,6 +25,7 @@ from tracker.reports.badge_image import (
     read_baked_png,
     read_baked_svg,
 )
+from tracker.resource_files import resource_dir
 
 TOKEN = "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJkaWQ6a2V5OnoifQ.c2lnbmF0dXJl"
 OTHER_TOKEN = "eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJkaWQ6a2V5OnoyIn0.b3RoZXI"
@@ -53,7 +53,7 @@ def svg_file(body: str, *, extra: str = "") -> bytes:
 # --- designs --------------------------------------------------------------------------------------
 
 def test_at_least_twelve_designs_ship_as_files_named_like_the_designs():
-    folder = DESIGN_DIRS[0]  # resources/badges in the repository
+    folder = resource_dir("badges")  # resources/badges in the repository (or the installed copy)
     stems = {entry.name.removesuffix(".svg") for entry in folder.iterdir() if entry.name.endswith(".svg")}
     assert len(DESIGNS) >= 12
     assert stems == set(DESIGNS)
@@ -62,7 +62,7 @@ def test_at_least_twelve_designs_ship_as_files_named_like_the_designs():
 
 @pytest.mark.parametrize("design", DESIGNS)
 def test_each_design_is_a_recolourable_256_box_with_nothing_school_specific(design):
-    template = (DESIGN_DIRS[0] / f"{design}.svg").read_text("utf-8")
+    template = (resource_dir("badges") / f"{design}.svg").read_text("utf-8")
     assert 'viewBox="0 0 256 256"' in template
     assert "{{primary" in template and "{{secondary" in template
     # no fixed colour apart from black and white (shadows and highlights): the two picks decide

@@ -393,3 +393,18 @@ def test_the_upgrade_to_certificates_keeps_every_row(school: School, db_path: Pa
             assert conn.scalar(text("SELECT min(certificate_on_completion) FROM activities")) == 1
     finally:
         db.dispose()
+
+
+def test_a_pdf_whose_path_has_three_dotted_parts_is_read_as_a_file_not_a_token(school: School,
+                                                                                 tmp_path: Path) -> None:
+    """"/tmp/at-wheel.x1/certificates/Chess - Sam - 2026-000001.pdf" splits into three parts at its
+    dots, like a compact JWS; it is still the file to verify (found by the wheel's smoke test)."""
+    complete(school)
+    [cert] = school.services.certificates.list_for_activity(school.teacher, school.chess)
+    assert cert.path is not None
+    folder = tmp_path / "at-wheel.x1" / "certificates"
+    folder.mkdir(parents=True)
+    copy = folder / "Chess Club - Sam Student - 2026-000001.pdf"
+    copy.write_bytes(Path(cert.path).read_bytes())
+    assert len(str(copy).split(".")) == 3
+    assert school.services.certificates.verify(str(copy)).status is VALID

@@ -318,3 +318,31 @@ def test_before_commit_hooks_run_once_in_the_transaction(school: School) -> None
         assert not s.scalar(select(func.count()).select_from(Setting).where(Setting.key == "rolled-back"))
     with read_only(school.services.db) as s:
         assert s.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_the_one_statement_streak_of_a_mark_equals_the_bulk_rule_on_a_demo_school(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A single mark counts absences in a row inside its one judging statement; the figure must be
+    the dashboard's (``stats.trailing_absences``) for every enrollment of a demo school."""
+    from tracker.demo import DemoOptions, generate_demo
+    from tracker.services import notification_rules, stats
+    from tracker.services.bootstrap import open_database
+
+    target = str(tmp_path / "demo.db")
+    generate_demo(target, DemoOptions(students=120, seed=11))
+    db, _ = open_database(target)
+    try:
+        with read_only(db) as s:
+            bulk = stats.trailing_absences(s)
+            pairs = s.execute(select(notification_rules.ActivityProgress.user_id,
+                                     notification_rules.ActivityProgress.activity_id)).all()
+            now = datetime.now()
+            single = {}
+            for student, activity in pairs:
+                row = s.connection().execute(notification_rules._ONE, {
+                    "student": student, "activity": activity, "now": now, "shortest": 1}).one()
+                if row.trailing:
+                    single[(student, activity)] = row.trailing
+        assert len(pairs) > 100 and sum(1 for n in bulk.values() if n >= 2) >= 3
+        assert single == {pair: n for pair, n in bulk.items() if pair in set(map(tuple, pairs))}
+    finally:
+        db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,9 +114,14 @@ def sign(private_pem: bytes, did: str, payload: dict[str, Any]) -> str:
     return f"{signing_input}.{_b64(private.sign(signing_input.encode('ascii')))}"
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def looks_like_token(text: str) -> bool:
+    """Three base64url parts joined by dots (a compact JWS); a file name such as
+    "/tmp/a.b/Certificate - 2026.pdf" has three dotted parts too, but not base64url ones."""
     parts = text.strip().split(".")
-    return len(parts) == 3 and all(parts)
+    return len(parts) == 3 and all(_BASE64URL.fullmatch(p) for p in parts)
 
 
 def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import io
 import re
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from xml.etree import ElementTree
 
 from tracker.errors import ValidationError
@@ -33,6 +31,7 @@ from tracker.reports.badge_baking import (
     read_baked_png,
     read_baked_svg,
 )
+from tracker.resource_files import resource_dirs
 
 __all__ = [
     "DEFAULT_COLOURS", "DESIGNS", "MAX_CUSTOM_BYTES", "MAX_CUSTOM_PIXELS", "bake_png", "bake_svg",
@@ -119,9 +118,8 @@ def shades(primary: str, secondary: str) -> dict[str, str]:
 
 # --- designs ------------------------------------------------------------------------------------
 
-#: where the designs are: the checkout's ``resources/badges``, else the installed package's copy
-DESIGN_DIRS = (Path(__file__).resolve().parents[2] / "resources" / "badges",
-               resources.files("tracker").joinpath("resources", "badges"))
+#: where the designs are: the installed package's copy, else the checkout's ``resources/badges``
+DESIGN_DIRS = resource_dirs("badges")
 
 
 @cache
@@ -130,7 +128,7 @@ def _template(design: str) -> str:
         path = folder.joinpath(f"{design}.svg")
         if path.is_file():
             return path.read_text("utf-8")
-    raise FileNotFoundError(f"The badge design {design!r} is missing from {DESIGN_DIRS[0]}.")
+    raise FileNotFoundError(f"The badge design {design!r} is missing from {DESIGN_DIRS[-1]}.")
 
 
 def design_svg(design: str, primary: str, secondary: str) -> str:

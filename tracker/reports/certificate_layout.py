@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.reports.certificate_qr import draw_qr
 from tracker.reports.certificate_templates import PLACEHOLDERS, Signature, TemplateSpec
+from tracker.resource_files import resource_dirs
 
 if TYPE_CHECKING:
     from tracker.reports.certificate_pdf import CertificateData
 
-FONT_DIRS = (Path(__file__).resolve().parents[2] / "resources" / "fonts",
-             Path("/usr/share/fonts/truetype/dejavu"))
+FONT_DIRS = (*resource_dirs("fonts"), Path("/usr/share/fonts/truetype/dejavu"))
 #: reportlab font name -> file. Each design embeds ONE face and draws its bold lines by
 #: stroking the outline too (render mode 2): a second embedded subset costs ~30 % of the page.
 FONT_FILES = {"DejaVuSans": "DejaVuSans.ttf", "DejaVuSerif": "DejaVuSerif.ttf"}

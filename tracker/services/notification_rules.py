@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, and_, bindparam, delete, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, DateTime, bindparam, case, delete, exists, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import (
     Activity,
@@ -199,11 +199,16 @@ def _streak_setting(value: str | None) -> int:
 
 
 _P, _A, _EA, _NC = ActivityProgress, Activity, EnrollmentAttendance, NotificationCondition
+_LONG_AGO = datetime(1900, 1, 1)  # before any session: "never present"
 
 
-def _notified(kind: str) -> Any:
-    return exists().where(_NC.student_id == _P.user_id, _NC.activity_id == _P.activity_id,
-                          _NC.kind == kind).label(kind)
+def _notified() -> Any:
+    """The conditions already notified for the enrollment, as one bit mask (bit i: CONDITIONS[i]):
+    one indexed lookup instead of one per condition."""
+    bits = case(*((_NC.kind == kind, 1 << i) for i, kind in enumerate(CONDITIONS)), else_=0)
+    return (select(func.coalesce(func.sum(bits), 0))
+            .where(_NC.student_id == _P.user_id, _NC.activity_id == _P.activity_id)
+            .scalar_subquery().label("notified"))
 
 
 def _judging(*where: ColumnElement[bool]) -> Any:
@@ -213,41 +218,50 @@ def _judging(*where: ColumnElement[bool]) -> Any:
     return (select(_P.user_id, _P.activity_id, _P.status, _P.progress_percentage, _P.progress_manual,
                    _P.enrolled_on, _A.start_date, _A.end_date, _A.min_attendance_pct, _EA.counted, _EA.present,
                    exists().where(Milestone.activity_id == _P.activity_id).label("has_milestones"),
-                   *(_notified(k) for k in CONDITIONS),
+                   _notified(),
                    select(Setting.value).where(Setting.key == STREAK_SETTING).scalar_subquery().label("streak"))
             .join(_A, _A.id == _P.activity_id).outerjoin(_EA, _EA.progress_id == _P.id).where(*where))
 
 
+def _streak_of_enrollment(shortest: Any) -> Any:
+    """Absences in a row of the enrollment in hand (:func:`stats.trailing_absences`' rule: the
+    absences after the last present mark among the activity's last ``TRAILING_LOOKBACK`` held
+    sessions; excused and unmarked neither count nor break the run), as a scalar subquery of
+    :data:`_ONE` on its ``student`` and ``activity`` parameters, so that a mark pays for one
+    statement, not two. Counted only when the enrollment has at least ``shortest`` absences at
+    all (CASE evaluates it lazily)."""
+
+    def marks(present: bool) -> tuple[Any, Any]:
+        """The student's marks among the recent sessions, counting as present or absent (own
+        aliases everywhere: nothing correlates with the enclosing statement by accident)."""
+        held, sess, rec, st = (aliased(ActivitySession), aliased(ActivitySession), aliased(AttendanceRecord),
+                               aliased(AttendanceStatus))
+        recent = (select(held.id).where(held.activity_id == bindparam("activity"), held.cancelled.is_(False),
+                                        held.starts_at <= bindparam("now", type_=DateTime))
+                  .order_by(held.starts_at.desc()).limit(stats.TRAILING_LOOKBACK))
+        query = (select(rec.id).join(sess, sess.id == rec.session_id).join(st, st.id == rec.status_id)
+                 .where(rec.student_id == bindparam("student"), rec.session_id.in_(recent),
+                        st.counts_in_rate.is_(True), st.counts_as_present.is_(present)))
+        return query, sess.starts_at
+
+    presents, present_at = marks(True)
+    absences, absent_at = marks(False)
+    last_present = presents.with_only_columns(func.max(present_at)).scalar_subquery()
+    absent_since = (absences.with_only_columns(func.count())
+                    .where(absent_at > func.coalesce(last_present, literal(_LONG_AGO, DateTime)))
+                    .scalar_subquery())
+    return case((func.coalesce(_EA.counted, 0) - func.coalesce(_EA.present, 0) >= shortest, absent_since),
+                else_=0).label("trailing")
+
+
 # one enrollment (every single mark): built once, so that a mark pays only for executing it
-_ONE = _judging(_P.user_id == bindparam("student"), _P.activity_id == bindparam("activity"))
-_RECENT = (select(AttendanceStatus.counts_in_rate, AttendanceStatus.counts_as_present)
-           .select_from(ActivitySession)
-           .outerjoin(AttendanceRecord, and_(AttendanceRecord.session_id == ActivitySession.id,
-                                             AttendanceRecord.student_id == bindparam("student")))
-           .outerjoin(AttendanceStatus, AttendanceStatus.id == AttendanceRecord.status_id)
-           .where(ActivitySession.activity_id == bindparam("activity"), ActivitySession.cancelled.is_(False),
-                  ActivitySession.starts_at <= bindparam("now", type_=DateTime))
-           .order_by(ActivitySession.starts_at.desc()).limit(stats.TRAILING_LOOKBACK))
+_ONE = _judging(_P.user_id == bindparam("student"), _P.activity_id == bindparam("activity")).add_columns(
+    _streak_of_enrollment(bindparam("shortest")))
 
 
 def _trailing(s: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """Absences in a row (:func:`stats.trailing_absences`' rule); for one or two enrollments read
-    from their last sessions directly, cheaper than the bulk query's window over the activity."""
-    if len(pairs) > 2:
-        return stats.trailing_absences(s, activity_ids={a for _, a in pairs}, student_ids={u for u, _ in pairs})
-    out: dict[tuple[int, int], int] = {}
-    conn, now = s.connection(), datetime.now()
-    for student, activity in pairs:
-        run = 0
-        for in_rate, present in conn.execute(_RECENT, {"student": student, "activity": activity, "now": now}):
-            if not in_rate:
-                continue  # unmarked or excused: neither counts nor breaks the run
-            if present:
-                break
-            run += 1
-        if run:
-            out[(student, activity)] = run
-    return out
+    """Absences in a row of several enrollments (the bulk query of :mod:`stats`)."""
+    return stats.trailing_absences(s, activity_ids={a for _, a in pairs}, student_ids={u for u, _ in pairs})
 
 
 def _judge_conditions(tx: UnitOfWork, pairs: set[tuple[int, int]]) -> list[Notice]:
@@ -259,7 +273,8 @@ def _judge_conditions(tx: UnitOfWork, pairs: set[tuple[int, int]]) -> list[Notic
     s = tx.session
     if len(pairs) == 1:
         [(student, activity)] = pairs
-        rows = list(s.connection().execute(_ONE, {"student": student, "activity": activity}))
+        rows = list(s.connection().execute(_ONE, {"student": student, "activity": activity, "now": datetime.now(),
+                                                  "shortest": RULES.absence_streak}))
     else:
         rows = [r for r in s.execute(_judging(_P.activity_id.in_({a for _, a in pairs}),
                                               _P.user_id.in_({u for u, _ in pairs})))
@@ -268,9 +283,15 @@ def _judge_conditions(tx: UnitOfWork, pairs: set[tuple[int, int]]) -> list[Notic
         return []
     needed = _streak_setting(rows[0].streak)
     shortest = min(needed, RULES.absence_streak)
-    maybe_streak = [r for r in rows if r.status is ProgressStatus.ACTIVE
-                    and (r.counted or 0) - (r.present or 0) >= shortest]
-    streaks = _trailing(s, [(r.user_id, r.activity_id) for r in maybe_streak]) if maybe_streak else {}
+    if len(pairs) == 1:
+        if needed < RULES.absence_streak and rows[0].trailing == 0:  # a setting below the standing's rule
+            rows = list(s.connection().execute(_ONE, {"student": student, "activity": activity,
+                                                      "now": datetime.now(), "shortest": shortest}))
+        streaks = {(r.user_id, r.activity_id): r.trailing for r in rows if r.trailing}
+    else:
+        maybe_streak = [r for r in rows if r.status is ProgressStatus.ACTIVE
+                        and (r.counted or 0) - (r.present or 0) >= shortest]
+        streaks = _trailing(s, [(r.user_id, r.activity_id) for r in maybe_streak]) if maybe_streak else {}
     today = date.today()
     raised: list[Notice] = []
     cleared: list[str] = []
@@ -294,7 +315,7 @@ def _judge_conditions(tx: UnitOfWork, pairs: set[tuple[int, int]]) -> list[Notic
             "at_risk": (verdict.standing is Standing.AT_RISK, "", reasons[:1].lower() + reasons[1:]),
         }
         for kind, (holds, detail, note) in now_holds.items():
-            was = bool(getattr(r, kind))
+            was = bool(r.notified & (1 << CONDITIONS.index(kind)))
             if holds and not was:
                 raised.append(Notice(kind, r.user_id, r.activity_id, detail, note))
                 s.add(NotificationCondition(key=_condition_key(kind, *key), kind=kind, student_id=r.user_id,
