@@ -323,6 +323,22 @@ class SchoolPlan:
                 e.status = ProgressStatus.DROPPED
                 e.dropped_on = e.enrolled_on + timedelta(days=rng.randint(10, days - 1))
                 e.drop_reason = rng.choice(cat.DROP_REASONS)
+        self._irregular_attenders()
+
+    def _irregular_attenders(self) -> None:
+        """Every big club has a couple of irregular attenders: the largest activity with an
+        attendance minimum gets at least two among its first enrolled (whatever the seed and the
+        day), so its lead's inbox shows the grouped notice the rules send about them. Present about
+        one session in five, they stay below any minimum over a term's sessions."""
+        counts: dict[int, list[Enrollment]] = {}
+        for e in self.enrollments:
+            if e.status is ProgressStatus.ACTIVE and e.act.spec.min_attendance_pct is not None:
+                counts.setdefault(e.act.id, []).append(e)
+        if not counts:
+            return
+        group = max(counts.values(), key=len)
+        for e in sorted(group, key=lambda e: (e.enrolled_on or self.today, e.id))[:2]:
+            e.reliability, e.pace = min(e.reliability, 0.2), min(e.pace, 0.7)
 
     def _attendance(self) -> None:
         """One record per held session for every enrolled student, with believable habits."""
