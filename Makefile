@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 APP    := $(VENV)/bin/activity-tracker
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg bench lint sysdeps install clean wheel-test
+.PHONY: run test test-pg bench lint sysdeps install clean wheel-test package bundle-test
 
 run: sysdeps $(STAMP)
 	$(APP) demo --if-missing
@@ -25,6 +25,15 @@ bench: sysdeps $(STAMP)
 # build the wheel, install it into a fresh venv outside the checkout and use it from there
 wheel-test: sysdeps $(STAMP)
 	PYTHON=$(PY) sh packaging/wheel-smoke.sh
+
+# the one-folder PyInstaller bundle dist/ActivityTracker/ (see packaging/activity-tracker.spec)
+package: sysdeps $(STAMP)
+	$(PY) -m pip install --quiet 'pyinstaller>=6.10'
+	PYTHON=$(PY) sh packaging/build-bundle.sh
+
+# start the bundle: sign-in window to PNG, demo school, a certificate issued and verified
+bundle-test:
+	sh packaging/bundle-smoke.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tracker ui tests main.py

@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the support log of every test run (subprocesses included) goes to a throwaway folder
 os.environ.setdefault("TRACKER_LOG_DIR", __import__("tempfile").mkdtemp(prefix="tracker-test-logs-"))
+# a workstation's own /etc/xdg/ActivityTracker/activity-tracker.toml must not steer the tests
+os.environ.setdefault("TRACKER_SYSTEM_CONFIG", os.path.join(os.environ["TRACKER_LOG_DIR"], "no-such-config.toml"))
 
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402

@@ -29,6 +29,7 @@ from tracker.cli_export import cmd_export
 from tracker.cli_letters import cmd_letters
 from tracker.cli_parser import DEMO_PASSWORD, build_parser
 from tracker.errors import DatabaseError, TrackerError
+from tracker.paths import configured_database
 
 if TYPE_CHECKING:
     from tracker.domain.policy import Actor
@@ -109,7 +110,7 @@ def main(argv: Sequence[str] | None = None, gui: dict[str, GuiHandler] | None = 
 
 
 def db_target(args: argparse.Namespace) -> str | None:
-    return getattr(args, "db", None) or os.environ.get("TRACKER_DB") or None
+    return getattr(args, "db", None) or configured_database()
 
 
 @contextmanager

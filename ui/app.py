@@ -8,7 +8,6 @@ public so that tests and the screenshot command build the same objects without `
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -25,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from tracker.errors import DatabaseError
-from tracker.paths import default_db_path
+from tracker.paths import ConfigError, configured_database, default_db_path
 from ui import collector, resources, theme
 from ui.dialogs import APPLICATION, DATABASE_LOCATION, ORGANIZATION, app_settings
 
@@ -86,14 +85,15 @@ def _quiet_offscreen() -> None:
 
 
 def database_target(args: argparse.Namespace | None = None) -> str:
-    """--db, else the location chosen in Settings, else $TRACKER_DB, else the per-user default."""
+    """--db, else the location chosen in Settings (per user), else $TRACKER_DB, else the
+    machine's configuration file (IT: the school's shared database), else the per-user default."""
     explicit = getattr(args, "db", None) if args is not None else None
     if explicit:
         return str(explicit)
     saved = str(app_settings().value(DATABASE_LOCATION, "") or "")
     if saved:
         return saved
-    return os.environ.get("TRACKER_DB") or str(default_db_path())
+    return configured_database() or str(default_db_path())
 
 
 def build_context(db: Database, *, tasks: TaskRunner | None = None) -> AppContext:
@@ -236,7 +236,11 @@ class GuiLaunch:
         from ui.tasks import TaskRunner
 
         self.app = ensure_app()
-        self.target = database_target(args)
+        self.config_error: ConfigError | None = None  # the machine's configuration file is broken
+        try:
+            self.target = database_target(args)
+        except ConfigError as exc:  # said once the window is up, with the choice of another database
+            self.target, self.config_error = str(default_db_path()), exc
         self.tasks = TaskRunner()
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
@@ -265,6 +269,10 @@ class GuiLaunch:
         self._open()
 
     def _open(self) -> None:
+        if self.config_error is not None:
+            problem, self.config_error = self.config_error, None
+            self._not_opened(DatabaseError(str(problem)))
+            return
         target = self.target
         self.tasks.run(lambda state: open_for_sign_in(target), on_done=self._opened,
                        on_error=self._not_opened, write=True, label="Opening the database")

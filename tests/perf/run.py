@@ -958,8 +958,38 @@ def bench_export_xlsx(repeat: int, students: int) -> None:
     bench_export_xlsx_100k(repeat, students)
 
 
+def bench_start_bundle_login_window(repeat: int, students: int) -> None:
+    """The PyInstaller bundle (``make package``: dist/ActivityTracker/ActivityTracker) from its
+    start to the sign-in window, against the same bare PySide6 window floor as
+    ``start_login_window``; the source tree's figure is measured in the same loop and reported
+    beside it. The bundled program reports its window through ACTIVITY_TRACKER_STARTUP_PROBE."""
+    program = ROOT / "dist" / "ActivityTracker" / ("ActivityTracker.exe" if os.name == "nt" else "ActivityTracker")
+    if not program.exists():
+        print(json.dumps({"name": "start_bundle_login_window", "value": None,
+                          "note": f"{program} is not built: run `make package` first"}), flush=True)
+        return
+    db = demo_db(students)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    bundle_env = dict(os.environ, QT_QPA_PLATFORM="offscreen", ACTIVITY_TRACKER_STARTUP_PROBE="1")
+    bundle_env.pop("PYTHONPATH", None)
+    floor_cmd = [sys.executable, str(HERE / "probe_bare_window.py")]
+    source_cmd = [sys.executable, str(HERE / "probe_login_window.py"), str(db)]
+    bundle_cmd = [str(program), "--db", str(db)]
+    for cmd, e in ((floor_cmd, env), (source_cmd, env), (bundle_cmd, bundle_env)):
+        time_process(cmd, e)  # warm the file cache for all three
+    floors, sources, bundles = [], [], []
+    for _ in range(repeat):  # interleaved so that machine load hits them alike
+        floors.append(time_process(floor_cmd, env))
+        sources.append(time_process(source_cmd, env))
+        bundles.append(time_process(bundle_cmd, bundle_env))
+    floor = median(floors)
+    emit("start_bundle_login_window", median(bundles), "s", floor, students=students,
+         source_tree_s=round(median(sources), 4), source_tree_ratio=round(median(sources) / floor, 2))
+
+
 BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "start_login_window": bench_start_login_window,
+    "start_bundle_login_window": bench_start_bundle_login_window,
     "login_to_dashboard": bench_login_to_dashboard,
     "import_roster_10000": bench_import_roster_10000,
     "attendance_mark_p95": bench_attendance_mark_p95,

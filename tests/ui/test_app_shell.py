@@ -52,7 +52,31 @@ def test_a_text_file_as_database_is_reported_and_exits_3(qtbot, tmp_path, monkey
     assert notes.read_text() == "shopping list\n"  # nothing modified
 
 
+def test_a_broken_workstation_configuration_is_said_in_the_window(qtbot, tmp_path, monkeypatch, capsys, prefs):
+    """IT's configuration file has a typo: the window says which file and why, and offers
+    another database (here the user quits) instead of crashing or silently opening another."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    config = tmp_path / "activity-tracker.toml"
+    config.write_text("[database\nurl = ")
+    monkeypatch.setenv("TRACKER_SYSTEM_CONFIG", str(config))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+
+    launch = app_module.GuiLaunch(argparse.Namespace(db=None))
+    qtbot.waitUntil(lambda: launch.exit_code is not None)
+
+    assert launch.exit_code == 3
+    assert shown and "is not valid TOML" in shown[0] and str(config) in shown[0]
+    assert "is not valid TOML" in capsys.readouterr().err
+
+
 def test_database_location_comes_from_args_then_settings_then_environment(prefs, monkeypatch, tmp_path):
+    config = tmp_path / "activity-tracker.toml"
+    config.write_text('[database]\nurl = "postgresql://tracker@db.school.test/school"\n')
+    monkeypatch.setenv("TRACKER_SYSTEM_CONFIG", str(config))
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    # IT's machine-wide choice, when the user has none of their own
+    assert app_module.database_target(argparse.Namespace(db=None)) == "postgresql://tracker@db.school.test/school"
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "env.db"))
     assert app_module.database_target(argparse.Namespace(db=None)) == str(tmp_path / "env.db")
     prefs.setValue(DATABASE_LOCATION, str(tmp_path / "chosen.db"))

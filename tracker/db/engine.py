@@ -14,7 +14,14 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import DatabaseError
-from tracker.paths import APP_NAME, create_private_file, default_data_dir, default_db_path, make_private_dir
+from tracker.paths import (
+    APP_NAME,
+    configured_database,
+    create_private_file,
+    default_data_dir,
+    default_db_path,
+    make_private_dir,
+)
 
 if TYPE_CHECKING:
     from tracker.db.messagebus import MessageBus
@@ -26,10 +33,11 @@ __all__ = ["APP_NAME", "Database", "default_data_dir", "default_db_path", "make_
 def resolve_url(path_or_url: str | os.PathLike[str] | None = None) -> URL:
     """A path becomes an SQLite URL; an SQLAlchemy URL is taken as is.
 
-    ``None`` means ``$TRACKER_DB`` or, failing that, the per-user data directory.
+    ``None`` means ``$TRACKER_DB``, else the machine's configuration file, else the per-user
+    data directory.
     ``postgresql://`` URLs are routed to psycopg 3.
     """
-    raw = path_or_url if path_or_url is not None else os.environ.get("TRACKER_DB") or None
+    raw = path_or_url if path_or_url is not None else configured_database()
     if raw is None:
         raw = default_db_path()
     text = os.fspath(raw)
