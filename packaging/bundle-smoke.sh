@@ -27,8 +27,14 @@ activity=$("$CLI" --db "$WORK/school.db" activities | head -n 1 | cut -f 1)
 pdf=$(find "$WORK/certificates" -name '*.pdf' | head -n 1)
 [ -n "$pdf" ] || { echo "bundle smoke: no certificate was written" >&2; exit 1; }
 "$CLI" --db "$WORK/school.db" verify "$pdf"
-"$CLI" --db "$WORK/school.db" export --activity "$activity" --format xlsx --out "$WORK/records.xlsx" >/dev/null
-[ -s "$WORK/records.xlsx" ] || { echo "bundle smoke: no workbook was exported" >&2; exit 1; }
+for format in xlsx pdf; do
+    "$CLI" --db "$WORK/school.db" export --activity "$activity" --format "$format" --out "$WORK/records.$format" >/dev/null
+    [ -s "$WORK/records.$format" ] || { echo "bundle smoke: no $format export was written" >&2; exit 1; }
+done
+award=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    'SELECT min(id) FROM badge_awards').fetchone()[0])" "$WORK/school.db")
+"$CLI" --db "$WORK/school.db" badge-png --award "$award" --out "$WORK/badge.png" >/dev/null
+[ -s "$WORK/badge.png" ] || { echo "bundle smoke: no badge picture was written" >&2; exit 1; }
 
 for dev in pytest _pytest pytestqt hypothesis mypy ruff openbadgeslib aiosmtpd PyInstaller; do
     if [ -e "$BUNDLE/_internal/$dev" ]; then echo "bundle smoke: $dev is inside the bundle" >&2; exit 1; fi
