@@ -16,11 +16,13 @@ header, attendance marks) reuse one styled cell per column or status, never a st
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import types
+from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 from tracker.reports.records_data import Cell, Kind, Records, Table, Ticker, chunks
-from tracker.reports.safe_files import neutralise
+from tracker.reports.safe_files import FORMULA_STARTS, neutralise
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
+FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -66,7 +69,6 @@ def _discard(book: Workbook) -> None:
 def write_table(book: Workbook, table: Table, ticker: Ticker | None, titles: set[str], *,
                 freeze: str = "A2") -> None:
     """One table as a sheet: header, typed rows, filter, widths, frozen panes."""
-    from openpyxl.cell import WriteOnlyCell
 
     sheet = _sheet(book, table.title, titles)
     _layout(sheet, [c.width for c in table.columns], len(table.rows), freeze)
@@ -76,16 +78,16 @@ def write_table(book: Workbook, table: Table, ticker: Ticker | None, titles: set
     percent: list[tuple[int, Any]] = []
     for i, c in enumerate(table.columns):
         if c.kind in (Kind.PCT, Kind.DATETIME):
-            cell = WriteOnlyCell(sheet, value=0.0 if c.kind is Kind.PCT else None)
+            cell = _reused_cell(sheet, 0.0 if c.kind is Kind.PCT else None)
             cell.number_format = PERCENT if c.kind is Kind.PCT else DATETIME
             (percent if c.kind is Kind.PCT else styled).append((i, cell))
     for part in chunks(table.rows):
         for row in part:
             out: list[Any] = list(row)
-            for i in text:
+            for i in text:  # neutralise(), inlined (hot path): most text starts with a letter
                 value = out[i]
-                if value is not None:
-                    out[i] = neutralise(value)
+                if value and value[0] in FORMULA_FIRST:
+                    out[i] = "'" + value
             for i, cell in percent:  # a number already: skip openpyxl's type checks (hot path)
                 value = out[i]
                 if value is not None:
@@ -120,7 +122,7 @@ def _write_grid(book: Workbook, records: Records, index: int, ticker: Ticker | N
     centre = Alignment(horizontal="center")
     marks: dict[str, Any] = {}
     for status in records.statuses:
-        cell = WriteOnlyCell(sheet)
+        cell = _reused_cell(sheet)
         colour = status.colour.lstrip("#").upper()
         cell.fill = PatternFill("solid", fgColor=colour)
         cell.font = Font(bold=True, color="000000" if _light(colour) else "FFFFFF")
@@ -175,7 +177,62 @@ def _sheet(book: Workbook, title: str, used: set[str]) -> WriteOnlyWorksheet:
         name = f"{base[:31 - len(str(n)) - 1]} {n}"
     used.add(name.lower())
     sheet: WriteOnlyWorksheet = book.create_sheet(name)
+    sheet._values_to_row = types.MethodType(_values_to_row, sheet)  # type: ignore[method-assign]
     return sheet
+
+
+@cache
+def _cell_types() -> tuple[type, type]:
+    """openpyxl's Cell, and the reused cell made from it (openpyxl is imported on first use)."""
+    from openpyxl.cell.cell import Cell
+
+    class ReusedCell(Cell):  # type: ignore[misc]
+        """A styled cell written again and again with new values (a column's percentages, a
+        status's marks): its style's id is looked up once, not hashed again for every value."""
+
+        __slots__ = ("_cached_style_id",)
+
+        @property
+        def style_id(self) -> int:
+            cached: int | None = getattr(self, "_cached_style_id", None)
+            if cached is None:
+                cached = self._cached_style_id = int(Cell.style_id.fget(self))
+            return cached
+
+    return Cell, ReusedCell
+
+
+def _reused_cell(sheet: WriteOnlyWorksheet, value: Any = None) -> Any:
+    """A cell to style once, then hand to ``append`` with each new value (style it before its
+    first row is written: the style's id is kept from then on)."""
+    return _cell_types()[1](sheet, value=value)
+
+
+def _values_to_row(sheet: WriteOnlyWorksheet, values: Sequence[Any], row_idx: int) -> Iterator[Any]:
+    """openpyxl's ``WriteOnlyWorksheet._values_to_row`` (3.1), lean for the cells this writer
+    hands in ready-styled (percentages, headers, attendance marks), which are reused, not made per
+    value: openpyxl first tries such a cell as a value (its type checks, then a ValueError it
+    catches) and makes a new cell after each; here a styled cell is written as it is and the
+    plain cell is kept. Same XML (the exports' tests read it back); most of what the Progress
+    sheet cost over a bare workbook went there (benchmark ``export_xlsx_100k``)."""
+    cell_class = _cell_types()[0]
+    plain: Any = cell_class(sheet)
+    for col_idx, value in enumerate(values, 1):
+        if value is None:
+            continue
+        cell: Any
+        if isinstance(value, cell_class):
+            cell = value
+        else:
+            cell = plain
+            cell.value = value  # a date gets its number format here: a styled cell from now on
+        cell.column = col_idx
+        cell.row = row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        yield cell
+        if cell is plain and (plain.has_style or plain.hyperlink):
+            plain = cell_class(sheet)
 
 
 def _layout(sheet: WriteOnlyWorksheet, widths: Sequence[int], rows: int, freeze: str | None) -> None:
