@@ -43,8 +43,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _usage("--to is before --from; nothing was written.")
     if args.format == "pdf" and args.school:
         return _usage("a PDF report is per activity: use --activity ID (or --format xlsx for the school).")
+    if args.student is not None and args.format != "pdf":
+        return _usage("--student writes a student's progress report: use it with --format pdf.")
     request = ExportRequest(args.format, activity_id=args.activity, start=args.start, end=args.end,
-                            bom=not args.no_bom)
+                            bom=not args.no_bom, student_id=args.student)
     out = Path(args.out)
     terminal = sys.stderr.isatty()
 
@@ -59,6 +61,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             result = services.exports.export(actor, request, out, progress=show, chart_images=charts)
         except NotFound:
+            if args.student is not None:
+                return _usage(f"there is no student with id {args.student} "
+                              "(activity-tracker users --role student lists them).")
             return _usage(f"there is no activity with id {args.activity} (activity-tracker activities lists them).")
         except ValidationError as exc:
             return _usage(str(exc))

@@ -334,17 +334,20 @@ def build_parser() -> argparse.ArgumentParser:
                  "Export one activity's records, or the whole school's (a teacher: the activities they lead), "
                  "for the registrar: xlsx (sheets Progress, Attendance, Milestones, Skills, Badges, "
                  "Certificates, About), csv (one file per table into a folder, or a zip when PATH ends in "
-                 ".zip), pdf (one activity's report) or archive (one zip with the workbook, the CSVs, every "
+                 ".zip), pdf (one activity's report, or with --student one student's progress report) or archive (one zip with the workbook, the CSVs, every "
                  "certificate, records.json and a manifest of checksums; see docs/records.md). --from/--to "
                  "narrow sessions, ticks, assessments, awards and certificates to those days. A progress "
                  "bar shows on a terminal; the file appears only once written whole.",
                  "activity-tracker export --db school.db --school --format xlsx --out records.xlsx",
                  "activity-tracker export --activity 3 --format archive --out chess-2026.zip --from 2025-09-01",
+                 "activity-tracker export --student 41 --format pdf --out nora-progress.pdf",
                  notes=SIGN_IN.replace("lists only\nwhat that person may see", "exports only\nwhat that person "
                                        "may see") + "\n\nActivity ids: activity-tracker activities")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--activity", type=int, default=None, metavar="ID", help="one activity (see: activities)")
     which.add_argument("--school", action="store_true", help="every activity you may see")
+    which.add_argument("--student", type=int, default=None, metavar="ID",
+                       help="--format pdf: one student's progress report (see: users --role student)")
     p.add_argument("--format", required=True, choices=("xlsx", "csv", "pdf", "archive"), help="what to write")
     p.add_argument("--out", required=True, metavar="PATH", help="file (or folder, for csv) to write")
     p.add_argument("--from", dest="start", type=_iso_date, default=None, metavar="YYYY-MM-DD",

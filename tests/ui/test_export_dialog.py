@@ -170,3 +170,35 @@ def test_escape_while_exporting_cancels_rather_than_closes(qtbot, ctx, school, m
     go.set()
     settle(qtbot, ctx)
     assert dialog.status.text() == CANCELLED and not (tmp_path / "chess.xlsx").exists()
+
+
+def test_a_students_progress_report_from_the_roster_is_a_pdf_of_them(qtbot, ctx, school, monkeypatch,
+                                                                     tmp_path) -> None:
+    """The roster's "Progress report (PDF)…" opens the dialog on that student, format PDF fixed;
+    the file names them and their activity (read back with pdftotext)."""
+    import subprocess
+
+    from ui.views.activity_roster import RosterTab
+
+    roster = RosterTab(ctx, school.chess)
+    qtbot.addWidget(roster)
+    roster.show()
+    settle(qtbot, ctx)
+    row = next(i for i in range(roster.proxy.rowCount()) if roster.proxy.record(i).student_id == school.student.id)
+    roster.table.selectRow(row)
+    assert roster.report_action.isEnabled()
+    dialog = roster.progress_report()
+    assert isinstance(dialog, ExportDialog)
+    settle(qtbot, ctx)
+    assert scopes(dialog) == ["Progress report: Sam Student"] and not dialog.scope.isEnabled()
+    assert dialog.chosen_format.key == "pdf" and not dialog.format.isEnabled()
+    assert dialog.export_button.isEnabled()
+    monkeypatch.setattr("ui.export_charts.render_pngs", lambda charts: {})
+    save_as(monkeypatch, tmp_path / "sam")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, ctx)
+    qtbot.waitUntil(lambda: (tmp_path / "sam.pdf").exists(), timeout=20000)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "sam.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Sam Student" in text and "Chess Club" in text
+    dialog.close()

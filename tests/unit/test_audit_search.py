@@ -28,6 +28,9 @@ def test_diff_of_a_creation_a_deletion_and_plain_values():
     assert diff_text(audit_diff({"title": "Opening"}, None)) == "Title: Opening → —"
     assert diff_text(audit_diff(None, None)) == "No fields recorded."
     assert diff_text(audit_diff([1, 2], [1, 2, 3])) == "Value: [1, 2] → [1, 2, 3]"
+    # an empty field on creation says nothing; emptied later, it does
+    assert diff_text(audit_diff(None, {"user_id": 7, "notes": ""})) == "User id: 7"
+    assert diff_text(audit_diff({"notes": "late"}, {"notes": ""})) == "Notes: late → —"
 
 
 def test_summary_shortens_long_values_the_details_keep_them():
@@ -43,6 +46,11 @@ def test_rows_carry_the_record_name_and_the_diff(school: School):
     assert row.record == "Olga Other — Drama"
     assert row.record_text == f"Activity progress Olga Other — Drama (#{row.entity_id})"
     assert row.actor == "Ada Admin"
+    # the ids in a change read as names: "Person: Olga Other (#7)", "Activity: Drama (#2)"
+    enrolled = next(r for r in s.audit.search(school.admin, entity="activity_progress") if r.action == "enroll")
+    assert f"Person: Olga Other (#{school.other_student.id})" in enrolled.details
+    assert f"Activity: Drama (#{school.drama})" in enrolled.details
+    assert "User id" not in enrolled.details and enrolled.after["user_id"] == school.other_student.id  # as stored
 
 
 def test_filters_person_type_dates_and_text(school: School):

@@ -39,6 +39,8 @@ def test_school_archive_and_csv_zip(school: School, tmp_path: Path, capsys) -> N
     (["--activity", "999", "--format", "xlsx"], "there is no activity with id 999"),
     (["--school", "--format", "xlsx", "--from", "2026-05-01", "--to", "2026-04-01"], "--to is before --from"),
     (["--school", "--format", "pdf"], "a PDF report is per activity"),
+    (["--student", "99999", "--format", "pdf"], "there is no student with id 99999"),
+    (["--student", "1", "--format", "xlsx"], "use it with --format pdf"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(school: School, tmp_path: Path, capsys, args, message) -> None:
     assert run(school, *args, "--out", str(tmp_path / "x.out")) == 2
@@ -58,7 +60,7 @@ def test_a_bad_date_and_a_missing_scope_are_usage_errors(school: School, tmp_pat
     assert bad_date.value.code == 2 and "is not a date like 2026-09-01" in capsys.readouterr().err
     with pytest.raises(SystemExit) as no_scope:
         run(school, "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"))
-    assert no_scope.value.code == 2 and "one of the arguments --activity --school is required" in (
+    assert no_scope.value.code == 2 and "one of the arguments --activity --school --student is required" in (
         capsys.readouterr().err)
 
 
@@ -91,3 +93,24 @@ def test_pdf_uses_the_chart_renderer_hook(school: School, tmp_path: Path, capsys
     assert run(school, "--activity", str(school.chess), "--format", "pdf", "--out", str(out)) == 0
     assert [(r.format, r.activity_id) for r in seen] == [("pdf", school.chess)]
     assert out.read_bytes().startswith(b"%PDF") and capsys.readouterr().out == f"Wrote {out}\n"
+
+
+def test_a_students_progress_report_names_them_and_their_activity(school: School, tmp_path: Path,
+                                                                   capsys) -> None:
+    """`--student ID --format pdf`: one student's progress report, read back with pdftotext."""
+    import subprocess
+
+    out = tmp_path / "sam.pdf"
+    assert run(school, "--student", str(school.student.id), "--format", "pdf", "--out", str(out)) == 0
+    assert capsys.readouterr().out == f"Wrote {out}\n"
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Sam Student" in text and "Chess Club" in text
+
+
+def test_a_parent_gets_no_students_report_from_the_command_line(school: School, tmp_path: Path,
+                                                                 capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    code = run(school, "--student", str(school.student.id), "--format", "pdf", "--out", str(tmp_path / "x.pdf"),
+               "--user", school.parent.username, "--password-stdin")
+    assert code == 1 and not (tmp_path / "x.pdf").exists()

@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from tracker.demo import catalogue as cat
 from tracker.demo.badges import DemoBadges
@@ -591,12 +592,38 @@ class SchoolPlan:
                  "leaderboard_opt_outs", "portfolio_features", "portfolio_reflections"]
         self.tables = {name: self.tables[name] for name in order}
         counts = {name: len(t.rows) for name, t in self.tables.items()}
-        audit = self._table("audit_log", "actor_id", "action", "entity", "entity_id", "before",
+        audit = self._table("audit_log", "at", "actor_id", "action", "entity", "entity_id", "before",
                             "after")
+        audit.rows.extend(self._history())
         after = {"students": self.students, "seed": self.seed, "today": self.today.isoformat(),
                  "rows": counts}
-        audit.rows.append((self.people.admin.id, "demo.generate", "school", None, None,
-                           json.dumps(after, sort_keys=True)))
+        audit.rows.append((datetime.combine(self.today, time(7, 30)), self.people.admin.id, "demo.generate",
+                           "school", None, None, json.dumps(after, sort_keys=True)))
+
+    def _history(self) -> list[tuple[Any, ...]]:
+        """A term's worth of what the audit log would hold, in the words the services write it
+        (enrolments by the leads, milestones ticked, students dropped with their reason), so
+        that the Audit page of the demo school shows a real history, oldest first."""
+        rows: list[tuple[Any, ...]] = []
+        placed = [e for e in self.enrollments if e.enrolled_on is not None]
+        for e in sorted(placed, key=lambda e: (e.enrolled_on or self.today, e.id))[:25]:
+            assert e.enrolled_on is not None
+            rows.append((datetime.combine(e.enrolled_on, time(8, 5 + e.id % 50)), e.act.lead, "enroll",
+                         "activity_progress", e.id, None,
+                         json.dumps({"user_id": e.student, "activity_id": e.act.id, "status": "active",
+                                     "enrolled_on": e.enrolled_on.isoformat(), "waitlist_position": None})))
+        ticks = sorted(((when, e, mid) for e in placed for mid, when in e.done.items()),
+                       key=lambda t: (t[0], t[1].id, t[2]))
+        for when, e, mid in ticks[-40:]:
+            rows.append((when, e.act.lead, "complete", "milestone", mid, None,
+                         json.dumps({"user_id": e.student, "notes": ""})))
+        for e in [e for e in placed if e.status is ProgressStatus.DROPPED and e.dropped_on][:8]:
+            assert e.dropped_on is not None
+            rows.append((datetime.combine(e.dropped_on, time(15, 40)), e.act.lead, "drop", "activity_progress",
+                         e.id, json.dumps({"status": "active"}),
+                         json.dumps({"status": "dropped", "dropped_on": e.dropped_on.isoformat(),
+                                     "reason": e.drop_reason})))
+        return sorted(rows, key=lambda r: r[0])
 
 
 __all__ = ["Person", "SchoolPlan", "StatusCodes", "sessions_for_largest", "term_dates"]

@@ -72,6 +72,8 @@ def audit_diff(before: Any, after: Any) -> list[FieldChange]:
         a, b = old.get(key), new.get(key)
         if key in old and key in new and a == b:
             continue
+        if a in (None, "") and b in (None, ""):  # empty before and after ("notes": "" on creation): no news
+            continue
         changes.append(FieldChange(str(key), field_label(str(key)), value_text(a), value_text(b)))
     return changes
 

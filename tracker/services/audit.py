@@ -235,18 +235,44 @@ class AuditService(Service):
         return _rows(s, s.execute(q))
 
 
+#: ids in a change's fields that read better as names: field -> (its label, the entity named)
+_ID_FIELDS = {"user_id": ("person", "user"), "student_id": ("student", "user"), "guardian_id": ("guardian", "user"),
+              "activity_id": ("activity", "activity"), "milestone_id": ("milestone", "milestone"),
+              "badge_id": ("badge", "badge"), "skill_id": ("skill", "skill")}
+
+
+def _named(values: Any, names: dict[str, dict[int, str]]) -> Any:
+    """A before / after object with its ids as names ("user_id": 76 → "person": "Ada Green
+    (#76)"), for the readable diff; the stored JSON is left as it is."""
+    if not isinstance(values, dict):
+        return values
+    out = {}
+    for key, value in values.items():
+        if key in _ID_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+            label, entity = _ID_FIELDS[key]
+            name = names.get(entity, {}).get(value)
+            out[label] = f"{name} (#{value})" if name else f"#{value}"
+        else:
+            out[key] = value
+    return out
+
+
 def _rows(s: Session, found: Iterable[tuple[AuditEntry, str | None]]) -> list[AuditRow]:
-    entries = list(found)
+    entries = [(e, name, _loads(e.before), _loads(e.after)) for e, name in found]
     wanted: dict[str, set[int]] = defaultdict(set)
-    for e, _ in entries:
+    for e, _, before, after in entries:
         if e.entity_id is not None:
             wanted[e.entity].add(e.entity_id)
+        for values in (before, after):
+            if isinstance(values, dict):
+                for key, (_label, entity) in _ID_FIELDS.items():
+                    if isinstance(values.get(key), int):
+                        wanted[entity].add(values[key])
     names = {entity: _names(s, entity, ids) for entity, ids in wanted.items()}
     rows = []
-    for e, name in entries:
-        before, after = _loads(e.before), _loads(e.after)
+    for e, name, before, after in entries:
         record = names.get(e.entity, {}).get(e.entity_id, "") if e.entity_id is not None else ""
         rows.append(AuditRow(e.id, e.at, name, e.action, e.entity, e.entity_id, before, after,
                              actor_id=e.actor_id, record=record,
-                             changes=tuple(audit_diff(before, after))))
+                             changes=tuple(audit_diff(_named(before, names), _named(after, names)))))
     return rows

@@ -74,9 +74,10 @@ def safe_name(text: str) -> str:
 
 class ExportDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, activity_id: int | None = None,
-                 school: bool = False) -> None:
+                 school: bool = False, student: tuple[int, str] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.student = student  # (id, name): that student's progress report, a PDF
         self.admin = ctx.user.role is Role.ADMIN
         self._wanted = SCHOOL if school and self.admin else activity_id
         self.handle: TaskHandle | None = None
@@ -161,9 +162,24 @@ class ExportDialog(QDialog):
         self._set_running(False)
         self._done_buttons(False)
         self._check()
+        if student is not None:
+            self._student_report(*student)
+            return
         actor = ctx.user
         ReadOp(self, ctx, lambda _s: ctx.services.activities.list_activities(actor, include_archived=True),
                label="Loading activities").success(self._loaded).run_in_background()
+
+    def _student_report(self, student_id: int, name: str) -> None:
+        """One student's progress report: the scope is them, the format a PDF (nothing to load)."""
+        self.setWindowTitle(f"Progress report — {name}")
+        self.scope.clear()
+        self.scope.addItem(f"Progress report: {name}", student_id)
+        self.scope.setToolTip(f"Every activity of {name}: progress, attendance, milestones, skills, badges")
+        self.scope.setEnabled(False)
+        self.format.setCurrentIndex(next(i for i, f in enumerate(FORMATS) if f.key == "pdf"))
+        self.format.setEnabled(False)
+        self.loaded = True
+        self._check()
 
     def _date_edit(self, name: str, day: QDate) -> QDateEdit:
         edit = QDateEdit(day)
@@ -198,6 +214,9 @@ class ExportDialog(QDialog):
 
         data = self.scope.currentData()
         whole = self.whole_term.isChecked()
+        if self.student is not None:
+            start_, end_ = (None, None) if whole else (self.start_edit.date().toPython(), self.end_edit.date().toPython())
+            return ExportRequest("pdf", None, start_, end_, student_id=self.student[0])  # type: ignore[arg-type]
         start: date | None = None if whole else self.start_edit.date().toPython()  # type: ignore[assignment]
         end: date | None = None if whole else self.end_edit.date().toPython()  # type: ignore[assignment]
         return ExportRequest(cast("ExportFormat", self.chosen_format.key),
@@ -338,9 +357,10 @@ class ExportDialog(QDialog):
 
 
 def open_export_dialog(parent: QWidget, ctx: AppContext, *, activity_id: int | None = None,
-                       school: bool = False) -> ExportDialog:
-    """The one way the entry points (File ▸ Export…, the activity page, Analytics) open it."""
-    dialog = ExportDialog(ctx, parent, activity_id=activity_id, school=school)
+                       school: bool = False, student: tuple[int, str] | None = None) -> ExportDialog:
+    """The one way the entry points (File ▸ Export…, the activity page, Analytics, a student's
+    "Progress report (PDF)…") open it."""
+    dialog = ExportDialog(ctx, parent, activity_id=activity_id, school=school, student=student)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog

@@ -112,7 +112,7 @@ class RosterTab(RosterWrites, Refreshing):
         actions.addWidget(styled_label("Selected:", muted=True))
         # letters go to the selected students, or to those of the standing filter: last in the
         # row, so that on a narrow tab they fold into "More" before the others
-        self.row_bar = ActionBar((*self.row_actions, self.letters_action))
+        self.row_bar = ActionBar((*self.row_actions, self.letters_action, self.report_action))
         self.row_bar.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         actions.addWidget(self.row_bar)
         actions.addStretch(1)
@@ -187,6 +187,8 @@ class RosterTab(RosterWrites, Refreshing):
         self.letters_action.setVisible(self.ctx.can(Permission.UPDATE_PROGRESS))
         self.portfolio_action = act("Portfolio…", self.open_portfolio,
                                     "The selected student's portfolio (the activities you may see)")
+        self.report_action = act("Progress report (PDF)…", self.progress_report,
+                                 "The selected student's progress report as a PDF, to print or send home")
         for a in (self.sign_off_action, self.undo_sign_off_action):
             a.setVisible(False)  # until the activity is known to require a sign-off
         self.row_actions = (self.drop_action, self.reenroll_action, self.promote_action, self.complete_action,
@@ -221,6 +223,7 @@ class RosterTab(RosterWrites, Refreshing):
         self.certificates_action.setEnabled(ProgressStatus.COMPLETED in statuses
                                             or (bool(chosen) and may_force(self.ctx.actor)))
         self.portfolio_action.setEnabled(len(chosen) == 1)
+        self.report_action.setEnabled(len(chosen) == 1)
 
     def _to_sign(self, rows: list[RosterRow], *, signed: bool) -> list[RosterRow]:
         """The rows a sign-off (``signed``) or its undoing applies to, as far as the tab knows."""
@@ -265,6 +268,7 @@ class RosterTab(RosterWrites, Refreshing):
                 menu.addAction(a)
         if self.portfolio_action.isEnabled():
             menu.addAction(self.portfolio_action)
+            menu.addAction(self.report_action)
         menu.addSeparator()
         menu.addAction(self.enroll_action)
         menu.popup(self.table.viewport().mapToGlobal(pos))
@@ -288,6 +292,15 @@ class RosterTab(RosterWrites, Refreshing):
         from ui.views.portfolio import open_portfolio
 
         return open_portfolio(self, self.ctx, chosen[0].student_id)
+
+    def progress_report(self) -> QWidget | None:
+        """The selected student's progress report (PDF) through the export dialog."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return None
+        from ui.dialogs.export_dialog import open_export_dialog
+
+        return open_export_dialog(self, self.ctx, student=(chosen[0].student_id, chosen[0].name))
 
     def focus_main(self) -> None:
         """The keyboard's place in the tab: the table (its first row when none is selected), or

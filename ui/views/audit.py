@@ -50,7 +50,7 @@ NO_DATE = QDate(2000, 1, 1)
 class AuditModel(SnapshotModel[AuditRow]):
     WHEN, WHO, WHAT, RECORD, CHANGES = range(5)
     columns = (
-        Column("When", lambda r: when(r.local_at), value=lambda r: r.id, width=130,
+        Column("When", lambda r: when(r.local_at), value=lambda r: r.id, width=142,
                tooltip=lambda r: r.local_at.strftime("%A %d %B %Y, %H:%M:%S")),
         Column("Who", lambda r: r.actor or "System", width=120, tooltip=lambda r: r.actor or "System"),
         Column("What", lambda r: r.action_text, width=120, tooltip=lambda r: f"{r.action_text} ({r.action})"),

@@ -291,6 +291,8 @@ class PeoplePage(Page):
         self.import_action.setVisible(self.ctx.can(Permission.MANAGE_USERS))
         self.portfolio_action = act("Portfolio…", self.open_portfolio,
                                     "The selected student's portfolio: activities, achievements, reflections")
+        self.report_action = act("Progress report (PDF)…", self.progress_report,
+                                 "The selected student's progress report: every activity, as a PDF")
         self.subject_access_action = act("Everything about this student…", self.subject_access,
                                          "Save every record that names the selected student (a zip: JSON and PDF)")
         self.erase_action = act("Erase personal details…", self.erase_student,
@@ -309,6 +311,7 @@ class PeoplePage(Page):
         self.unlock_action.setVisible(bool(u and u.locked))
         self.unlock_action.setEnabled(bool(u and u.locked))
         self.portfolio_action.setEnabled(u is not None and u.role is Role.STUDENT)
+        self.report_action.setEnabled(u is not None and u.role is Role.STUDENT)
         for privacy in (self.subject_access_action, self.erase_action):  # admins: policy in the service
             privacy.setEnabled(u is not None and u.role is Role.STUDENT and self.ctx.can(Permission.MANAGE_USERS))
 
@@ -326,6 +329,7 @@ class PeoplePage(Page):
                 menu.addAction(a)
         if self.portfolio_action.isEnabled():
             menu.addAction(self.portfolio_action)
+            menu.addAction(self.report_action)
         if self.erase_action.isEnabled():
             menu.addAction(self.subject_access_action)
             menu.addAction(self.erase_action)
@@ -427,6 +431,14 @@ class PeoplePage(Page):
         from ui.views.portfolio import open_portfolio
 
         return open_portfolio(self, self.ctx, u.id)
+
+    def progress_report(self) -> QWidget | None:
+        u = self.selected()
+        if u is None or u.role is not Role.STUDENT:
+            return None
+        from ui.dialogs.export_dialog import open_export_dialog
+
+        return open_export_dialog(self, self.ctx, student=(u.id, u.display_name))
 
     def subject_access(self, path: str | None = None) -> None:
         u = self.selected()
