@@ -9,7 +9,6 @@ sees half a PDF.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tracker.domain.attendance import StatusRule, held_count, row_figures
+from tracker.reports.safe_files import replacing
 from tracker.services.attendance import NOT_APPLICABLE, AttendanceGrid, AttendanceSheet
 
 Output = str | os.PathLike[str] | IO[bytes]
@@ -30,14 +30,8 @@ def _target(out: Output) -> Iterator[IO[bytes]]:
         return
     path = Path(os.fspath(out))  # type: ignore[arg-type]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as f:
+        yield f
 
 
 def _styles() -> dict[str, Any]:
