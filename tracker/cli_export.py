@@ -56,9 +56,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _services(args) as services:
         actor = _actor(args, services)
-        charts = CHART_RENDERER(services.db, actor, request) if (
-            CHART_RENDERER is not None and request.format == "pdf") else None
-        try:
+        try:  # the charts read the same records: an unknown id is the same usage error
+            charts = CHART_RENDERER(services.db, actor, request) if (
+                CHART_RENDERER is not None and request.format == "pdf") else None
             result = services.exports.export(actor, request, out, progress=show, chart_images=charts)
         except NotFound:
             if args.student is not None:

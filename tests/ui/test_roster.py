@@ -324,9 +324,9 @@ def test_the_toolbar_fits_a_1024_screen_with_the_rest_in_more(qtbot, ctx, school
     bar = tab.row_bar
     assert bar.more.isVisible() and bar.overflow()  # "Mark completed…" & co. in More, not cut
     shown = [b.text() for b in bar.buttons if b.isVisible()]
-    wanted = (*tab.row_actions, tab.letters_action)  # letters: last, the first to fold into More
+    wanted = (*tab.row_actions, tab.letters_action, tab.report_action)  # the last fold into More first
     assert set(shown) | {a.text() for a in bar.overflow()} == {a.text() for a in wanted if a.isVisible()}
-    assert tab.letters_action in bar.overflow()
+    assert tab.letters_action in bar.overflow() and tab.report_action in bar.overflow()
     assert tab.complete_action in bar.overflow() and tab.complete_action.isEnabled()
     # wide enough, every action is a button again
     tab.resize(1500, 560)

@@ -114,3 +114,17 @@ def test_a_parent_gets_no_students_report_from_the_command_line(school: School, 
     code = run(school, "--student", str(school.student.id), "--format", "pdf", "--out", str(tmp_path / "x.pdf"),
                "--user", school.parent.username, "--password-stdin")
     assert code == 1 and not (tmp_path / "x.pdf").exists()
+
+
+def test_an_unknown_student_is_a_usage_error_with_the_chart_hook_set_too(school: School, tmp_path: Path,
+                                                                          capsys, monkeypatch) -> None:
+    """The GUI launcher sets the chart hook for the whole process: the charts read the student
+    first, and an unknown id must still be exit 2 with the same words (it was exit 1)."""
+    from tracker.errors import NotFound
+
+    def render(db, actor, request):  # type: ignore[no-untyped-def]
+        raise NotFound(f"No user with id {request.student_id}.")
+
+    monkeypatch.setattr(cli_export, "CHART_RENDERER", render)
+    assert run(school, "--student", "99999", "--format", "pdf", "--out", str(tmp_path / "x.pdf")) == 2
+    assert "there is no student with id 99999" in capsys.readouterr().err
