@@ -18,12 +18,18 @@
   request loads again.
 * The result is handed to ``on_done`` as it arrives and never kept here: the task runner releases
   the callable and its result on the GUI thread, and so does this.
+* An outcome whose receiver (the widget ``on_done`` / ``on_error`` is a method of) was deleted
+  meanwhile (a dashboard card rebuilt while its read ran) is dropped, never delivered to a dead
+  C++ object.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -84,11 +90,11 @@ class Reloader(Generic[T]):
         return True
 
     def _done(self, result: T) -> None:
-        if not self._rerun():
+        if not self._rerun() and _alive(self._on_done):
             self._on_done(result)
 
     def _failed(self, exc: BaseException) -> None:
-        if self._rerun():
+        if self._rerun() or not _alive(self._on_error or self._on_done):
             return
         if self._on_error is None:
             raise exc
@@ -97,3 +103,9 @@ class Reloader(Generic[T]):
     def _cancelled(self) -> None:
         self._loading = False
         self._again = False
+
+
+def _alive(receiver: Callable[..., Any]) -> bool:
+    """False when ``receiver`` is a method of a Qt object whose C++ side is gone."""
+    owner = getattr(receiver, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

@@ -140,3 +140,24 @@ def test_a_cancelled_load_delivers_nothing_and_the_next_request_loads(qtbot, ctx
     reloader.request()
     settle(qtbot, ctx)
     assert done == [2]
+
+
+def test_a_widget_deleted_while_its_load_runs_gets_nothing(qtbot, ctx: AppContext) -> None:
+    """A dashboard card rebuilt while its read runs: the outcome is dropped, not delivered to a
+    dead C++ object (it raised "Internal C++ object already deleted" in the event loop)."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    class Card(QLabel):
+        def shown(self, n: int) -> None:
+            self.setText(f"load {n}")
+
+    source = Source()
+    source.gate.clear()
+    card = Card()
+    reloader = Reloader(ctx, source.load, card.shown, label="Loading")
+    reloader.request()
+    shiboken6.delete(card)  # the C++ side goes; the Python wrapper and the bound method remain
+    source.gate.set()
+    settle(qtbot, ctx)  # an exception in the event loop would fail the test (pytest-qt)
+    assert source.started == 1 and not reloader.loading

@@ -329,7 +329,7 @@ def test_the_toolbar_fits_a_1024_screen_with_the_rest_in_more(qtbot, ctx, school
     assert tab.letters_action in bar.overflow() and tab.report_action in bar.overflow()
     assert tab.complete_action in bar.overflow() and tab.complete_action.isEnabled()
     # wide enough, every action is a button again
-    tab.resize(1500, 560)
+    tab.resize(1900, 560)
     qtbot.waitUntil(lambda: not bar.more.isVisible())
     qtbot.waitUntil(lambda: squeezed_buttons(tab) == [])  # once laid out again
     assert overlapping(tab) == []
