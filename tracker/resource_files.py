@@ -35,12 +35,6 @@ def resource_dir(name: str) -> Path:
     return next((d for d in resource_dirs(name) if d.is_dir()), resource_dirs(name)[-1])
 
 
-def resource_file(*parts: str) -> Path | None:
-    """A file under ``resources/`` (``resource_file("samples", "students.csv")``), or None."""
-    folder, *rest = parts
-    return next((f for d in resource_dirs(folder) if (f := d.joinpath(*rest)).is_file()), None)
-
-
 def readme() -> Path | None:
     """The README (its "User guide" section is the in-app guide), installed copy first."""
     return next((p for p in (packaged("README.md"), CHECKOUT / "README.md") if p.is_file()), None)
