@@ -82,6 +82,15 @@ class DatabaseBusy(DatabaseError):
     the same change can simply be tried again."""
 
 
+class ServerUnreachable(DatabaseError):
+    """The school's database server cannot be reached (the network or the server is down)."""
+
+
+class NotAvailableOffline(TrackerError):
+    """Working offline: this needs the school database (the whole school, an administrator's
+    change) and waits for the connection to come back."""
+
+
 class Cancelled(TrackerError):
     """The person stopped a long job (an export); nothing it was writing is left behind."""
 

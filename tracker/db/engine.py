@@ -170,6 +170,10 @@ class Database:
     read_only: bool = False
     #: the address as given (a read-only SQLite file's engine URL is a ``file:`` URI)
     source_url: URL | None = None
+    #: a workstation's offline replica of the school database (``tracker.offline``): only the
+    #: changes that can be queued for the school database are written, and this is why the rest
+    #: cannot be (None: an ordinary database)
+    offline_reason: str | None = None
 
     @classmethod
     def connect(cls, path_or_url: str | os.PathLike[str] | URL | None = None) -> "Database":

@@ -19,7 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tracker.db.engine import Database, describe_url
-from tracker.errors import DatabaseError
+from tracker.errors import DatabaseError, ServerUnreachable
 
 if TYPE_CHECKING:  # Alembic is imported only when a database must be created or upgraded
     from alembic.config import Config
@@ -194,6 +194,8 @@ def ensure_schema(db: Database, *, backup: bool = True) -> MigrationResult:
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
     except OperationalError as exc:
+        if not db.is_sqlite:  # the school's server: the network or the server is down
+            raise ServerUnreachable(_unreachable_message(where, exc)) from exc
         raise DatabaseError(_unreachable_message(where, exc)) from exc
     except DBAPIError as exc:
         raise DatabaseError(f"Cannot read the database {where}: {_first_line(exc)}") from exc

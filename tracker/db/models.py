@@ -709,3 +709,72 @@ class PendingJob(Versioned, Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_tried_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- offline work (issue 17)
+
+
+class SyncApplied(Base):
+    """On the school database: a change made offline on a workstation and applied here, by its
+    idempotency key (the queued change's ``uid``). Written in the change's own transaction, so a
+    retry after a cut connection finds it and never applies the change twice."""
+
+    __tablename__ = "sync_applied"
+
+    key: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)  # applied / same / decided
+
+
+class SyncQueue(Base):
+    """On a workstation's replica: a change made offline, waiting to be sent (oldest first).
+
+    Written in the same transaction as the change to the replica, so that what the user sees as
+    saved is stored; ``uid`` is the idempotency key; ``base`` what the record was when the change
+    was made (its version and value), to tell a change made by someone else meanwhile."""
+
+    __tablename__ = "sync_queue"
+
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)  # mark / milestone
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: the operation's arguments
+    base: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    made_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncDecision(Base):
+    """On a workstation's replica: a change made offline whose record someone else changed
+    meanwhile. Both values are kept until the user keeps theirs or uses mine."""
+
+    __tablename__ = "sync_decisions"
+
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    key: Mapped[str] = mapped_column(String(36), nullable=False)  # the first queued change's uid
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: mine, as queued (latest)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)  # "Ada Lovelace · Chess, 3 Mar 15:30"
+    mine: Mapped[str] = mapped_column(String(300), nullable=False)
+    mine_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    mine_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    theirs: Mapped[str] = mapped_column(String(300), nullable=False)
+    theirs_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    theirs_at: Mapped[datetime | None] = mapped_column(DateTime)
+    theirs_version: Mapped[int | None] = mapped_column(Integer)  # the server's, to "use mine" over it
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ReplicaInfo(Base):
+    """On a workstation's replica (one row): whose it is, of which school database, which
+    activities it holds and when it was last brought up to date."""
+
+    __tablename__ = "replica_info"
+
+    server: Mapped[str] = mapped_column(String(64), nullable=False)  # a digest of the database address
+    server_label: Mapped[str] = mapped_column(String(300), nullable=False)  # the address, password left out
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    activity_ids: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    everything: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    revision: Mapped[str] = mapped_column(String(40), nullable=False)
+    synced_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

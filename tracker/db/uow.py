@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,7 +36,14 @@ from tracker.db.models import AuditEntry, PendingJob
 from tracker.domain.changes import ChangeKind, Changes
 from tracker.domain.events import Event
 from tracker.domain.notices import Notice
-from tracker.errors import ConflictError, DatabaseBusy, DatabaseError, ValidationError
+from tracker.errors import (
+    ConflictError,
+    DatabaseBusy,
+    DatabaseError,
+    NotAvailableOffline,
+    ServerUnreachable,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from tracker.db.engine import Database
@@ -53,6 +60,32 @@ class Collected:
 
 
 _collector: ContextVar[Collected | None] = ContextVar("uow_collector", default=None)
+
+#: work that must commit with the next units of work of this thread (:func:`joining`)
+_joined: ContextVar[tuple[Callable[["UnitOfWork"], None], ...]] = ContextVar("uow_joined", default=())
+
+
+@contextmanager
+def joining(hook: Callable[["UnitOfWork"], None]) -> Iterator[None]:
+    """Run ``hook(tx)`` inside every unit of work begun in the block on this thread, just before
+    it commits: what has to be stored with a change or not at all (the offline queue's entry for
+    a mark made offline, the key of a change applied from a workstation's queue). A unit of work
+    that rolls back takes the hook's writes with it."""
+    token = _joined.set(_joined.get() + (hook,))
+    try:
+        yield
+    finally:
+        _joined.reset(token)
+
+
+def _nothing(tx: "UnitOfWork") -> None:
+    pass
+
+
+def local_only() -> AbstractContextManager[None]:
+    """Writes in the block concern this workstation only and are allowed on an offline replica
+    (signing in there counts failed attempts); they are never sent to the school database."""
+    return joining(_nothing)
 
 
 @contextmanager
@@ -162,8 +195,13 @@ def unit_of_work(db: "Database") -> Iterator[UnitOfWork]:
     bus = bus_of(db)
     if db.read_only:
         raise DatabaseError(READ_ONLY)
+    joined = _joined.get()
+    if db.offline_reason is not None and not joined:
+        raise NotAvailableOffline(db.offline_reason)
     session = db.session_factory()
     tx = UnitOfWork(session, bus)
+    for number, hook in enumerate(joined):
+        tx.before_commit(f"joined:{number}", hook)
     try:
         session.connection(execution_options={WRITE: True})  # SQLite: BEGIN IMMEDIATE
         yield tx
@@ -228,8 +266,9 @@ def plain_database_error(exc: DBAPIError, *, saving: bool) -> DatabaseError:
     if "malformed" in low or "not a database" in low or "corrupt" in low:
         return DatabaseError("The database file is damaged (" + reason + "). Restore it from a backup "
                              "(Settings ▸ Database) or ask IT for help.")
-    if "connection" in low or "server closed" in low or "terminating" in low:
-        return DatabaseError("The connection to the database server was lost (" + reason + ")."
+    if ("connection" in low or "server closed" in low or "terminating" in low or "could not connect" in low
+            or "timeout expired" in low or "network is unreachable" in low):
+        return ServerUnreachable("The connection to the database server was lost (" + reason + ")."
                              + nothing + " Check the network and try again.")
     return DatabaseError(f"The database reported a problem ({reason}).{nothing}")
 
