@@ -58,10 +58,14 @@ class _Capability:
         self._name = name
 
     def __getattr__(self, method: str) -> Any:
-        target = getattr(self._router.current(), self._name)
-        value = getattr(target, method)
-        if not callable(value):
-            return value
+        # whatever is open now says whether it is a method; nothing is opened here (this may run on
+        # the GUI thread, which must not touch a database)
+        router = self._router
+        now = router._offline if router._offline is not None else router._server
+        if now is not None:
+            value = getattr(getattr(now, self._name), method)
+            if not callable(value):
+                return value
 
         def call(*args: Any, **kwargs: Any) -> Any:
             return self._router.call(self._name, method, args, kwargs)
