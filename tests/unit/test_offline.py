@@ -274,3 +274,29 @@ def test_wiping_refuses_while_changes_wait(school: School, held: list[int], tmp_
     off.db.dispose()
     assert not replicas.wipe_replica(path) and path.exists()
     assert replicas.wipe_replica(path, force=True) and not path.exists()
+
+
+def test_mark_the_rest_present_offline_never_overwrites_a_mark_made_meanwhile(school: School, held: list[int],
+                                                                             tmp_path: Path) -> None:
+    off = _offline(school, tmp_path / "replica.db")
+    t = school.teacher
+    late = _status(school.services, school.admin, "L")
+    assert len(off.attendance.mark_rest_present(t, held[0])) == 2
+    school.services.attendance.apply(school.admin, [MarkChange(held[0], school.student.id, late)])
+    report = push(school.services, off.db, t)
+    assert (report.applied, report.same, report.decisions) == (1, 1, 0)
+    marks = school.services.attendance.sheet(t, held[0]).marks
+    assert marks[school.student.id].status_id == late  # theirs kept, as online
+    assert marks[school.other_student.id].status_id == _status(school.services, t, "P")
+    off.db.dispose()
+
+
+def test_the_replica_commits_to_disk_before_a_change_counts_as_saved(school: School, tmp_path: Path) -> None:
+    path = tmp_path / "replica.db"
+    replicas.build_replica(school.services.db, school.teacher, path=path)
+    db = replicas.open_replica(path)
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        db.dispose()

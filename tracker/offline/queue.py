@@ -87,11 +87,15 @@ def _marks_now(s: Session, cells: Sequence[tuple[int, int]]) -> dict[tuple[int, 
 
 class QueuedAttendance(AttendanceService):
     def apply(self, actor: Actor, changes: list[MarkChange], *, now: datetime | None = None) -> list[Mark]:
-        changes = list(changes)
+        return self._apply(actor, list(changes), now=now, only_unmarked=False)
+
+    def _apply(self, actor: Actor, changes: list[MarkChange], *, now: datetime | None,
+               only_unmarked: bool) -> list[Mark]:
         with read_only(self.db) as s:
             before = _marks_now(s, [(c.session_id, c.student_id) for c in changes])
         empty = {"status_id": None, "participation": None, "remark": "", "version": None}
-        entries = [Entry(MARK, mark_payload(c),
+        flag = {"only_unmarked": True} if only_unmarked else {}
+        entries = [Entry(MARK, {**mark_payload(c), **flag},
                          {**before.get((c.session_id, c.student_id), empty), "version": c.expected_version}
                          if c.check_version else before.get((c.session_id, c.student_id), empty))
                    for c in changes]
@@ -108,7 +112,8 @@ class QueuedAttendance(AttendanceService):
             return super().mark_rest_present(actor, session_id, now=now)  # its own plain refusal
         changes = [MarkChange(session_id, st.id, present.id, expected_version=None)
                    for st in sheet.students if st.id not in sheet.marks]
-        return self.apply(actor, changes, now=now) if changes else []
+        # on the server too it never overwrites: a student marked there meanwhile keeps that mark
+        return self._apply(actor, changes, now=now, only_unmarked=True) if changes else []
 
 
 def _milestone_now(s: Session, milestone_id: int, student_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

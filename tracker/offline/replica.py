@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database, describe_url
@@ -338,6 +338,9 @@ def open_replica(path: Path, *, server: str | None = None, user_id: int | None =
     from tracker.services.bootstrap import bootstrap
 
     db = Database.connect(path)
+    # a change made offline exists only here until it is sent: each commit reaches the disk before
+    # the user sees it saved (WAL's default NORMAL may lose the last commits to a power cut)
+    event.listen(db.engine, "connect", _synchronous_full)
     bootstrap(db, handlers=REPLICA_HANDLERS, jobs={})
     try:
         with read_only(db) as s:
@@ -354,6 +357,10 @@ def open_replica(path: Path, *, server: str | None = None, user_id: int | None =
         raise
     db.offline_reason = OFFLINE_REASON
     return db
+
+
+def _synchronous_full(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
 
 
 def replica_owner(path: Path) -> int | None:

@@ -150,8 +150,8 @@ def _apply_mark(server: Services, actor: Actor, key: str, p: dict[str, Any], bas
         return "applied"
     except AttendanceConflict as conflict:
         theirs = conflict.current[0]
-        if _same_mark(theirs, p):
-            return "same"
+        if _same_mark(theirs, p) or (p.get("only_unmarked") and theirs.status_id is not None and not force):
+            return "same"  # ("mark the rest present" never overwrites a mark made meanwhile)
         with read_only(server.db) as s:
             labels = _status_labels(s)
         return Theirs(describe_mark(labels, theirs.status_id, theirs.participation, theirs.remark),
