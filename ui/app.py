@@ -96,31 +96,58 @@ def database_target(args: argparse.Namespace | None = None) -> str:
     return configured_database() or str(default_db_path())
 
 
-def build_context(db: Database, *, tasks: TaskRunner | None = None) -> AppContext:
+def build_context(db: Database | None, *, tasks: TaskRunner | None = None, target: str = "") -> AppContext:
     """Services, event bus and task runner over an open database; nobody signed in yet
-    (``tasks``: the runner that already exists, start-up opened the database with it)."""
+    (``tasks``: the runner that already exists, start-up opened the database with it).
+
+    On a school's shared database (not an SQLite file) the services are a router that works on
+    this computer's offline copy while the server cannot be reached; ``db`` None: it could not
+    be reached at start (``target`` names it), the session starts offline."""
+    from tracker.offline.router import RoutedServices
     from tracker.services import Services
     from ui.context import AppContext
     from ui.events import EventBus
     from ui.tasks import TaskRunner
 
+    services: Services
+    if db is None:
+        services = RoutedServices(target, None)
+        description = f"{target.split('@')[-1]} (offline)"
+    elif db.is_sqlite:
+        services, description = Services(db), db.describe()
+    else:
+        services = RoutedServices(target or db.url.render_as_string(hide_password=False), Services(db))
+        description = db.describe()
     return AppContext(
-        services=Services(db),
+        services=services,
         events=EventBus(),
         tasks=tasks if tasks is not None else TaskRunner(),
-        db_description=db.describe(),
+        db_description=description,
     )
 
 
-def open_for_sign_in(target: str) -> tuple[Database, bool]:
+def can_start_offline(target: str) -> bool:
+    """Whether this computer holds an offline copy of the school database at ``target``."""
+    from tracker.offline.replica import replica_path
+
+    return "://" in target and replica_path(target).is_file()
+
+
+def open_for_sign_in(target: str) -> tuple[Database | None, bool]:
     """Open the database and say whether it has an administrator yet (False: first run).
     Runs on a background thread at start-up (SQLAlchemy loads there too): any failure is a
-    :class:`DatabaseError` with a plain message."""
+    :class:`DatabaseError` with a plain message. A school database that cannot be reached while
+    this computer holds an offline copy of it gives ``(None, True)``: start offline."""
+    from tracker.errors import ServerUnreachable
     from tracker.services.auth import AuthService
     from tracker.services.bootstrap import open_database
 
     try:
         db, _ = open_database(target)
+    except ServerUnreachable:
+        if can_start_offline(target):
+            return None, True
+        raise
     except DatabaseError:
         raise
     except Exception as exc:  # e.g. a malformed URL or a missing database driver
@@ -294,14 +321,15 @@ class GuiLaunch:
         self.login.show()
         self._open()
 
-    def _opened(self, opened: tuple[Database, bool]) -> None:
+    def _opened(self, opened: tuple[Database | None, bool]) -> None:
         from PySide6.QtCore import QTimer
 
         db, has_admin = opened
         if self.exit_code is not None:  # the user cancelled meanwhile
-            db.dispose()
+            if db is not None:
+                db.dispose()
             return
-        self.ctx = build_context(db, tasks=self.tasks)
+        self.ctx = build_context(db, tasks=self.tasks, target=self.target)
         # the sign-in dialogs run their own event loop: not from inside this task's delivery
         QTimer.singleShot(0, lambda: self._sign_in(first_run=not has_admin))
 
@@ -311,6 +339,11 @@ class GuiLaunch:
             self._finish(0)
             return
         _install_excepthook()
+        from ui.offline import router_of
+
+        router = router_of(self.ctx)
+        if router is not None:
+            router.actor = self.ctx.actor  # the offline copy is this user's (the window keeps it so)
         self.window = make_main_window(self.ctx)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
@@ -320,8 +353,11 @@ class GuiLaunch:
         """Automatic backups (on start when the last is a day old, then daily), in the background
         once the window is on screen; their failures go to the status bar, never a modal dialog."""
         from ui.backup_timer import BackupTimer
+        from ui.offline import is_offline
 
         assert self.ctx is not None
+        if is_offline(self.ctx):  # started offline: backups are the school database's, not this copy's
+            return
         self.backups = BackupTimer(self.ctx, window, lambda text: window.statusBar().showMessage(text, 15000))
         self.backups.start()
 
@@ -330,7 +366,13 @@ class GuiLaunch:
         self.tasks.cancel_all()
         self.tasks.wait(10_000)
         if self.ctx is not None:
-            self.ctx.services.db.dispose()
+            from ui.offline import router_of
+
+            router = router_of(self.ctx)
+            if router is not None:
+                router.dispose()  # the server's connections and the offline copy's
+            else:
+                self.ctx.services.db.dispose()
             self.ctx = None
 
 

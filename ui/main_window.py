@@ -59,6 +59,7 @@ from ui.dialogs.login import LoginDialog
 from ui.dialogs.verify_dialog import open_verify_dialog
 from ui.idle_lock import IdleLock, LockScreen
 from ui.notices import NoticeDesk
+from ui.offline_shell import OfflineShell
 from ui.page_counts import PageCounts
 from ui.pending_jobs import PendingJobsIndicator, plural
 from ui.reload import Reloader
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self._build_body()
         self._build_menus()
         self._build_status_bar()
+        self.offline = OfflineShell(self, self.file_menu)  # status, Sync now, disabled work (issue 17)
         self.page_counts = PageCounts(ctx, self.sidebar)  # "Inbox  3"
         self.tray = desktop_notifier(ctx, self)  # None where the platform has no tray
 
@@ -286,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         self.settings_action = self._action(
             "&Settings…", self.open_settings, QKeySequence("Ctrl+,"),
             "School name, logo, idle lock and database location", "settings")
@@ -440,7 +442,8 @@ class MainWindow(QMainWindow):
         self.role_badge.setText(actor.role.label)
         self.school_reloader.request()
         self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
-        self.ctx.services.email.start_background()  # e-mail still queued goes out (its own thread)
+        if not self.offline.offline:  # offline, e-mail waits for the school database (OfflineShell)
+            self.ctx.services.email.start_background()  # e-mail still queued goes out (its own thread)
         self._set_busy(self.ctx.tasks.busy)
         wanted = self._start_page or (str(app_settings().value(LAST_PAGE, "") or "") if self.persist else "")
         keys = [s.key for s in self._specs]
@@ -655,6 +658,7 @@ class MainWindow(QMainWindow):
         self._cover.setCurrentWidget(self.body)
         if was_locked:
             self._set_actions_enabled(True)
+        self.offline.signing_out()
         self.ctx.actor = None
         self.idle.pause()
         self.sidebar.clear()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QStack
 from tracker.errors import DatabaseError, TrackerError
 from tracker.resource_files import resource_dir
 from ui import theme
+from ui.screenshot_offline import OFFLINE_ROLES, OFFLINE_VIEWS
 from ui.tasks import TaskRunner, TaskState
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ def views() -> dict[str, str]:
     out = {p.key: f"{p.title} page" for p in PAGES}
     out.update({key: text for key, (_, text) in PAGE_VIEWS.items()})
     out.update(DIALOG_VIEWS)
+    out.update(OFFLINE_VIEWS)
     return out
 
 
@@ -197,7 +199,7 @@ def default_username(app: QApplication, ctx: AppContext, view: str) -> str:
     of :data:`DEFAULT_ROLE` (the accounts the demo lists, read off the GUI thread)."""
     from tracker.demo import sample_accounts
 
-    role = DEFAULT_ROLE.get(view, "admin")
+    role = DEFAULT_ROLE.get(view) or OFFLINE_ROLES.get(view, "admin")
     db = ctx.services.db
     accounts = wait_for(app, ctx.tasks, lambda state: sample_accounts(db)[0])
     for account_role, username, _display in accounts:
@@ -456,6 +458,10 @@ def stage_view(app: QApplication, ctx: AppContext, view: str, size: QSize, made:
     created are appended to ``made`` for the caller to close)."""
     from ui.main_window import MainWindow
 
+    if view in OFFLINE_VIEWS:  # staged on a copy of the database playing the school's server
+        from ui.screenshot_offline import stage_offline_view
+
+        return stage_offline_view(app, ctx, view, size, made)
     if view in NO_USER_VIEWS:
         first = _dialog_before_sign_in(ctx, view, ctx.actor.username if ctx.actor else "")
         made.append(first)

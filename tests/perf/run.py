@@ -958,6 +958,13 @@ def bench_export_xlsx(repeat: int, students: int) -> None:
     bench_export_xlsx_100k(repeat, students)
 
 
+def bench_sync_1000_marks(repeat: int, students: int) -> None:
+    """1,000 marks made offline sent to PostgreSQL vs. the same made online (tests/perf/bench_offline.py)."""
+    from tests.perf.bench_offline import bench_sync_1000_marks as run
+
+    run(repeat, students)
+
+
 def bench_start_bundle_login_window(repeat: int, students: int) -> None:
     """The PyInstaller bundle (``make package``: dist/ActivityTracker/ActivityTracker) from its
     start to the sign-in window, against the same bare PySide6 window floor as
@@ -1005,6 +1012,7 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "analytics_school_1m": bench_analytics_school,
     "analytics_page_1m": bench_analytics_page,
     "badge_rules_2000": bench_badge_rules,
+    "sync_1000_marks": bench_sync_1000_marks,
 }
 
 

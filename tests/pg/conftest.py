@@ -19,6 +19,8 @@ from tracker.db.engine import Database, make_engine
 from tracker.db.models import Base
 from tracker.services.bootstrap import open_database
 
+from .outage import ClusterSwitch, ProxySwitch, make_switch
+
 PG_URL = os.environ.get("TRACKER_PG_URL", "").strip()
 
 if not PG_URL:
@@ -68,3 +70,17 @@ def db(pg_url: str) -> Iterator[Database]:
     database, _ = open_database(pg_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def outage(pg_url: str) -> Iterator[ClusterSwitch | ProxySwitch]:
+    """The school database, to stop and start mid-test (tests/pg/outage.py): the real cluster of
+    $TRACKER_PG_DIR, else a loopback proxy. Connect through ``outage.url``. Whatever the test
+    did, the server is running again at teardown."""
+    switch = make_switch(pg_url)
+    try:
+        yield switch
+    finally:
+        switch.ensure_running()
+        if isinstance(switch, ProxySwitch):
+            switch.close()

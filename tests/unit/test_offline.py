@@ -300,3 +300,16 @@ def test_the_replica_commits_to_disk_before_a_change_counts_as_saved(school: Sch
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         db.dispose()
+
+
+def test_a_session_started_offline_asks_the_server_cheaply(school: School, held: list[int], tmp_path: Path) -> None:
+    path = tmp_path / "replica.db"
+    replicas.build_replica(school.services.db, school.teacher, path=path)
+    down = RoutedServices("postgresql://tracker:x@127.0.0.1:1/nowhere", None, replica_path=path)
+    up = RoutedServices(str(school.services.db.url.database), None, replica_path=path)
+    try:
+        assert not down.server_answers() and not down.online
+        assert up.server_answers() and not up.online  # asking changes nothing: try_online switches
+    finally:
+        down.dispose()
+        up.dispose()

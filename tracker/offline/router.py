@@ -86,6 +86,7 @@ class RoutedServices(Services):
         self.actor: Actor | None = None
         self.last_report: SyncReport | None = None
         self.offline_since_start = server is None
+        self._probe: Database | None = None  # started offline: an engine to ask the server with
 
     # ------------------------------------------------------------------ state
 
@@ -182,6 +183,16 @@ class RoutedServices(Services):
         return getattr(getattr(offline, capability), method)(*args, **kwargs)
 
     # ------------------------------------------------------------------ back online
+
+    def server_answers(self) -> bool:
+        """Whether the school database answers now: one short query, safe on any thread (the
+        probe runs it on a reader thread, so that marks made offline never wait behind it)."""
+        if self._server is not None:
+            return reachable(self._server.db)
+        with self._lock:
+            if self._probe is None:
+                self._probe = Database.connect(self.target)  # an engine only: connects on use
+        return reachable(self._probe)
 
     def try_online(self, *, progress: Callable[[int, int, str], None] | None = None,
                    cancelled: Callable[[], bool] | None = None) -> SyncReport | None:
@@ -290,6 +301,8 @@ class RoutedServices(Services):
         return replicas.wipe_replica(self.replica_path, force=force)
 
     def dispose(self) -> None:
+        if self._probe is not None:
+            self._probe.dispose()
         if self._offline is not None:
             self._offline.db.dispose()
             self._offline = None

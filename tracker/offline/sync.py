@@ -203,13 +203,23 @@ def _apply_milestone(server: Services, actor: Actor, key: str, p: dict[str, Any]
     return "applied"
 
 
+def _applied_keys(server: Database, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    with read_only(server) as s:
+        for start in range(0, len(keys), 500):
+            found.update(s.scalars(select(SyncApplied.key).where(SyncApplied.key.in_(keys[start:start + 500]))))
+    return found
+
+
 def apply_entry(server: Services, actor: Actor, key: str, kind: str, payload: dict[str, Any],
-                base: dict[str, Any], *, force: bool = False) -> str | Theirs:
+                base: dict[str, Any], *, force: bool = False, checked: bool = False) -> str | Theirs:
     """Apply one queued change on the server: "applied", "already" (its key is there), "same"
     (the server has that value already) or :class:`Theirs` (changed meanwhile: a decision).
     A change the server refuses (the session was cancelled, the student left) is a decision too,
-    with the reason as theirs. ``ServerUnreachable`` and ``DatabaseBusy`` propagate."""
-    if _applied_before(server.db, key):
+    with the reason as theirs. ``ServerUnreachable`` and ``DatabaseBusy`` propagate.
+    ``checked``: the caller just found the key absent (one query for a whole queue); a change
+    committed meanwhile by another sender still fails on the key's unique index, and is "already"."""
+    if not checked and _applied_before(server.db, key):
         return "already"
     try:
         if kind == MARK:
@@ -266,6 +276,11 @@ def push(server: Services, replica: Database, actor: Actor, *, progress: Progres
                       for d in r.scalars(select(SyncDecision).where(SyncDecision.user_id == actor.id))}
     total = len(entries)
     sent: list[int] = []
+    try:
+        done_before = _applied_keys(server.db, [e[1] for e in entries])
+    except ServerUnreachable as exc:
+        report.stopped, report.left = str(exc), total
+        return report
 
     def flush() -> None:
         if sent:
@@ -287,7 +302,8 @@ def push(server: Services, replica: Database, actor: Actor, *, progress: Progres
             result: str | Theirs | None = None
             for attempt in range(3):
                 try:
-                    result = apply_entry(server, actor, key, kind, payload, base)
+                    result = "already" if key in done_before else apply_entry(
+                        server, actor, key, kind, payload, base, checked=attempt == 0)
                     break
                 except DatabaseBusy:
                     if attempt == 2:

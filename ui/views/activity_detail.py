@@ -28,6 +28,7 @@ from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Permission, Scope, allows
 from tracker.services.activities import ActivitySummary
 from ui.context import AppContext
+from ui.offline import router_of
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.activity_roster import RosterTab
@@ -96,6 +97,12 @@ class ActivityDetailPage(Refreshing):
         self.export_button.clicked.connect(self.export_records)
         self.export_button.setVisible(ctx.can(Permission.VIEW_ANALYTICS))
         top.addWidget(self.export_button)
+        self.offline_button = QPushButton("Take this activity offline…")
+        self.offline_button.setToolTip("Keep this activity on this computer, to take attendance without the network")
+        self.offline_button.clicked.connect(self.take_offline)
+        self.offline_button.setVisible(False)  # shown once the header says the user takes attendance here
+        self.offline_dialog: QWidget | None = None
+        top.addWidget(self.offline_button)
         outer.addLayout(top)
         back = QAction("Back", self)
         back.setShortcuts([QKeySequence("Alt+Left"), QKeySequence(Qt.Key.Key_Escape)])
@@ -136,6 +143,20 @@ class ActivityDetailPage(Refreshing):
         from ui.dialogs.export_dialog import open_export_dialog
 
         open_export_dialog(self, self.ctx, activity_id=self.activity_id)
+
+    def take_offline(self) -> None:
+        from ui.dialogs.take_offline import open_take_offline
+
+        self.offline_dialog = open_take_offline(self, self.ctx, activity_id=self.activity_id)
+
+    def _may_take_offline(self, a: ActivitySummary) -> bool:
+        """On a shared school database, for whoever takes attendance here (the dialog's module,
+        and the offline machinery behind it, load only then)."""
+        if router_of(self.ctx) is None:
+            return False
+        from ui.dialogs.take_offline import may_take_attendance
+
+        return may_take_attendance(self.ctx.user, a)
 
     def focus_main(self) -> None:
         """The keyboard's place on the page: the current tab's main table."""
@@ -237,6 +258,7 @@ class ActivityDetailPage(Refreshing):
         self.title.setText(a.name + ("  (archived)" if a.archived else ""))
         self.roster.activity_name = a.name
         self._offer_analytics(led=self.ctx.user.id in a.lead_ids)
+        self.offline_button.setVisible(self._may_take_offline(a))
         self.places.setText(places_line(a))
         facts = [a.category]
         if a.leads:
