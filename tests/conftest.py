@@ -120,3 +120,21 @@ def build_school(services: Services) -> School:
     s.progress.update_progress(admin, chess.id, other.id, status="active")
     s.progress.update_progress(admin, drama.id, other.id, status="active")
     return School(s, admin, teacher, other_teacher, student, other, parent, chess.id, drama.id)
+
+
+@pytest.fixture
+def held(school: School) -> list[int]:
+    """Three past weekly sessions of Chess Club, its students enrolled two months ago (marks can
+    be made in every one of them): the offline tests' sessions (unit, ui and pg)."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from tracker.db.models import ActivityProgress
+
+    with school.services.db.session_factory() as s, s.begin():
+        s.execute(update(ActivityProgress).values(enrolled_on=datetime.now().date() - timedelta(days=60)))
+    start = datetime.now().replace(hour=15, minute=30, second=0, microsecond=0) - timedelta(days=21)
+    return [school.services.calendar.add_extra_session(school.admin, school.chess, start + timedelta(days=7 * i),
+                                                       start + timedelta(days=7 * i, hours=1)).id
+            for i in range(3)]

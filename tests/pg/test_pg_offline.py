@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from tracker.db.engine import Database
-from tracker.db.models import ActivityProgress, AttendanceRecord, SyncApplied, UserMilestone
+from tracker.db.models import AttendanceRecord, SyncApplied, UserMilestone
 from tracker.db.uow import read_only, unit_of_work
 from tracker.domain.enums import Role
 from tracker.domain.policy import Actor
@@ -54,17 +54,6 @@ def db(outage: Switch) -> Iterator[Database]:
     database, _ = open_database(outage.url)
     yield database
     database.dispose()
-
-
-@pytest.fixture
-def held(school: School) -> list[int]:
-    """Three past sessions of Chess Club (its students joined two months ago)."""
-    with school.services.db.session_factory() as s, s.begin():
-        s.execute(update(ActivityProgress).values(enrolled_on=datetime.now().date() - timedelta(days=60)))
-    start = datetime.now().replace(hour=15, minute=30, second=0, microsecond=0) - timedelta(days=21)
-    return [school.services.calendar.add_extra_session(school.admin, school.chess, start + timedelta(days=7 * i),
-                                                       start + timedelta(days=7 * i, hours=1)).id
-            for i in range(3)]
 
 
 @pytest.fixture

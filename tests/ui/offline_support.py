@@ -1,14 +1,14 @@
 """Shared fixtures for widget tests of offline work (issue 17): the small ``school`` SQLite file
 stands in for the school's server, with a replica built for its teacher.
 
-Use in a test module: ``held, routed, routed_ctx = offline_support.held, offline_support.routed,
-offline_support.routed_ctx`` (or import them by name with ``# noqa: F401, F811``).
+Use in a test module: ``routed, routed_ctx = offline_support.routed, offline_support.routed_ctx``
+(or import them by name with ``# noqa: F401, F811``); ``held`` (three past sessions of Chess Club)
+is a fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,20 +22,6 @@ from tracker.services.attendance_types import MarkChange
 from ui.context import AppContext
 from ui.events import EventBus
 from ui.tasks import TaskRunner
-
-
-@pytest.fixture
-def held(school: School) -> list[int]:
-    """Three past sessions of Chess Club (its students joined two months ago)."""
-    from tracker.db.models import ActivityProgress
-
-    with school.services.db.session_factory() as s, s.begin():
-        s.execute(ActivityProgress.__table__.update().values(
-            enrolled_on=datetime.now().date() - timedelta(days=60)))
-    start = datetime.now().replace(hour=15, minute=30, second=0, microsecond=0) - timedelta(days=21)
-    return [school.services.calendar.add_extra_session(school.admin, school.chess, start + timedelta(days=7 * i),
-                                                       start + timedelta(days=7 * i, hours=1)).id
-            for i in range(3)]
 
 
 @pytest.fixture

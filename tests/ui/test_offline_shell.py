@@ -35,7 +35,7 @@ from ui.offline_status import (
 )
 from ui.ops import WriteOp
 
-held, routed, routed_ctx = offline_support.held, offline_support.routed, offline_support.routed_ctx  # fixtures
+routed, routed_ctx = offline_support.routed, offline_support.routed_ctx  # fixtures (held: tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)

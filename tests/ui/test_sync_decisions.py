@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import School
 from tests.ui.conftest import settle
-from tests.ui.offline_support import held, mark_offline, routed, routed_ctx, status_id  # noqa: F401
+from tests.ui.offline_support import mark_offline, routed, routed_ctx, status_id  # noqa: F401
 from tracker.offline.router import RoutedServices
 from tracker.services.attendance_types import MarkChange
 from ui.context import AppContext

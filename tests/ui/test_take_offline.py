@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import School
 from tests.ui.conftest import settle
-from tests.ui.offline_support import held, routed, routed_ctx  # noqa: F401
+from tests.ui.offline_support import routed, routed_ctx  # noqa: F401
 from tracker.offline.router import RoutedServices
 from ui.context import AppContext
 from ui.dialogs import app_settings

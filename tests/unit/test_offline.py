@@ -4,7 +4,6 @@ server (tests/pg runs the same against a real PostgreSQL that is stopped and sta
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,20 +20,6 @@ from tracker.offline.sync import DecisionChanged, decide, decisions, push
 from tracker.services import Services
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance_types import AttendanceConflict, MarkChange
-
-
-@pytest.fixture
-def held(school: School) -> list[int]:
-    """Three past sessions of Chess Club (its students joined two months ago)."""
-    from tracker.db.models import ActivityProgress
-
-    with school.services.db.session_factory() as s, s.begin():
-        s.execute(ActivityProgress.__table__.update().values(
-            enrolled_on=datetime.now().date() - timedelta(days=60)))
-    start = datetime.now().replace(hour=15, minute=30, second=0, microsecond=0) - timedelta(days=21)
-    return [school.services.calendar.add_extra_session(school.admin, school.chess, start + timedelta(days=7 * i),
-                                                       start + timedelta(days=7 * i, hours=1)).id
-            for i in range(3)]
 
 
 def _status(services: Services, actor, code: str) -> int:  # type: ignore[no-untyped-def]
