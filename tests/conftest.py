@@ -10,7 +10,7 @@ os.environ.setdefault("TRACKER_LOG_DIR", __import__("tempfile").mkdtemp(prefix="
 # a workstation's own /etc/xdg/ActivityTracker/activity-tracker.toml must not steer the tests
 os.environ.setdefault("TRACKER_SYSTEM_CONFIG", os.path.join(os.environ["TRACKER_LOG_DIR"], "no-such-config.toml"))
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import IO  # noqa: E402
@@ -138,3 +138,25 @@ def held(school: School) -> list[int]:
     return [school.services.calendar.add_extra_session(school.admin, school.chess, start + timedelta(days=7 * i),
                                                        start + timedelta(days=7 * i, hours=1)).id
             for i in range(3)]
+
+
+def server_down(school: School, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Make the "server" (the ``school`` file, standing in for a shared database) refuse
+    attendance writes and probes as if the network were cut; returns a function that brings it
+    back. A replica's own writes still work (the offline tests)."""
+    from tracker.errors import ServerUnreachable
+
+    server_apply = type(school.services.attendance).apply
+
+    def down(self, *a, **kw):  # type: ignore[no-untyped-def]
+        if self.db is school.services.db:
+            raise ServerUnreachable("The connection to the database server was lost.")
+        return server_apply(self, *a, **kw)
+
+    monkeypatch.setattr(type(school.services.attendance), "apply", down)
+    monkeypatch.setattr("tracker.offline.router.reachable", lambda db: db is not school.services.db)
+
+    def back() -> None:
+        monkeypatch.setattr(type(school.services.attendance), "apply", server_apply)
+        monkeypatch.setattr("tracker.offline.router.reachable", lambda db: True)
+    return back

@@ -8,13 +8,12 @@ is a fixture of tests/conftest.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import School
-from tracker.errors import ServerUnreachable
+from tests.conftest import School, server_down  # noqa: F401 - server_down: used by importers
 from tracker.offline import replica as replicas
 from tracker.offline.router import RoutedServices
 from tracker.services import Services
@@ -56,25 +55,6 @@ def routed_ctx(qapp, routed: RoutedServices, school: School) -> Iterator[AppCont
 def status_id(services: Services, school: School, code: str) -> int:
     """The id of an attendance status by its code ("P", "A", "L"…)."""
     return next(st.id for st in services.attendance.statuses(school.teacher) if st.code == code)
-
-
-def server_down(school: School, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Make the "server" (the school file) refuse attendance writes as if the network were cut;
-    returns a function that brings it back. The replica's own writes still work."""
-    server_apply = type(school.services.attendance).apply
-
-    def down(self, *a, **kw):  # type: ignore[no-untyped-def]
-        if self.db is school.services.db:
-            raise ServerUnreachable("The connection to the database server was lost.")
-        return server_apply(self, *a, **kw)
-
-    monkeypatch.setattr(type(school.services.attendance), "apply", down)
-    monkeypatch.setattr("tracker.offline.router.reachable", lambda db: db is not school.services.db)
-
-    def back() -> None:
-        monkeypatch.setattr(type(school.services.attendance), "apply", server_apply)
-        monkeypatch.setattr("tracker.offline.router.reachable", lambda db: True)
-    return back
 
 
 def mark_offline(router: RoutedServices, school: School, held: list[int], count: int = 2) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import School
+from tests.conftest import School, server_down
 from tracker.db.models import AttendanceRecord, SyncApplied, SyncQueue, User, UserMilestone
 from tracker.db.uow import read_only
-from tracker.errors import NotAvailableOffline, PermissionDenied, ServerUnreachable
+from tracker.errors import NotAvailableOffline, PermissionDenied
 from tracker.offline import replica as replicas
 from tracker.offline.queue import OfflineServices
 from tracker.offline.router import RoutedServices
@@ -210,21 +210,13 @@ def test_the_router_goes_offline_and_back(school: School, held: list[int], tmp_p
     router.listen(lambda: heard.append(router.online))
     t = school.teacher
     present = _status(router, t, "P")
-    server_apply = type(school.services.attendance).apply
-
-    def down(self, *a, **kw):  # type: ignore[no-untyped-def]
-        if self.db is school.services.db:
-            raise ServerUnreachable("The connection to the database server was lost.")
-        return server_apply(self, *a, **kw)
-
-    monkeypatch.setattr(type(school.services.attendance), "apply", down)
+    back = server_down(school, monkeypatch)
     router.attendance.apply(t, [MarkChange(held[0], school.student.id, present)])
     assert not router.online and heard == [False] and router.waiting() == 1
     with pytest.raises(NotAvailableOffline, match="Importing rosters"):
         router.imports.preview(t, tmp_path / "x.csv")
-    monkeypatch.setattr("tracker.offline.router.reachable", lambda db: False)
     assert router.try_online() is None and not router.online
-    monkeypatch.undo()
+    back()
     report = router.try_online()
     assert report is not None and report.applied == 1 and router.online and heard == [False, True]
     assert router.waiting() == 0

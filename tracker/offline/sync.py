@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -65,16 +65,6 @@ class SyncReport:
     decisions: int = 0  # new decisions for the user
     left: int = 0  # still waiting (the server went away, or the sync was stopped)
     stopped: str = ""  # why it stopped early
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        parts = [f"{self.applied + self.already + self.same} change{'s' if self.applied + self.already + self.same != 1 else ''} sent"]
-        if self.decisions:
-            parts.append(f"{self.decisions} need{'s' if self.decisions == 1 else ''} your decision")
-        if self.left:
-            parts.append(f"{self.left} still waiting")
-        return ", ".join(parts) + "."
 
 
 @dataclass(frozen=True)
