@@ -25,6 +25,9 @@ APPEND_ONLY = {
     "portfolio_features",  # a starred item: the row is there or not
     "notification_conditions",  # a condition notified and not cleared: the row is there or not
     "holidays",
+    "sync_applied",  # a change from a workstation's queue applied here: its key, once
+    "sync_queue",  # a change made offline: written with it, deleted once the server has it
+    "replica_info",  # written with the replica, which is rebuilt whole, never edited
 }
 
 

@@ -233,8 +233,8 @@ def test_a_replica_of_an_older_revision_is_rebuilt_not_used(school: School, held
 
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0008'")
-        conn.execute("INSERT INTO sync_queue (uid, created_at, updated_at, kind, payload, base, user_id, made_at, "
-                     "attempts) VALUES ('k1', '2026-01-01', '2026-01-01', 'mark', ?, '{}', ?, '2026-01-01', 0)",
+        conn.execute("INSERT INTO sync_queue (uid, created_at, updated_at, kind, payload, base, user_id, made_at"
+                     ") VALUES ('k1', '2026-01-01', '2026-01-01', 'mark', ?, '{}', ?, '2026-01-01')",
                      (json.dumps({"session_id": held[0], "student_id": school.student.id, "status_id": 1,
                                   "participation": None, "remark": None}), school.teacher.id))
     with pytest.raises(replicas.ReplicaUnusable, match="rebuilt"):

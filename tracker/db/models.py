@@ -741,11 +741,9 @@ class SyncQueue(Base):
     base: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
     user_id: Mapped[int] = mapped_column(Integer, nullable=False)
     made_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class SyncDecision(Base):
+class SyncDecision(Versioned, Base):
     """On a workstation's replica: a change made offline whose record someone else changed
     meanwhile. Both values are kept until the user keeps theirs or uses mine."""
 

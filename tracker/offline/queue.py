@@ -57,8 +57,7 @@ def _record(tx: UnitOfWork, actor: Actor, entries: Sequence[Entry]) -> None:
     now = datetime.now()
     for e in entries:
         tx.session.add(SyncQueue(kind=e.kind, payload=json.dumps(e.payload, sort_keys=True),
-                                 base=json.dumps(e.base, sort_keys=True), user_id=actor.id, made_at=now,
-                                 attempts=0))
+                                 base=json.dumps(e.base, sort_keys=True), user_id=actor.id, made_at=now))
 
 
 @contextmanager
