@@ -290,3 +290,17 @@ def test_a_session_started_offline_asks_the_server_cheaply(school: School, held:
     finally:
         down.dispose()
         up.dispose()
+
+
+def test_a_mark_sent_later_keeps_the_time_it_was_made(school: School, held: list[int], tmp_path: Path) -> None:
+    off = _offline(school, tmp_path / "replica.db")
+    t = school.teacher
+    off.attendance.apply(t, [MarkChange(held[0], school.student.id, _status(off, t, "P"))])
+    with off.db.session_factory() as s, s.begin():  # made on the sports field an hour ago
+        s.execute(SyncQueue.__table__.update().values(made_at=func.datetime("now", "-1 hour")))
+    with read_only(off.db) as s:
+        made_at = s.scalar(select(SyncQueue.made_at))
+    push(school.services, off.db, t)
+    mark = school.services.attendance.sheet(t, held[0]).marks[school.student.id]
+    assert mark.recorded_at == made_at and mark.recorded_by == "Tina Teacher"
+    off.db.dispose()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from tracker.db.engine import Database
 from tracker.db.messagebus import EventHandler
-from tracker.db.models import AttendanceRecord, Milestone, SyncQueue, UserMilestone
+from tracker.db.models import AttendanceRecord, Milestone, SyncQueue, UserMilestone, utcnow
 from tracker.db.uow import UnitOfWork, joining, read_only
 from tracker.domain.events import AttendanceChanged, Event, MilestoneCompletionChanged, MilestonesTicked
 from tracker.domain.policy import Actor
@@ -54,7 +54,7 @@ class Entry:
 
 
 def _record(tx: UnitOfWork, actor: Actor, entries: Sequence[Entry]) -> None:
-    now = datetime.now()
+    now = utcnow()
     for e in entries:
         tx.session.add(SyncQueue(kind=e.kind, payload=json.dumps(e.payload, sort_keys=True),
                                  base=json.dumps(e.base, sort_keys=True), user_id=actor.id, made_at=now))

@@ -131,9 +131,9 @@ def _same_mark(theirs: Mark, p: dict[str, Any]) -> bool:
 
 
 def _apply_mark(server: Services, actor: Actor, key: str, p: dict[str, Any], base_version: int | None,
-                *, force: bool = False) -> str | Theirs:
+                *, force: bool = False, made_at: datetime | None = None) -> str | Theirs:
     change = MarkChange(p["session_id"], p["student_id"], p["status_id"], expected_version=base_version,
-                        participation=p.get("participation"), remark=p.get("remark"))
+                        participation=p.get("participation"), remark=p.get("remark"), recorded_at=made_at)
     try:
         with joining(_key_hook(key, actor, MARK, "decided" if force else "applied")):
             server.attendance.apply(actor, [change])
@@ -202,7 +202,8 @@ def _applied_keys(server: Database, keys: list[str]) -> set[str]:
 
 
 def apply_entry(server: Services, actor: Actor, key: str, kind: str, payload: dict[str, Any],
-                base: dict[str, Any], *, force: bool = False, checked: bool = False) -> str | Theirs:
+                base: dict[str, Any], *, force: bool = False, checked: bool = False,
+                made_at: datetime | None = None) -> str | Theirs:
     """Apply one queued change on the server: "applied", "already" (its key is there), "same"
     (the server has that value already) or :class:`Theirs` (changed meanwhile: a decision).
     A change the server refuses (the session was cancelled, the student left) is a decision too,
@@ -213,7 +214,7 @@ def apply_entry(server: Services, actor: Actor, key: str, kind: str, payload: di
         return "already"
     try:
         if kind == MARK:
-            return _apply_mark(server, actor, key, payload, base.get("version"), force=force)
+            return _apply_mark(server, actor, key, payload, base.get("version"), force=force, made_at=made_at)
         if kind == MILESTONE:
             return _apply_milestone(server, actor, key, payload, base, force=force)
         raise ValidationError(f"Unknown kind of change {kind!r}.")
@@ -293,7 +294,7 @@ def push(server: Services, replica: Database, actor: Actor, *, progress: Progres
             for attempt in range(3):
                 try:
                     result = "already" if key in done_before else apply_entry(
-                        server, actor, key, kind, payload, base, checked=attempt == 0)
+                        server, actor, key, kind, payload, base, checked=attempt == 0, made_at=made_at)
                     break
                 except DatabaseBusy:
                     if attempt == 2:
@@ -364,11 +365,13 @@ def decide(server: Services, replica: Database, actor: Actor, decision_id: int, 
         if d is None or d.user_id != actor.id:
             raise NotFound("That decision was already taken.")
         kind, key, payload, theirs_version, subject = d.kind, d.key, json.loads(d.payload), d.theirs_version, d.subject
+        made_at = d.mine_at
     if not use_mine:
         _drop_decision(replica, decision_id)
         return f"Kept theirs: {subject}."
     if kind == MARK:
-        result = apply_entry(server, actor, key, kind, payload, {"version": theirs_version}, force=True)
+        result = apply_entry(server, actor, key, kind, payload, {"version": theirs_version}, force=True,
+                             made_at=made_at)
     else:
         result = apply_entry(server, actor, key, kind, payload, {}, force=True)
     if isinstance(result, Theirs):

@@ -248,10 +248,11 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
             if old is not None and (old.status_id, old.participation, old.remark) == (c.status_id, part, remark):
                 results[key] = old.mark
                 continue
+            recorded = min(c.recorded_at, stamp) if c.recorded_at is not None else stamp
             if old is None:
                 inserts.append({"session_id": c.session_id, "student_id": c.student_id,
                                 "status_id": c.status_id, "participation": part, "remark": remark,
-                                "recorded_by": actor.id, "recorded_at": stamp, "version": 1,
+                                "recorded_by": actor.id, "recorded_at": recorded, "version": 1,
                                 "created_at": stamp, "updated_at": stamp, "uid": new_uid()})
                 version = 1
             else:
@@ -259,7 +260,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                 if _rowcount(conn.execute(_CHANGE, {
                         "rid": old.record_id, "seen": old.version, "new_status_id": c.status_id,
                         "new_participation": part, "new_remark": remark, "new_version": version,
-                        "new_recorded_by": actor.id, "new_recorded_at": stamp, "new_updated_at": stamp})) != 1:
+                        "new_recorded_by": actor.id, "new_recorded_at": recorded, "new_updated_at": stamp})) != 1:
                     raise RaceLost
                 audit.append(_audit_row(actor, "change", old.record_id, _mark_audit(old),
                                         {"status_id": c.status_id, "participation": part,
@@ -268,7 +269,7 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
                     count(key, old.status_id, -1)
                     count(key, c.status_id, +1)
             results[key] = Mark(c.session_id, c.student_id, c.status_id, part, remark, version,
-                                actor.display_name, stamp)
+                                actor.display_name, recorded)
         touched.add((c.student_id, activity_id))
     if inserts:
         ids = _insert(s, inserts, skip_existing=skip_existing)

@@ -85,6 +85,8 @@ class MarkChange:
     participation: int | None = None
     remark: str | None = None
     check_version: bool = True
+    #: when the mark was made, if earlier than now (made offline and sent later; naive UTC)
+    recorded_at: datetime | None = None
 
 
 class AttendanceConflict(ConflictError):
