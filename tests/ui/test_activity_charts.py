@@ -208,6 +208,24 @@ def test_the_activities_beyond_the_largest_are_summed_as_other(qtbot, ctx, robot
         _view_point(r.day(0), 50.0))) == f"Other · week of {r.day(0).day} {r.day(0):%b %Y} · 50 %"
 
 
+def test_offline_the_staff_charts_draw_without_the_schools_remainder(
+        robotics: Robotics, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Working offline (issue 17) the school's weeks are not on this computer: the lines of the
+    activities that are still draw, with no "Other" line, rather than the chart failing."""
+    from tracker.errors import NotAvailableOffline
+
+    def offline(*_a: object, **_kw: object) -> None:
+        raise NotAvailableOffline("Analytics across activities needs the school database.")
+
+    monkeypatch.setattr(staff_charts, "MOST_LINES", 1)
+    monkeypatch.setattr(type(robotics.s.analytics), "school_analytics", offline)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # a read, off the GUI thread as the dashboard does it
+        data = pool.submit(staff_charts.load_staff_charts, robotics.s, robotics.school.admin).result()
+    assert [line.name for line in data.attendance.series] == ["Robotics"]
+
+
 def _view_point(day: date, y: float):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QPointF
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from tracker.domain.analytics_types import WeekAttendance
 from tracker.domain.changes import ChangeKind
 from tracker.domain.policy import Actor
+from tracker.errors import NotAvailableOffline
 from tracker.services import Services
 from ui.charts.activity import MOST_LINES, attendance_by_activity, other_weeks, standing_by_activity
 from ui.charts.base import ChartData
@@ -46,7 +47,10 @@ def load_staff_charts(services: Services, actor: Actor) -> StaffChartsData:
     lines = [(a.activity, analytics.activity_analytics(actor, a.activity_id).weekly_attendance) for a in largest]
     other: tuple[WeekAttendance, ...] = ()
     if len(activities) > MOST_LINES:
-        other = other_weeks(analytics.school_analytics(actor).weekly_attendance, [weeks for _name, weeks in lines])
+        try:
+            other = other_weeks(analytics.school_analytics(actor).weekly_attendance, [weeks for _name, weeks in lines])
+        except NotAvailableOffline:  # working offline: the school's weeks are not on this computer
+            other = ()
     return StaffChartsData(attendance_by_activity(lines, other), standing_by_activity(activities))
 
 
