@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     and_,
+    bindparam,
     exists,
     false,
     literal,
@@ -110,10 +111,16 @@ SCOPE_FILTERS: dict[Scope, ScopeFilter] = {
 }
 
 
+#: every policy check runs it: built once, run on the session's connection (a quarter of the cost
+#: of building and running it through the ORM each time; ``attendance_mark_p95``)
+_ROLE_NOW = select(User.role, User.active).where(User.id == bindparam("actor_id"))
+
+
 def current_role(session: Session, actor: Actor) -> Role:
     """The actor's role as the database has it now (one query); refuses a disabled or deleted
     account, so that signing in is no lasting right."""
-    row = session.execute(select(User.role, User.active).where(User.id == actor.id)).first()
+    session.flush()  # as the ORM's autoflush would: a change pending in this session is seen
+    row = session.connection().execute(_ROLE_NOW, {"actor_id": actor.id}).first()
     if row is None or not row.active:
         raise PermissionDenied("Your account is disabled or no longer exists.")
     role: Role = row.role
