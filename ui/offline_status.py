@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
@@ -27,6 +27,7 @@ from tracker.paths import ConfigError, configured_database
 from ui import resources, theme
 from ui.context import AppContext
 from ui.dialogs import app_settings
+from ui.notifications import local_time
 from ui.ops import ReadOp, WriteOp
 from ui.pending_jobs import plural
 from ui.tasks import TaskState
@@ -84,8 +85,8 @@ def read_state(router: RoutedServices) -> OfflineState:
 
 def when_text(moment: datetime, now: datetime | None = None) -> str:
     """A stored (naive UTC) time as the user reads it: "14:05" today, else "2 Dec 14:05"."""
-    local = moment.replace(tzinfo=UTC).astimezone()
-    today = (now or datetime.now().astimezone()).date()
+    local = local_time(moment)
+    today = (now or datetime.now()).date()
     return f"{local:%H:%M}" if local.date() == today else f"{local.day} {local:%b %H:%M}"
 
 

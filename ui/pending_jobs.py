@@ -17,8 +17,9 @@ from ui.reload import Reloader
 from ui.tasks import TaskState
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str = "") -> str:
+    """'1 change', '3 changes' ('1 activity', '2 activities' with ``many``)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 class PendingJobsIndicator(QWidget):

@@ -363,20 +363,6 @@ def _synchronous_full(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=FULL")
 
 
-def replica_owner(path: Path) -> int | None:
-    try:
-        db = Database.connect(path)
-    except TrackerError:
-        return None
-    try:
-        with read_only(db) as s:
-            return s.scalar(select(ReplicaInfo.user_id))
-    except TrackerError:
-        return None
-    finally:
-        db.dispose()
-
-
 def wipe_replica(path: Path, *, force: bool = False) -> bool:
     """Delete the replica (signing out of a shared workstation). Refused while changes still wait
     to be sent or decided, unless ``force``: those would be lost. Returns whether it was wiped."""

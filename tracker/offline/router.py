@@ -84,7 +84,6 @@ class RoutedServices(Services):
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
         self.actor: Actor | None = None
-        self.last_report: SyncReport | None = None
         self.offline_since_start = server is None
         self._probe: Database | None = None  # started offline: an engine to ask the server with
 
@@ -224,7 +223,6 @@ class RoutedServices(Services):
                 finally:
                     if opened_here:
                         replica_db.dispose()
-        self.last_report = report
         if report.stopped and report.left:
             if self._server is None:
                 server.db.dispose()

@@ -66,10 +66,6 @@ def may_take_everything(actor: Actor) -> bool:
     return allows(actor.role, Permission.TAKE_ATTENDANCE, set())
 
 
-def count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def synced_text(summary: ReplicaSummary | None) -> str:
     if summary is None:
         return "Not prepared yet"
@@ -80,7 +76,7 @@ def holds_text(summary: ReplicaSummary | None) -> str:
     """What the copy holds, in one sentence."""
     if summary is None:
         return "Nothing is kept on this computer for offline work."
-    what = "every activity" if summary.everything else count(len(summary.activity_ids), "activity", "activities")
+    what = "every activity" if summary.everything else plural(len(summary.activity_ids), "activity", "activities")
     text = (f"Holds {what}: {plural(summary.students, 'student')}, {plural(summary.sessions, 'session')}, "
             f"{plural(summary.marks, 'mark')}")
     if summary.waiting:
