@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -99,6 +100,15 @@ def make_ctx(qapp, school: School) -> Iterator:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ctx(make_ctx, school: School) -> AppContext:  # type: ignore[no-untyped-def]
     return make_ctx(school.admin)
+
+
+def lp_at(path: str | None):  # type: ignore[no-untyped-def]
+    """A ``shutil.which`` that finds the ``lp`` print command at ``path`` (None: not installed) and
+    every other program where it really is. Tests patch it on the shared ``shutil`` module, so it
+    must not hide other programs: pypdf looks ``jbig2dec`` up the first time it reads a PDF, and
+    an answer of "/usr/bin/lp" made it refuse every PDF for the rest of the process."""
+    real = shutil.which
+    return lambda name, *args, **kw: path if name == "lp" else real(name, *args, **kw)
 
 
 def settle(qtbot, ctx: AppContext, timeout: int = 10_000) -> None:  # type: ignore[no-untyped-def]

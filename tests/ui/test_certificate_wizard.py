@@ -26,7 +26,7 @@ from ui.dialogs.certificate_wizard_design import folder_problem
 from ui.models.certificate_wizard import StudentChoiceModel
 
 from ..conftest import School
-from .conftest import settle, show_page
+from .conftest import lp_at, settle, show_page
 
 NEXT, BACK, CANCEL, FINISH = (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton,
                               QWizard.WizardButton.CancelButton, QWizard.WizardButton.FinishButton)
@@ -446,7 +446,7 @@ def test_thirty_certificates_from_the_dashboard_to_the_printer_in_six_clicks(
 
     FakePrintDialog.clicks = []
     monkeypatch.setattr(printing, "QPrintDialog", FakePrintDialog)
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.shutil, "which", lp_at("/usr/bin/lp"))
     monkeypatch.setattr(printing.subprocess, "run", spool)
     ctx = make_ctx(school.teacher)
     page = show_page(qtbot, ctx, DashboardPage(ctx))

@@ -12,7 +12,7 @@ from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 import ui.printing as printing
-from tests.ui.conftest import settle
+from tests.ui.conftest import lp_at, settle
 from tracker.errors import NotFound
 from ui.documents import Delivery, Document, produce
 from ui.tasks import TaskState
@@ -100,7 +100,7 @@ def test_print_sends_a_written_copy_to_the_printer_the_user_picks(qtbot, ctx, pa
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.shutil, "which", lp_at("/usr/bin/lp"))
     monkeypatch.setattr(printing.subprocess, "run", spool)
     register = Document("Attendance register", "register Chess.pdf", seen.write, noun="register")
     assert produce(parent, ctx, register, Delivery.PRINT, done=seen.said.append)

@@ -10,17 +10,17 @@ from PySide6.QtWidgets import QDialog
 
 import ui.printing as printing
 from tests.conftest import School
-from tests.ui.conftest import settle
+from tests.ui.conftest import lp_at, settle
 from tests.ui.test_take_attendance import today_session
 
 
 def test_spooler_command_names_printer_and_copies(monkeypatch, tmp_path: Path):
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp" if name == "lp" else None)
+    monkeypatch.setattr(printing.shutil, "which", lp_at("/usr/bin/lp"))
     pdf = tmp_path / "sheet.pdf"
     assert printing.spooler_command(pdf, "Staffroom", 2) == ["/usr/bin/lp", "-d", "Staffroom", "-n", "2",
                                                             "--", str(pdf)]
     assert printing.spooler_command(pdf, "", 1) == ["/usr/bin/lp", "--", str(pdf)]
-    monkeypatch.setattr(printing.shutil, "which", lambda name: None)
+    monkeypatch.setattr(printing.shutil, "which", lp_at(None))
     assert printing.spooler_command(pdf, "Staffroom", 1) is None
 
 
@@ -50,7 +50,7 @@ def test_print_button_sends_the_sign_in_sheet_pdf_to_the_spooler(qtbot, make_ctx
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.shutil, "which", lp_at("/usr/bin/lp"))
     monkeypatch.setattr(printing.subprocess, "run", fake_run)
     assert view.print_button is not None and view.print_button.isVisible()
     view.print_button.click()
@@ -83,7 +83,7 @@ def test_register_for_a_date_range_can_be_printed(qtbot, make_ctx, school: Schoo
     sent: list[list[str]] = []
     monkeypatch.setattr(RegisterRangeDialog, "exec", choose_print)
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
-    monkeypatch.setattr(printing.shutil, "which", lambda name: "/usr/bin/lp")
+    monkeypatch.setattr(printing.shutil, "which", lp_at("/usr/bin/lp"))
     monkeypatch.setattr(printing.subprocess, "run",
                         lambda cmd, **kw: sent.append(cmd) or subprocess.CompletedProcess(cmd, 0, "", ""))
     view.register_button.click()
