@@ -189,7 +189,9 @@ class ActivityProgress(Versioned, Base):
         CheckConstraint(
             "progress_percentage >= 0 AND progress_percentage <= 100", name="progress_range"
         ),
-        Index("ix_activity_progress_activity_status", "activity_id", "status"),
+        # covering for the analytics' GROUP BYs over enrollments (migration 0010)
+        Index("ix_activity_progress_activity_status", "activity_id", "status", "user_id", "progress_percentage",
+              "completed_at", "enrolled_on", "started_at"),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -265,7 +267,8 @@ class ActivitySession(Versioned, Base):
     """One meeting of an activity."""
 
     __tablename__ = "activity_sessions"
-    __table_args__ = (Index("ix_activity_sessions_activity_start", "activity_id", "starts_at"),)
+    # covering for the analytics' weekly attendance (migration 0010)
+    __table_args__ = (Index("ix_activity_sessions_activity_start", "activity_id", "starts_at", "cancelled"),)
 
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("activities.id", ondelete="CASCADE"), nullable=False

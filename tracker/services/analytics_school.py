@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from math import fsum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -48,7 +48,7 @@ from tracker.services.analytics_activity import (
     drop_reasons,
     weekly_attendance,
 )
-from tracker.services.analytics_sql import day_of, medians, rate
+from tracker.services.analytics_sql import day_of, medians_and_overall, rate
 from tracker.services.attendance_aggregates import held_rate_groups
 from tracker.services.scoping import current_role, visible
 
@@ -67,12 +67,10 @@ def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: d
         select(Activity.id, Activity.name, Activity.category).where(Activity.id.in_(activities)))}
     sessions = and_(ActivitySession.activity_id.in_(activities), *_session_range(filters))
     marks = None if filters.grade is None else AttendanceRecord.student_id.in_(_grade_students(filters.grade))
-    effectiveness = _effectiveness(s, acts, places, filters, now)
+    effectiveness, overall = _effectiveness(s, acts, places, filters, now)
     reasons: Counter[str] = Counter()
     for row in effectiveness:
         reasons.update({r.reason: r.count for r in row.drop_reasons})
-    overall = medians(s, select(literal(0), days_to_complete()).where(
-        places, ActivityProgress.status == ProgressStatus.COMPLETED, ActivityProgress.completed_at.is_not(None)))
     by_category = _participation(s, places, Activity.category, Activity, Activity.id == ActivityProgress.activity_id)
     by_grade = _participation(s, places, func.coalesce(User.grade, NO_GRADE), User, User.id == ActivityProgress.user_id)
     unfiltered = filters == SchoolFilters()  # then the grades counted are every grade there is to offer
@@ -87,7 +85,7 @@ def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: d
         comparison=tuple(ComparisonPoint(r.activity_id, r.activity, r.completion_rate, r.average_attendance_rate,
                                          r.placed) for r in effectiveness if r.placed),
         drop_reasons=tuple(DropReason(k, n) for k, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        median_days_to_completion=overall.get(0),
+        median_days_to_completion=overall,
         choices=_choices(s, shown, tuple(c.key for c in by_grade) if unfiltered else None),
     )
 
@@ -153,8 +151,9 @@ def _participation(s: Session, places: ColumnElement[bool], key: Any, table: typ
 
 
 def _effectiveness(s: Session, acts: dict[int, Any], places: ColumnElement[bool], f: SchoolFilters,
-                   now: datetime) -> tuple[ActivityEffectiveness, ...]:
-    """One row per activity shown: counts by status, rates, medians, attendance and progress."""
+                   now: datetime) -> tuple[tuple[ActivityEffectiveness, ...], float | None]:
+    """One row per activity shown: counts by status, rates, medians, attendance and progress;
+    and the median days to completion of every activity shown together."""
     p = ActivityProgress
     status = {st: func.sum(case((p.status == st, 1), else_=0)) for st in PLACED}
     current = p.status.in_(CURRENT)
@@ -164,7 +163,7 @@ def _effectiveness(s: Session, acts: dict[int, Any], places: ColumnElement[bool]
                func.sum(case((current, p.progress_percentage), else_=0.0)), func.sum(case((current, 1), else_=0)))
         .where(places).group_by(p.activity_id))}
     attendance = _attendance_averages(s, places, f, list(acts), now)
-    medians_by = medians(s, select(p.activity_id, days_to_complete()).where(
+    medians_by, overall = medians_and_overall(s, select(p.activity_id, days_to_complete()).where(
         places, p.status == ProgressStatus.COMPLETED, p.completed_at.is_not(None)))
     reasons = drop_reasons(s, places)
     leads = _leads(s, list(acts))
@@ -183,7 +182,7 @@ def _effectiveness(s: Session, acts: dict[int, Any], places: ColumnElement[bool]
             average_progress=round(progress / n_current, 1) if n_current else None,
             drop_reasons=tuple(reasons.get(aid, ())),
         ))
-    return tuple(out)
+    return tuple(out), overall
 
 
 def _attendance_averages(s: Session, places: ColumnElement[bool], f: SchoolFilters, activity_ids: list[int],

@@ -2,12 +2,13 @@
 
 Each is one ``FunctionElement`` compiled per dialect, so that a query is written once and gives
 the same rows on both: the Monday of a timestamp's ISO week, the first of its month, its day,
-and whole days between two dates. A median is computed with window functions (SQLite has no
-``percentile_cont``) by :func:`medians`.
+and whole days between two dates. SQLite has no ``percentile_cont``: :func:`medians` and
+:func:`medians_and_overall` count the values in SQL and find the middle of the counts.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Hashable
 from typing import Any
 
@@ -103,17 +104,40 @@ def held_sessions(now: Any) -> Any:
 
 def medians(s: Session, values: Select[Any]) -> dict[Hashable, float]:
     """The median of ``value`` per ``key`` of a two-column select ``(key, value)``: the middle
-    row, or the mean of the two middle rows, ranked by window functions."""
+    value, or the mean of the two middle values (NULL values left out)."""
+    return medians_and_overall(s, values)[0]
+
+
+def medians_and_overall(s: Session, values: Select[Any]) -> tuple[dict[Hashable, float], float | None]:
+    """:func:`medians` per key and, from the same rows, the median of every value whatever its
+    key (None when there are none). SQL counts how often each value occurs per key (one GROUP BY:
+    a few rows per key, since the values are whole days); the middle of those counts is found
+    here."""
     sub = values.subquery()
     key, value = sub.c[0], sub.c[1]
-    ranked = select(
-        key.label("k"), value.label("v"),
-        func.row_number().over(partition_by=key, order_by=value).label("rn"),
-        func.count().over(partition_by=key).label("n"),
-    ).subquery()
-    middle = select(ranked.c.k, func.avg(ranked.c.v)).where(
-        (ranked.c.rn * 2).in_([ranked.c.n, ranked.c.n + 1, ranked.c.n + 2])).group_by(ranked.c.k)
-    return {k: round(float(v), 1) for k, v in s.execute(middle) if v is not None}
+    counts: dict[Hashable, list[tuple[Any, int]]] = defaultdict(list)
+    every: Counter[Any] = Counter()
+    for k, v, n in s.execute(select(key, value, func.count()).where(value.is_not(None))
+                             .group_by(key, value).order_by(key, value)):
+        counts[k].append((v, int(n)))
+        every[v] += int(n)
+    per_key = {k: _middle(pairs) for k, pairs in counts.items()}
+    return per_key, (_middle(sorted(every.items())) if every else None)
+
+
+def _middle(pairs: list[tuple[Any, int]]) -> float:
+    """The median of values given in order with how often each occurs."""
+    total = sum(n for _v, n in pairs)
+    low, high = (total - 1) // 2, total // 2  # the middle positions (the same one when odd)
+    seen, found = 0, []
+    for v, n in pairs:
+        for position in (low, high):
+            if seen <= position < seen + n:
+                found.append(float(v))
+        seen += n
+        if len(found) == 2:
+            break
+    return round(sum(found) / 2, 1)
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -152,7 +152,9 @@ class ChartPanel(QWidget):
         # panel's menu (Export image…, Copy data, Show as table)
         self.plot = pg.PlotWidget(background=BACKGROUND, enableMenu=False,
                                   viewBox=pg.ViewBox(enableMouse=False, enableMenu=False))
-        self.plot.setAntialiasing(True)
+        # lines and dots ask for antialiasing themselves (``make_item``); bars, axes, grid and
+        # legend are straight edges, crisper and several times cheaper to paint without it
+        self.plot.setAntialiasing(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -165,9 +167,15 @@ class ChartPanel(QWidget):
             axis.setTickFont(self.tick_font)
             axis.setTextPen(AXIS_TEXT)
             axis.setPen(AXIS_LINE)
-            axis.enableAutoSIPrefix(False)
+        for side in ("left", "bottom", "top", "right"):
+            # no "(×1e3)" scaling of our units; and the hidden top and right axes no longer
+            # rewrite their (empty) HTML labels on every change of range (~5 ms a chart)
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         # the first and last labels may reach into the margins rather than vanish
         self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=EDGE_LABEL_ROOM)
+        # the grid at the labelled values only: pyqtgraph's minor levels drew dozens of faint
+        # lines across the plot, too faint to read and most of the time a chart took to paint
+        self.plot.getAxis("left").setStyle(maxTickLevel=0)
         self.plot.plotItem.layout.setContentsMargins(2, EDGE_LABEL_ROOM // 2, EDGE_LABEL_ROOM, 0)
         self.legend = pg.LegendItem(labelTextColor=AXIS_TEXT, labelTextSize=f"{self.tick_font.pointSizeF():g}pt",
                                     frame=False, horSpacing=6)
@@ -216,17 +224,10 @@ class ChartPanel(QWidget):
         self.plot.setAccessibleName(data.title)
         self.table.setAccessibleName(f"{data.title} — table" if data.title else "Chart data")
         self.title_label.setText(data.title)
-        self.plot.setLabel("left", html.escape(axis_title(data.y_label, data.y_unit)), color=AXIS_TEXT)
-        self.plot.setLabel("bottom", html.escape(axis_title(data.x_label, data.x_unit)), color=AXIS_TEXT)
-        self.placed = place(data)
-        self.extent = extent(data, self.placed)
-        self._draw_items()
-        self._fill_legend()
-        self._set_ranges()
-        self.plot.getAxis("left").setTicks([list(data.y_ticks)] if data.y_ticks else None)
-        self._ticks()
-        self.model.set_data(data)
         empty = data.is_empty
+        if data.series or self.items:  # a chart still waiting for its series has nothing to draw or take away
+            self._draw_plot(data)
+        self.model.set_data(data)
         for action in (self.export_action, self.copy_action, self.table_action):
             action.setEnabled(not empty)
         self.menu_button.setVisible(not empty)  # nothing to export, copy or tabulate
@@ -237,6 +238,18 @@ class ChartPanel(QWidget):
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.table if self.showing_table else self.plot)
+
+    def _draw_plot(self, data: ChartData) -> None:
+        """Axis titles, series, legend, ranges and ticks of ``data``."""
+        self.plot.setLabel("left", html.escape(axis_title(data.y_label, data.y_unit)), color=AXIS_TEXT)
+        self.plot.setLabel("bottom", html.escape(axis_title(data.x_label, data.x_unit)), color=AXIS_TEXT)
+        self.placed = place(data)
+        self.extent = extent(data, self.placed)
+        self._draw_items()
+        self._fill_legend()
+        self._set_ranges()
+        self.plot.getAxis("left").setTicks([list(data.y_ticks)] if data.y_ticks else None)
+        self._ticks()
 
     def _draw_items(self) -> None:
         """One item per series, reusing the previous one of the same kind."""

@@ -100,8 +100,9 @@ class AnalyticsPage(Page):
         self.summary = ElidedLabel("Loading…")
         set_style_flag(self.summary, "muted")
 
-        self.panels = [ChartPanel(ChartData("", "", "", (), empty_reason="Loading…")) for _ in range(CHARTS)]
-        self.cards = [self._card(p) for p in self.panels]
+        made = [self._card() for _ in range(CHARTS)]
+        self.cards = [card for card, _panel in made]
+        self.panels = [panel for _card, panel in made]
         self.chart_grid = QGridLayout()
         self.chart_grid.setSpacing(12)
         self.columns = 0
@@ -150,14 +151,17 @@ class AnalyticsPage(Page):
         self._place_charts(1)
 
     @staticmethod
-    def _card(panel: ChartPanel) -> QFrame:
+    def _card() -> tuple[QFrame, ChartPanel]:
+        """A card holding a chart panel, made inside it (a panel made first and then moved
+        into the card is re-parented with all its widgets: a few ms a chart)."""
         card = QFrame()
         set_style_flag(card, "card")
         card.setFixedHeight(CHART_HEIGHT)
         lay = QVBoxLayout(card)
         lay.setContentsMargins(8, 6, 8, 6)
+        panel = ChartPanel(ChartData("", "", "", (), empty_reason="Loading…"), card)
         lay.addWidget(panel)
-        return card
+        return card, panel
 
     def _content(self) -> QWidget:
         content = QWidget()
