@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from tracker.domain.standing import (
 )
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
+from tracker.services.progress_rows import ProgressRow
 
 TODAY = date(2026, 11, 25)
 TERM = (date(2026, 9, 1), date(2027, 1, 31))  # 152 days; 85 gone by on TODAY: 55.9% expected
@@ -174,6 +176,10 @@ def test_progress_rows_carry_the_standing_and_its_reasons(school):
     s.milestones.complete_milestone(school.teacher, m1.id, school.student.id)
     [row] = [r for r in s.progress.get_user_progress(school.admin, school.student.id) if r.activity_id == aid]
     assert row.progress_percentage == 50.0 and row.standing is Standing.ON_TRACK
+    assert row.milestones_done == 1 and row.milestones_total == 2 and row.points == 1 and row.points_total == 2
+    # made without the dataclass's __init__ (ProgressRow.of): every field set, equal to one made by it
+    assert set(vars(row)) == {f.name for f in fields(ProgressRow)}
+    assert ProgressRow(**vars(row)) == row and hash(ProgressRow(**vars(row))) == hash(row)
 
 
 def test_three_absences_in_a_row_put_a_student_at_risk(school):

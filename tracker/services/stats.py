@@ -199,13 +199,6 @@ def milestone_states(milestones: list[MilestoneInfo], done: set[int]) -> list[Mi
     return [MilestoneState(m.points, m.required, m.id in done) for m in milestones]
 
 
-def overdue_milestones(milestones: list[MilestoneInfo], done: set[int], today: date) -> list[tuple[str, date]]:
-    """(title, due date) of the required milestones not done whose due date has passed (an
-    optional milestone never puts a student behind)."""
-    return [(m.title, m.due_date) for m in milestones
-            if m.required and m.due_date is not None and m.due_date < today and m.id not in done]
-
-
 TRAILING_LOOKBACK = 12  # absences in a row are counted over each activity's last N held sessions
 
 

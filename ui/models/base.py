@@ -61,7 +61,7 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
-        self._search: list[str] = []
+        self._search: list[str] | None = []
         self._muted_font: QFont | None = None
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -70,9 +70,22 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._search = [self.search_text(r).lower() for r in self._rows]
+        # worked out when a search first asks: a dashboard of thousands of rows is seldom searched
+        self._search = None
         self._apply_sort()
         self.endResetModel()
+
+    def search_texts(self) -> list[str]:
+        """Each row's :meth:`search_text`, lower-cased, in the rows' order."""
+        if self._search is None:
+            self._search = [self.search_text(r).lower() for r in self._rows]
+        return self._search
+
+    def _reorder(self, order: list[int]) -> None:
+        """Put the rows (and their search texts, once worked out) in ``order``."""
+        self._rows = [self._rows[i] for i in order]
+        if self._search is not None:
+            self._search = [self._search[i] for i in order]
 
     # ------------------------------------------------------------------ sorting
     def sort_key(self, column: int, record: T) -> Any:
@@ -94,8 +107,7 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
         keys = [self.sort_key(column, r) for r in self._rows]
         order = sorted(range(len(keys)), key=keys.__getitem__,
                        reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
-        self._rows = [self._rows[i] for i in order]
-        self._search = [self._search[i] for i in order]
+        self._reorder(order)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -173,7 +185,7 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
                 return col.value(record)
             return col.text(record).lower()
         if role == SearchRole:
-            return self._search[index.row()]
+            return self.search_texts()[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return col.align
         if role == Qt.ItemDataRole.ToolTipRole:

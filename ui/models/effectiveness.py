@@ -99,8 +99,7 @@ class EffectivenessModel(SnapshotModel[Row]):
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         measured.sort(key=lambda ki: ki[0][1], reverse=descending)
         order = [i for _k, i in measured] + [i for k, i in keyed if not k[0]]
-        self._rows = [self._rows[i] for i in order]
-        self._search = [self._search[i] for i in order]
+        self._reorder(order)
 
     def activity_id(self, row: int) -> int:
         return self.record(row).activity_id
