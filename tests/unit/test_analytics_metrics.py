@@ -19,11 +19,14 @@ The same tests run on PostgreSQL (tests/pg/test_pg_analytics.py).
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from tests.conftest import PASSWORD, School
@@ -188,6 +191,31 @@ def test_drop_reasons_and_median_days_to_completion(robotics: Robotics) -> None:
     a = robotics.s.analytics.activity_analytics(robotics.school.teacher, robotics.id)
     assert a.drop_reasons == (DropReason("Clash with football", 1), DropReason(NO_REASON, 1))
     assert a.median_days_to_completion == 15.0  # Cara: enrolled on M0, completed on M0+15
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.one_of(st.none(), st.integers(-5, 400))), max_size=40))
+def test_medians_from_value_counts_equal_the_statistics_median(pairs: list[tuple[int, int | None]]) -> None:
+    """analytics_sql.medians_and_overall (SQL counts each value, the middle is found from the
+    counts) against Python's statistics.median, per key and over every key; NULLs left out."""
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine
+    from sqlalchemy.orm import Session as OrmSession
+
+    from tracker.services.analytics_sql import medians, medians_and_overall
+
+    table = Table("v", MetaData(), Column("k", Integer), Column("x", Integer))
+    engine = create_engine("sqlite://")
+    table.create(engine)
+    with OrmSession(engine) as s:
+        if pairs:
+            s.execute(table.insert(), [{"k": k, "x": x} for k, x in pairs])
+        per_key, overall = medians_and_overall(s, select(table.c.k, table.c.x))
+        known = [(k, x) for k, x in pairs if x is not None]
+        expected = {k: round(float(statistics.median([x for kk, x in known if kk == k])), 1)
+                    for k in {k for k, _x in known}}
+        assert per_key == expected == medians(s, select(table.c.k, table.c.x))
+        assert overall == (round(float(statistics.median([x for _k, x in known])), 1) if known else None)
+    engine.dispose()
 
 
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two(robotics: Robotics) -> None:
