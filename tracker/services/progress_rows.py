@@ -14,7 +14,7 @@ from tracker.db.models import Activity, ActivityProgress, User
 from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.progress import CompletionRule, MilestoneState, check_completion
-from tracker.domain.standing import Standing, format_attendance, judge
+from tracker.domain.standing import Standing, StandingCheck, format_attendance, judge
 from tracker.services import stats
 
 
@@ -160,7 +160,11 @@ def progress_rows(
     if where is not None:
         q = q.where(where)
     q = q.order_by(Activity.name, User.display_name)
-    rows = s.execute(q).all()
+    # Core rows from the session's connection (flushed first, as the ORM's execute would): the
+    # ORM's result processing cost more than the query for thousands of rows
+    s.flush()
+    conn = s.connection()
+    rows = conn.execute(q).all()
     acts = {r.activity_id for r in rows}
     activities = {
         a.id: a for a in s.execute(
@@ -184,6 +188,8 @@ def progress_rows(
     empty = stats.AttendanceCount(0, 0, 0)
     nothing: frozenset[int] = frozenset()
     active, completed = ProgressStatus.ACTIVE, ProgressStatus.COMPLETED
+    checked: dict[tuple[Any, ...], tuple[str, ...]] = {}
+    judged: dict[tuple[Any, ...], StandingCheck] = {}
     # plain tuples: a Row's attributes cost more than the rest of the loop for thousands of rows
     for (pid, user_id, activity_id, status, progress, progress_manual, started_at, completed_at, enrolled_on,
          dropped_on, drop_reason, note, version, signed_off_at, status_manual, override_note, override_at,
@@ -196,16 +202,27 @@ def progress_rows(
         rate = count.rate
         missing: tuple[str, ...] = ()
         if status is not completed:
-            missing = check_completion(f.rule, f.required_states(done_here), rate, signed_off_at is not None).reasons
+            states = f.required_states(done_here)
+            signed = signed_off_at is not None
+            # students of an activity share few (milestones done, rate) pairs: each judged once
+            check_key = (activity_id, id(states), rate, signed)
+            cached = checked.get(check_key)
+            if cached is None:
+                cached = checked[check_key] = check_completion(f.rule, states, rate, signed).reasons
+            missing = cached
         streak = streaks.get((user_id, activity_id), 0)
         manual = progress_manual or status_manual
-        verdict = judge(
-            status=status.value, progress=progress, today=today, start=a.start_date,
-            end=a.end_date, enrolled_on=enrolled_on,
-            overdue=f.overdue(done_here, today) if status is active else (),
-            attendance_pct=rate, counted_sessions=count.counted, trailing_absences=streak,
-            min_attendance_pct=a.min_attendance_pct, has_milestones=f.has_milestones or progress_manual,
-        )
+        overdue = tuple(f.overdue(done_here, today)) if status is active else ()
+        has_milestones = f.has_milestones or progress_manual
+        judge_key = (activity_id, status, progress, enrolled_on, overdue, rate, count.counted, streak, has_milestones)
+        verdict = judged.get(judge_key)
+        if verdict is None:
+            verdict = judged[judge_key] = judge(
+                status=status.value, progress=progress, today=today, start=a.start_date,
+                end=a.end_date, enrolled_on=enrolled_on, overdue=overdue,
+                attendance_pct=rate, counted_sessions=count.counted, trailing_absences=streak,
+                min_attendance_pct=a.min_attendance_pct, has_milestones=has_milestones,
+            )
         out.append(
             ProgressRow.of(
                 id=pid,

@@ -113,8 +113,9 @@ def attendance_counts(
         params["activity_ids"] = activity_ids = list(activity_ids)
     if student_ids is not None:
         params["student_ids"] = student_ids = list(student_ids)
-    rows = s.execute(_marks_statement(by_activity, by_student), params).all()  # flushes what is pending
+    s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
     conn = s.connection()
+    rows = conn.execute(_marks_statement(by_activity, by_student), params).all()
     early: dict[int, Counts] = {}
     upcoming = attendance_aggregates.upcoming_marked(conn, now, activity_ids)
     if upcoming:
@@ -190,7 +191,8 @@ def completed_milestones(
     if student_ids is not None:
         params["student_ids"] = list(student_ids)
     done: dict[int, set[int]] = defaultdict(set)
-    for u, m in s.execute(_done_statement(activity_ids is not None, student_ids is not None), params):
+    s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
+    for u, m in s.connection().execute(_done_statement(activity_ids is not None, student_ids is not None), params):
         done[u].add(m)
     return done
 
@@ -244,4 +246,5 @@ def trailing_absences(
                or_(last_present.c.last.is_(None), sess.starts_at > last_present.c.last))
         .group_by(r.student_id, sess.activity_id)
     )
-    return {(u, a): int(n) for u, a, n in s.execute(q)}
+    s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
+    return {(u, a): int(n) for u, a, n in s.connection().execute(q)}

@@ -229,6 +229,8 @@ class FilterProxy(QSortFilterProxyModel):
         self._changing(lambda: setattr(self, "_predicate", predicate))
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._words and self._predicate is None:
+            return True  # nothing to filter by: no index made for each of thousands of rows
         model = self.sourceModel()
         if model is None:
             return True
