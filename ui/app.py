@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 EXIT_DATABASE = 3
 
 
+#: the application property saying the theme is applied (see :func:`ensure_app`)
+_THEMED = "trackerThemed"
+
+
 def ensure_app() -> QApplication:
     """The one QApplication, created with the application's names, style, theme and icon."""
     app = QApplication.instance()
@@ -51,7 +55,11 @@ def ensure_app() -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationDisplayName(APPLICATION)
-    theme.apply(app)
+    if not app.property(_THEMED):
+        # once: setting the style sheet again re-polishes every widget alive, and a test process
+        # asking again (a screenshot after other tests) crashed on a half-destroyed one
+        theme.apply(app)
+        app.setProperty(_THEMED, True)
     app.setWindowIcon(resources.app_icon())
     collector.install(app)  # cyclic garbage (Qt objects included) is collected on this thread only
     if app.platformName() == "offscreen":

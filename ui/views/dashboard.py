@@ -637,6 +637,20 @@ class DashboardPage(Page):
         self.reloader.request()
         if self.awaiting_reloader is not None:
             self.awaiting_reloader.request()
+        if self.ctx.can(Permission.VIEW_ANALYTICS):
+            self._staff_page()  # made while the figures are read, not after they arrive
+
+    def _staff_page(self) -> StaffDashboard:
+        """The staff dashboard's widgets (made once; shown when its figures are loaded)."""
+        if self.staff is None:
+            self.staff = StaffDashboard(can_take_attendance=self.ctx.can(Permission.TAKE_ATTENDANCE))
+            self.staff.activity_activated.connect(self.open_activity)
+            self.staff.take_attendance.connect(self.take_attendance)
+            self.staff.certificates.issue.connect(self.issue_certificates)
+            self.staff.certificates.set_rows(self.awaiting)
+            self.staff.charts_shown.connect(self._charts_shown)
+            self.stack.addWidget(self.staff)
+        return self.staff
 
     def on_changed(self, changes: Changes, initiator: object) -> None:
         """Certificates issued change only the certificates to issue: only those are read again."""
@@ -720,17 +734,10 @@ class DashboardPage(Page):
                                         "An administrator can assign you to one.")
                 self.stack.setCurrentWidget(self.empty)
                 return
-            if self.staff is None:
-                self.staff = StaffDashboard(can_take_attendance=self.ctx.can(Permission.TAKE_ATTENDANCE))
-                self.staff.activity_activated.connect(self.open_activity)
-                self.staff.take_attendance.connect(self.take_attendance)
-                self.staff.certificates.issue.connect(self.issue_certificates)
-                self.staff.certificates.set_rows(self.awaiting)
-                self.staff.charts_shown.connect(self._charts_shown)
-                self.stack.addWidget(self.staff)
-            self.staff.show_dashboard(d)
+            staff = self._staff_page()
+            staff.show_dashboard(d)
             self._reload_charts()
-            self.stack.setCurrentWidget(self.staff)
+            self.stack.setCurrentWidget(staff)
             if self._focus_on_load and self.isVisible():
                 self.focus_main()
             return
