@@ -46,6 +46,7 @@ class CertificatesToIssue(QFrame):
         self.actions_shown = [self._action(r) for r in self.rows]
         bar = ActionBar(self.actions_shown)
         self._layout.replaceWidget(self.bar, bar)
+        self.bar.hide()  # out of the layout, it would show at its own geometry until deleted
         self.bar.deleteLater()
         self.bar = bar
         self.setVisible(bool(self.rows))

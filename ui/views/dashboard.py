@@ -637,11 +637,11 @@ class DashboardPage(Page):
         self.reloader.request()
         if self.awaiting_reloader is not None:
             self.awaiting_reloader.request()
-        if self.ctx.can(Permission.VIEW_ANALYTICS):
-            self._staff_page()  # made while the figures are read, not after they arrive
 
     def _staff_page(self) -> StaffDashboard:
-        """The staff dashboard's widgets (made once; shown when its figures are loaded)."""
+        """The staff dashboard's widgets, made once when its figures first arrive. (Made earlier,
+        while the figures were read, the certificates card laid out its buttons hidden and showed
+        them piled up at 640×480.)"""
         if self.staff is None:
             self.staff = StaffDashboard(can_take_attendance=self.ctx.can(Permission.TAKE_ATTENDANCE))
             self.staff.activity_activated.connect(self.open_activity)
