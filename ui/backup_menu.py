@@ -5,8 +5,9 @@ Restore…. Kept out of the main window: they follow its session through its ``a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QMenu
 from tracker.domain.policy import Permission
 from tracker.services.backups import RestoreResult
 from ui.ops import WriteOp
+from ui.widgets.actions import menu_action
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -40,12 +42,8 @@ class BackupActions:
     def actions(self) -> tuple[QAction, ...]:
         return self.back_up_action, self.settings_action, self.restore_action
 
-    def _action(self, text: str, slot: object, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Callable[..., Any], tip: str) -> QAction:
+        return menu_action(self.window, text, slot, tip)
 
     def allowed(self) -> bool:
         return self.window.ctx.can(Permission.MANAGE_SETTINGS) and not self.window.locked

@@ -8,7 +8,8 @@ On a single-workstation SQLite file (``router_of(ctx)`` is None) none of this ap
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt
 from PySide6.QtGui import QAction
@@ -21,6 +22,7 @@ from ui.offline import router_of
 from ui.offline_status import NOT_AVAILABLE, OfflineState, OfflineStatus, SyncController, wipe_on_sign_out
 from ui.ops import WriteOp
 from ui.pending_jobs import plural
+from ui.widgets.actions import menu_action
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -129,12 +131,8 @@ class OfflineShell:
         # an activity's page opens inside the Activities page: its commands are caught at the next change
         window.ctx.events.changed.connect(lambda _changes, _initiator: self.apply() if self.offline else None)
 
-    def _action(self, text: str, slot: object, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Callable[..., Any], tip: str) -> QAction:
+        return menu_action(self.window, text, slot, tip)
 
     @property
     def offline(self) -> bool:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from ui.ops import ReadOp, WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
+from ui.widgets.actions import row_button
 from ui.widgets.elided import ElidedLabel
 from ui.widgets.empty import EmptyState
 from ui.widgets.style import colour, when
@@ -159,23 +159,15 @@ class OutboxPanel(Refreshing):
         self.result.setAccessibleName("Result")
         layout.addWidget(self.result)
         actions = QHBoxLayout()
-        self.send_button = self._button("Send due now", SEND_TIP, self.send_due, actions)
-        self.resend_button = self._button("Resend…", "Queue the selected sent or failed message again "
+        self.send_button = row_button("Send due now", SEND_TIP, self.send_due, actions)
+        self.resend_button = row_button("Resend…", "Queue the selected sent or failed message again "
                                           "(same Message-ID)", self.ask_resend, actions)
-        self.copy_button = self._button("Copy error", "Copy the selected message's last error",
+        self.copy_button = row_button("Copy error", "Copy the selected message's last error",
                                         self.copy_error, actions)
         actions.addStretch(1)
         layout.addLayout(actions)
         self._selection_changed()
 
-    @staticmethod
-    def _button(text: str, tip: str, slot: Callable[[], object], row: QHBoxLayout) -> QPushButton:
-        button = QPushButton(text)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from ui.ops import WriteOp
 from ui.reload import Reloader
 from ui.tasks import TaskState
 from ui.views.base import Refreshing
+from ui.widgets.actions import row_button
 from ui.widgets.column_fit import fit_columns
 from ui.widgets.elided import ElidedLabel
 from ui.widgets.empty import EmptyState
@@ -152,24 +152,14 @@ class DecisionsPanel(Refreshing):
         layout.addWidget(self.reason)
 
         actions = QHBoxLayout()
-        self.keep_button = self._button("&Keep theirs", KEEP_TIP, lambda: self.decide(use_mine=False), actions)
-        self.mine_button = self._button("&Use mine", MINE_TIP, lambda: self.decide(use_mine=True), actions)
+        self.keep_button = row_button("&Keep theirs", KEEP_TIP, lambda: self.decide(use_mine=False), actions)
+        self.mine_button = row_button("&Use mine", MINE_TIP, lambda: self.decide(use_mine=True), actions)
         note = ElidedLabel("“Use mine” overwrites their value; “Keep theirs” drops your offline change.")
         set_style_flag(note, "muted")
         actions.addWidget(note, 1)
         layout.addLayout(actions)
         self._show_state()
 
-    @staticmethod
-    def _button(text: str, tip: str, slot: Callable[[], object], row: QHBoxLayout) -> QPushButton:
-        """No default and no auto-default: Enter must never overwrite anyone's value."""
-        button = QPushButton(text)
-        button.setToolTip(tip)
-        button.setAutoDefault(False)
-        button.setDefault(False)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:

@@ -1,5 +1,6 @@
-"""QActions for page toolbars, context menus and keyboard shortcuts, built one way; and the keys
-that switch a tab widget's tabs from anywhere inside it."""
+"""QActions for page toolbars, menus, context menus and keyboard shortcuts, built one way; a
+dialog's row buttons that Enter never presses; and the keys that switch a tab widget's tabs from
+anywhere inside it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QWidget
 
 
 def widget_action(owner: QWidget, text: str, slot: Callable[[], Any], tip: str,
@@ -23,6 +24,27 @@ def widget_action(owner: QWidget, text: str, slot: Callable[[], Any], tip: str,
     action.triggered.connect(slot)
     owner.addAction(action)
     return action
+
+
+def menu_action(owner: QObject, text: str, slot: Callable[..., Any], tip: str) -> QAction:
+    """A menu's action, its tip shown as tooltip and in the status bar."""
+    action = QAction(text, owner)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    return action
+
+
+def row_button(text: str, tip: str, slot: Callable[[], object], row: QHBoxLayout) -> QPushButton:
+    """A button added to a dialog's row of buttons, never the default one: Enter does not press
+    it (an Enter meant for a list must not resend or overwrite anything)."""
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.setAutoDefault(False)
+    button.setDefault(False)
+    button.clicked.connect(slot)
+    row.addWidget(button)
+    return button
 
 
 def tab_step(event: QKeyEvent) -> int:
