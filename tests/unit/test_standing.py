@@ -201,3 +201,40 @@ def test_three_absences_in_a_row_put_a_student_at_risk(school):
                                                    check_version=False)])
     [row] = [r for r in s.progress.activity_progress(school.admin, aid)]
     assert row.trailing_absences == 0
+
+
+def test_absences_in_a_row_walk_back_over_the_last_held_sessions(school):
+    """The bulk count (one pass: each recent session's place back from the latest as a bit) keeps
+    the grid's rule: walking back from the latest held session, excused and unmarked sessions are
+    skipped, a present mark ends the run, and only the last ``TRAILING_LOOKBACK`` held sessions
+    are read."""
+    from tracker.services.stats import TRAILING_LOOKBACK
+
+    s = school.services
+    today = date.today()
+    statuses = {st.code: st.id for st in s.attendance.statuses(school.admin)}
+
+    def sessions(aid: int, *days_ago: int) -> list[int]:
+        out = []
+        for days in days_ago:
+            start = datetime.combine(today - timedelta(days=days), datetime.min.time()).replace(hour=15)
+            out.append(s.calendar.add_extra_session(school.admin, aid, start, start + timedelta(hours=1)).id)
+        return out
+
+    def mark(aid: int, pairs: list[tuple[int, str]]) -> int:
+        s.attendance.apply(school.teacher, [MarkChange(sid, school.student.id, statuses[code], check_version=False)
+                                            for sid, code in pairs])
+        [row] = s.progress.activity_progress(school.admin, aid)
+        return row.trailing_absences
+
+    aid = _dated_activity(school, today - timedelta(days=60), today + timedelta(days=30))
+    ids = sessions(aid, 20, 18, 9, 7, 5, 3, 1)
+    sessions(aid, 2)  # held and never marked: skipped
+    codes = ["A", "A", "P", "A", "E", "A", "A"]
+    assert mark(aid, list(zip(ids, codes, strict=True))) == 3  # 1, 3 and 7 days ago; 9 days ago present
+    assert mark(aid, [(ids[-1], "P")]) == 0
+    assert mark(aid, [(ids[-1], "A"), (ids[2], "A")]) == 6  # every absence (the excused one skipped)
+
+    other = _dated_activity(school, today - timedelta(days=60), today + timedelta(days=30))
+    ids = sessions(other, *range(TRAILING_LOOKBACK + 3, 0, -1))
+    assert mark(other, [(i, "A") for i in ids]) == TRAILING_LOOKBACK

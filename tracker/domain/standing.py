@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from tracker.domain.percent import format_percent, format_percent_against, format_threshold
 
@@ -97,6 +98,12 @@ def expected_progress(start: date | None, end: date | None, today: date,
     return round(100.0 * min(1.0, max(0.0, elapsed)), 1)
 
 
+@lru_cache(maxsize=512)
+def _day_month(d: date) -> str:
+    """"3 Nov": a due date as the reasons give it (``strftime`` is slow, and few dates recur)."""
+    return f"{d.day} {d:%b}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -142,7 +149,7 @@ def judge(
         risk.append(f"Absent the last {trailing_absences} sessions")
     if overdue:
         first = sorted(overdue, key=lambda t: t[1])
-        names = ", ".join(f"{t} (due {d.day} {d:%b})" for t, d in first[:2])
+        names = ", ".join(f"{t} (due {_day_month(d)})" for t, d in first[:2])
         more = f" and {len(first) - 2} more" if len(first) > 2 else ""
         behind.append(f"{_plural(len(first), 'milestone')} overdue: {names}{more}")
     if risk:

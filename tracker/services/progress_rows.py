@@ -104,6 +104,8 @@ class _ActivityFacts:
     rule: CompletionRule
     required_ids: frozenset[int] = frozenset()
     states_by_done: dict[frozenset[int], tuple[MilestoneState, ...]] = field(default_factory=dict)
+    overdue_by_done: dict[frozenset[int], tuple[tuple[str, date], ...]] = field(default_factory=dict)
+    points_by_done: dict[frozenset[int], int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, a: Any, milestones: list[stats.MilestoneInfo]) -> _ActivityFacts:
@@ -124,11 +126,22 @@ class _ActivityFacts:
                                                       for m in self.required)
         return states
 
-    def overdue(self, done: frozenset[int], today: date) -> list[tuple[str, date]]:
+    def overdue(self, done: frozenset[int], today: date) -> tuple[tuple[str, date], ...]:
         """(title, due date) of the required milestones not in ``done`` whose due date has passed
-        (an optional milestone never puts a student behind)."""
-        return [(m.title, m.due_date) for m in self.dated
-                if m.due_date is not None and m.due_date < today and m.id not in done]
+        (an optional milestone never puts a student behind); shared, like the states."""
+        found = self.overdue_by_done.get(done)
+        if found is None:
+            found = self.overdue_by_done[done] = tuple(
+                (m.title, m.due_date) for m in self.dated
+                if m.due_date is not None and m.due_date < today and m.id not in done)
+        return found
+
+    def points_of(self, done: frozenset[int]) -> int:
+        """The points of the milestones in ``done`` (shared by every student who did them)."""
+        found = self.points_by_done.get(done)
+        if found is None:
+            found = self.points_by_done[done] = sum(self.points[i] for i in done)
+        return found
 
 
 def progress_rows(
@@ -212,7 +225,7 @@ def progress_rows(
             missing = cached
         streak = streaks.get((user_id, activity_id), 0)
         manual = progress_manual or status_manual
-        overdue = tuple(f.overdue(done_here, today)) if status is active else ()
+        overdue = f.overdue(done_here, today) if status is active else ()
         has_milestones = f.has_milestones or progress_manual
         judge_key = (activity_id, status, progress, enrolled_on, overdue, rate, count.counted, streak, has_milestones)
         verdict = judged.get(judge_key)
@@ -238,7 +251,7 @@ def progress_rows(
                 sessions_held=count.held,
                 milestones_done=len(done_here),
                 milestones_total=len(f.milestones),
-                points=sum(f.points[i] for i in done_here),
+                points=f.points_of(done_here),
                 points_total=f.points_total,
                 started_at=started_at,
                 completed_at=completed_at,

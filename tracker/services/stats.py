@@ -12,7 +12,21 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from tracker.db.models import (
@@ -192,7 +206,7 @@ def completed_milestones(
         params["student_ids"] = list(student_ids)
     done: dict[int, set[int]] = defaultdict(set)
     s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
-    for u, m in s.connection().execute(_done_statement(activity_ids is not None, student_ids is not None), params):
+    for u, m in s.connection().execute(_done_statement(activity_ids is not None, student_ids is not None), params).all():
         done[u].add(m)
     return done
 
@@ -219,32 +233,30 @@ def trailing_absences(
     held = [sess.cancelled.is_(False), sess.starts_at <= now]
     if activity_ids is not None:
         held.append(sess.activity_id.in_(list(activity_ids)))
-    ranked = (
-        select(sess.id.label("id"), func.row_number().over(
-            partition_by=sess.activity_id, order_by=sess.starts_at.desc()).label("rn"))
+    # each recent session's place counting back from the latest (1, 2, … TRAILING_LOOKBACK), in
+    # the order of the attendance grid (start, then id)
+    recent = (
+        select(sess.id.label("id"), sess.activity_id.label("activity_id"), cast(func.row_number().over(
+            partition_by=sess.activity_id, order_by=(sess.starts_at.desc(), sess.id.desc())), Integer).label("back"))
         .where(*held)
         .subquery()
     )
-    recent = select(ranked.c.id).where(ranked.c.rn <= TRAILING_LOOKBACK)
-    cond = [r.session_id.in_(recent)]
+    # One pass over the recent marks: the absences as bits of their places, and the place of the
+    # latest present mark; the absences before it (walking back) are the run.
+    one = literal(1, BigInteger)
+    absent_bits = func.sum(case((st.counts_as_present.is_(False), one.op("<<")(recent.c.back)), else_=0))
+    before_present = one.op("<<")(func.coalesce(func.min(case((st.counts_as_present.is_(True), recent.c.back))),
+                                                TRAILING_LOOKBACK + 1)) - 1
+    run = cast(absent_bits, BigInteger).op("&")(cast(before_present, BigInteger))
+    cond = [recent.c.back <= TRAILING_LOOKBACK, st.counts_in_rate.is_(True)]
     if student_ids is not None:
         cond.append(r.student_id.in_(list(student_ids)))
-    last_present = (
-        select(r.student_id.label("sid"), sess.activity_id.label("aid"),
-               func.max(sess.starts_at).label("last"))
-        .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
-        .where(st.counts_as_present.is_(True), st.counts_in_rate.is_(True), *cond)
-        .group_by(r.student_id, sess.activity_id)
-        .subquery()
-    )
     q = (
-        select(r.student_id, sess.activity_id, func.count())
-        .join(sess, sess.id == r.session_id).join(st, st.id == r.status_id)
-        .outerjoin(last_present, and_(last_present.c.sid == r.student_id,
-                                      last_present.c.aid == sess.activity_id))
-        .where(st.counts_in_rate.is_(True), st.counts_as_present.is_(False), *cond,
-               or_(last_present.c.last.is_(None), sess.starts_at > last_present.c.last))
-        .group_by(r.student_id, sess.activity_id)
+        select(r.student_id, recent.c.activity_id, run)
+        .join(recent, recent.c.id == r.session_id).join(st, st.id == r.status_id)
+        .where(*cond)
+        .group_by(r.student_id, recent.c.activity_id)
+        .having(run != 0)
     )
     s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
-    return {(u, a): int(n) for u, a, n in s.connection().execute(q)}
+    return {(u, a): int(bits).bit_count() for u, a, bits in s.connection().execute(q).all()}
