@@ -9,6 +9,7 @@ import pytest
 
 from tests.unit.test_analytics_metrics import (  # noqa: F401 - collected here as PostgreSQL tests
     robotics,
+    test_alongside_reads_on_its_own_connection_in_another_thread,
     test_an_activity_without_sessions_has_empty_series_and_no_medians,
     test_drop_reasons_and_median_days_to_completion,
     test_median_of_an_even_count_is_the_mean_of_the_middle_two,
@@ -26,6 +27,7 @@ from tests.unit.test_analytics_metrics import (  # noqa: F401 - collected here a
     test_teachers_see_their_activities_and_students_and_parents_are_refused,
     test_the_dashboard_figures_are_kept,
     test_the_facade_returns_plain_json_with_iso_dates,
+    test_the_figures_read_beside_the_table_equal_those_read_in_one_session,
     test_weekly_attendance_counts_held_sessions_marks_and_the_present_rate,
 )
 

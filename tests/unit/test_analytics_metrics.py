@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -27,13 +28,15 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import URL, func, select, update
+from sqlalchemy.orm import Session
 
 from tests.conftest import PASSWORD, School
 from tracker.api import TrackerAPI
 from tracker.cli import main
+from tracker.db.engine import Database
 from tracker.db.models import ActivityProgress, Milestone, UserMilestone
-from tracker.db.uow import read_only
+from tracker.db.uow import alongside, read_only
 from tracker.demo import DemoOptions, generate_demo
 from tracker.domain.analytics_types import (
     NO_REASON,
@@ -44,6 +47,7 @@ from tracker.domain.analytics_types import (
     PointsPoint,
     ProgressPoint,
     RatingWeek,
+    SchoolFilters,
     SkillShift,
     StandingWeek,
     WeekAttendance,
@@ -52,7 +56,7 @@ from tracker.domain.enums import ProgressStatus, Role
 from tracker.domain.policy import Actor
 from tracker.domain.standing import Standing, expected_progress
 from tracker.errors import NotFound, PermissionDenied, ValidationError
-from tracker.services import Services
+from tracker.services import Services, analytics_school
 from tracker.services.activities import ActivityInput
 from tracker.services.attendance import MarkChange
 from tracker.services.bootstrap import open_database
@@ -380,6 +384,52 @@ def test_school_filters_narrow_activities_students_and_dates(robotics: Robotics)
     assert next(x for x in week1.effectiveness if x.activity == "Chess Club").placed == 0  # enrolled today
     otto = r.s.analytics.school_analytics(admin, lead_id=r.school.other_teacher.id)
     assert [x.activity for x in otto.effectiveness] == ["Drama"]
+
+
+def test_the_figures_read_beside_the_table_equal_those_read_in_one_session(robotics: Robotics) -> None:
+    """The service reads participation and the weekly trend on a second connection at the same
+    time (``alongside``); the same function in one session gives the same figures."""
+    r = robotics
+    now = datetime.now()
+    for actor, filters in ((r.school.admin, SchoolFilters()), (r.school.teacher, SchoolFilters()),
+                           (r.school.admin, SchoolFilters(grade="7")),
+                           (r.school.admin, SchoolFilters(start=r.day(7), end=r.day(13)))):
+        with read_only(r.s.db) as s:
+            one_session = analytics_school.school_analytics(s, actor, filters, now=now)
+        with read_only(r.s.db) as s:
+            beside = analytics_school.school_analytics(s, actor, filters, now=now, db=r.s.db)
+        assert beside == one_session
+        assert one_session.by_grade and one_session.weekly_attendance
+
+
+def test_alongside_reads_on_its_own_connection_in_another_thread(robotics: Robotics) -> None:
+    db = robotics.s.db
+
+    def work(session: Session) -> tuple[str, object, int]:
+        return (threading.current_thread().name, session.connection().connection.dbapi_connection,
+                session.scalar(select(func.count()).select_from(ActivityProgress)) or 0)
+
+    with read_only(db) as s:  # this thread's connection, in use while the other reads
+        mine = s.connection().connection.dbapi_connection
+        started = alongside(db, work)
+        assert started is not None
+        thread, connection, places = started.result(timeout=10)
+    assert thread != threading.current_thread().name and connection is not mine and places > 0
+
+    def fails(session: Session) -> None:
+        raise ValidationError("what went wrong beside")
+
+    failing = alongside(db, fails)
+    assert failing is not None
+    with pytest.raises(ValidationError, match="what went wrong beside"):
+        failing.result(timeout=10)
+    # nothing to run beside: no database, or an in-memory one (a second connection would be empty)
+    assert alongside(None, work) is None
+    memory = Database.connect(URL.create("sqlite", database=":memory:"))
+    try:
+        assert alongside(memory, work) is None
+    finally:
+        memory.dispose()
 
 
 def test_teachers_see_their_activities_and_students_and_parents_are_refused(robotics: Robotics) -> None:

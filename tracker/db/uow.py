@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -284,3 +285,26 @@ def read_only(db: "Database") -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+T = TypeVar("T")
+
+#: the threads of :func:`alongside` (reads only: a few at a time is plenty)
+_ALONGSIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="read-alongside")
+
+
+def alongside(db: Database | None, work: Callable[[Session], T]) -> Future[T] | None:
+    """``work`` started now in another thread, on a read-only session and a connection of its
+    own: a read that the database can run while this thread reads something else (the drivers
+    let go of Python while a statement runs). ``result()`` gives what it returned or raises what
+    it raised. None — the caller runs ``work`` itself — without ``db``, or when the database is
+    an in-memory SQLite one (it lives in one connection: another would be a new, empty one)."""
+    if db is None or (db.engine.url.get_backend_name() == "sqlite"
+                      and db.engine.url.database in (None, "", ":memory:")):
+        return None
+
+    def run() -> T:
+        with read_only(db) as session:
+            return work(session)
+
+    return _ALONGSIDE.submit(run)

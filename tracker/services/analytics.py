@@ -135,7 +135,7 @@ class AnalyticsService(Service):
         administrator, a teacher's own activities for a teacher; students and parents are refused."""
         filters = SchoolFilters(start, end, category or None, grade or None, lead_id)
         with read_only(self.db) as s:
-            return school_analytics(s, actor, filters, now=now or datetime.now())
+            return school_analytics(s, actor, filters, now=now or datetime.now(), db=self.db)
 
     def dashboard(self, actor: Actor, *, now: datetime | None = None) -> Dashboard:
         """The home page: figures of the activities whose analytics the actor may see (admin:

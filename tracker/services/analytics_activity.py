@@ -43,7 +43,14 @@ from tracker.domain.enums import ProgressStatus
 from tracker.domain.progress import attendance_rate
 from tracker.domain.standing import Standing, judge
 from tracker.services import stats
-from tracker.services.analytics_sql import days_between, held_sessions, medians, week_start
+from tracker.services.analytics_sql import (
+    day_of,
+    days_between,
+    held_sessions,
+    medians,
+    plain_rows,
+    week_start,
+)
 from tracker.services.progress_history import EnrollmentFacts, all_series, completion_days, enrollment_facts
 
 PLACED = (ProgressStatus.ACTIVE, ProgressStatus.COMPLETED, ProgressStatus.DROPPED)
@@ -78,20 +85,26 @@ def weekly_attendance(s: Session, sessions: ColumnElement[bool], now: datetime,
     found: dict[date, tuple[int, int, int, int]] = {}
     if marks is None:
         sa = SessionAttendance
-        found = {w: (int(n), int(m or 0), int(c or 0), int(p or 0)) for w, n, m, c, p in s.execute(
-            select(week, func.count(), func.sum(sa.marks), func.sum(sa.counted), func.sum(sa.present))
-            .select_from(ActivitySession).outerjoin(sa, sa.session_id == ActivitySession.id)
-            .where(held_sessions(now), sessions).group_by(week))}
+        day = day_of(ActivitySession.starts_at).label("day")
+        # per day, then the days' sums added up per week here: the week's Monday costs SQLite
+        # more date arithmetic per session than the sort it saves
+        for d, n, m, c, p in plain_rows(s, select(day, func.count(), func.sum(sa.marks), func.sum(sa.counted),
+                                                  func.sum(sa.present))
+                                        .select_from(ActivitySession).outerjoin(sa, sa.session_id == ActivitySession.id)
+                                        .where(held_sessions(now), sessions).group_by(day)):
+            monday = d - timedelta(days=d.weekday())
+            held, recorded, counted, here = found.get(monday, (0, 0, 0, 0))
+            found[monday] = (held + int(n), recorded + int(m or 0), counted + int(c or 0), here + int(p or 0))
     else:
         counts = AttendanceStatus.counts_in_rate.is_(True)
         present = and_(counts, AttendanceStatus.counts_as_present.is_(True))
-        marked = {w: (int(n), int(c or 0), int(p or 0)) for w, n, c, p in s.execute(
+        marked = {w: (int(n), int(c or 0), int(p or 0)) for w, n, c, p in plain_rows(s,
             select(week, func.count(), func.sum(case((counts, 1), else_=0)), func.sum(case((present, 1), else_=0)))
             .select_from(AttendanceRecord)
             .join(ActivitySession, ActivitySession.id == AttendanceRecord.session_id)
             .join(AttendanceStatus, AttendanceStatus.id == AttendanceRecord.status_id)
             .where(held_sessions(now), sessions, marks).group_by(week))}
-        found = {w: (int(n), *marked.get(w, (0, 0, 0))) for w, n in s.execute(
+        found = {w: (int(n), *marked.get(w, (0, 0, 0))) for w, n in plain_rows(s,
             select(week, func.count()).where(held_sessions(now), sessions).group_by(week))}
     return tuple(WeekAttendance(w, held, n, c, p, attendance_rate(p, c))
                  for w, (held, n, c, p) in sorted(found.items()))
@@ -147,7 +160,7 @@ def drop_reasons(s: Session, enrollments: ColumnElement[bool]) -> dict[int, list
     (an empty reason is "No reason given")."""
     reason = func.coalesce(func.nullif(func.trim(ActivityProgress.drop_reason), ""), literal(NO_REASON)).label("r")
     out: dict[int, list[DropReason]] = defaultdict(list)
-    for activity, text, n in s.execute(
+    for activity, text, n in plain_rows(s,
             select(ActivityProgress.activity_id, reason, func.count())
             .where(enrollments, ActivityProgress.status == ProgressStatus.DROPPED)
             .group_by(ActivityProgress.activity_id, reason)

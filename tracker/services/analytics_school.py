@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import fsum
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from tracker.db.engine import Database
 from tracker.db.models import (
     Activity,
     ActivityLead,
@@ -27,6 +29,7 @@ from tracker.db.models import (
     SessionAttendance,
     User,
 )
+from tracker.db.uow import alongside
 from tracker.domain.analytics_types import (
     ActivityEffectiveness,
     ComparisonPoint,
@@ -35,6 +38,7 @@ from tracker.domain.analytics_types import (
     ParticipationCount,
     SchoolAnalytics,
     SchoolFilters,
+    WeekAttendance,
 )
 from tracker.domain.enums import LeadRole, ProgressStatus
 from tracker.domain.policy import Actor, Permission, can_ever
@@ -48,47 +52,60 @@ from tracker.services.analytics_activity import (
     drop_reasons,
     weekly_attendance,
 )
-from tracker.services.analytics_sql import day_of, medians_and_overall, rate
+from tracker.services.analytics_sql import day_of, medians_and_overall, plain_rows, rate
 from tracker.services.attendance_aggregates import held_rate_groups
 from tracker.services.scoping import current_role, visible
 
 NO_GRADE = "No grade"
 
 
-def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: datetime) -> SchoolAnalytics:
-    """Every figure of the admin analytics page, within what the actor may see."""
+def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: datetime,
+                     db: Database | None = None) -> SchoolAnalytics:
+    """Every figure of the admin analytics page, within what the actor may see.
+
+    With ``db`` (a database whose connections are separate: a file or a server), what is read
+    beside the effectiveness table (participation, the weekly trend, days to completion and
+    drop-out reasons) is read on a second connection while this one reads the table: independent
+    GROUP BYs, which the database runs at the same time (the drivers let go of Python while a
+    statement runs). Each connection reads what was committed when it began; a write committed
+    between the two beginnings would show in one half only."""
     role = current_role(s, actor)
     if not can_ever(role, Permission.VIEW_ANALYTICS):
         raise PermissionDenied(f"A {role.value} may not see the school's analytics.")
     shown = visible(s, actor, Permission.VIEW_ANALYTICS, activity=Activity.id)
     activities = select(Activity.id).where(shown, *_activity_filters(filters))
     places = _places(filters, activities)
-    acts = {a.id: a for a in s.execute(
-        select(Activity.id, Activity.name, Activity.category).where(Activity.id.in_(activities)))}
     sessions = and_(ActivitySession.activity_id.in_(activities), *_session_range(filters))
     marks = None if filters.grade is None else AttendanceRecord.student_id.in_(_grade_students(filters.grade))
-    effectiveness, overall = _effectiveness(s, acts, places, filters, now,
-                                            completed_places=_places(filters, activities, (ProgressStatus.COMPLETED,)),
-                                            dropped_places=_places(filters, activities, (ProgressStatus.DROPPED,)))
+
+    def beside_the_table(r: Session) -> _Beside:
+        return _Beside(_by_category(r, places), _by_grade(r, places), weekly_attendance(r, sessions, now, marks))
+
+    started = alongside(db, beside_the_table)
+    acts = {a.id: a for a in plain_rows(s,
+        select(Activity.id, Activity.name, Activity.category).where(Activity.id.in_(activities)))}
+    table = _table_figures(s, acts, places, filters, now,
+                           completed_places=_places(filters, activities, (ProgressStatus.COMPLETED,)),
+                           dropped_places=_places(filters, activities, (ProgressStatus.DROPPED,)))
+    beside = started.result() if started is not None else beside_the_table(s)
+    effectiveness = _effectiveness(acts, table)
     reasons: Counter[str] = Counter()
     for row in effectiveness:
         reasons.update({r.reason: r.count for r in row.drop_reasons})
-    by_category = _participation(s, places, Activity.category, Activity, Activity.id == ActivityProgress.activity_id)
-    by_grade = _participation(s, places, func.coalesce(User.grade, NO_GRADE), User, User.id == ActivityProgress.user_id)
     unfiltered = filters == SchoolFilters()  # then the grades counted are every grade there is to offer
     return SchoolAnalytics(
         filters=filters,
-        by_category=by_category,
-        by_grade=by_grade,
+        by_category=beside.by_category,
+        by_grade=beside.by_grade,
         by_activity=tuple(ParticipationCount(r.activity, r.placed, r.students, r.activity_id)
                           for r in effectiveness),
-        weekly_attendance=weekly_attendance(s, sessions, now, marks),
+        weekly_attendance=beside.weekly,
         effectiveness=effectiveness,
         comparison=tuple(ComparisonPoint(r.activity_id, r.activity, r.completion_rate, r.average_attendance_rate,
                                          r.placed) for r in effectiveness if r.placed),
         drop_reasons=tuple(DropReason(k, n) for k, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        median_days_to_completion=overall,
-        choices=_choices(s, shown, tuple(c.key for c in by_grade) if unfiltered else None),
+        median_days_to_completion=table.overall,
+        choices=_choices(s, shown, tuple(c.key for c in beside.by_grade) if unfiltered else None),
     )
 
 
@@ -141,54 +158,96 @@ def _session_range(f: SchoolFilters) -> list[ColumnElement[bool]]:
     return out
 
 
-def _participation(s: Session, places: ColumnElement[bool], key: Any, table: type[Activity] | type[User],
-                   joined: ColumnElement[bool]) -> tuple[ParticipationCount, ...]:
-    """Places and distinct students per ``key``, a column of the activity or of the student
-    (``table``, joined on ``joined``: only the one the key needs)."""
-    label = key.label("key")
-    rows = s.execute(
-        select(label, func.count(), func.count(distinct(ActivityProgress.user_id)))
-        .select_from(ActivityProgress)
-        .join(table, joined)
-        .where(places).group_by(label))
+def _by_category(s: Session, places: ColumnElement[bool]) -> tuple[ParticipationCount, ...]:
+    """Places and distinct students per category."""
+    key = Activity.category.label("key")
+    return _counted(plain_rows(s,
+        select(key, func.count(), func.count(distinct(ActivityProgress.user_id)))
+        .select_from(ActivityProgress).join(Activity, Activity.id == ActivityProgress.activity_id)
+        .where(places).group_by(key)))
+
+
+def _by_grade(s: Session, places: ColumnElement[bool]) -> tuple[ParticipationCount, ...]:
+    """Places and distinct students per grade: the places counted per student first, then the
+    students per grade (a student has one grade: each is one row there, no DISTINCT needed —
+    a fifth less time than a DISTINCT per grade over every place)."""
+    p = ActivityProgress
+    per_student = (select(p.user_id.label("student"), func.count().label("places"))
+                   .where(places).group_by(p.user_id).subquery())
+    key = func.coalesce(User.grade, NO_GRADE).label("key")
+    return _counted((k, n, d) for k, d, n in plain_rows(s,
+        select(key, func.count(), func.sum(per_student.c.places))
+        .select_from(per_student).join(User, User.id == per_student.c.student)
+        .group_by(key)))
+
+
+def _counted(rows: Iterable[Any]) -> tuple[ParticipationCount, ...]:
+    """(key, places, students) rows as counts, most places first."""
     return tuple(sorted((ParticipationCount(str(k), int(n), int(d)) for k, n, d in rows),
                         key=lambda c: (-c.places, c.key)))
 
 
-def _effectiveness(s: Session, acts: dict[int, Any], places: ColumnElement[bool], f: SchoolFilters,
+@dataclass(frozen=True)
+class _Beside:
+    """What :func:`school_analytics` reads beside the effectiveness table (on a second
+    connection when it can): participation and the weekly trend."""
+
+    by_category: tuple[ParticipationCount, ...]
+    by_grade: tuple[ParticipationCount, ...]
+    weekly: tuple[WeekAttendance, ...]
+
+
+@dataclass(frozen=True)
+class _TableFigures:
+    """What the effectiveness table reads on the page's own connection."""
+
+    counts: dict[int, Any]  # per activity: placed, students, active, completed, dropped, progress, current
+    attendance: dict[int, float]
+    leads: dict[int, tuple[str, ...]]
+    medians: dict[Any, float]  # days to completion per activity
+    overall: float | None  # … and of every activity shown together
+    reasons: dict[int, list[DropReason]]  # why students dropped out, per activity
+
+
+def _table_figures(s: Session, acts: dict[int, Any], places: ColumnElement[bool], f: SchoolFilters,
                    now: datetime, *, completed_places: ColumnElement[bool],
-                   dropped_places: ColumnElement[bool]) -> tuple[tuple[ActivityEffectiveness, ...], float | None]:
-    """One row per activity shown: counts by status, rates, medians, attendance and progress;
-    and the median days to completion of every activity shown together."""
+                   dropped_places: ColumnElement[bool]) -> _TableFigures:
+    """Counts by status, progress, attendance averages, leads, days to completion and drop-out
+    reasons per activity shown (and days to completion overall)."""
     p = ActivityProgress
     status = {st: func.sum(case((p.status == st, 1), else_=0)) for st in PLACED}
     current = p.status.in_(CURRENT)
-    counts = {a: row for a, *row in s.execute(
+    counts = {a: row for a, *row in plain_rows(s,
         # one place per student and activity (a unique key): the students are the places
         select(p.activity_id, func.count(), func.count(), *status.values(),
                func.sum(case((current, p.progress_percentage), else_=0.0)), func.sum(case((current, 1), else_=0)))
         .where(places).group_by(p.activity_id))}
-    attendance = _attendance_averages(s, places, f, list(acts), now)
-    medians_by, overall = medians_and_overall(s, select(p.activity_id, days_to_complete()).where(
+    medians, overall = medians_and_overall(s, select(p.activity_id, days_to_complete()).where(
         completed_places, p.completed_at.is_not(None)))
-    reasons = drop_reasons(s, dropped_places)
-    leads = _leads(s, list(acts))
+    return _TableFigures(counts, _attendance_averages(s, places, f, list(acts), now), _leads(s, list(acts)),
+                         medians, overall, drop_reasons(s, dropped_places))
+
+
+def _effectiveness(acts: dict[int, Any], table: _TableFigures) -> tuple[ActivityEffectiveness, ...]:
+    """One row per activity shown, by name: counts by status, rates, medians, attendance,
+    progress and the drop-out reasons."""
+    counts = table.counts
     out = []
     for aid, a in sorted(acts.items(), key=lambda kv: (kv[1].name.lower(), kv[0])):
         placed, students, active, completed, dropped, n_current = (
             int(counts[aid][i] or 0) if aid in counts else 0 for i in (0, 1, 2, 3, 4, 6))
         progress = float(counts[aid][5] or 0) if aid in counts else 0.0
         out.append(ActivityEffectiveness(
-            activity_id=aid, activity=a.name, category=a.category, leads=leads.get(aid, ()),
+            activity_id=aid, activity=a.name, category=a.category, leads=table.leads.get(aid, ()),
             placed=placed, students=students, active=active, completed=completed, dropped=dropped,
             completion_rate=rate(completed, placed), dropout_rate=rate(dropped, placed),
             retention_rate=rate(active + completed, placed),
-            median_days_to_completion=medians_by.get(aid),
-            average_attendance_rate=attendance.get(aid),
+            median_days_to_completion=table.medians.get(aid),
+            average_attendance_rate=table.attendance.get(aid),
             average_progress=round(progress / n_current, 1) if n_current else None,
-            drop_reasons=tuple(reasons.get(aid, ())),
+            drop_reasons=tuple(table.reasons.get(aid, ())),
         ))
-    return tuple(out), overall
+    return tuple(out)
 
 
 def _attendance_averages(s: Session, places: ColumnElement[bool], f: SchoolFilters, activity_ids: list[int],
@@ -208,7 +267,7 @@ def _attendance_averages(s: Session, places: ColumnElement[bool], f: SchoolFilte
         counts = AttendanceStatus.counts_in_rate.is_(True)
         present = and_(counts, AttendanceStatus.counts_as_present.is_(True))
         p = ActivityProgress
-        groups = ((a, int(here or 0), int(counted or 0), 1) for a, here, counted in s.execute(
+        groups = ((a, int(here or 0), int(counted or 0), 1) for a, here, counted in plain_rows(s,
             select(p.activity_id, func.sum(case((present, 1), else_=0)), func.sum(case((counts, 1), else_=0)))
             .join(ActivitySession, and_(stats.counts_window(now), *_session_range(f)))
             .join(AttendanceRecord, and_(AttendanceRecord.session_id == ActivitySession.id,
@@ -229,7 +288,7 @@ def _range_holds_every_mark(s: Session, f: SchoolFilters, activity_ids: list[int
     if f.start is None and f.end is None:
         return True
     sa = SessionAttendance
-    first, last = s.execute(
+    first, last = plain_rows(s,
         select(func.min(ActivitySession.starts_at), func.max(ActivitySession.starts_at))
         .join(sa, sa.session_id == ActivitySession.id)
         .where(ActivitySession.activity_id.in_(activity_ids), ActivitySession.cancelled.is_(False),
@@ -244,7 +303,7 @@ def _leads(s: Session, activity_ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The leads then co-leads of each activity, by name."""
     out: dict[int, list[str]] = defaultdict(list)
     if activity_ids:
-        for activity, name in s.execute(
+        for activity, name in plain_rows(s,
                 select(ActivityLead.activity_id, User.display_name)
                 .join(User, User.id == ActivityLead.user_id)
                 .where(ActivityLead.activity_id.in_(activity_ids))
@@ -258,12 +317,12 @@ def _choices(s: Session, shown: ColumnElement[bool], grades_known: tuple[str, ..
     actor may see, whatever the current filters are (``grades_known``: the grades already read,
     when nothing was filtered)."""
     mine = select(Activity.id).where(shown)
-    categories = s.scalars(select(Activity.category).distinct().where(shown).order_by(Activity.category))
-    grades = grades_known if grades_known is not None else tuple(s.scalars(
-        select(func.coalesce(User.grade, NO_GRADE)).distinct()
+    categories = plain_rows(s, select(Activity.category).distinct().where(shown).order_by(Activity.category)).scalars()
+    grades = grades_known if grades_known is not None else tuple(plain_rows(
+        s, select(func.coalesce(User.grade, NO_GRADE)).distinct()
         .join(ActivityProgress, ActivityProgress.user_id == User.id)
-        .where(ActivityProgress.activity_id.in_(mine), ActivityProgress.status.in_(PLACED))))
-    leads = s.execute(
+        .where(ActivityProgress.activity_id.in_(mine), ActivityProgress.status.in_(PLACED))).scalars())
+    leads = plain_rows(s,
         select(User.id, User.display_name).distinct()
         .join(ActivityLead, ActivityLead.user_id == User.id)
         .where(ActivityLead.activity_id.in_(mine)).order_by(User.display_name, User.id))
