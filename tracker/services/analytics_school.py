@@ -64,11 +64,11 @@ def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: d
     """Every figure of the admin analytics page, within what the actor may see.
 
     With ``db`` (a database whose connections are separate: a file or a server), what is read
-    beside the effectiveness table (participation, the weekly trend, days to completion and
-    drop-out reasons) is read on a second connection while this one reads the table: independent
-    GROUP BYs, which the database runs at the same time (the drivers let go of Python while a
-    statement runs). Each connection reads what was committed when it began; a write committed
-    between the two beginnings would show in one half only."""
+    beside the effectiveness table (participation and the weekly trend) is read on a second
+    connection while this one reads the table (counts, rates, days to completion, drop-out
+    reasons): independent GROUP BYs, which the database runs at the same time (the drivers let
+    go of Python while a statement runs). Each connection reads what was committed when it
+    began; a write committed between the two beginnings would show in one half only."""
     role = current_role(s, actor)
     if not can_ever(role, Permission.VIEW_ANALYTICS):
         raise PermissionDenied(f"A {role.value} may not see the school's analytics.")
@@ -175,8 +175,8 @@ def _by_grade(s: Session, places: ColumnElement[bool]) -> tuple[ParticipationCou
     per_student = (select(p.user_id.label("student"), func.count().label("places"))
                    .where(places).group_by(p.user_id).subquery())
     key = func.coalesce(User.grade, NO_GRADE).label("key")
-    return _counted((k, n, d) for k, d, n in plain_rows(s,
-        select(key, func.count(), func.sum(per_student.c.places))
+    return _counted(plain_rows(s,
+        select(key, func.sum(per_student.c.places), func.count())
         .select_from(per_student).join(User, User.id == per_student.c.student)
         .group_by(key)))
 
