@@ -46,6 +46,28 @@ def test_all_actions_are_buttons_when_there_is_room_and_hidden_ones_are_left_out
     assert bar.more.isVisible() and "Unlock" not in [a.text() for a in bar.overflow()]
 
 
+def test_a_bar_with_a_cap_on_buttons_puts_the_rest_in_more_even_with_room(qtbot) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    actions = [QAction(f"Club {i}: 1 to issue", owner) for i in range(9)]
+    bar = ActionBar(actions, owner, buttons_at_most=3)
+    bar.resize(3000, bar.sizeHint().height())
+    owner.show()
+    bar.layout().activate()
+    assert len(bar.buttons) == 3
+    assert [b.text() for b in bar.buttons if b.isVisible()] == ["Club 0: 1 to issue", "Club 1: 1 to issue",
+                                                               "Club 2: 1 to issue"]
+    assert bar.more.isVisible() and [a.text() for a in bar.overflow()] == [f"Club {i}: 1 to issue" for i in range(3, 9)]
+    actions[5].setVisible(False)  # a hidden action is left out of the menu too
+    assert "Club 5: 1 to issue" not in [a.text() for a in bar.overflow()]
+    bar.resize(150, bar.height())  # too narrow for any button: everything is in More, in order
+    assert [a.text() for a in bar.overflow()] == [f"Club {i}: 1 to issue" for i in (0, 1, 2, 3, 4, 6, 7, 8)]
+    for a in actions[3:]:
+        a.setVisible(False)
+    bar.resize(3000, bar.height())
+    assert not bar.more.isVisible() and bar.overflow() == []
+
+
 class _Wide(SnapshotModel[int]):
     columns = tuple(Column(f"Column {i}", str, width=120) for i in range(6))
 

@@ -43,6 +43,7 @@ from tracker.services.attendance import MarkChange
 from tracker.services.attendance_aggregates import Counts, Scope, check, rebuild
 from tracker.services.bootstrap import open_database
 from tracker.services.people import UserInput
+from tracker.services.progress_rows import progress_rows
 
 from ..conftest import School
 
@@ -486,3 +487,33 @@ def test_the_counts_are_read_in_one_row_per_enrollment(club: Club) -> None:
     finally:
         event.remove(club.s.db.engine, "before_cursor_execute", seen)
     assert statements and not [q for q in statements if "attendance_records" in q]
+
+
+def test_held_sessions_of_a_period_start_at_midnight_of_the_enrollment_day_and_stop_at_the_drop_day(
+        school: School) -> None:
+    """The sessions an enrollment counts as held, at the edges of its period (the rule of
+    ``counts_window``: on or after the enrollment day's midnight, before the drop day's), as every
+    bulk read counts them; the same as a recount from the sessions in SQL."""
+    s, admin = school.services, school.admin
+    act = s.activities.create_activity(admin, ActivityInput("Night Owls", lead_ids=[school.teacher.id])).id
+    start, drop = TODAY - timedelta(days=20), TODAY - timedelta(days=5)
+    for when in (datetime.combine(start, time(0)) - timedelta(minutes=1),  # the evening before: not counted
+                 datetime.combine(start, time(0)),  # midnight of the enrollment day: counted
+                 datetime.combine(start + timedelta(days=7), time(18)),  # counted
+                 datetime.combine(drop, time(0)) - timedelta(minutes=1),  # the last minute before the drop day
+                 datetime.combine(drop, time(0)),  # midnight of the drop day: not counted
+                 datetime.combine(TODAY, time(0)) + timedelta(days=3)):  # not held yet
+        s.calendar.add_extra_session(admin, act, when, when + timedelta(minutes=30))
+    cancelled = s.calendar.add_extra_session(admin, act, datetime.combine(start, time(9)),
+                                             datetime.combine(start, time(10))).id
+    s.calendar.cancel_session(admin, cancelled, "Snow")
+    s.enrollment.enroll(admin, act, [school.student.id, school.other_student.id], enrolled_on=start)
+    s.enrollment.drop(admin, act, school.other_student.id, "Moved away", on_date=drop)
+    now = datetime.now()
+    with read_only(s.db) as rs:
+        counts = stats.attendance_counts(rs, activity_ids=[act], now=now)
+        assert counts[(school.student.id, act)].held == 4  # midnight, a week later, both sides of the drop day
+        assert counts[(school.other_student.id, act)].held == 3  # not the drop day's midnight
+        assert counts == reference_counts(rs, now)
+        rows = {r.user_id: r.sessions_held for r in progress_rows(rs, activity_ids=[act])}
+        assert rows == {school.student.id: 4, school.other_student.id: 3}

@@ -36,7 +36,7 @@ from tracker.services.calendar import SessionInfo, upcoming_by_student
 from tracker.services.milestones import DueMilestone, due_milestones
 from tracker.services.progress_history import student_history
 from tracker.services.progress_rows import ProgressRow, progress_rows
-from tracker.services.scoping import current_role, visible
+from tracker.services.scoping import current_role, scope_filter, visible
 
 
 def analytics_for(rows: list[ProgressRow], activity: Activity,
@@ -147,7 +147,7 @@ class AnalyticsService(Service):
             role = current_role(s, actor)
             title = home_title(role)
             if can_ever(role, Permission.VIEW_ANALYTICS):
-                shown = visible(s, actor, Permission.VIEW_ANALYTICS, activity=Activity.id)
+                shown = scope_filter(actor.id, role, Permission.VIEW_ANALYTICS, activity=Activity.id)
                 cards, at_risk, totals = _staff_figures(s, summaries(s, shown, include_archived=False))
                 return Dashboard(role, title, activities=cards, at_risk=at_risk, totals=totals)
             learners = list(s.scalars(

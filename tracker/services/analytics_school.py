@@ -54,7 +54,7 @@ from tracker.services.analytics_activity import (
 )
 from tracker.services.analytics_sql import day_of, medians_and_overall, plain_rows, rate
 from tracker.services.attendance_aggregates import held_rate_groups
-from tracker.services.scoping import current_role, visible
+from tracker.services.scoping import current_role, scope_filter
 
 NO_GRADE = "No grade"
 
@@ -72,7 +72,7 @@ def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: d
     role = current_role(s, actor)
     if not can_ever(role, Permission.VIEW_ANALYTICS):
         raise PermissionDenied(f"A {role.value} may not see the school's analytics.")
-    shown = visible(s, actor, Permission.VIEW_ANALYTICS, activity=Activity.id)
+    shown = scope_filter(actor.id, role, Permission.VIEW_ANALYTICS, activity=Activity.id)  # the role read above
     activities = select(Activity.id).where(shown, *_activity_filters(filters))
     places = _places(filters, activities)
     sessions = and_(ActivitySession.activity_id.in_(activities), *_session_range(filters))

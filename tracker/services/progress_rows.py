@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from tracker.db.models import Activity, ActivityProgress, User
+from tracker.db.models import Activity, ActivityProgress, EnrollmentAttendance, User
 from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.progress import CompletionRule, MilestoneState, check_completion
@@ -157,14 +157,15 @@ def progress_rows(
     Plain column selects rather than ORM entities: this feeds the dashboards of thousands of
     enrollments, where building ORM objects cost more than the queries.
     """
-    p = ActivityProgress
+    p, ea = ActivityProgress, EnrollmentAttendance
     q = (
         select(p.id, p.user_id, p.activity_id, p.status, p.progress_percentage, p.progress_manual,
                p.started_at, p.completed_at, p.enrolled_on, p.dropped_on, p.drop_reason, p.note,
                p.version, p.signed_off_at, p.status_manual, p.override_note, p.override_at,
-               p.override_by, User.display_name)
+               p.override_by, User.display_name, ea.counted, ea.present)
         .join(User, User.id == p.user_id)
         .join(Activity, Activity.id == p.activity_id)
+        .outerjoin(ea, ea.progress_id == p.id)  # the maintained attendance counts, read with the rows
     )
     if activity_ids is not None:
         q = q.where(p.activity_id.in_(activity_ids))
@@ -191,7 +192,8 @@ def progress_rows(
     # filter by activities only when the student set is large: an IN list of thousands is slower
     by_student = student_ids if student_ids is not None and len(student_ids) < 500 else None
     done = stats.completed_milestones(s, activity_ids=acts, student_ids=by_student) if rows else {}
-    att = stats.attendance_counts(s, activity_ids=acts, student_ids=by_student) if rows else {}
+    att = stats.counts_of(conn, ((r[0], r[1], r[2], r[8], r[9], r[19], r[20]) for r in rows), now=datetime.now(),
+                          activity_ids=list(acts), student_ids=by_student) if rows else {}
     streaks = stats.trailing_absences(s, activity_ids=acts, student_ids=by_student) if rows else {}
     by_ids = {r.override_by for r in rows if r.override_by is not None}
     names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(by_ids)))} if by_ids else {}
@@ -206,7 +208,7 @@ def progress_rows(
     # plain tuples: a Row's attributes cost more than the rest of the loop for thousands of rows
     for (pid, user_id, activity_id, status, progress, progress_manual, started_at, completed_at, enrolled_on,
          dropped_on, drop_reason, note, version, signed_off_at, status_manual, override_note, override_at,
-         override_by, student) in map(tuple, rows):
+         override_by, student, _counted, _present) in map(tuple, rows):
         f = facts[activity_id]
         a = f.activity
         mine = done.get(user_id, nothing)

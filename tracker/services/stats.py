@@ -5,10 +5,11 @@ One query per figure for a whole set of enrollments, never one query per student
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
@@ -91,20 +92,40 @@ def _marks_statement(by_activity: bool, by_student: bool) -> Any:
             .where(*_enrollment_filter(by_activity, by_student)))
 
 
-@lru_cache(maxsize=4)
-def _held_statement(by_activity: bool, by_student: bool) -> Any:
-    """Held sessions per enrollment period: enrollments of an activity mostly share their dates,
-    so the sessions are counted once per distinct (activity, enrolled on, dropped on)."""
-    p, sess = ActivityProgress, ActivitySession
-    periods = (select(p.activity_id, p.enrolled_on, p.dropped_on).distinct()
-               .where(*_enrollment_filter(by_activity, by_student)).subquery())
-    starts = sess.starts_at
-    return (select(periods.c.activity_id, periods.c.enrolled_on, periods.c.dropped_on, func.count(sess.id))
-            .join(sess, and_(sess.activity_id == periods.c.activity_id, sess.cancelled.is_(False),
-                             starts <= bindparam("now", type_=DateTime),
-                             or_(periods.c.enrolled_on.is_(None), starts >= periods.c.enrolled_on),
-                             or_(periods.c.dropped_on.is_(None), starts < periods.c.dropped_on)))
-            .group_by(periods.c.activity_id, periods.c.enrolled_on, periods.c.dropped_on))
+_HELD_STARTS = (
+    select(ActivitySession.activity_id, ActivitySession.starts_at)
+    .where(ActivitySession.activity_id.in_(bindparam("activity_ids", expanding=True)),
+           ActivitySession.cancelled.is_(False), ActivitySession.starts_at <= bindparam("now", type_=DateTime))
+    .order_by(ActivitySession.activity_id, ActivitySession.starts_at)
+)
+
+
+def held_between(conn: Any, activity_ids: Iterable[int], now: datetime) -> Callable[[int, date | None, date | None], int]:
+    """Held sessions (started by ``now``, not cancelled) of an activity in an enrollment period
+    — on or after the enrollment date, before the drop date: the rule of :func:`counts_window` —
+    as a function of (activity, enrolled on, dropped on). One read of the activities' held
+    start times, then two binary searches per period: enrollments of an activity seldom share
+    their dates, and counting the sessions of each period in SQL cost more than the read."""
+    starts: dict[int, list[datetime]] = defaultdict(list)
+    ids = sorted(set(activity_ids))
+    if ids:
+        for activity_id, at in conn.execute(_HELD_STARTS, {"activity_ids": ids, "now": now}):
+            starts[activity_id].append(at)
+
+    found: dict[tuple[int, date | None, date | None], int] = {}
+
+    def held(activity_id: int, enrolled_on: date | None, dropped_on: date | None) -> int:
+        key = (activity_id, enrolled_on, dropped_on)
+        n = found.get(key)
+        if n is None:
+            times = starts.get(activity_id, [])
+            # a start time compared with a date compares with that day's midnight
+            first = bisect_left(times, datetime.combine(enrolled_on, time.min)) if enrolled_on is not None else 0
+            last = bisect_left(times, datetime.combine(dropped_on, time.min)) if dropped_on is not None else len(times)
+            n = found[key] = max(0, last - first)
+        return n
+
+    return held
 
 
 def attendance_counts(
@@ -130,6 +151,28 @@ def attendance_counts(
     s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
     conn = s.connection()
     rows = conn.execute(_marks_statement(by_activity, by_student), params).all()
+    return counts_of(conn, rows, now=now, activity_ids=activity_ids, student_ids=student_ids, held=held)
+
+
+MarkedEnrollment = tuple[int, int, int, date | None, date | None, int | None, int | None]
+"""(enrollment id, student, activity, enrolled on, dropped on, maintained counted, maintained
+present): an enrollment with its row of the maintained counts (None without one)."""
+
+
+def counts_of(
+    conn: Any,
+    rows: Iterable[MarkedEnrollment],
+    *,
+    now: datetime,
+    activity_ids: list[int] | None = None,
+    student_ids: list[int] | None = None,
+    held: bool = True,
+) -> dict[Pair, AttendanceCount]:
+    """:func:`attendance_counts` of enrollments already read with their maintained counts (a
+    caller that reads the enrollments anyway joins the counts to its read, instead of reading
+    the enrollments twice). ``activity_ids`` and ``student_ids``: the filter the rows were read
+    with (None: none), which the marks of sessions not started yet are looked up with."""
+    rows = list(rows)
     early: dict[int, Counts] = {}
     upcoming = attendance_aggregates.upcoming_marked(conn, now, activity_ids)
     if upcoming:
@@ -137,12 +180,11 @@ def attendance_counts(
         cond = and_(p.activity_id.in_(activity_ids) if activity_ids is not None else true(),
                     p.user_id.in_(student_ids) if student_ids is not None else true())
         early = {pid: c for (_, pid), c in attendance_aggregates.not_held_yet(conn, cond, upcoming).items()}
-    periods = {(a, e, d): int(n) for a, e, d, n in conn.execute(
-        _held_statement(by_activity, by_student), params)} if held and rows else {}
+    held_in = held_between(conn, (r[2] for r in rows), now) if held and rows else None
     out: dict[Pair, AttendanceCount] = {}
     for pid, user, activity, enrolled_on, dropped_on, counted, present in rows:
-        sessions = periods.get((activity, enrolled_on, dropped_on), 0)
-        if held and not sessions:
+        sessions = held_in(activity, enrolled_on, dropped_on) if held_in is not None else 0
+        if held_in is not None and not sessions:
             continue
         gone = early.get(pid, ZERO)
         out[(user, activity)] = AttendanceCount(int(present or 0) - gone.present, int(counted or 0) - gone.counted,

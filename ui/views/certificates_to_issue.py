@@ -1,6 +1,7 @@
 """The dashboard's "Certificates to issue": one button per activity whose completed students still
 lack a certificate ("Chess Club: 30 to issue — Issue…"), most waiting first. A button opens the
-certificate wizard on that activity's students; those that do not fit the row go into "More".
+certificate wizard on that activity's students. The six most waiting get a button; those that do
+not fit the row, and the rest, go into "More".
 Hidden while nothing waits.
 """
 
@@ -13,6 +14,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 from tracker.services.certificates import AwaitingCertificates
 from ui.widgets.action_bar import ActionBar
 from ui.widgets.style import set_style_flag, styled_label
+
+#: the most waiting get a button each (a wide screen shows five or six), the rest are in "More"
+BUTTONS = 6
 
 
 def waiting(rows: list[AwaitingCertificates]) -> list[AwaitingCertificates]:
@@ -44,7 +48,7 @@ class CertificatesToIssue(QFrame):
         for action in self.actions_shown:
             action.deleteLater()
         self.actions_shown = [self._action(r) for r in self.rows]
-        bar = ActionBar(self.actions_shown)
+        bar = ActionBar(self.actions_shown, buttons_at_most=BUTTONS)
         self._layout.replaceWidget(self.bar, bar)
         self.bar.hide()  # out of the layout, it would show at its own geometry until deleted
         self.bar.deleteLater()

@@ -41,16 +41,21 @@ def action_button(action: QAction, *, primary: bool = False, follow_visible: boo
 
 class ActionBar(QWidget):
     """A right-aligned row of buttons for ``actions``; those that do not fit the bar's width go,
-    last ones first, into the menu of a "More" button (hidden actions are left out)."""
+    last ones first, into the menu of a "More" button (hidden actions are left out).
+    ``buttons_at_most``: only the first so many actions get a button, the rest are always in the
+    menu (a row of dozens, of which a few fit, no longer makes a button for each)."""
 
-    def __init__(self, actions: Sequence[QAction], parent: QWidget | None = None) -> None:
+    def __init__(self, actions: Sequence[QAction], parent: QWidget | None = None, *,
+                 buttons_at_most: int | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.actions_shown = list(actions)
+        cut = len(actions) if buttons_at_most is None else max(0, buttons_at_most)
+        self.actions_shown = list(actions[:cut])
+        self.menu_only = list(actions[cut:])
         lay = self._layout = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addStretch(1)
-        self.buttons = [action_button(a, follow_visible=False) for a in actions]
+        self.buttons = [action_button(a, follow_visible=False) for a in self.actions_shown]
         for b in self.buttons:
             lay.addWidget(b)
         self.more = QPushButton("More")
@@ -104,9 +109,10 @@ class ActionBar(QWidget):
                 b.setVisible(id(b) in shown)
             menu = self.more.menu()
             menu.clear()
-            for a, _ in wanted[keep:]:
+            rest = [a for a, _ in wanted[keep:]] + [a for a in self.menu_only if a.isVisible()]
+            for a in rest:
                 menu.addAction(a)
-            self.more.setVisible(keep < len(wanted))
+            self.more.setVisible(bool(rest))
             self.updateGeometry()
             # place what is shown now: during a resize the layout has already placed the
             # buttons, and would leave them squeezed until the next event pass (not before the

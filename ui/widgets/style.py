@@ -98,6 +98,8 @@ def elide_text(fm: QFontMetrics, text: str, width: int) -> str:
 def set_style_flag(widget: QWidget, name: str, value: object = "true") -> None:
     """Set a theme hook property (card, heading, muted, kpi…) and re-polish the widget."""
     widget.setProperty(name, value)
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
