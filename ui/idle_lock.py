@@ -1,17 +1,17 @@
 """Locking an unattended window on a shared workstation.
 
-:class:`IdleLock` is an application event filter: any mouse or keyboard input restarts a timer;
-when it runs out (``settings.idle_lock_minutes``, 0 = never) it emits ``timed_out`` and the main
-window covers its content with a :class:`LockScreen`. The pages stay untouched underneath, so
-the user comes back to the same place after typing their password (same lockout rules as
-signing in), or someone else signs in instead.
+:class:`IdleLock` filters the events of the application's windows: any mouse or keyboard input
+restarts a timer; when it runs out (``settings.idle_lock_minutes``, 0 = never) it emits
+``timed_out`` and the main window covers its content with a :class:`LockScreen`. The pages stay
+untouched underneath, so the user comes back to the same place after typing their password
+(same lockout rules as signing in), or someone else signs in instead.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -80,16 +80,28 @@ class IdleLock(QObject):
             self._watch_input(False)
 
     def _watch_input(self, watch: bool) -> None:
-        """Filter the application's events only while counting: a Python event filter sees
-        every event (each paint too), which costs while nothing is being timed."""
-        app = QApplication.instance()
-        if app is None or watch == self._filtering:
+        """Watch input only while counting, and only where it arrives: at the application's
+        windows (each top-level window: the main window, a dialog, a menu), which the windowing
+        system's mouse and keyboard events reach before they are handed to a widget. A filter on
+        the whole application would see every event of every widget (each paint, each layout
+        request): a Python filter there doubled the cost of building and painting a page."""
+        app = QGuiApplication.instance()
+        if not isinstance(app, QGuiApplication) or watch == self._filtering:
             return
-        if watch:
-            app.installEventFilter(self)
-        else:
-            app.removeEventFilter(self)
         self._filtering = watch
+        if watch:
+            app.focusWindowChanged.connect(self._watch_windows)
+            self._watch_windows()
+        else:
+            app.focusWindowChanged.disconnect(self._watch_windows)
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)
+
+    def _watch_windows(self, *_: object) -> None:
+        """Every top-level window gets the filter (once: installing it again only moves it)."""
+        if self._filtering:
+            for window in QGuiApplication.topLevelWindows():
+                window.installEventFilter(self)
 
     def pause(self) -> None:
         """Stop counting (while locked or signed out)."""
@@ -111,6 +123,7 @@ class IdleLock(QObject):
             if self._timeout_ms < 2000 or self._since_restart.elapsed() > 250:
                 self._timer.start(self._timeout_ms)
                 self._since_restart.start()
+                self._watch_windows()  # a window that opened without taking the focus (a menu)
         return False
 
 

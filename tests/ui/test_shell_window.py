@@ -144,6 +144,46 @@ def test_idle_lock_hides_the_content_after_the_timeout(qtbot, open_window, schoo
     assert window.idle.active  # counting again
 
 
+def test_input_at_the_window_or_a_dialog_restarts_the_idle_count_and_nothing_else_does(
+        qtbot, open_window, school: School):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialog
+
+    window = open_window(school.admin, idle_timeout_ms=0)
+    settle(qtbot, window.ctx)
+    window.idle.set_timeout(1500)  # under two seconds: every input restarts it
+
+    def aged() -> int:  # milliseconds counted since the last restart
+        qtbot.wait(400)
+        left = window.idle._timer.remainingTime()
+        assert 0 < left < 1300
+        return left
+
+    aged()
+    window.update()  # a paint: no input
+    QApplication.processEvents()
+    assert window.idle._timer.remainingTime() < 1300
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Shift)
+    assert window.idle._timer.remainingTime() > 1400
+    aged()
+    QTest.mouseMove(window.windowHandle(), QPoint(40, 40))
+    assert window.idle._timer.remainingTime() > 1400
+
+    dialog = QDialog(window)  # a window of its own, opened later
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    aged()
+    QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_Shift)
+    assert window.idle._timer.remainingTime() > 1400
+    window.idle.pause()  # no longer watched, anywhere
+    assert not window.idle.watching_input
+    QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_Shift)
+    assert not window.idle.active
+    dialog.close()
+
+
 def test_zero_minutes_means_never_lock(open_window, school: School):
     school.services.settings.update(school.admin, idle_lock_minutes=0)
     window = open_window(school.admin)
