@@ -418,9 +418,6 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
                 self.go_menu.addAction(action)
                 self._page_actions.append(action)
-        self.page_counts.start(self._specs)
-        if self.tray is not None:
-            self.tray.start()
         self.go_menu.addSeparator()
         self.go_menu.addAction(self.next_tab_action)
         self.go_menu.addAction(self.previous_tab_action)
@@ -440,15 +437,20 @@ class MainWindow(QMainWindow):
         self.db_status.setToolTip(self.ctx.db_description)
         self.user_badge.setText(actor.display_name)
         self.role_badge.setText(actor.role.label)
+        # the first page first: its read is the one the user waits for (the reads below are small,
+        # and ahead of it they held both reader threads for the first few milliseconds)
+        wanted = self._start_page or (str(app_settings().value(LAST_PAGE, "") or "") if self.persist else "")
+        keys = [s.key for s in self._specs]
+        if keys:
+            self.show_page(wanted if wanted in keys else keys[0])
+        self.page_counts.start(self._specs)
+        if self.tray is not None:
+            self.tray.start()
         self.school_reloader.request()
         self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
         if not self.offline.offline:  # offline, e-mail waits for the school database (OfflineShell)
             self.ctx.services.email.start_background()  # e-mail still queued goes out (its own thread)
         self._set_busy(self.ctx.tasks.busy)
-        wanted = self._start_page or (str(app_settings().value(LAST_PAGE, "") or "") if self.persist else "")
-        keys = [s.key for s in self._specs]
-        if keys:
-            self.show_page(wanted if wanted in keys else keys[0])
         self.actor_changed.emit(actor)
 
     def _end_session(self) -> None:
