@@ -134,13 +134,14 @@ def judge(
     risk: list[str] = []
     behind: list[str] = []
     expected = expected_progress(start, end, today, enrolled_on)
+    said = ""  # the progress against what is expected, said once whatever it leads to
     if expected is not None and has_milestones:
         gap = expected - progress
-        said = f"progress {format_percent(progress)}, {format_percent(expected)} expected by now"
+        said = f"Progress {format_percent(progress)}, {format_percent(expected)} expected by now"
         if gap >= rules.at_risk_gap:
-            risk.append(said[0].upper() + said[1:])
+            risk.append(said)
         elif gap >= rules.behind_gap:
-            behind.append(said[0].upper() + said[1:])
+            behind.append(said)
     threshold = attendance_threshold(min_attendance_pct, rules)
     if attendance_pct is not None and counted_sessions >= rules.min_sessions and attendance_pct < threshold:
         risk.append(f"Attendance {format_percent_against(attendance_pct, threshold)}, "
@@ -156,8 +157,8 @@ def judge(
         return StandingCheck(Standing.AT_RISK, tuple(risk + behind), expected)
     if behind:
         return StandingCheck(Standing.BEHIND, tuple(behind), expected)
-    if expected is not None and has_milestones:
-        why = f"Progress {format_percent(progress)}, {format_percent(expected)} expected by now"
+    if said:
+        why = said
     elif has_milestones:
         why = "No milestone overdue"
     else:

@@ -238,7 +238,9 @@ def _milestone_stats(s: Session, activity_ids: list[int]) -> dict[int, list[Mile
         .where(Milestone.activity_id.in_(activity_ids))
         .group_by(UserMilestone.milestone_id)).all())
     out: dict[int, list[MilestoneStat]] = {}
-    for m in s.scalars(select(Milestone).where(Milestone.activity_id.in_(activity_ids))
+    for m in s.execute(select(Milestone.id, Milestone.activity_id, Milestone.title, Milestone.required,
+                              Milestone.points)  # columns, not entities: the dashboard reads them all
+                       .where(Milestone.activity_id.in_(activity_ids))
                        .order_by(Milestone.activity_id, Milestone.order_index, Milestone.id)):
         out.setdefault(m.activity_id, []).append(
             MilestoneStat(m.id, m.title, m.required, m.points, done.get(m.id, 0)))
