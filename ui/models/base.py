@@ -27,6 +27,17 @@ ValueRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 SearchRole = Qt.ItemDataRole.UserRole + 4
 
+# the roles and flags data() compares with, looked up once: reading an enum member off its class
+# costs more than the comparison, and data() runs for every cell painted
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_HORIZONTAL = Qt.Orientation.Horizontal
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -150,29 +161,30 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+        if orientation == _HORIZONTAL and 0 <= section < len(self.columns):
             col = self.columns[section]
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return col.title
-            if role == Qt.ItemDataRole.TextAlignmentRole:
+            if role == _ALIGN:
                 return col.align
-            if role == Qt.ItemDataRole.ToolTipRole and col.header_tooltip:
+            if role == _TOOLTIP and col.header_tooltip:
                 return col.header_tooltip
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return _NO_FLAGS
+        return _FLAGS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if not index.isValid():
             return None
-        if not (0 <= index.column() < len(self.columns)):
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._rows) and 0 <= column < len(self.columns)):
             return None
-        record = self._rows[index.row()]
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        record = self._rows[row]
+        col = self.columns[column]
+        if role == _DISPLAY:
             return col.text(record)
         if role == RecordRole:
             return record
@@ -185,14 +197,14 @@ class SnapshotModel(QAbstractTableModel, Generic[T]):
                 return col.value(record)
             return col.text(record).lower()
         if role == SearchRole:
-            return self.search_texts()[index.row()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.search_texts()[row]
+        if role == _ALIGN:
             return col.align
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return col.tooltip(record) if col.tooltip else None
-        if role == Qt.ItemDataRole.ForegroundRole and self.muted(record):
+        if role == _FOREGROUND and self.muted(record):
             return QColor("#8a8f98")
-        if role == Qt.ItemDataRole.FontRole and self.muted(record):
+        if role == _FONT and self.muted(record):
             if self._muted_font is None:
                 self._muted_font = QFont()
                 self._muted_font.setItalic(True)
