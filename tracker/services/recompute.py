@@ -83,20 +83,21 @@ def record_status(
 
 
 _P, _EA = ActivityProgress, EnrollmentAttendance
-_ENROLLMENT = (  # built once, like _MILESTONES: they run for every attendance mark
+_ENROLLMENT = (  # built once: it runs for every attendance mark
+    # the enrollment with its activity's rule and its maintained counts, once per milestone of the
+    # activity in order (with whether the student has done it; one row with no milestone when
+    # there is none): one statement where two were, a twentieth of a mark's time
     select(_P.id, _P.status, _P.progress_manual, _P.status_manual, _P.progress_percentage, _P.signed_off_at,
            Activity.require_milestones, Activity.min_attendance_pct, Activity.requires_signoff,
            _EA.counted, _EA.present,
-           marked_ahead(_P.activity_id, bindparam("now", type_=DateTime)).label("marked_ahead"))
+           marked_ahead(_P.activity_id, bindparam("now", type_=DateTime)).label("marked_ahead"),
+           Milestone.id.label("milestone_id"), Milestone.points, Milestone.required,
+           UserMilestone.id.is_not(None).label("done"))
     .join(Activity, Activity.id == _P.activity_id)
     .outerjoin(_EA, _EA.progress_id == _P.id)
+    .outerjoin(Milestone, Milestone.activity_id == _P.activity_id)
+    .outerjoin(UserMilestone, and_(UserMilestone.milestone_id == Milestone.id, UserMilestone.user_id == _P.user_id))
     .where(_P.user_id == bindparam("student"), _P.activity_id == bindparam("activity"))
-)
-_MILESTONES = (  # the activity's milestones in order, and whether the student has done each
-    select(Milestone.points, Milestone.required, UserMilestone.id.is_not(None))
-    .outerjoin(UserMilestone, and_(UserMilestone.milestone_id == Milestone.id,
-                                   UserMilestone.user_id == bindparam("student")))
-    .where(Milestone.activity_id == bindparam("activity"))
     .order_by(Milestone.order_index, Milestone.id)
 )
 
@@ -111,11 +112,11 @@ def recompute(tx: UnitOfWork, student_id: int, activity_id: int) -> None:
     key = {"student": student_id, "activity": activity_id, "now": now}
     s.flush()  # what the change in hand left pending (a tick, say) is read below
     conn = s.connection()
-    cur = conn.execute(_ENROLLMENT, key).first()
-    if cur is None:
+    rows = conn.execute(_ENROLLMENT, key).all()
+    if not rows:
         return
-    states = [MilestoneState(points, required, bool(done)) for points, required, done in conn.execute(
-        _MILESTONES, key)]
+    cur = rows[0]
+    states = [MilestoneState(r.points, r.required, bool(r.done)) for r in rows if r.milestone_id is not None]
     percentage = progress_percentage(states)
     marks = Counts(0, cur.counted or 0, cur.present or 0)  # the maintained counts, one row
     if cur.marked_ahead:
