@@ -14,15 +14,44 @@ What exists when the collector is installed (the modules, classes and functions 
 application, over a hundred thousand objects) lives as long as the application: it is moved out
 of the collector's sight (``gc.freeze``), so that a full collection reads only what came after.
 A full collection during a sign-in took 100 ms before, 5–20 ms after.
+
+A collection that falls due while a background task runs waits for it to end (at most
+``MAX_DEFER_MS``): a page's read creates thousands of young objects, and collecting them then
+stalled the GUI thread and, through the interpreter's lock, the read itself (3–16 ms, once or
+twice per sign-in), just while the user waited for the page.
 """
 
 from __future__ import annotations
 
 import gc
+import weakref
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer
 
 INTERVAL_MS = 500
+#: the longest a due collection waits for background tasks to end
+MAX_DEFER_MS = 5_000
+
+#: what says whether background work is running: the task runners' ``is_busy``, held weakly
+_busy: list[weakref.WeakMethod[Callable[[], bool]]] = []
+
+
+def defer_while(busy: Callable[[], bool]) -> None:
+    """Hold due collections back while ``busy()`` says so (a bound method, held weakly: it
+    does not keep its object alive)."""
+    _busy.append(weakref.WeakMethod(busy))
+
+
+def _any_busy() -> bool:
+    found = False
+    for ref in list(_busy):
+        method = ref()
+        if method is None:
+            _busy.remove(ref)
+        elif method():
+            found = True
+    return found
 
 
 class MainThreadCollector(QObject):
@@ -34,12 +63,20 @@ class MainThreadCollector(QObject):
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.check)
         self.timer.start()
+        self.waiting = QElapsedTimer()  # since when a due collection waits for background work
 
     def check(self) -> int:
-        """Collect the generations past their thresholds, as automatic collection would."""
+        """Collect the generations past their thresholds, as automatic collection would (not
+        while background work runs, unless the collection has waited ``MAX_DEFER_MS``)."""
         c0, c1, c2 = gc.get_count()
         t0, t1, t2 = self.threshold
         found = 0
+        if c0 > t0 and _any_busy():
+            if not self.waiting.isValid():
+                self.waiting.start()
+            if self.waiting.elapsed() < MAX_DEFER_MS:
+                return 0
+        self.waiting.invalidate()
         if c0 > t0:
             found += gc.collect(0)
             if c1 > t1:

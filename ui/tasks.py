@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from tracker.errors import TrackerError
+from ui import collector
 
 
 class Cancelled(Exception):
@@ -121,6 +122,10 @@ class TaskRunner(QObject):
         self.reader = QThreadPool(self)
         self.reader.setMaxThreadCount(2)
         self._running: set[TaskHandle] = set()
+        collector.defer_while(self.is_busy)  # no collection on the GUI thread while a task reads
+
+    def is_busy(self) -> bool:
+        return bool(self._running)
 
     def run(
         self,

@@ -51,3 +51,34 @@ def test_the_timer_collects_like_the_automatic_collector(qtbot, qapp) -> None:  
         _Cycle()
     qtbot.waitUntil(lambda: len(_Cycle.died_on) > 0, timeout=3 * collector.INTERVAL_MS)
     assert set(_Cycle.died_on) == {threading.main_thread().name}
+
+
+def test_a_due_collection_waits_while_a_task_runs_but_not_for_ever(qtbot, qapp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    c = collector.install(qapp)
+    runner = TaskRunner()
+    gate = threading.Event()
+    try:
+        handle = runner.run(lambda state: gate.wait(10))
+        gc.collect()
+        _Cycle.died_on.clear()
+        for _ in range(c.threshold[0] + 10):
+            _Cycle()
+        assert c.check() == 0  # due, but a page is being read: not now
+        qtbot.wait(2 * collector.INTERVAL_MS)  # the timer's checks wait too
+        assert _Cycle.died_on == []
+        gate.set()
+        qtbot.waitUntil(lambda: handle.done, timeout=10_000)
+        qtbot.waitUntil(lambda: len(_Cycle.died_on) > 0, timeout=3 * collector.INTERVAL_MS)  # idle again
+        assert set(_Cycle.died_on) == {threading.main_thread().name}
+
+        gate.clear()
+        handle = runner.run(lambda state: gate.wait(10))
+        _Cycle.died_on.clear()
+        for _ in range(c.threshold[0] + 10):
+            _Cycle()
+        monkeypatch.setattr(collector, "MAX_DEFER_MS", 100)
+        qtbot.waitUntil(lambda: len(_Cycle.died_on) > 0, timeout=4 * collector.INTERVAL_MS)
+        assert not handle.done  # collected although the task still runs: it waited long enough
+    finally:
+        gate.set()
+        runner.wait(10_000)
