@@ -13,6 +13,7 @@ from tracker.domain.percent import format_percent, format_percent_against, forma
 from tracker.domain.standing import (
     RULES,
     Standing,
+    attendance_that_counts,
     attendance_threshold,
     expected_progress,
     format_attendance,
@@ -238,3 +239,19 @@ def test_absences_in_a_row_walk_back_over_the_last_held_sessions(school):
     other = _dated_activity(school, today - timedelta(days=60), today + timedelta(days=30))
     ids = sessions(other, *range(TRAILING_LOOKBACK + 3, 0, -1))
     assert mark(other, [(i, "A") for i in ids]) == TRAILING_LOOKBACK
+
+
+@given(rate=st.one_of(st.none(), st.floats(0, 100, allow_nan=False)), counted=st.integers(0, 20),
+       streak=st.integers(0, 12), minimum=st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
+       progress=st.floats(0, 100, allow_nan=False), status=st.sampled_from(("active", "completed", "dropped")))
+def test_judging_on_the_attendance_that_counts_says_what_the_raw_figures_say(
+        rate: float | None, counted: int, streak: int, minimum: float | None, progress: float, status: str) -> None:
+    """Bulk readers judge each distinct case once, on ``attendance_that_counts``: the same standing,
+    reasons and expected progress as the raw figures give."""
+    common = dict(status=status, progress=progress, today=date(2026, 11, 2), start=date(2026, 9, 1),
+                  end=date(2027, 6, 30), enrolled_on=date(2026, 9, 15), min_attendance_pct=minimum)
+    low, run = attendance_that_counts(rate, counted, streak, minimum)
+    assert judge(**common, attendance_pct=low, counted_sessions=counted, trailing_absences=run) == judge(
+        **common, attendance_pct=rate, counted_sessions=counted, trailing_absences=streak)
+    assert (low is None) == (rate is None or counted < RULES.min_sessions
+                             or rate >= attendance_threshold(minimum))

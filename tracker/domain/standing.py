@@ -108,6 +108,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def attendance_that_counts(attendance_pct: float | None, counted_sessions: int, trailing_absences: int,
+                           min_attendance_pct: float | None, rules: StandingRules = RULES) -> tuple[float | None, int]:
+    """What of an enrollment's attendance can change its standing or its reasons: the rate when
+    enough sessions are counted and it is under the threshold (else None), and the absences in a
+    row when there are enough of them to matter (else 0). :func:`judge` given these (and the
+    rest unchanged) says exactly what it says given the raw figures, so a caller judging
+    thousands of enrollments judges each distinct case once."""
+    low = (attendance_pct if attendance_pct is not None and counted_sessions >= rules.min_sessions
+           and attendance_pct < attendance_threshold(min_attendance_pct, rules) else None)
+    return low, trailing_absences if trailing_absences >= rules.absence_streak else 0
+
+
 def judge(
     *,
     status: str,

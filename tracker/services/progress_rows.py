@@ -14,7 +14,7 @@ from tracker.db.models import Activity, ActivityProgress, EnrollmentAttendance, 
 from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
 from tracker.domain.progress import CompletionRule, MilestoneState, check_completion
-from tracker.domain.standing import Standing, StandingCheck, format_attendance, judge
+from tracker.domain.standing import Standing, StandingCheck, attendance_that_counts, format_attendance, judge
 from tracker.services import stats
 
 
@@ -229,13 +229,15 @@ def progress_rows(
         manual = progress_manual or status_manual
         overdue = f.overdue(done_here, today) if status is active else ()
         has_milestones = f.has_milestones or progress_manual
-        judge_key = (activity_id, status, progress, enrolled_on, overdue, rate, count.counted, streak, has_milestones)
+        # judged on the attendance that can change a standing: far fewer distinct cases
+        low_rate, run = attendance_that_counts(rate, count.counted, streak, a.min_attendance_pct)
+        judge_key = (activity_id, status, progress, enrolled_on, overdue, low_rate, run, has_milestones)
         verdict = judged.get(judge_key)
         if verdict is None:
             verdict = judged[judge_key] = judge(
                 status=status.value, progress=progress, today=today, start=a.start_date,
                 end=a.end_date, enrolled_on=enrolled_on, overdue=overdue,
-                attendance_pct=rate, counted_sessions=count.counted, trailing_absences=streak,
+                attendance_pct=low_rate, counted_sessions=count.counted, trailing_absences=run,
                 min_attendance_pct=a.min_attendance_pct, has_milestones=has_milestones,
             )
         out.append(
