@@ -11,6 +11,7 @@ from tracker.domain.progress import (
     attendance_rate,
     check_completion,
     progress_percentage,
+    rate_that_counts,
 )
 
 milestone = st.builds(MilestoneState, points=st.integers(0, 1000), required=st.booleans(),
@@ -91,6 +92,13 @@ def test_completion_is_reached_exactly_when_the_rules_say(r, items, att, signed)
     check = check_completion(r, items, att, signed)
     assert check.complete == expected_complete(r, items, att, signed)
     assert check.complete == (check.reasons == ())  # incomplete always says why
+
+
+@given(rule, milestones, percent, st.booleans())
+def test_the_rate_as_the_rule_sees_it_gives_the_same_check(r, items, att, signed):
+    """Bulk readers check each distinct case once, on ``rate_that_counts``: the same outcome
+    and the same words as the rate itself."""
+    assert check_completion(r, items, rate_that_counts(r, att), signed) == check_completion(r, items, att, signed)
 
 
 @given(rule, milestones, percent, st.booleans(), st.lists(milestone, max_size=5))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.db.models import Activity, ActivityProgress, EnrollmentAttendance, User
 from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
-from tracker.domain.progress import CompletionRule, MilestoneState, check_completion
+from tracker.domain.progress import CompletionRule, MilestoneState, check_completion, rate_that_counts
 from tracker.domain.standing import Standing, StandingCheck, attendance_that_counts, format_attendance, judge
 from tracker.services import stats
 
@@ -219,11 +219,13 @@ def progress_rows(
         if status is not completed:
             states = f.required_states(done_here)
             signed = signed_off_at is not None
-            # students of an activity share few (milestones done, rate) pairs: each judged once
-            check_key = (activity_id, id(states), rate, signed)
+            # students of an activity share few (milestones done, rate as the rule sees it) pairs:
+            # each checked once
+            seen_rate = rate_that_counts(f.rule, rate)
+            check_key = (activity_id, id(states), seen_rate, signed)
             cached = checked.get(check_key)
             if cached is None:
-                cached = checked[check_key] = check_completion(f.rule, states, rate, signed).reasons
+                cached = checked[check_key] = check_completion(f.rule, states, seen_rate, signed).reasons
             missing = cached
         streak = streaks.get((user_id, activity_id), 0)
         manual = progress_manual or status_manual
