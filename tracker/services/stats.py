@@ -111,6 +111,8 @@ def held_between(conn: Any, activity_ids: Iterable[int], now: datetime) -> Calla
     if ids:
         for activity_id, at in conn.execute(_HELD_STARTS, {"activity_ids": ids, "now": now}):
             starts[activity_id].append(at)
+        for times in starts.values():
+            times.sort()  # in order already (a no-op pass), whatever the stored text's format
 
     found: dict[tuple[int, date | None, date | None], int] = {}
 
