@@ -197,6 +197,14 @@ def test_milestones_ticked_offline_reach_the_server_and_recompute_there(school: 
     assert report.decisions == 1
     [d] = decisions(off.db, t)
     assert d.mine == "Not ticked" and d.theirs.startswith("Ticked")
+    assert d.theirs_by == admin.display_name  # who re-noted it, not the teacher who ticked it first
+    # unticked at school (for several students at once) while re-noted offline: the one who unticked
+    off.milestones.set_completion_notes(t, school.chess, school.student.id, {second.id: "rechecked"})
+    school.services.milestones.uncomplete_for_students(admin, second.id, [school.student.id, school.other_student.id])
+    push(school.services, off.db, t)
+    later = [x for x in decisions(off.db, t) if x.id != d.id]
+    assert [(x.theirs, x.theirs_by) for x in later] == [("Not ticked", admin.display_name)]
+    assert later[0].theirs_at is not None
     off.db.dispose()
 
 

@@ -29,6 +29,7 @@ from tracker.db.models import (
     Activity,
     ActivitySession,
     AttendanceStatus,
+    AuditEntry,
     Milestone,
     SyncApplied,
     SyncDecision,
@@ -148,16 +149,49 @@ def _apply_mark(server: Services, actor: Actor, key: str, p: dict[str, Any], bas
                       theirs.recorded_by or "someone", theirs.recorded_at, theirs.version)
 
 
+#: the audit actions that change whether a student has done a milestone, or its notes
+_MILESTONE_CHANGES = ("complete", "uncomplete", "update_notes")
+
+
+def _last_milestone_change(s: Session, milestone_id: int, student_id: int) -> tuple[str, datetime] | None:
+    """Who last ticked, unticked or re-noted this student's milestone, and when (the audit log's
+    latest entry that names the student); None when the log has none."""
+    rows = s.execute(select(AuditEntry.at, AuditEntry.before, AuditEntry.after, User.display_name)
+                     .outerjoin(User, User.id == AuditEntry.actor_id)
+                     .where(AuditEntry.entity == "milestone", AuditEntry.entity_id == milestone_id,
+                            AuditEntry.action.in_(_MILESTONE_CHANGES))
+                     .order_by(AuditEntry.id.desc()).limit(1000))
+    for at, before, after, name in rows:
+        if any(_names(json.loads(text), student_id) for text in (after, before) if text):
+            return name or "someone", at
+    return None
+
+
+def _names(data: Any, student_id: int) -> bool:
+    """Whether an audit entry's data is about this student: one student's change (``user_id``),
+    a tick for several (``user_ids``) or an untick for several (``completions``)."""
+    if not isinstance(data, dict):
+        return False
+    return (data.get("user_id") == student_id or student_id in (data.get("user_ids") or ())
+            or any(isinstance(c, dict) and c.get("user_id") == student_id for c in data.get("completions") or ()))
+
+
 def _milestone_state(server: Database, p: dict[str, Any]) -> tuple[dict[str, Any], str, datetime | None]:
+    """The milestone as the server has it now, and who changed it last and when: the last
+    change in the audit log (a re-noted milestone was changed by whoever re-noted it, an
+    unticked one by whoever unticked it), else whoever ticked it."""
     with read_only(server) as s:
         row = s.execute(select(UserMilestone.notes, UserMilestone.version, UserMilestone.completed_at,
                                User.display_name)
                         .outerjoin(User, User.id == UserMilestone.completed_by)
                         .where(UserMilestone.milestone_id == p["milestone_id"],
                                UserMilestone.user_id == p["student_id"])).first()
+        last = _last_milestone_change(s, p["milestone_id"], p["student_id"])
     if row is None:
-        return {"done": False, "notes": "", "version": None}, "", None
-    return {"done": True, "notes": row.notes, "version": row.version}, row.display_name or "someone", row.completed_at
+        by, at = last if last is not None else ("", None)
+        return {"done": False, "notes": "", "version": None}, by, at
+    by, at = last if last is not None else (row.display_name or "someone", row.completed_at)
+    return {"done": True, "notes": row.notes, "version": row.version}, by, at
 
 
 def describe_milestone(state: dict[str, Any]) -> str:

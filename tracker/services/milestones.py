@@ -264,9 +264,10 @@ class MilestoneService(Service):
                 tx.audit(actor, "complete", "milestone", milestone_id, None,
                          {"user_id": user_id, "notes": notes or ""})
             elif notes and notes != um.notes:
-                before = {"notes": um.notes}
+                before = {"user_id": user_id, "notes": um.notes}
                 um.notes = notes
-                tx.audit(actor, "update_notes", "milestone", milestone_id, before, {"notes": notes})
+                tx.audit(actor, "update_notes", "milestone", milestone_id, before,
+                         {"user_id": user_id, "notes": notes})
             p.progress_manual = False  # completing a milestone recomputes progress
             tx.emit(MilestoneCompletionChanged(user_id, m.activity_id, milestone_id, True))
             tx.changes.add(ChangeKind.MILESTONE, milestone_id)
