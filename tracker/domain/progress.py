@@ -66,9 +66,13 @@ def rate_that_counts(rule: CompletionRule, attendance_pct: float | None) -> floa
     checking thousands of enrollments checks each distinct case once."""
     if rule.min_attendance_pct is None:
         return None
-    if attendance_pct is None or attendance_pct + 1e-9 < rule.min_attendance_pct:
-        return attendance_pct
-    return rule.min_attendance_pct
+    return attendance_pct if _short_of(attendance_pct, rule.min_attendance_pct) else rule.min_attendance_pct
+
+
+def _short_of(attendance_pct: float | None, minimum: float) -> bool:
+    """No attendance yet, or under the minimum (rates are rounded to 0.1: a hair below it, float
+    noise, still meets it)."""
+    return attendance_pct is None or attendance_pct + 1e-9 < minimum
 
 
 def check_completion(
@@ -93,7 +97,7 @@ def check_completion(
             missing.append(f"{left} required milestone{'s' if left != 1 else ''} not done")
     if rule.min_attendance_pct is not None:
         measurable = True
-        if attendance_pct is None or attendance_pct + 1e-9 < rule.min_attendance_pct:
+        if _short_of(attendance_pct, rule.min_attendance_pct):
             shown = ("no attendance yet" if attendance_pct is None
                      else format_percent_against(attendance_pct, rule.min_attendance_pct))
             missing.append(f"attendance {shown} below {format_threshold(rule.min_attendance_pct)}")

@@ -115,9 +115,17 @@ def attendance_that_counts(attendance_pct: float | None, counted_sessions: int, 
     row when there are enough of them to matter (else 0). :func:`judge` given these (and the
     rest unchanged) says exactly what it says given the raw figures, so a caller judging
     thousands of enrollments judges each distinct case once."""
-    low = (attendance_pct if attendance_pct is not None and counted_sessions >= rules.min_sessions
-           and attendance_pct < attendance_threshold(min_attendance_pct, rules) else None)
+    low = _low_rate(attendance_pct, counted_sessions, attendance_threshold(min_attendance_pct, rules), rules)
     return low, trailing_absences if trailing_absences >= rules.absence_streak else 0
+
+
+def _low_rate(attendance_pct: float | None, counted_sessions: int, threshold: float,
+              rules: StandingRules) -> float | None:
+    """The rate when it puts a student at risk (the attendance rule of :func:`judge`: enough
+    sessions counted and the rate under the threshold), else None."""
+    if attendance_pct is not None and counted_sessions >= rules.min_sessions and attendance_pct < threshold:
+        return attendance_pct
+    return None
 
 
 def judge(
@@ -155,8 +163,9 @@ def judge(
         elif gap >= rules.behind_gap:
             behind.append(said)
     threshold = attendance_threshold(min_attendance_pct, rules)
-    if attendance_pct is not None and counted_sessions >= rules.min_sessions and attendance_pct < threshold:
-        risk.append(f"Attendance {format_percent_against(attendance_pct, threshold)}, "
+    low = _low_rate(attendance_pct, counted_sessions, threshold, rules)
+    if low is not None:
+        risk.append(f"Attendance {format_percent_against(low, threshold)}, "
                      f"below {format_threshold(threshold)}")
     if trailing_absences >= rules.absence_streak:
         risk.append(f"Absent the last {trailing_absences} sessions")

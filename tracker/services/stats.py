@@ -96,7 +96,6 @@ _HELD_STARTS = (
     select(ActivitySession.activity_id, ActivitySession.starts_at)
     .where(ActivitySession.activity_id.in_(bindparam("activity_ids", expanding=True)),
            ActivitySession.cancelled.is_(False), ActivitySession.starts_at <= bindparam("now", type_=DateTime))
-    .order_by(ActivitySession.activity_id, ActivitySession.starts_at)
 )
 
 
@@ -112,7 +111,7 @@ def held_between(conn: Any, activity_ids: Iterable[int], now: datetime) -> Calla
         for activity_id, at in conn.execute(_HELD_STARTS, {"activity_ids": ids, "now": now}):
             starts[activity_id].append(at)
         for times in starts.values():
-            times.sort()  # in order already (a no-op pass), whatever the stored text's format
+            times.sort()
 
     found: dict[tuple[int, date | None, date | None], int] = {}
 
