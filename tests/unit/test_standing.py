@@ -178,7 +178,8 @@ def test_progress_rows_carry_the_standing_and_its_reasons(school):
     [row] = [r for r in s.progress.get_user_progress(school.admin, school.student.id) if r.activity_id == aid]
     assert row.progress_percentage == 50.0 and row.standing is Standing.ON_TRACK
     assert row.milestones_done == 1 and row.milestones_total == 2 and row.points == 1 and row.points_total == 2
-    # made without the dataclass's __init__ (ProgressRow.of): every field set, equal to one made by it
+    # made without the dataclass's __init__ (progress_rows sets its fields from a dict display):
+    # every field set, equal to one made by it
     assert set(vars(row)) == {f.name for f in fields(ProgressRow)}
     assert ProgressRow(**vars(row)) == row and hash(ProgressRow(**vars(row))) == hash(row)
 

@@ -381,13 +381,17 @@ class UserMilestone(Versioned, Base):
     """A student's completion of a milestone (seed model)."""
 
     __tablename__ = "user_milestones"
-    __table_args__ = (UniqueConstraint("user_id", "milestone_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "milestone_id"),
+        # who did each milestone, read from the index alone (migration 0011)
+        Index("ix_user_milestones_milestone_user", "milestone_id", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
     milestone_id: Mapped[int] = mapped_column(
-        ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("milestones.id", ondelete="CASCADE"), nullable=False
     )
     completed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -3,6 +3,7 @@ show it, read in bulk (one query per figure for a whole set of enrollments)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +14,13 @@ from sqlalchemy.orm import Session
 from tracker.db.models import Activity, ActivityProgress, EnrollmentAttendance, User
 from tracker.domain.completion_text import CompletionText, completion_text
 from tracker.domain.enums import ProgressStatus
-from tracker.domain.progress import CompletionRule, MilestoneState, check_completion, rate_that_counts
+from tracker.domain.progress import (
+    CompletionRule,
+    MilestoneState,
+    attendance_rate,
+    check_completion,
+    rate_that_counts,
+)
 from tracker.domain.standing import Standing, StandingCheck, attendance_that_counts, format_attendance, judge
 from tracker.services import stats
 
@@ -55,15 +62,6 @@ class ProgressRow:
     override_at: datetime | None = None
     signed_off_at: datetime | None = None
     rule: CompletionRule | None = None  # the activity's completion rule
-
-    @classmethod
-    def of(cls, **values: Any) -> ProgressRow:
-        """The row of these field values (every field given), made without the frozen
-        dataclass's field-by-field ``object.__setattr__``: a third of the time a dashboard of
-        thousands of rows spent making them. Equal to ``ProgressRow(**values)``."""
-        row = object.__new__(cls)
-        object.__setattr__(row, "__dict__", values)
-        return row
 
     @property
     def standing_reason(self) -> str:
@@ -192,92 +190,119 @@ def progress_rows(
     # filter by activities only when the student set is large: an IN list of thousands is slower
     by_student = student_ids if student_ids is not None and len(student_ids) < 500 else None
     done = stats.completed_milestones(s, activity_ids=acts, student_ids=by_student) if rows else {}
-    att = stats.counts_of(conn, ((r[0], r[1], r[2], r[8], r[9], r[19], r[20]) for r in rows), now=datetime.now(),
+    att = stats.count_tuples(conn, ((r[0], r[1], r[2], r[8], r[9], r[19], r[20]) for r in rows), now=datetime.now(),
                           activity_ids=list(acts), student_ids=by_student) if rows else {}
     streaks = stats.trailing_absences(s, activity_ids=acts, student_ids=by_student) if rows else {}
     by_ids = {r.override_by for r in rows if r.override_by is not None}
     names = {u: n for u, n in s.execute(select(User.id, User.display_name).where(User.id.in_(by_ids)))} if by_ids else {}
-    today = date.today()
+    return _built(rows, activities, ms, done, att, streaks, names, date.today())
+
+
+def _built(rows: Sequence[Any], activities: dict[int, Any], ms: dict[int, list[stats.MilestoneInfo]],
+           done: dict[int, set[int]], counts: dict[stats.Pair, tuple[int, int, int]],
+           streaks: dict[stats.Pair, int], names: dict[int, str], today: date) -> list[ProgressRow]:
+    """The rows of :func:`progress_rows` from what it read (no database here).
+
+    A dashboard builds thousands of rows, so the loop is written for speed: what students share
+    (their milestones done in an activity, their attendance as the rules see it, their standing)
+    is worked out once per distinct case, and each row's fields are set from a dict display, a
+    third of the cost of keyword arguments."""
     facts = {aid: _ActivityFacts.of(a, ms.get(aid, [])) for aid, a in activities.items()}
     out: list[ProgressRow] = []
-    empty = stats.AttendanceCount(0, 0, 0)
+    append = out.append
+    new, set_fields = object.__new__, object.__setattr__
     nothing: frozenset[int] = frozenset()
     active, completed = ProgressStatus.ACTIVE, ProgressStatus.COMPLETED
     checked: dict[tuple[Any, ...], tuple[str, ...]] = {}
     judged: dict[tuple[Any, ...], StandingCheck] = {}
+    # per (activity, milestones done): (required states, overdue, points, how many done)
+    done_cases: dict[tuple[int, frozenset[int]], tuple[tuple[MilestoneState, ...], tuple[tuple[str, date], ...], int, int]] = {}
+    # per (present, counted, absences in a row, minimum): (rate, low rate, run) as the standing sees them
+    seen: dict[tuple[int, int, int, float | None], tuple[float | None, float | None, int]] = {}
+    no_count = (0, 0, 0)
     # plain tuples: a Row's attributes cost more than the rest of the loop for thousands of rows
     for (pid, user_id, activity_id, status, progress, progress_manual, started_at, completed_at, enrolled_on,
          dropped_on, drop_reason, note, version, signed_off_at, status_manual, override_note, override_at,
          override_by, student, _counted, _present) in map(tuple, rows):
         f = facts[activity_id]
         a = f.activity
-        mine = done.get(user_id, nothing)
+        pair = (user_id, activity_id)
+        mine = done.get(user_id)
         done_here = f.ids & mine if mine else nothing
-        count = att.get((user_id, activity_id), empty)
-        rate = count.rate
+        case = done_cases.get((activity_id, done_here))
+        if case is None:
+            case = done_cases[(activity_id, done_here)] = (
+                f.required_states(done_here), f.overdue(done_here, today), f.points_of(done_here), len(done_here))
+        states, overdue_if_active, points, milestones_done = case
+        present, counted, held = counts.get(pair, no_count)
+        streak = streaks.get(pair, 0)
+        minimum = a.min_attendance_pct
+        attendance = seen.get((present, counted, streak, minimum))
+        if attendance is None:
+            rate = attendance_rate(present, counted)
+            attendance = seen[(present, counted, streak, minimum)] = (
+                rate, *attendance_that_counts(rate, counted, streak, minimum))
+        rate, low_rate, run = attendance
         missing: tuple[str, ...] = ()
         if status is not completed:
-            states = f.required_states(done_here)
             signed = signed_off_at is not None
             # students of an activity share few (milestones done, rate as the rule sees it) pairs:
             # each checked once
             seen_rate = rate_that_counts(f.rule, rate)
             check_key = (activity_id, id(states), seen_rate, signed)
-            cached = checked.get(check_key)
-            if cached is None:
-                cached = checked[check_key] = check_completion(f.rule, states, seen_rate, signed).reasons
-            missing = cached
-        streak = streaks.get((user_id, activity_id), 0)
+            missing = checked.get(check_key)  # type: ignore[assignment]
+            if missing is None:
+                missing = checked[check_key] = check_completion(f.rule, states, seen_rate, signed).reasons
         manual = progress_manual or status_manual
-        overdue = f.overdue(done_here, today) if status is active else ()
+        overdue = overdue_if_active if status is active else ()
         has_milestones = f.has_milestones or progress_manual
         # judged on the attendance that can change a standing: far fewer distinct cases
-        low_rate, run = attendance_that_counts(rate, count.counted, streak, a.min_attendance_pct)
         judge_key = (activity_id, status, progress, enrolled_on, overdue, low_rate, run, has_milestones)
         verdict = judged.get(judge_key)
         if verdict is None:
             verdict = judged[judge_key] = judge(
                 status=status.value, progress=progress, today=today, start=a.start_date,
                 end=a.end_date, enrolled_on=enrolled_on, overdue=overdue,
-                attendance_pct=low_rate, counted_sessions=count.counted, trailing_absences=run,
-                min_attendance_pct=a.min_attendance_pct, has_milestones=has_milestones,
+                attendance_pct=low_rate, counted_sessions=counted, trailing_absences=run,
+                min_attendance_pct=minimum, has_milestones=has_milestones,
             )
-        out.append(
-            ProgressRow.of(
-                id=pid,
-                user_id=user_id,
-                student=student,
-                activity_id=activity_id,
-                activity=a.name,
-                category=a.category,
-                status=status,
-                progress_percentage=progress,
-                progress_manual=progress_manual,
-                attendance_rate=rate,
-                sessions_held=count.held,
-                milestones_done=len(done_here),
-                milestones_total=len(f.milestones),
-                points=f.points_of(done_here),
-                points_total=f.points_total,
-                started_at=started_at,
-                completed_at=completed_at,
-                enrolled_on=enrolled_on,
-                dropped_on=dropped_on,
-                drop_reason=drop_reason,
-                note=note,
-                missing=missing,
-                version=version,
-                standing=verdict.standing,
-                standing_reasons=verdict.reasons,
-                expected_progress=verdict.expected,
-                trailing_absences=streak,
-                status_manual=status_manual,
-                # shown while something is set by hand (ticking a milestone ends a progress override)
-                override_note=override_note if manual else None,
-                override_by=names.get(override_by) if manual and override_by is not None else None,
-                override_at=override_at if manual else None,
-                signed_off_at=signed_off_at,
-                rule=f.rule,
-            )
-        )
+        row = new(ProgressRow)
+        set_fields(row, "__dict__", {  # every field of ProgressRow (a test checks), without the frozen
+            # dataclass's field-by-field object.__setattr__
+            "id": pid,
+            "user_id": user_id,
+            "student": student,
+            "activity_id": activity_id,
+            "activity": a.name,
+            "category": a.category,
+            "status": status,
+            "progress_percentage": progress,
+            "progress_manual": progress_manual,
+            "attendance_rate": rate,
+            "sessions_held": held,
+            "milestones_done": milestones_done,
+            "milestones_total": len(f.milestones),
+            "points": points,
+            "points_total": f.points_total,
+            "started_at": started_at,
+            "completed_at": completed_at,
+            "enrolled_on": enrolled_on,
+            "dropped_on": dropped_on,
+            "drop_reason": drop_reason,
+            "note": note,
+            "missing": missing,
+            "version": version,
+            "standing": verdict.standing,
+            "standing_reasons": verdict.reasons,
+            "expected_progress": verdict.expected,
+            "trailing_absences": streak,
+            "status_manual": status_manual,
+            # shown while something is set by hand (ticking a milestone ends a progress override)
+            "override_note": override_note if manual else None,
+            "override_by": names.get(override_by) if manual and override_by is not None else None,
+            "override_at": override_at if manual else None,
+            "signed_off_at": signed_off_at,
+            "rule": f.rule,
+        })
+        append(row)
     return out
