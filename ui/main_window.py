@@ -74,6 +74,9 @@ if TYPE_CHECKING:
 
 GEOMETRY = "mainwindow/geometry"
 LAST_PAGE = "mainwindow/last_page"
+#: e-mail still queued goes out this long after sign-in: its sender's first pass reads the
+#: outbox on its own thread, and the first page's read is what the user is waiting for
+EMAIL_START_DELAY_MS = 3_000
 
 
 class UnavailablePage(QWidget):
@@ -145,6 +148,10 @@ class MainWindow(QMainWindow):
         self.offline = OfflineShell(self, self.file_menu)  # status, Sync now, disabled work (issue 17)
         self.page_counts = PageCounts(ctx, self.sidebar)  # "Inbox  3"
         self.tray = desktop_notifier(ctx, self)  # None where the platform has no tray
+        self.email_start = QTimer(self)
+        self.email_start.setSingleShot(True)
+        self.email_start.setInterval(EMAIL_START_DELAY_MS)
+        self.email_start.timeout.connect(self._start_email)
 
         self.idle = IdleLock(self, timeout_ms=0)
         self.idle.timed_out.connect(self.lock)
@@ -448,15 +455,21 @@ class MainWindow(QMainWindow):
             self.tray.start()
         self.school_reloader.request()
         self.pending.retry(quiet=True)  # what failed before (here or elsewhere) gets another go
-        if not self.offline.offline:  # offline, e-mail waits for the school database (OfflineShell)
-            self.ctx.services.email.start_background()  # e-mail still queued goes out (its own thread)
+        self.email_start.start()  # e-mail still queued goes out, once the first page has loaded
         self._set_busy(self.ctx.tasks.busy)
         self.actor_changed.emit(actor)
+
+    def _start_email(self) -> None:
+        """The e-mail sender's thread, some seconds into a session (offline, e-mail waits for the
+        school database: OfflineShell starts it on the way back)."""
+        if self.ctx.actor is not None and not self.offline.offline:
+            self.ctx.services.email.start_background()
 
     def _end_session(self) -> None:
         """Forget the signed-in user's pages (their data must not survive a sign-out)."""
         self._save_state()
         self.page_counts.stop()
+        self.email_start.stop()
         if self.tray is not None:
             self.tray.stop()
         self.ctx.tasks.cancel_all()

@@ -163,6 +163,7 @@ class TaskRunner(QObject):
                     on_cancel()
             finally:
                 if not self._running:
+                    collector.tasks_ended()
                     self.busy_changed.emit(False)
                 # out of the runner first: a runner released before the deferred deletion ran
                 # would take the handle with it, and that deletion then crashed the process

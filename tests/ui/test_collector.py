@@ -82,3 +82,22 @@ def test_a_due_collection_waits_while_a_task_runs_but_not_for_ever(qtbot, qapp, 
     finally:
         gate.set()
         runner.wait(10_000)
+
+
+def test_a_due_collection_also_waits_while_the_page_paints_what_a_task_read(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    c = collector.install(qapp)
+    c.timer.stop()  # the checks are made here, when the test says
+    try:
+        runner = TaskRunner()
+        handle = runner.run(lambda state: None)
+        qtbot.waitUntil(lambda: handle.done, timeout=10_000)  # its outcome delivered: now the page paints
+        gc.collect()
+        _Cycle.died_on.clear()
+        for _ in range(c.threshold[0] + 10):
+            _Cycle()
+        assert c.check() == 0 and _Cycle.died_on == []  # due, but the read just ended
+        qtbot.wait(collector.QUIET_MS + 50)
+        c.check()  # quiet long enough
+        assert _Cycle.died_on and set(_Cycle.died_on) == {threading.main_thread().name}
+    finally:
+        c.timer.start()

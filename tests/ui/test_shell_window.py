@@ -457,3 +457,23 @@ def test_the_session_on_now_wins_then_the_next_today_then_the_last_held():
     assert choose([morning, soon, also_soon, evening], now) == [also_soon, soon]  # same time: both
     assert choose([morning, at("Robotics", 11)], now)[0].activity_name == "Robotics"
     assert choose([], now) == []
+
+
+def test_queued_email_goes_out_after_the_first_page_and_not_after_sign_out(
+        qtbot, open_window, school: School, monkeypatch):
+    started: list[object] = []
+    monkeypatch.setattr(type(school.services.email), "start_background",
+                        lambda self: started.append(self))
+    window = open_window(school.admin)
+    # the first page's read went alone: the sender's first pass waits a few seconds
+    assert window.email_start.isActive() and started == []
+    window.email_start.setInterval(20)  # (the seconds, gone by)
+    window.email_start.start()
+    qtbot.waitUntil(lambda: len(started) == 1, timeout=3000)
+    assert not window.email_start.isActive()
+
+    window.email_start.start()  # signing out before the delay is over starts no sender
+    window.log_out()
+    assert not window.email_start.isActive()
+    qtbot.wait(150)
+    assert len(started) == 1
