@@ -152,29 +152,13 @@ def attendance_counts(
     s.flush()  # what is pending counts (Core rows from the connection: cheaper than the ORM's)
     conn = s.connection()
     rows = conn.execute(_marks_statement(by_activity, by_student), params).all()
-    return counts_of(conn, rows, now=now, activity_ids=activity_ids, student_ids=student_ids, held=held)
+    return {pair: AttendanceCount(*c) for pair, c in count_tuples(
+        conn, rows, now=now, activity_ids=activity_ids, student_ids=student_ids, held=held).items()}
 
 
 MarkedEnrollment = tuple[int, int, int, date | None, date | None, int | None, int | None]
 """(enrollment id, student, activity, enrolled on, dropped on, maintained counted, maintained
 present): an enrollment with its row of the maintained counts (None without one)."""
-
-
-def counts_of(
-    conn: Any,
-    rows: Iterable[MarkedEnrollment],
-    *,
-    now: datetime,
-    activity_ids: list[int] | None = None,
-    student_ids: list[int] | None = None,
-    held: bool = True,
-) -> dict[Pair, AttendanceCount]:
-    """:func:`attendance_counts` of enrollments already read with their maintained counts (a
-    caller that reads the enrollments anyway joins the counts to its read, instead of reading
-    the enrollments twice). ``activity_ids`` and ``student_ids``: the filter the rows were read
-    with (None: none), which the marks of sessions not started yet are looked up with."""
-    return {pair: AttendanceCount(*c) for pair, c in count_tuples(
-        conn, rows, now=now, activity_ids=activity_ids, student_ids=student_ids, held=held).items()}
 
 
 def count_tuples(
@@ -186,8 +170,12 @@ def count_tuples(
     student_ids: list[int] | None = None,
     held: bool = True,
 ) -> dict[Pair, tuple[int, int, int]]:
-    """:func:`counts_of` as plain (present, counted, held) tuples: for a caller that reads
-    thousands (a dashboard), making an :class:`AttendanceCount` of each cost more than counting."""
+    """:func:`attendance_counts` of enrollments already read with their maintained counts, as
+    plain (present, counted, held) tuples: a caller that reads the enrollments anyway joins the
+    counts to its read instead of reading the enrollments twice, and for thousands of them (a
+    dashboard) making an :class:`AttendanceCount` of each cost more than counting.
+    ``activity_ids`` and ``student_ids``: the filter the rows were read with (None: none), which
+    the marks of sessions not started yet are looked up with."""
     rows = list(rows)
     early: dict[int, Counts] = {}
     upcoming = attendance_aggregates.upcoming_marked(conn, now, activity_ids)
