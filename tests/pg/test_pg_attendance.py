@@ -71,17 +71,17 @@ def test_two_writes_racing_for_one_cell_give_one_mark_and_one_conflict(school: S
     other = Services(type(db).connect(db.url))
     barrier = threading.Barrier(2, timeout=10)
     waited: set[int] = set()
-    read = attendance_marks._stored
+    read = attendance_marks._read
 
-    def read_then_wait(s, session_ids, student_ids):  # type: ignore[no-untyped-def]
+    def read_then_wait(*args):  # type: ignore[no-untyped-def]
         """Both workstations have read the cell before either writes it."""
-        result = read(s, session_ids, student_ids)
+        result = read(*args)
         if threading.get_ident() not in waited:
             waited.add(threading.get_ident())
             barrier.wait()
         return result
 
-    monkeypatch.setattr(attendance_marks, "_stored", read_then_wait)
+    monkeypatch.setattr(attendance_marks, "_read", read_then_wait)
     outcomes: dict[str, object] = {}
 
     def mark(name: str, services: Services, code: str) -> None:
@@ -106,7 +106,7 @@ def test_two_writes_racing_for_one_cell_give_one_mark_and_one_conflict(school: S
     loser = next(v for v in outcomes.values() if isinstance(v, AttendanceConflict))
     winner_code = "L" if outcomes["a"] == "saved" else "A"
     assert loser.current[0].status_id == codes[winner_code]
-    monkeypatch.setattr(attendance_marks, "_stored", read)
+    monkeypatch.setattr(attendance_marks, "_read", read)
     sheet = school.services.attendance.sheet(school.teacher, session)
     assert sheet.marks[school.student.id].status_id == codes[winner_code]
     assert sheet.marks[school.student.id].version == (2 if first_mark else 1)

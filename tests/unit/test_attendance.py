@@ -422,6 +422,51 @@ def test_only_the_leads_and_admins_take_attendance(club):
         club.svc.sheet(club.teacher, 99999)
 
 
+def test_a_single_mark_is_judged_as_several_are(club):
+    """One cell is read in one statement (with the actor's role and the two statuses concerned);
+    what it refuses and why is what the read of several cells refuses."""
+    sid, P, A = club.sessions[-1], club.codes["P"], club.codes["A"]
+    cases = [
+        (MarkChange(sid, club.sam, 99999), ValidationError, "Unknown attendance status"),
+        (MarkChange(club.sessions[0], club.late, P), ValidationError, "outside the student's enrollment"),
+        (MarkChange(club.cancelled, club.sam, P), ValidationError, "cancelled"),
+        (MarkChange(sid, club.school.other_student.id + 1000, P), ValidationError, "not enrolled"),  # type: ignore[attr-defined]
+        (MarkChange(99999, club.sam, P), NotFound, "No session with id 99999"),
+    ]
+    for change, error, words in cases:
+        with pytest.raises(error, match=words):
+            club.svc.apply(club.teacher, [change])
+        with pytest.raises(error, match=words):  # the same among several cells
+            club.svc.apply(club.teacher, [change, MarkChange(sid, club.olga, P)])
+    assert records(club) == 0
+    (first,) = club.svc.apply(club.teacher, [MarkChange(sid, club.sam, A)])
+    (second,) = club.svc.apply(club.teacher, [MarkChange(sid, club.sam, P, expected_version=first.version)])
+    assert (first.version, second.version, second.status_id) == (1, 2, P)
+    with pytest.raises(AttendanceConflict):  # the version read with the cell
+        club.svc.apply(club.teacher, [MarkChange(sid, club.sam, A, expected_version=first.version)])
+    assert rates_from_progress(club)[club.sam] == 100.0
+
+
+def test_a_single_mark_asks_the_database_for_the_role_each_time(club):
+    """The role read with the cell is used for that mark only: an account disabled or demoted
+    between two marks cannot make the second."""
+    school, sid = club.school, club.sessions[-1]
+    people = school.services.people  # type: ignore[attr-defined]
+    club.mark(sid, club.sam, "P")
+    people.set_active(club.admin, club.teacher.id, False)
+    with pytest.raises(PermissionDenied, match="disabled"):
+        club.mark(sid, club.olga, "P")
+    people.set_active(club.admin, club.teacher.id, True)
+    club.mark(sid, club.olga, "P")
+    info = people.create_user(club.admin, UserInput("deputy", "Dee Deputy", Role.ADMIN, password="a long pass phrase"))
+    deputy = school.services.auth.login("deputy", "a long pass phrase")  # type: ignore[attr-defined]
+    club.svc.apply(deputy, [MarkChange(sid, club.late, club.codes["A"], check_version=False)])
+    people.update_user(club.admin, info.id, UserInput("deputy", "Dee Deputy", Role.PARENT))
+    with pytest.raises(PermissionDenied):
+        club.svc.apply(deputy, [MarkChange(sid, club.late, club.codes["P"], check_version=False)])
+    assert cell(club.grid(), club.late, sid) == [st.id for st in club.grid().statuses].index(club.codes["A"])
+
+
 def test_grid_rates_equal_progress_rows_for_every_activity_of_a_demo_school(tmp_path):
     """Realistic data (late joiners, drops, cancelled and future sessions): the grid's rule in
     Python and the SQL of the dashboards agree for every enrollment."""
@@ -462,15 +507,15 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
     if first_mark:
         version = club.svc.apply(club.teacher, [MarkChange(sid, club.sam, club.codes["P"])])[0].version
     other = Services(type(services.db).connect(services.db.url))
-    # Each workstation pauses after reading the stored marks, so that both would write on what
+    # Each workstation pauses after reading the cell (its stored mark), so that both would write on what
     # they read. Writers are serialised (SQLite: BEGIN IMMEDIATE), so the second cannot even read
     # until the first has committed: the first one's pause ends without company.
     barrier = threading.Barrier(2, timeout=1)
     waited: set[int] = set()
-    read = attendance_marks._stored
+    read = attendance_marks._read
 
-    def read_then_wait(s, session_ids, student_ids):  # type: ignore[no-untyped-def]
-        result = read(s, session_ids, student_ids)
+    def read_then_wait(*args):  # type: ignore[no-untyped-def]
+        result = read(*args)
         if threading.get_ident() not in waited:
             waited.add(threading.get_ident())
             try:
@@ -479,7 +524,7 @@ def test_two_workstations_racing_for_one_cell_on_sqlite_give_one_mark_and_one_co
                 pass
         return result
 
-    monkeypatch.setattr(attendance_marks, "_stored", read_then_wait)
+    monkeypatch.setattr(attendance_marks, "_read", read_then_wait)
     outcomes: dict[str, object] = {}
 
     def mark(name: str, svc: Services, code: str) -> None:

@@ -355,6 +355,26 @@ def test_a_mark_runs_no_badge_query_when_no_badge_could_be_affected(school):
     assert len(found) == 2 and "attendance_records" in found[1]
 
 
+def test_a_badge_made_or_archived_between_two_marks_counts_from_the_next_mark(school):
+    """A single mark reads the badges' fingerprint with its cell: the cached rules are still
+    checked against the badges table as it is when the mark is made."""
+    s, sam = school.services, school.student.id
+    days = [date.today() - timedelta(days=n) for n in (8, 6, 4, 2)]
+    enrolled_since(s, school.chess, days[0], sam)
+    sessions = sessions_on(school, school.chess, days)
+    for session in sessions[:2]:
+        mark(school, session, sam, "P")  # the rules (none yet) are cached
+    two = make_badge(school, "Two in a row", Criterion(K.ATTENDANCE_STREAK, count=2))
+    three = make_badge(school, "Three in a row", Criterion(K.ATTENDANCE_STREAK, count=3), school.chess)
+    s.badges.archive(school.admin, three.id)
+    mark(school, sessions[2], sam, "P")
+    assert holders(s, two.id) == {sam}
+    assert holders(s, three.id) == set()  # archived before the mark
+    four = make_badge(school, "Four in a row", Criterion(K.ATTENDANCE_STREAK, count=4), school.chess)
+    mark(school, sessions[3], sam, "P")
+    assert holders(s, four.id) == {sam}
+
+
 # --------------------------------------------------------------------------- any sequence of events
 
 STUDENTS = ("sam", "olga")

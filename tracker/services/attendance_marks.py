@@ -19,16 +19,17 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db.engine import Database
 from tracker.db.models import (
     ActivityProgress,
     ActivitySession,
     AttendanceRecord,
+    AttendanceStatus,
     AuditEntry,
     User,
     new_uid,
@@ -44,7 +45,9 @@ from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.attendance_aggregates import Deltas, apply_delta, in_counts
 from tracker.services.attendance_status import all_statuses
 from tracker.services.attendance_types import AttendanceConflict, Mark, MarkChange, StatusInfo
+from tracker.services.badge_engine import fingerprint_columns, remember_fingerprint
 from tracker.services.base import require, require_active
+from tracker.services.scoping import remember_role, role_columns
 
 Key = tuple[int, int]  # (session_id, student_id)
 
@@ -110,6 +113,85 @@ def _enrolled_statement(one_activity: bool, one_student: bool) -> Any:
             .where(_among(p.activity_id, "activities", one_activity), _among(p.user_id, "students", one_student)))
 
 
+_STATUS_COLUMNS = ("id", "code", "label", "colour", "counts_as_present", "counts_in_rate", "sort_order", "active")
+
+
+def _cell_statement() -> Any:
+    """One cell's session, the student's place in its activity, the stored mark and the two
+    statuses concerned (the one stored and the one wanted), in one read; with the actor's role
+    for the policy and the badges' fingerprint for the rules that follow the mark. The single
+    mark, the most frequent write there is, pays for one statement, not six."""
+    p, sess = ActivityProgress, ActivitySession
+    wanted, was = aliased(AttendanceStatus), aliased(AttendanceStatus)
+    return (select(sess.id, sess.activity_id, sess.starts_at, sess.cancelled,
+                   p.id.label("progress_id"), p.user_id, p.enrolled_on, p.dropped_on, p.status,
+                   _R.id.label("record_id"), _R.status_id, _R.participation, _R.remark, _R.version,
+                   User.display_name, _R.recorded_at,
+                   *(getattr(wanted, c).label(f"wanted_{c}") for c in _STATUS_COLUMNS),
+                   *(getattr(was, c).label(f"was_{c}") for c in _STATUS_COLUMNS),
+                   *role_columns(), *fingerprint_columns())
+            .outerjoin(p, and_(p.activity_id == sess.activity_id, p.user_id == bindparam("student")))
+            .outerjoin(_R, and_(_R.session_id == sess.id, _R.student_id == bindparam("student")))
+            .outerjoin(User, User.id == _R.recorded_by)
+            .outerjoin(wanted, wanted.id == bindparam("status"))
+            .outerjoin(was, was.id == _R.status_id)
+            .where(sess.id == bindparam("session")))
+
+
+_CELL = _cell_statement()
+
+
+@dataclass(frozen=True)
+class _Enrolled:
+    id: int
+    user_id: int
+    activity_id: int
+    enrolled_on: Any
+    dropped_on: Any
+    status: ProgressStatus
+
+
+def _status_of(row: Any, prefix: str) -> StatusInfo | None:
+    values = [getattr(row, prefix + c) for c in _STATUS_COLUMNS]
+    if values[0] is None:
+        return None
+    return StatusInfo(values[0], values[1], values[2], values[3], bool(values[4]), bool(values[5]), values[6],
+                      bool(values[7]))
+
+
+def _read(s: Session, actor: Actor, changes: list[MarkChange], session_ids: list[int],
+          student_ids: list[int]) -> tuple[
+        dict[int, Any], dict[tuple[int, int], Any], dict[Key, _Stored], dict[int, StatusInfo]]:
+    """(sessions by id, places by (student, activity), stored marks by cell, statuses by id) for
+    the changes: one statement for one cell (with only the statuses it concerns), four for
+    several."""
+    conn = s.connection()
+    if len(changes) == 1:
+        (c,) = changes
+        row = conn.execute(_CELL, {"session": c.session_id, "student": c.student_id, "status": c.status_id,
+                                   "actor_id": actor.id}).first()
+        if row is None:
+            return {}, {}, {}, {}
+        remember_role(s, actor, row)
+        remember_fingerprint(s, row)
+        key = (c.session_id, c.student_id)
+        enrolled: dict[tuple[int, int], Any] = ({} if row.progress_id is None else {(row.user_id, row.activity_id): _Enrolled(
+            row.progress_id, row.user_id, row.activity_id, row.enrolled_on, row.dropped_on, row.status)})
+        stored = ({} if row.record_id is None else {key: _Stored(row.record_id, Mark(
+            key[0], key[1], row.status_id, row.participation, row.remark, row.version, row.display_name,
+            row.recorded_at))})
+        statuses = {st.id: st for st in (_status_of(row, "wanted_"), _status_of(row, "was_")) if st is not None}
+        return {row.id: row}, enrolled, stored, statuses
+    sessions = {r.id: r for r in conn.execute(_sessions_statement(len(session_ids) == 1),
+                                              {"ids": _values(session_ids)})}
+    activity_ids = sorted({r.activity_id for r in sessions.values()})
+    enrolled = {(r.user_id, r.activity_id): r for r in conn.execute(
+        _enrolled_statement(len(activity_ids) == 1, len(student_ids) == 1),
+        {"activities": _values(activity_ids), "students": _values(student_ids)})} if activity_ids else {}
+    statuses = {st.id: st for st in all_statuses(s)}
+    return sessions, enrolled, _stored_rows(conn, session_ids, student_ids), statuses
+
+
 # version-guarded writes of one record and its audit rows, built once (a mark is the most
 # frequent write there is)
 _AUDIT = insert(AuditEntry)
@@ -120,8 +202,12 @@ _CHANGE = (update(_R).where(_R.id == bindparam("rid"), _R.version == bindparam("
 
 
 def _stored(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
-    rows = s.connection().execute(_stored_statement(len(session_ids) == 1, len(student_ids) == 1),
-                                  {"sessions": _values(session_ids), "students": _values(student_ids)})
+    return _stored_rows(s.connection(), session_ids, student_ids)
+
+
+def _stored_rows(conn: Any, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
+    rows = conn.execute(_stored_statement(len(session_ids) == 1, len(student_ids) == 1),
+                        {"sessions": _values(session_ids), "students": _values(student_ids)})
     return {(r.session_id, r.student_id): _Stored(r.id, Mark(
                 r.session_id, r.student_id, r.status_id, r.participation, r.remark, r.version,
                 r.display_name, r.recorded_at))
@@ -150,19 +236,14 @@ def write_marks(tx: UnitOfWork, actor: Actor, changes: list[MarkChange], *,
     session_ids = sorted({c.session_id for c in changes})
     student_ids = sorted({c.student_id for c in changes})
     conn = s.connection()
-    sessions = {r.id: r for r in conn.execute(_sessions_statement(len(session_ids) == 1),
-                                              {"ids": _values(session_ids)})}
+    # read before the policy is asked (it needs the sessions' activities); nothing read is
+    # looked at, let alone shown, until it has answered
+    sessions, enrolled, stored, statuses = _read(s, actor, changes, session_ids, student_ids)
     unknown = [sid for sid in session_ids if sid not in sessions]
     if unknown:
         raise NotFound(f"No session with id {unknown[0]}.")
-    activity_ids = sorted({r.activity_id for r in sessions.values()})
-    for activity_id in activity_ids:
+    for activity_id in sorted({r.activity_id for r in sessions.values()}):
         require(s, actor, Permission.TAKE_ATTENDANCE, activity_id=activity_id)
-    statuses = {st.id: st for st in all_statuses(s)}
-    enrolled = {(r.user_id, r.activity_id): r for r in conn.execute(
-        _enrolled_statement(len(activity_ids) == 1, len(student_ids) == 1),
-        {"activities": _values(activity_ids), "students": _values(student_ids)})}
-    stored = _stored(s, session_ids, student_ids)
 
     problems: list[Problem] = []
     seen: set[Key] = set()

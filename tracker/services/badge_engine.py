@@ -140,14 +140,28 @@ _cache: weakref.WeakKeyDictionary[Engine, _Index] = weakref.WeakKeyDictionary()
 _VERSION = select(func.count(Badge.id), func.max(Badge.id), func.sum(Badge.version), func.max(Badge.updated_at))
 
 
+def fingerprint_columns() -> tuple[Any, ...]:
+    """What :func:`rule_badges` checks its cache against, as columns a transaction's first
+    statement can carry (see :func:`remember_fingerprint`)."""
+    return tuple(select(column).scalar_subquery().label(f"badges_{n}")
+                 for n, column in enumerate(_VERSION.selected_columns))
+
+
+def remember_fingerprint(s: Session, row: Any) -> None:
+    """Keep the fingerprint read by a statement with :func:`fingerprint_columns` for this
+    transaction's :func:`rule_badges`: one statement fewer (an attendance mark's)."""
+    s.info["badges_fingerprint"] = tuple(getattr(row, f"badges_{n}") for n in range(len(_VERSION.selected_columns)))
+
+
 def rule_badges(s: Session) -> Mapping[CriterionKind, tuple[RuleBadge, ...]]:
     """The active rule badges by kind, cached per database and read again only when the
     ``badges`` table changed (its row count, highest id, summed versions and latest update: any
-    badge written by any workstation changes one of them). One short query per transaction."""
+    badge written by any workstation changes one of them). One short query per transaction, or
+    none when the transaction's first statement read it (:func:`remember_fingerprint`)."""
     memo = s.info.get("rule_badges")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    key = tuple(s.connection().execute(_VERSION).one())
+    key = s.info.pop("badges_fingerprint", None) or tuple(s.connection().execute(_VERSION).one())
     engine = s.get_bind()
     assert isinstance(engine, Engine)
     index = _cache.get(engine)

@@ -15,6 +15,7 @@ at once, and an Actor built by hand with someone else's role gains nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -116,11 +117,34 @@ SCOPE_FILTERS: dict[Scope, ScopeFilter] = {
 _ROLE_NOW = select(User.role, User.active).where(User.id == bindparam("actor_id"))
 
 
+class _Known(NamedTuple):
+    role: Role | None
+    active: bool | None
+
+
+def role_columns() -> tuple[Any, Any]:
+    """The role and active flag of the actor named by the ``actor_id`` parameter, as two columns
+    a transaction's first statement can carry (see :func:`remember_role`)."""
+    return (select(User.role).where(User.id == bindparam("actor_id")).scalar_subquery().label("actor_role"),
+            select(User.active).where(User.id == bindparam("actor_id")).scalar_subquery().label("actor_active"))
+
+
+def remember_role(session: Session, actor: Actor, row: Any) -> None:
+    """Keep the role read by a statement with :func:`role_columns` for the next
+    :func:`current_role` of this actor in this transaction (it is used once, then read again)."""
+    session.info[("role_now", actor.id)] = (row.actor_role, row.actor_active)
+
+
 def current_role(session: Session, actor: Actor) -> Role:
-    """The actor's role as the database has it now (one query); refuses a disabled or deleted
-    account, so that signing in is no lasting right."""
-    session.flush()  # as the ORM's autoflush would: a change pending in this session is seen
-    row = session.connection().execute(_ROLE_NOW, {"actor_id": actor.id}).first()
+    """The actor's role as the database has it now (one query, or none when the transaction's
+    statement just read it: :func:`remember_role`); refuses a disabled or deleted account, so that
+    signing in is no lasting right."""
+    known = session.info.pop(("role_now", actor.id), None)
+    if known is not None:
+        row: Any = _Known(*known)
+    else:
+        session.flush()  # as the ORM's autoflush would: a change pending in this session is seen
+        row = session.connection().execute(_ROLE_NOW, {"actor_id": actor.id}).first()
     if row is None or not row.active:
         raise PermissionDenied("Your account is disabled or no longer exists.")
     role: Role = row.role
