@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -43,7 +43,7 @@ from tracker.domain.events import AttendanceChanged
 from tracker.domain.policy import Actor, Permission
 from tracker.errors import NotFound, Problem, ValidationError
 from tracker.services.attendance_aggregates import Deltas, apply_delta, in_counts
-from tracker.services.attendance_status import all_statuses
+from tracker.services.attendance_status import all_statuses, status_info
 from tracker.services.attendance_types import AttendanceConflict, Mark, MarkChange, StatusInfo
 from tracker.services.badge_engine import fingerprint_columns, remember_fingerprint
 from tracker.services.base import require, require_active
@@ -113,7 +113,17 @@ def _enrolled_statement(one_activity: bool, one_student: bool) -> Any:
             .where(_among(p.activity_id, "activities", one_activity), _among(p.user_id, "students", one_student)))
 
 
-_STATUS_COLUMNS = ("id", "code", "label", "colour", "counts_as_present", "counts_in_rate", "sort_order", "active")
+class _StatusColumns(NamedTuple):
+    """A status's columns as the cell's read names them (wanted_… and was_…)."""
+
+    id: int
+    code: str
+    label: str
+    colour: str
+    counts_as_present: bool
+    counts_in_rate: bool
+    sort_order: int
+    active: bool
 
 
 def _cell_statement() -> Any:
@@ -127,8 +137,8 @@ def _cell_statement() -> Any:
                    p.id.label("progress_id"), p.user_id, p.enrolled_on, p.dropped_on, p.status,
                    _R.id.label("record_id"), _R.status_id, _R.participation, _R.remark, _R.version,
                    User.display_name, _R.recorded_at,
-                   *(getattr(wanted, c).label(f"wanted_{c}") for c in _STATUS_COLUMNS),
-                   *(getattr(was, c).label(f"was_{c}") for c in _STATUS_COLUMNS),
+                   *(getattr(wanted, c).label(f"wanted_{c}") for c in _StatusColumns._fields),
+                   *(getattr(was, c).label(f"was_{c}") for c in _StatusColumns._fields),
                    *role_columns(), *fingerprint_columns())
             .outerjoin(p, and_(p.activity_id == sess.activity_id, p.user_id == bindparam("student")))
             .outerjoin(_R, and_(_R.session_id == sess.id, _R.student_id == bindparam("student")))
@@ -152,11 +162,9 @@ class _Enrolled:
 
 
 def _status_of(row: Any, prefix: str) -> StatusInfo | None:
-    values = [getattr(row, prefix + c) for c in _STATUS_COLUMNS]
-    if values[0] is None:
-        return None
-    return StatusInfo(values[0], values[1], values[2], values[3], bool(values[4]), bool(values[5]), values[6],
-                      bool(values[7]))
+    """The status read into the cell's columns named ``prefix`` + column (None: no such status)."""
+    values = _StatusColumns(*(getattr(row, prefix + c) for c in _StatusColumns._fields))
+    return None if values.id is None else status_info(values)
 
 
 def _read(s: Session, actor: Actor, changes: list[MarkChange], session_ids: list[int],

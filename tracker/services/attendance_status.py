@@ -37,7 +37,7 @@ _STATUSES = select(AttendanceStatus.id, AttendanceStatus.code, AttendanceStatus.
 
 def all_statuses(s: Session) -> list[StatusInfo]:
     """Every configured status (inactive ones too) in their order."""
-    return [_status_info(r) for r in s.connection().execute(_STATUSES)]
+    return [status_info(r) for r in s.connection().execute(_STATUSES)]
 
 
 def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: str, label: str, colour: str,
@@ -94,7 +94,7 @@ def save_status(tx: UnitOfWork, actor: Actor, status_id: int | None, *, code: st
     if rules != old_rules:
         status_rules_changed(s.connection(), row.id, old_rules, rules)
         _recompute_after_rule_change(tx, row.id)
-    return _status_info(row)
+    return status_info(row)
 
 
 def _recompute_after_rule_change(tx: UnitOfWork, status_id: int) -> None:
@@ -112,7 +112,8 @@ def _recompute_after_rule_change(tx: UnitOfWork, status_id: int) -> None:
     tx.changes.add(ChangeKind.ATTENDANCE)
 
 
-def _status_info(r: Any) -> StatusInfo:
+def status_info(r: Any) -> StatusInfo:
+    """A status as the screens read it, from anything with its columns as attributes."""
     return StatusInfo(r.id, r.code, r.label, r.colour, bool(r.counts_as_present),
                                  bool(r.counts_in_rate), r.sort_order, bool(r.active))
 

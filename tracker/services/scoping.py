@@ -132,17 +132,15 @@ def role_columns() -> tuple[Any, Any]:
 def remember_role(session: Session, actor: Actor, row: Any) -> None:
     """Keep the role read by a statement with :func:`role_columns` for the next
     :func:`current_role` of this actor in this transaction (it is used once, then read again)."""
-    session.info[("role_now", actor.id)] = (row.actor_role, row.actor_active)
+    session.info[("role_now", actor.id)] = _Known(row.actor_role, row.actor_active)
 
 
 def current_role(session: Session, actor: Actor) -> Role:
     """The actor's role as the database has it now (one query, or none when the transaction's
     statement just read it: :func:`remember_role`); refuses a disabled or deleted account, so that
     signing in is no lasting right."""
-    known = session.info.pop(("role_now", actor.id), None)
-    if known is not None:
-        row: Any = _Known(*known)
-    else:
+    row: Any = session.info.pop(("role_now", actor.id), None)
+    if row is None:
         session.flush()  # as the ORM's autoflush would: a change pending in this session is seen
         row = session.connection().execute(_ROLE_NOW, {"actor_id": actor.id}).first()
     if row is None or not row.active:
