@@ -44,6 +44,7 @@ from tracker.domain.analytics_types import (
     FunnelStep,
     HistogramBin,
     MonthAttendance,
+    ParticipationCount,
     PointsPoint,
     ProgressPoint,
     RatingWeek,
@@ -364,6 +365,24 @@ def test_school_analytics_on_the_known_school(robotics: Robotics) -> None:
         ("Chess Club", 0.0, None, 2), ("Drama", 0.0, None, 1), ("Robotics", 16.7, 70.3, 6)]
     assert a.choices.categories == ("Club", "STEM") and a.choices.grades == ("7", "8", "No grade")
     assert [name for _, name in a.choices.leads] == ["Otto Other", "Tina Teacher"]
+
+
+def test_a_waitlisted_student_takes_no_place_in_the_school_figures(robotics: Robotics) -> None:
+    """The administrator's page reads every activity without a list of them (places are "not
+    waitlisted"), a teacher's reads their own (places are the three statuses named): the same
+    figures either way, the waitlist left out."""
+    r = robotics
+    r.s.activities.update_activity(r.school.admin, r.school.chess, ActivityInput("Chess Club", capacity=2,
+                                                                                  lead_ids=[r.school.teacher.id]))
+    out = r.s.enrollment.enroll(r.school.admin, r.school.chess, [r.who["cara"]])  # full: Cara waits
+    assert out[0].outcome == "waitlisted"
+    for actor in (r.school.admin, r.school.teacher):
+        a = r.s.analytics.school_analytics(actor)
+        chess = next(x for x in a.effectiveness if x.activity == "Chess Club")
+        assert (chess.placed, chess.students, chess.active, chess.retention_rate) == (2, 2, 2, 100.0)
+        assert next(c for c in a.by_category if c.key == "Club").places == (3 if actor is r.school.admin else 2)
+        if actor is r.school.admin:  # grade 7: Sam's two places and Cara's and Eve's Robotics ones
+            assert next(c for c in a.by_grade if c.key == "7") == ParticipationCount("7", 4, 3)
 
 
 def test_school_filters_narrow_activities_students_and_dates(robotics: Robotics) -> None:
