@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -376,6 +377,11 @@ def bench_attendance_mark_p95(repeat: int, students: int) -> None:
     """200 single-cell apply() calls (alternating P/A on one held cell of the largest activity,
     each with the version the previous one returned) on a copy of the demo database. Floor: a
     bare Core UPDATE of one attendance row in its own transaction through the same engine."""
+    _mark_p95("attendance_mark_p95", demo_db(students), students=students)
+
+
+def _mark_p95(name: str, source: Path, **extra: Any) -> None:
+    """The 200 marks of :func:`bench_attendance_mark_p95` on a copy of ``source``."""
     import shutil
     import tempfile
 
@@ -388,7 +394,7 @@ def bench_attendance_mark_p95(repeat: int, students: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "demo.db"
-        shutil.copyfile(demo_db(students), path)
+        shutil.copyfile(source, path)
         db, _ = open_database(path)
         services = Services(db)
         admin = services.auth.login("admin", DEMO_PASSWORD)
@@ -415,7 +421,7 @@ def bench_attendance_mark_p95(repeat: int, students: int) -> None:
                              .values(status_id=codes["P" if k % 2 == 0 else "A"]))
             floors.append((time.perf_counter() - start) * 1000)
         db.dispose()
-    emit("attendance_mark_p95", _p95(values), "ms", _p95(floors), students=students,
+    emit(name, _p95(values), "ms", _p95(floors), **extra,
          median_ms=round(median(values), 3),
          floor_is="p95 of a bare Core UPDATE of one attendance row (own transaction, same engine)")
 
@@ -857,6 +863,49 @@ def bench_analytics_school(repeat: int, students: int) -> None:
     _analytics_school("analytics_school_1m", 1_000_000, repeat)
 
 
+def bench_growth_100k_1m(repeat: int, students: int) -> None:
+    """How the figures that read maintained counts grow from 100,000 to 1,000,000 attendance rows
+    on the generated schools (the same 10,000 enrollments; ten times the sessions and marks): the
+    200 marks of ``attendance_mark_p95`` and the administrator's dashboard read (the service alone,
+    against the naive GROUP BY of ``analytics_school_1m`` in the same run)."""
+    for records, label in ((100_000, "100k"), (1_000_000, "1m")):
+        _mark_p95(f"attendance_mark_p95_{label}", analytics_school_db(records), attendance_rows=records)
+    for records, label in ((100_000, "100k"), (1_000_000, "1m")):
+        _dashboard_read(f"dashboard_read_{label}", records, repeat)
+
+
+def _dashboard_read(name: str, records: int, repeat: int) -> None:
+    from sqlalchemy import text
+
+    from tracker.services import Services
+    from tracker.services.bootstrap import open_database
+
+    db, _ = open_database(analytics_school_db(records))
+    services = Services(db)
+    admin = services.auth.login("admin", DEMO_PASSWORD)
+    naive = text("SELECT student_id, count(*) FROM attendance_records GROUP BY student_id")
+
+    def floor() -> float:
+        start = time.perf_counter()
+        with db.engine.connect() as conn:
+            conn.execute(naive).all()
+        return time.perf_counter() - start
+
+    def read() -> float:
+        start = time.perf_counter()
+        services.analytics.dashboard(admin)
+        return time.perf_counter() - start
+
+    floor(), read()  # warm the page cache and the statement caches
+    values, floors = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        values.append(read())
+    db.dispose()
+    emit(name, median(values), "s", median(floors), attendance_rows=records, enrollments=10_000,
+         floor_is="SELECT student_id, count(*) FROM attendance_records GROUP BY student_id, fetched")
+
+
 def _analytics_page_once(app, actor, analytics) -> float:  # type: ignore[no-untyped-def]
     """The analytics page handed the service's snapshot (its charts made from it, as its background
     load does), shown at 1280x800 and painted, every chart drawn (the ones scrolled out of view
@@ -1029,6 +1078,7 @@ BENCHMARKS: dict[str, Callable[[int, int], None]] = {
     "certificate_preview": bench_certificate_preview,
     "analytics_school_1m": bench_analytics_school,
     "analytics_page_1m": bench_analytics_page,
+    "growth_100k_1m": bench_growth_100k_1m,
     "badge_rules_2000": bench_badge_rules,
     "sync_1000_marks": bench_sync_1000_marks,
 }
