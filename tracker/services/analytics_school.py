@@ -74,8 +74,8 @@ def school_analytics(s: Session, actor: Actor, filters: SchoolFilters, *, now: d
         raise PermissionDenied(f"A {role.value} may not see the school's analytics.")
     shown = scope_filter(actor.id, role, Permission.VIEW_ANALYTICS, activity=Activity.id)  # the role read above
     activities = select(Activity.id).where(shown, *_activity_filters(filters))
-    # every activity there is (an administrator, no category or lead chosen): then no row is
-    # tested against the list of them — a tenth of each pass over the enrollments
+    # every activity there is (an administrator, no category or lead chosen): then no place is
+    # tested against the list of them (a quarter of the time of each pass over the places)
     narrowed = None if Scope.ANY in scopes(role, Permission.VIEW_ANALYTICS) and not _activity_filters(filters) \
         else activities
     places = _places(filters, narrowed)
@@ -220,7 +220,15 @@ class _Counts:
     current: int = 0
 
     def add(self, status: ProgressStatus, n: int, progress: float) -> None:
-        setattr(self, status.value, n)
+        """Count the ``n`` places of one status (``progress``: their progress summed)."""
+        if status is ProgressStatus.ACTIVE:
+            self.active = n
+        elif status is ProgressStatus.COMPLETED:
+            self.completed = n
+        elif status is ProgressStatus.DROPPED:
+            self.dropped = n
+        else:  # waitlisted: not a place (the places read leave them out)
+            return
         if status in CURRENT:
             self.progress += progress
             self.current += n
