@@ -9,6 +9,7 @@ import pytest
 
 from tests.unit.test_analytics_metrics import (  # noqa: F401 - collected here as PostgreSQL tests
     robotics,
+    test_a_waitlisted_student_takes_no_place_in_the_school_figures,
     test_alongside_reads_on_its_own_connection_in_another_thread,
     test_an_activity_without_sessions_has_empty_series_and_no_medians,
     test_drop_reasons_and_median_days_to_completion,
