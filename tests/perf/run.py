@@ -820,6 +820,15 @@ def analytics_school_db(records: int) -> Path:
 
 
 def _analytics_school(name: str, records: int, repeat: int) -> None:
+    _against_naive_group_by(name, records, repeat, lambda services, admin: services.analytics.school_analytics(admin),
+                            bar_ratio=0.5)
+
+
+def _against_naive_group_by(name: str, records: int, repeat: int, read: Callable[[Any, Any], object],
+                            **extra: Any) -> None:
+    """``read(services, admin)`` on the generated school of ``records`` attendance rows, against
+    a naive ``SELECT student_id, count(*) … GROUP BY student_id`` over the attendance table, taking
+    turns in the same run (medians of ``repeat`` each, after one warm-up of both)."""
     from sqlalchemy import text
 
     from tracker.services import Services
@@ -836,21 +845,21 @@ def _analytics_school(name: str, records: int, repeat: int) -> None:
             conn.execute(naive).all()
         return time.perf_counter() - start
 
-    def page() -> float:
+    def measured() -> float:
         start = time.perf_counter()
-        services.analytics.school_analytics(admin)
+        read(services, admin)
         return time.perf_counter() - start
 
-    floor(), page()  # warm the page cache and the statement caches
+    floor(), measured()  # warm the page cache and the statement caches
     values, floors = [], []
     for _ in range(repeat):
         floors.append(floor())
-        values.append(page())
+        values.append(measured())
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT count(*) FROM attendance_records")).scalar_one()
         places = conn.execute(text("SELECT count(*) FROM activity_progress")).scalar_one()
     db.dispose()
-    emit(name, median(values), "s", median(floors), attendance_rows=rows, enrollments=places, bar_ratio=0.5,
+    emit(name, median(values), "s", median(floors), attendance_rows=rows, enrollments=places, **extra,
          floor_is="SELECT student_id, count(*) FROM attendance_records GROUP BY student_id, fetched")
 
 
@@ -871,39 +880,8 @@ def bench_growth_100k_1m(repeat: int, students: int) -> None:
     for records, label in ((100_000, "100k"), (1_000_000, "1m")):
         _mark_p95(f"attendance_mark_p95_{label}", analytics_school_db(records), attendance_rows=records)
     for records, label in ((100_000, "100k"), (1_000_000, "1m")):
-        _dashboard_read(f"dashboard_read_{label}", records, repeat)
-
-
-def _dashboard_read(name: str, records: int, repeat: int) -> None:
-    from sqlalchemy import text
-
-    from tracker.services import Services
-    from tracker.services.bootstrap import open_database
-
-    db, _ = open_database(analytics_school_db(records))
-    services = Services(db)
-    admin = services.auth.login("admin", DEMO_PASSWORD)
-    naive = text("SELECT student_id, count(*) FROM attendance_records GROUP BY student_id")
-
-    def floor() -> float:
-        start = time.perf_counter()
-        with db.engine.connect() as conn:
-            conn.execute(naive).all()
-        return time.perf_counter() - start
-
-    def read() -> float:
-        start = time.perf_counter()
-        services.analytics.dashboard(admin)
-        return time.perf_counter() - start
-
-    floor(), read()  # warm the page cache and the statement caches
-    values, floors = [], []
-    for _ in range(repeat):
-        floors.append(floor())
-        values.append(read())
-    db.dispose()
-    emit(name, median(values), "s", median(floors), attendance_rows=records, enrollments=10_000,
-         floor_is="SELECT student_id, count(*) FROM attendance_records GROUP BY student_id, fetched")
+        _against_naive_group_by(f"dashboard_read_{label}", records, repeat,
+                                lambda services, admin: services.analytics.dashboard(admin))
 
 
 def _analytics_page_once(app, actor, analytics) -> float:  # type: ignore[no-untyped-def]
