@@ -346,3 +346,24 @@ def test_the_one_statement_streak_of_a_mark_equals_the_bulk_rule_on_a_demo_schoo
         assert single == {pair: n for pair, n in bulk.items() if pair in set(map(tuple, pairs))}
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(("first", "second", "run"), [("P", "A", 1), ("A", "P", 0), ("A", "A", 2)])
+def test_two_sessions_starting_together_are_walked_back_in_the_grids_order(
+        school: School, first: str, second: str, run: int) -> None:
+    """Two sessions of one activity may start in the same minute; the grid shows the one made
+    first first, and absences in a row walk back in that order (start, then id): a mark's one
+    statement counts what the dashboard counts."""
+    from tracker.services import notification_rules, stats
+
+    enrolled_since(school.services, school.chess, TODAY - timedelta(days=60), school.student.id)
+    a, b = sessions_on(school, school.chess, [TODAY - timedelta(days=5)] * 2)
+    assert a < b
+    mark(school, a, school.student.id, first)
+    mark(school, b, school.student.id, second)
+    pair = (school.student.id, school.chess)
+    with read_only(school.services.db) as s:
+        bulk = stats.trailing_absences(s, activity_ids=[school.chess]).get(pair, 0)
+        single = s.connection().execute(notification_rules._ONE, {
+            "student": pair[0], "activity": pair[1], "now": datetime.now(), "shortest": 1}).one().trailing
+    assert bulk == single == run

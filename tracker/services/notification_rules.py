@@ -25,7 +25,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, bindparam, case, delete, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from tracker.db.models import (
@@ -231,24 +243,30 @@ def _streak_of_enrollment(shortest: Any) -> Any:
     statement, not two. Counted only when the enrollment has at least ``shortest`` absences at
     all (CASE evaluates it lazily)."""
 
-    def marks(present: bool) -> tuple[Any, Any]:
+    def marks(present: bool) -> tuple[Any, Any, Any]:
         """The student's marks among the recent sessions, counting as present or absent (own
-        aliases everywhere: nothing correlates with the enclosing statement by accident)."""
+        aliases everywhere: nothing correlates with the enclosing statement by accident), with
+        their sessions' start and id: the grid's order, in which the run is walked back."""
         held, sess, rec, st = (aliased(ActivitySession), aliased(ActivitySession), aliased(AttendanceRecord),
                                aliased(AttendanceStatus))
         recent = (select(held.id).where(held.activity_id == bindparam("activity"), held.cancelled.is_(False),
                                         held.starts_at <= bindparam("now", type_=DateTime))
-                  .order_by(held.starts_at.desc()).limit(stats.TRAILING_LOOKBACK))
+                  .order_by(held.starts_at.desc(), held.id.desc()).limit(stats.TRAILING_LOOKBACK))
         query = (select(rec.id).join(sess, sess.id == rec.session_id).join(st, st.id == rec.status_id)
                  .where(rec.student_id == bindparam("student"), rec.session_id.in_(recent),
                         st.counts_in_rate.is_(True), st.counts_as_present.is_(present)))
-        return query, sess.starts_at
+        return query, sess.starts_at, sess.id
 
-    presents, present_at = marks(True)
-    absences, absent_at = marks(False)
+    presents, present_at, _ = marks(True)
     last_present = presents.with_only_columns(func.max(present_at)).scalar_subquery()
+    # of the sessions starting at that time (two may start together), the latest present one
+    together, together_at, together_id = marks(True)
+    last_present_id = together.with_only_columns(func.max(together_id)).where(together_at == last_present) \
+        .scalar_subquery()
+    absences, absent_at, absent_id = marks(False)
     absent_since = (absences.with_only_columns(func.count())
-                    .where(absent_at > func.coalesce(last_present, literal(_LONG_AGO, DateTime)))
+                    .where(or_(absent_at > func.coalesce(last_present, literal(_LONG_AGO, DateTime)),
+                               and_(absent_at == last_present, absent_id > last_present_id)))
                     .scalar_subquery())
     return case((func.coalesce(_EA.counted, 0) - func.coalesce(_EA.present, 0) >= shortest, absent_since),
                 else_=0).label("trailing")
