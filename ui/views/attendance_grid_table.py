@@ -36,8 +36,8 @@ from ui.models.attendance_grid import (
 ROW_HEIGHT = 26
 COLUMN_WIDTH = 64
 NAME_WIDTH = 270
-RATE_WIDTH = 54  # the attendance rate, right-aligned
-STREAK_WIDTH = 60  # the "3×" badge: absences in a row
+RATE_WIDTH = 50  # the attendance rate, right-aligned
+STREAK_WIDTH = 68  # the "3×" badge: absences in a row (its two-line title clear of "Rate")
 HEADER_HEIGHT = 46
 RATE_TIP = ("Attendance rate: present ÷ the held sessions that count (excused and unmarked ones do not). "
             "Red: below the activity's minimum attendance ({minimum}).")
