@@ -367,3 +367,21 @@ def test_growth_chart_draws_on_the_base_with_levels_by_name(qtbot) -> None:
     assert list(chart.target_line.getData()[1]) == [3.0, 3.0]
     chart.show_empty("No assessments yet", "Sam has not been assessed yet.")
     assert chart.is_empty() and chart.empty.message_label.text() == "Sam has not been assessed yet."
+
+
+def test_a_short_chart_elides_its_y_title_centred_with_the_whole_title_on_hover(qtbot) -> None:
+    """A dashboard's chart beside a list may be too short for "Attendance (%)": the title is cut
+    with "…", stays centred on the plot, and hovering the axis gives it whole; given room again
+    the whole title comes back."""
+    panel = _panel(qtbot, _attendance(), size=(420, 150))
+    axis = panel.plot.getAxis("left")
+    qtbot.waitUntil(lambda: panel.y_title_shown is not None and panel.y_title_shown.endswith("…"))
+    label = axis.label.mapRectToScene(axis.label.boundingRect())
+    vb = panel.plot.plotItem.vb.sceneBoundingRect()
+    assert label.top() >= vb.top() - 2 and label.bottom() <= vb.bottom() + 2  # within the plot's height
+    assert abs(label.center().y() - vb.center().y()) <= 3  # centred on it
+    assert panel.tooltip_at(label.center()) == "Attendance (%)"  # the pointer on the cut title
+    panel.resize(600, 400)
+    qtbot.waitUntil(lambda: panel.y_title_shown == "Attendance (%)")
+    whole = axis.label.mapRectToScene(axis.label.boundingRect())
+    assert panel.tooltip_at(whole.center()) == ""  # nothing hidden to tell

@@ -53,6 +53,7 @@ LEGEND_SAMPLE = 34  # pixels of a legend entry besides its name: the sample, spa
 LEGEND_MARGINS = 20  # pixels of the legend's own margins
 LEGEND_ENTRY_LEAST = 110  # pixels a legend entry gets at least: fewer rows, names elided
 LEGEND_NAME_LEAST = 40  # pixels of a name, however narrow the chart
+Y_TITLE_AIR = 6  # pixels the y axis's title leaves free along the plot's height
 EDGE_LABEL_ROOM = 16  # pixels a tick label at an end of an axis may reach beyond it
 NO_DATA = "No data yet"
 
@@ -122,6 +123,7 @@ class ChartPanel(QWidget):
         self.placed: list[Placed] = []
         self.extent: Extent | None = None
         self.showing_table = False
+        self.y_title_shown: str | None = None  # the y axis's title as shown (elided on a short chart)
 
         self.title_label = ElidedLabel()
         bold = QFont(self.title_label.font())
@@ -241,7 +243,8 @@ class ChartPanel(QWidget):
 
     def _draw_plot(self, data: ChartData) -> None:
         """Axis titles, series, legend, ranges and ticks of ``data``."""
-        self.plot.setLabel("left", html.escape(axis_title(data.y_label, data.y_unit)), color=AXIS_TEXT)
+        self.y_title_shown = None  # set for the height the plot has (_fit_y_title)
+        self._fit_y_title()
         self.plot.setLabel("bottom", html.escape(axis_title(data.x_label, data.x_unit)), color=AXIS_TEXT)
         self.placed = place(data)
         self.extent = extent(data, self.placed)
@@ -320,10 +323,24 @@ class ChartPanel(QWidget):
         self.plot.setYRange(*e.y, padding=max(e.y_pad, EDGE_LABEL_ROOM / 2 / max(vb.height(), 1.0)))
 
     def _fit_to_width(self) -> None:
-        """Ranges, ticks and legend for the size the plot has now (after every resize of its view)."""
+        """Ranges, ticks, legend and the y axis's title for the size the plot has now (after
+        every resize of its view)."""
         self._set_ranges()
         self._ticks()
         self._fit_legend()
+        self._fit_y_title()
+
+    def _fit_y_title(self) -> None:
+        """The y axis's title ("Attendance (%)") as long as the plot is tall, elided with "…"
+        on a short one (a dashboard's chart beside a list); :meth:`tooltip_at` gives it whole."""
+        full = axis_title(self.data.y_label, self.data.y_unit)
+        room = int(self.plot.plotItem.vb.height()) - Y_TITLE_AIR
+        axis = self.plot.getAxis("left")
+        shown = elide_text(QFontMetrics(axis.label.font()), full, room) if room > 0 else full
+        if shown != self.y_title_shown:
+            self.y_title_shown = shown
+            self.plot.setLabel("left", html.escape(shown), color=AXIS_TEXT)
+            axis.resizeEvent()  # centred again: pyqtgraph places its title only when the axis is resized
 
     def _ticks(self) -> None:
         """Date and category ticks for the width the chart has; numbers pyqtgraph's own."""
@@ -356,6 +373,9 @@ class ChartPanel(QWidget):
         if self.data.x_kind == "category" and self.plot.getAxis("bottom").sceneBoundingRect().contains(scene_pos):
             i = round(view.x())
             return self.data.categories[i] if 0 <= i < len(self.data.categories) else ""
+        full = axis_title(self.data.y_label, self.data.y_unit)
+        if self.y_title_shown != full and self.plot.getAxis("left").sceneBoundingRect().contains(scene_pos):
+            return full  # the y axis's title, elided on a short chart
         return ""
 
     def _hover(self, scene_pos: QPointF) -> None:
