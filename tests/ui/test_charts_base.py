@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolTip
 from tracker.domain.standing import Standing
 from ui.charts import palette
 from ui.charts.axes import category_ticks, number_text, to_x
-from ui.charts.base import ChartData, ChartPanel, Series, legend_columns
+from ui.charts.base import Y_TITLE_REACH, ChartData, ChartPanel, Series, legend_columns
 
 WEEKS = tuple(date(2026, 10, 20) + timedelta(weeks=i) for i in range(4))  # 20 Oct … 10 Nov
 LONG = ("Chess Club", "Robotics and Engineering Society of Riverside", "Choir", "Debate and Public Speaking",
@@ -377,8 +377,10 @@ def test_a_short_chart_elides_its_y_title_centred_with_the_whole_title_on_hover(
     axis = panel.plot.getAxis("left")
     qtbot.waitUntil(lambda: panel.y_title_shown is not None and panel.y_title_shown.endswith("…"))
     label = axis.label.mapRectToScene(axis.label.boundingRect())
+    margin = axis.label.document().documentMargin()  # around the text, in the (turned) item's box
+    text = label.adjusted(0, margin, 0, -margin)
     vb = panel.plot.plotItem.vb.sceneBoundingRect()
-    assert label.top() >= vb.top() - 2 and label.bottom() <= vb.bottom() + 2  # within the plot's height
+    assert text.top() >= max(0.0, vb.top() - Y_TITLE_REACH - 1) and text.bottom() <= vb.bottom() + Y_TITLE_REACH + 1
     assert abs(label.center().y() - vb.center().y()) <= 3  # centred on it
     assert panel.tooltip_at(label.center()) == "Attendance (%)"  # the pointer on the cut title
     panel.resize(600, 400)

@@ -53,7 +53,9 @@ LEGEND_SAMPLE = 34  # pixels of a legend entry besides its name: the sample, spa
 LEGEND_MARGINS = 20  # pixels of the legend's own margins
 LEGEND_ENTRY_LEAST = 110  # pixels a legend entry gets at least: fewer rows, names elided
 LEGEND_NAME_LEAST = 40  # pixels of a name, however narrow the chart
-Y_TITLE_AIR = 6  # pixels the y axis's title leaves free along the plot's height
+#: pixels the y axis's title may reach beyond each end of the plot's height: into the margin
+#: above it and beside the x axis's first labels below it, where nothing else is drawn
+Y_TITLE_REACH = 6
 EDGE_LABEL_ROOM = 16  # pixels a tick label at an end of an axis may reach beyond it
 NO_DATA = "No data yet"
 
@@ -334,7 +336,7 @@ class ChartPanel(QWidget):
         """The y axis's title ("Attendance (%)") as long as the plot is tall, elided with "…"
         on a short one (a dashboard's chart beside a list); :meth:`tooltip_at` gives it whole."""
         full = axis_title(self.data.y_label, self.data.y_unit)
-        room = int(self.plot.plotItem.vb.height()) - Y_TITLE_AIR
+        room = int(self.plot.plotItem.vb.height()) + 2 * Y_TITLE_REACH
         axis = self.plot.getAxis("left")
         shown = elide_text(QFontMetrics(axis.label.font()), full, room) if room > 0 else full
         if shown != self.y_title_shown:
