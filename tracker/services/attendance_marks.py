@@ -197,7 +197,7 @@ def _read(s: Session, actor: Actor, changes: list[MarkChange], session_ids: list
         _enrolled_statement(len(activity_ids) == 1, len(student_ids) == 1),
         {"activities": _values(activity_ids), "students": _values(student_ids)})} if activity_ids else {}
     statuses = {st.id: st for st in all_statuses(s)}
-    return sessions, enrolled, _stored_rows(conn, session_ids, student_ids), statuses
+    return sessions, enrolled, _stored(s, session_ids, student_ids), statuses
 
 
 # version-guarded writes of one record and its audit rows, built once (a mark is the most
@@ -210,12 +210,8 @@ _CHANGE = (update(_R).where(_R.id == bindparam("rid"), _R.version == bindparam("
 
 
 def _stored(s: Session, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
-    return _stored_rows(s.connection(), session_ids, student_ids)
-
-
-def _stored_rows(conn: Any, session_ids: list[int], student_ids: list[int]) -> dict[Key, _Stored]:
-    rows = conn.execute(_stored_statement(len(session_ids) == 1, len(student_ids) == 1),
-                        {"sessions": _values(session_ids), "students": _values(student_ids)})
+    rows = s.connection().execute(_stored_statement(len(session_ids) == 1, len(student_ids) == 1),
+                                  {"sessions": _values(session_ids), "students": _values(student_ids)})
     return {(r.session_id, r.student_id): _Stored(r.id, Mark(
                 r.session_id, r.student_id, r.status_id, r.participation, r.remark, r.version,
                 r.display_name, r.recorded_at))
